@@ -1,0 +1,61 @@
+//! Cryptography of the handshake and the record layer. Types shared by the
+//! key schedule, record protection and RSA key exchange live here.
+
+mod random;
+
+pub use random::{RandomSource, SeededRandom};
+
+/// Which side produced a value (Finished sender, key direction).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Client,
+    Server,
+}
+
+impl Side {
+    pub fn peer(self) -> Self {
+        match self {
+            Self::Client => Self::Server,
+            Self::Server => Self::Client,
+        }
+    }
+}
+
+/// The keys one direction of a connection writes with
+/// (RFC 5246 6.3: client_write_MAC_key, client_write_key, client_write_IV).
+#[derive(Clone, PartialEq, Eq)]
+pub struct DirectionKeys {
+    pub mac_key: Vec<u8>,
+    pub enc_key: Vec<u8>,
+    pub fixed_iv: Vec<u8>,
+}
+
+impl std::fmt::Debug for DirectionKeys {
+    // Keys never reach logs by accident; the key log file is the one place
+    // secrets are written, on purpose.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DirectionKeys")
+            .field("mac_key_len", &self.mac_key.len())
+            .field("enc_key_len", &self.enc_key.len())
+            .field("fixed_iv_len", &self.fixed_iv.len())
+            .finish()
+    }
+}
+
+/// Both directions' keys, split from one key block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionKeys {
+    pub client_write: DirectionKeys,
+    pub server_write: DirectionKeys,
+}
+
+impl ConnectionKeys {
+    /// The keys `side` writes with.
+    pub fn write_keys(&self, side: Side) -> &DirectionKeys {
+        match side {
+            Side::Client => &self.client_write,
+            Side::Server => &self.server_write,
+        }
+    }
+}

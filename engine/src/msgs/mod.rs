@@ -1,0 +1,6 @@
+//! Everything on the wire: enums, records, handshake messages, alerts,
+//! extensions.
+
+mod macros;
+
+pub mod enums;
