@@ -1,0 +1,228 @@
+//! The handshake protocol's framing and its message enum (RFC 5246 7.4;
+//! RFC 6101 5.6).
+
+use super::certificate::{Certificate, CertificateRequest, CertificateVerify};
+use super::enums::{HandshakeType, ProtocolVersion};
+use super::hello::{ClientHello, ServerHello};
+use super::kx::{ClientKeyExchange, Finished, SSL3_VERIFY_DATA_LEN, TLS_VERIFY_DATA_LEN};
+use crate::codec::{Codec, DecodeError, Reader, Width, put_prefixed};
+
+/// Handshake header length: `HandshakeType msg_type; uint24 length;`
+/// (RFC 5246 7.4).
+pub const HEADER_LEN: usize = 4;
+
+/// Largest handshake message body accepted: 64 KiB (a limit as trusted
+/// stacks set it; the u24 length would allow 16 MiB).
+pub const MAX_HANDSHAKE_BODY: usize = 65536;
+
+/// Largest Certificate message body accepted: 100 KiB.
+pub const MAX_CERTIFICATE_BODY: usize = 102_400;
+
+/// The largest body accepted for a message of type `typ`.
+pub fn max_body_len(typ: HandshakeType) -> usize {
+    match typ {
+        HandshakeType::Certificate => MAX_CERTIFICATE_BODY,
+        _ => MAX_HANDSHAKE_BODY,
+    }
+}
+
+/// What decoding some bodies needs to know: the negotiated (or, before
+/// ServerHello, expected) version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct HandshakeContext {
+    pub version: ProtocolVersion,
+}
+
+impl HandshakeContext {
+    pub fn new(version: ProtocolVersion) -> Self {
+        Self { version }
+    }
+
+    /// SSL 3.0 forms: bare ClientKeyExchange, 36-byte Finished.
+    pub fn is_ssl3(self) -> bool {
+        self.version.is_ssl3()
+    }
+
+    /// TLS 1.2 (and anything later that turns up) carries
+    /// SignatureAndHashAlgorithm in CertificateRequest and CertificateVerify.
+    pub fn has_signature_algorithms(self) -> bool {
+        self.version.get() >= ProtocolVersion::Tls12.get()
+    }
+
+    pub fn verify_data_len(self) -> usize {
+        match self.is_ssl3() {
+            true => SSL3_VERIFY_DATA_LEN,
+            false => TLS_VERIFY_DATA_LEN,
+        }
+    }
+}
+
+/// A handshake header (RFC 5246 7.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HandshakeHeader {
+    pub typ: HandshakeType,
+    pub length: u32,
+}
+
+impl HandshakeHeader {
+    /// Reads the header and refuses a length over [`max_body_len`] before
+    /// any of the body is looked at.
+    pub fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let typ = HandshakeType::read(r)?;
+        let length = r.u24("handshake length")?;
+        check_body_len(typ, length as usize)?;
+        Ok(Self { typ, length })
+    }
+}
+
+/// The limit check of [`HandshakeHeader::read`], shared with reassembly.
+pub fn check_body_len(typ: HandshakeType, len: usize) -> Result<(), DecodeError> {
+    let max = max_body_len(typ);
+    match len > max {
+        true => Err(DecodeError::TooLong {
+            what: match typ {
+                HandshakeType::Certificate => "Certificate message length",
+                _ => "handshake message length",
+            },
+            len,
+            max,
+        }),
+        false => Ok(()),
+    }
+}
+
+/// Every handshake message body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandshakePayload {
+    /// Empty (RFC 5246 7.4.1.1).
+    HelloRequest,
+    ClientHello(ClientHello),
+    ServerHello(ServerHello),
+    Certificate(Certificate),
+    /// Kept raw: RSA key exchange has none (RFC 5246 7.4.3), but a test
+    /// sends one and must recognise one.
+    ServerKeyExchange(Vec<u8>),
+    CertificateRequest(CertificateRequest),
+    /// Empty (RFC 5246 7.4.5).
+    ServerHelloDone,
+    ClientKeyExchange(ClientKeyExchange),
+    CertificateVerify(CertificateVerify),
+    Finished(Finished),
+    /// A body of a type not modelled here, kept as sent.
+    Unknown(Vec<u8>),
+}
+
+impl HandshakePayload {
+    /// The type this payload is normally sent as; `None` for `Unknown`.
+    pub fn typ(&self) -> Option<HandshakeType> {
+        Some(match self {
+            Self::HelloRequest => HandshakeType::HelloRequest,
+            Self::ClientHello(_) => HandshakeType::ClientHello,
+            Self::ServerHello(_) => HandshakeType::ServerHello,
+            Self::Certificate(_) => HandshakeType::Certificate,
+            Self::ServerKeyExchange(_) => HandshakeType::ServerKeyExchange,
+            Self::CertificateRequest(_) => HandshakeType::CertificateRequest,
+            Self::ServerHelloDone => HandshakeType::ServerHelloDone,
+            Self::ClientKeyExchange(_) => HandshakeType::ClientKeyExchange,
+            Self::CertificateVerify(_) => HandshakeType::CertificateVerify,
+            Self::Finished(_) => HandshakeType::Finished,
+            Self::Unknown(_) => return None,
+        })
+    }
+
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::HelloRequest | Self::ServerHelloDone => {}
+            Self::ClientHello(m) => m.encode(out),
+            Self::ServerHello(m) => m.encode(out),
+            Self::Certificate(m) => m.encode(out),
+            Self::ServerKeyExchange(raw) | Self::Unknown(raw) => out.extend_from_slice(raw),
+            Self::CertificateRequest(m) => m.encode(out),
+            Self::ClientKeyExchange(m) => m.encode(out),
+            Self::CertificateVerify(m) => m.encode(out),
+            Self::Finished(m) => m.encode(out),
+        }
+    }
+
+    /// Decodes a whole body (no header) of type `typ`; the body must be
+    /// consumed exactly.
+    pub fn read_body(typ: HandshakeType, body: &[u8], ctx: HandshakeContext) -> Result<Self, DecodeError> {
+        let r = &mut Reader::new(body);
+        let payload = match typ {
+            HandshakeType::HelloRequest => Self::HelloRequest,
+            HandshakeType::ClientHello => Self::ClientHello(ClientHello::read(r)?),
+            HandshakeType::ServerHello => Self::ServerHello(ServerHello::read(r)?),
+            HandshakeType::Certificate => Self::Certificate(Certificate::read(r)?),
+            HandshakeType::ServerKeyExchange => Self::ServerKeyExchange(r.take_rest().to_vec()),
+            HandshakeType::CertificateRequest => Self::CertificateRequest(CertificateRequest::read(r, ctx)?),
+            HandshakeType::ServerHelloDone => Self::ServerHelloDone,
+            HandshakeType::ClientKeyExchange => Self::ClientKeyExchange(ClientKeyExchange::read(r, ctx)?),
+            HandshakeType::CertificateVerify => Self::CertificateVerify(CertificateVerify::read(r, ctx)?),
+            HandshakeType::Finished => Self::Finished(Finished::read(r, ctx)?),
+            _ => Self::Unknown(r.take_rest().to_vec()),
+        };
+        r.expect_empty(typ.name().unwrap_or("handshake message"))?;
+        Ok(payload)
+    }
+}
+
+/// One handshake message: a type and a body (RFC 5246 7.4).
+///
+/// `typ` is what goes on the wire; [`HandshakeMessage::new`] takes it from
+/// the payload, and a test may set another to send a body under the wrong
+/// type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandshakeMessage {
+    pub typ: HandshakeType,
+    pub payload: HandshakePayload,
+}
+
+impl HandshakeMessage {
+    /// A message of the payload's own type (`Unknown` payloads: see
+    /// [`HandshakeMessage::unknown`]).
+    pub fn new(payload: HandshakePayload) -> Self {
+        Self {
+            typ: payload.typ().unwrap_or(HandshakeType::Unknown(255)),
+            payload,
+        }
+    }
+
+    /// A message of any type with a raw body.
+    pub fn unknown(typ: HandshakeType, body: Vec<u8>) -> Self {
+        Self {
+            typ,
+            payload: HandshakePayload::Unknown(body),
+        }
+    }
+
+    /// Writes header and body. A body over 2^24-1 bytes gets a saturated
+    /// length.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        self.typ.encode(out);
+        put_prefixed(out, Width::U24, |out| self.payload.encode(out));
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.encode(&mut out);
+        out
+    }
+
+    /// Reads one message (header and body) from `r`.
+    pub fn read(r: &mut Reader<'_>, ctx: HandshakeContext) -> Result<Self, DecodeError> {
+        let header = HandshakeHeader::read(r)?;
+        let body = r.take(header.length as usize, "handshake body")?;
+        Ok(Self {
+            typ: header.typ,
+            payload: HandshakePayload::read_body(header.typ, body, ctx)?,
+        })
+    }
+
+    /// Decodes exactly one message filling `bytes`.
+    pub fn from_bytes(bytes: &[u8], ctx: HandshakeContext) -> Result<Self, DecodeError> {
+        let mut r = Reader::new(bytes);
+        let m = Self::read(&mut r, ctx)?;
+        r.expect_empty("handshake message")?;
+        Ok(m)
+    }
+}
