@@ -1,6 +1,9 @@
 //! Shared by the msgs_* tests: a tiny deterministic generator of random
 //! message field values, seeded so a failure replays.
 #![allow(dead_code)]
+// Test-only helpers: the in-test allowances of clippy.toml do not reach a
+// module outside #[test] functions.
+#![allow(clippy::indexing_slicing)]
 
 use shakedown_engine::crypto::{RandomSource, SeededRandom};
 use shakedown_engine::msgs::enums::*;
