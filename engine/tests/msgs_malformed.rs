@@ -1,6 +1,9 @@
 //! Malformed input of each kind gives the specific typed error, naming the
 //! field, and never a panic.
 
+// Helpers outside #[test] functions are test code too.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
 mod msgs_common;
 
 use msgs_common::Gen;

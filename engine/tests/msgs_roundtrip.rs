@@ -3,6 +3,9 @@
 //! strict prefix of an encoding decodes (as Go's crypto/tls
 //! handshake_messages_test.go checks).
 
+// Helpers outside #[test] functions are test code too.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
 mod msgs_common;
 
 use msgs_common::{Gen, VERSIONS};
