@@ -273,11 +273,62 @@ fn certificate_verify_digests_match() {
     assert_no_failures(failures);
 }
 
+/// Real handshakes between `openssl s_server` and `s_client`: the master
+/// secret (plain or extended) from the premaster, and both Finished messages
+/// over the recorded transcript, as OpenSSL computed and sent them.
+#[test]
+fn recorded_openssl_handshakes_reproduce() {
+    let mut failures = Vec::new();
+    run("finished_openssl_handshakes.json", &mut failures, |_, c| {
+        let v = version(c.str("version"));
+        let suite = suites::by_name(c.str("suite")).unwrap_or_else(|| panic!("{}: unknown suite", c.id()));
+        let Some(alg) = PrfAlgorithm::for_suite(v, suite) else {
+            return Some(format!("no PRF for {v:?}"));
+        };
+        let msgs: Vec<(String, Vec<u8>)> = c.test["messages"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{}: no messages", c.id()))
+            .iter()
+            .map(|m| {
+                let raw = hex::decode(m["raw"].as_str().unwrap()).unwrap();
+                (m["type"].as_str().unwrap().to_owned(), raw)
+            })
+            .collect();
+        let position = |ty: &str| msgs.iter().position(|(t, _)| t == ty);
+        let transcript_before = |end: usize| {
+            let mut t = Transcript::new();
+            msgs[..end].iter().for_each(|(_, raw)| t.add(raw));
+            t
+        };
+        // ClientHello / ServerHello: type(1) len(3) version(2) random(32).
+        let random = |ty: &str| -> [u8; 32] { msgs[position(ty).unwrap()].1[6..38].try_into().unwrap() };
+        let pms = c.hex("premaster");
+        let ms = if c.test["extendedMasterSecret"].as_bool().unwrap() {
+            // RFC 7627 3: the session hash covers up to ClientKeyExchange.
+            let cke = position("ClientKeyExchange").unwrap();
+            let session_hash = transcript_before(cke + 1).handshake_hash(alg);
+            extended_master_secret(alg, &pms, &session_hash).unwrap()
+        } else {
+            master_secret(alg, &pms, &random("ClientHello"), &random("ServerHello"))
+        };
+        if let Some(m) = mismatch("masterSecret", &ms, &c.hex("masterSecret")) {
+            return Some(m);
+        }
+        let client_fin = position("Finished").unwrap();
+        let client = verify_data(alg, &ms, Side::Client, transcript_before(client_fin).bytes());
+        let server = verify_data(alg, &ms, Side::Server, transcript_before(client_fin + 1).bytes());
+        mismatch("clientVerifyData", &client, &c.hex("clientVerifyData"))
+            .or_else(|| mismatch("serverVerifyData", &server, &c.hex("serverVerifyData")))
+    });
+    assert_no_failures(failures);
+}
+
 /// Every key-schedule KAT file in vectors/kat is one this test reads, so a
 /// new file cannot sit there unchecked.
 #[test]
 fn every_kdf_kat_file_is_checked() {
-    const CHECKED: [&str; 6] = [
+    const CHECKED: [&str; 7] = [
+        "finished_openssl_handshakes.json",
         "kdf_tls_prf.json",
         "kdf_master_secret.json",
         "kdf_extended_master_secret.json",
