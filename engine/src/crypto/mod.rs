@@ -1,7 +1,12 @@
 //! Cryptography of the handshake and the record layer. Types shared by the
 //! key schedule, record protection and RSA key exchange live here.
 
+pub mod finished;
+pub mod key_schedule;
+pub mod prf;
 mod random;
+mod ssl3_kdf;
+pub mod transcript;
 
 pub use random::{RandomSource, SeededRandom};
 
