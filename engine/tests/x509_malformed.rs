@@ -294,3 +294,38 @@ fn every_single_byte_flip_fails_or_verifies_without_panic() {
         let _ = verify_server(der);
     }
 }
+
+#[test]
+fn extra_element_inside_the_certificate_sequence_is_rejected() {
+    let (_, cert, _) = der::read(SERVER_DER);
+    let mut inner = cert.to_vec();
+    inner.extend_from_slice(&[0x05, 0x00]);
+    let err = verify_server(der::write(0x30, &inner)).unwrap_err();
+    assert_eq!(err, CertError::Malformed { index: 0 });
+}
+
+#[test]
+fn extra_element_inside_the_tbs_is_rejected() {
+    let tbs = der::children(der::read(SERVER_DER).1)[0];
+    let mut fields = der::read(tbs).1.to_vec();
+    fields.extend_from_slice(&[0x05, 0x00]);
+    let resigned = resign_whole_tbs(&der::write(0x30, &fields));
+    assert!(verify_server(resigned).is_err());
+}
+
+fn resign_whole_tbs(tbs: &[u8]) -> Vec<u8> {
+    let sig_alg = der::children(der::read(SERVER_DER).1)[1];
+    let key = load_private_key_pem(include_str!("../../vectors/certs/int.key.pem")).unwrap();
+    let sig = key
+        .sign(
+            rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+            &sha2::Sha256::digest(tbs),
+        )
+        .unwrap();
+    let mut bits = vec![0u8];
+    bits.extend(sig);
+    der::write(
+        0x30,
+        &[tbs.to_vec(), sig_alg.to_vec(), der::write(0x03, &bits)].concat(),
+    )
+}

@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 
 use rsa::pkcs8::DecodePublicKey;
+use x509_parser::asn1_rs::Any;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::ParsedExtension;
 use x509_parser::oid_registry::{
@@ -31,6 +32,9 @@ pub(crate) fn parse_strict(der: &[u8], index: usize) -> Result<X509Certificate<'
             left: rest.len(),
         });
     }
+    if !exactly_three_elements(der) {
+        return Err(CertError::Malformed { index });
+    }
     let mut seen = HashSet::new();
     for ext in cert.extensions() {
         if !seen.insert(ext.oid.as_bytes()) {
@@ -50,6 +54,23 @@ pub(crate) fn parse_strict(der: &[u8], index: usize) -> Result<X509Certificate<'
         return Err(CertError::SignatureAlgorithmMismatch { index });
     }
     Ok(cert)
+}
+
+/// RFC 5280 4.1: Certificate ::= SEQUENCE { tbsCertificate,
+/// signatureAlgorithm, signatureValue } and nothing more. x509-parser
+/// ignores elements after the signature inside the SEQUENCE.
+fn exactly_three_elements(der: &[u8]) -> bool {
+    let Ok((_, outer)) = Any::from_der(der) else {
+        return false;
+    };
+    let mut inner = outer.data;
+    for _ in 0..3 {
+        match Any::from_der(inner) {
+            Ok((rest, _)) => inner = rest,
+            Err(_) => return false,
+        }
+    }
+    inner.is_empty()
 }
 
 /// Extensions this validator acts on, so may be critical. certificatePolicies
