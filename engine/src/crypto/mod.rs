@@ -2,6 +2,8 @@
 //! key schedule, record protection and RSA key exchange live here.
 
 mod random;
+pub mod record;
+pub mod rsa_kx;
 
 pub use random::{RandomSource, SeededRandom};
 
