@@ -5,6 +5,8 @@ pub mod finished;
 pub mod key_schedule;
 pub mod prf;
 mod random;
+pub mod record;
+pub mod rsa_kx;
 mod ssl3_kdf;
 pub mod transcript;
 

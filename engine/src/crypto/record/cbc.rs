@@ -1,0 +1,140 @@
+//! CBC block ciphers (RFC 5246 6.2.3.2; RFC 6101 5.2.3.2) and their padding.
+//!
+//! The mode is written out here rather than taken from the `cbc` crate so the
+//! chained IV of SSL 3.0 / TLS 1.0 and the explicit IV of TLS 1.1+ are the
+//! same few lines.
+
+use aes::cipher::{Block, BlockCipherDecrypt, BlockCipherEncrypt, BlockSizeUser, KeyInit};
+use aes::{Aes128, Aes256};
+use des::TdesEde3;
+use subtle::{Choice, ConstantTimeEq, ConstantTimeLess};
+
+use super::SetupError;
+use crate::suites::BulkCipher;
+
+pub(super) enum BlockCipher {
+    TripleDes(Box<TdesEde3>),
+    Aes128(Box<Aes128>),
+    Aes256(Box<Aes256>),
+}
+
+fn key<C: KeyInit>(key: &[u8], expected: usize) -> Result<Box<C>, SetupError> {
+    C::new_from_slice(key)
+        .map(Box::new)
+        .map_err(|_| SetupError::KeyLength {
+            what: "enc_key",
+            expected,
+            got: key.len(),
+        })
+}
+
+impl BlockCipher {
+    pub(super) fn new(cipher: BulkCipher, k: &[u8]) -> Result<Self, SetupError> {
+        match cipher {
+            BulkCipher::TripleDesEdeCbc => key(k, 24).map(Self::TripleDes),
+            BulkCipher::Aes128Cbc => key(k, 16).map(Self::Aes128),
+            BulkCipher::Aes256Cbc => key(k, 32).map(Self::Aes256),
+            other => Err(SetupError::WrongCipherKind(other)),
+        }
+    }
+
+    pub(super) fn block_len(&self) -> usize {
+        match self {
+            Self::TripleDes(_) => 8,
+            Self::Aes128(_) | Self::Aes256(_) => 16,
+        }
+    }
+
+    /// CBC-encrypts `data` in place; `data` is a whole number of blocks and
+    /// `iv` one block (callers guarantee both).
+    pub(super) fn encrypt(&self, iv: &[u8], data: &mut [u8]) {
+        match self {
+            Self::TripleDes(c) => cbc_encrypt(c.as_ref(), iv, data),
+            Self::Aes128(c) => cbc_encrypt(c.as_ref(), iv, data),
+            Self::Aes256(c) => cbc_encrypt(c.as_ref(), iv, data),
+        }
+    }
+
+    /// CBC-decrypts `data` in place.
+    pub(super) fn decrypt(&self, iv: &[u8], data: &mut [u8]) {
+        match self {
+            Self::TripleDes(c) => cbc_decrypt(c.as_ref(), iv, data),
+            Self::Aes128(c) => cbc_decrypt(c.as_ref(), iv, data),
+            Self::Aes256(c) => cbc_decrypt(c.as_ref(), iv, data),
+        }
+    }
+}
+
+fn xor_into(dst: &mut [u8], src: &[u8]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d ^= s;
+    }
+}
+
+fn cbc_encrypt<C: BlockCipherEncrypt>(cipher: &C, iv: &[u8], data: &mut [u8]) {
+    let mut prev = iv.to_vec();
+    for chunk in data.chunks_exact_mut(C::block_size()) {
+        xor_into(chunk, &prev);
+        let mut block = Block::<C>::default();
+        block.copy_from_slice(chunk);
+        cipher.encrypt_block(&mut block);
+        chunk.copy_from_slice(&block);
+        prev.copy_from_slice(chunk);
+    }
+}
+
+fn cbc_decrypt<C: BlockCipherDecrypt + BlockSizeUser>(cipher: &C, iv: &[u8], data: &mut [u8]) {
+    let mut prev = iv.to_vec();
+    for chunk in data.chunks_exact_mut(C::block_size()) {
+        let mut block = Block::<C>::default();
+        block.copy_from_slice(chunk);
+        let this_ct = chunk.to_vec();
+        cipher.decrypt_block(&mut block);
+        chunk.copy_from_slice(&block);
+        xor_into(chunk, &prev);
+        prev = this_ct;
+    }
+}
+
+/// The padding for `content_len` bytes (RFC 5246 6.2.3.2): `padding_length`
+/// bytes each equal to `padding_length`, then the length byte. SSL 3.0 lets
+/// the padding bytes be anything (RFC 6101 5.2.3.2); they are filled the TLS
+/// way there too, as OpenSSL and tlslite-ng do.
+///
+/// `requested` overrides the length: the largest length not above it that
+/// still ends the record on a block boundary (never shorter than honest).
+pub(super) fn padding(content_len: usize, block_len: usize, requested: Option<u8>) -> Vec<u8> {
+    let honest = block_len - 1 - content_len % block_len;
+    let len = match requested {
+        Some(r) if usize::from(r) > honest => honest + (usize::from(r) - honest) / block_len * block_len,
+        _ => honest,
+    };
+    let byte = u8::try_from(len).unwrap_or(u8::MAX);
+    vec![byte; len + 1]
+}
+
+/// Checks the padding at the end of decrypted `data` (at least one byte) and
+/// returns (valid, padding_length + 1). The length byte is secret: the check
+/// reads a fixed window of bytes, independent of its value, and does not
+/// return early (RFC 5246 6.2.3.2, the padding oracle note). `reserved` bytes
+/// (the MAC) must remain before the padding.
+pub(super) fn check_padding(data: &[u8], block_len: usize, reserved: usize, ssl3: bool) -> (Choice, usize) {
+    let n = data.len();
+    let pad = data.last().copied().unwrap_or(0);
+    let pad_total = u64::from(pad) + 1;
+    // padding_length + 1 + MAC must fit in the record.
+    let mut good = !(n as u64).ct_lt(&(pad_total + reserved as u64));
+    if ssl3 {
+        // RFC 6101 5.2.3.2: the padding is shorter than one block; its
+        // content is arbitrary and not checked.
+        good &= u64::from(pad).ct_lt(&(block_len as u64));
+    } else {
+        // Every padding byte equals padding_length. Scan the last 256 bytes
+        // (or all of a shorter record), masking bytes beyond the padding.
+        for (i, b) in data.iter().rev().take(256).enumerate() {
+            let in_padding = (i as u64).ct_lt(&pad_total);
+            good &= !in_padding | b.ct_eq(&pad);
+        }
+    }
+    (good, usize::from(pad) + 1)
+}

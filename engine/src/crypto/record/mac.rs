@@ -1,0 +1,123 @@
+//! The record MAC: SSL 3.0's MAC (RFC 6101 5.2.3.1) or HMAC (RFC 2104) over
+//! the TLS MAC input (RFC 2246 6.2.3.1; RFC 5246 6.2.3.1).
+
+use hmac::{Hmac, KeyInit, Mac};
+use md5::Md5;
+use sha1::{Digest, Sha1};
+use sha2::{Sha256, Sha384};
+
+use super::SetupError;
+use crate::msgs::enums::{ContentType, ProtocolVersion};
+use crate::suites::MacAlgorithm;
+
+/// A keyed record MAC, built once per direction.
+#[derive(Clone)]
+pub(super) enum RecordMac {
+    Ssl3Md5(Vec<u8>),
+    Ssl3Sha1(Vec<u8>),
+    HmacMd5(Hmac<Md5>),
+    HmacSha1(Hmac<Sha1>),
+    HmacSha256(Hmac<Sha256>),
+    HmacSha384(Hmac<Sha384>),
+}
+
+/// RFC 6101 5.2.3.1: pad_1 is 0x36 and pad_2 is 0x5c, repeated 48 times for
+/// MD5 and 40 times for SHA.
+const SSL3_PAD1: u8 = 0x36;
+const SSL3_PAD2: u8 = 0x5c;
+const SSL3_PAD_LEN_MD5: usize = 48;
+const SSL3_PAD_LEN_SHA: usize = 40;
+
+fn hmac_key<M: KeyInit>(key: &[u8]) -> Result<M, SetupError> {
+    // HMAC takes keys of any length; the length itself is checked by the caller.
+    M::new_from_slice(key).map_err(|_| SetupError::KeyLength {
+        what: "mac_key",
+        expected: key.len(),
+        got: key.len(),
+    })
+}
+
+impl RecordMac {
+    /// `None` for AEAD suites, which authenticate inside the cipher.
+    pub(super) fn new(
+        alg: MacAlgorithm,
+        version: ProtocolVersion,
+        key: &[u8],
+    ) -> Result<Option<Self>, SetupError> {
+        let mac = match (alg, version.is_ssl3()) {
+            (MacAlgorithm::Aead, _) => return Ok(None),
+            (MacAlgorithm::Md5, true) => Self::Ssl3Md5(key.to_vec()),
+            (MacAlgorithm::Sha1, true) => Self::Ssl3Sha1(key.to_vec()),
+            // RFC 6101 defines the SSL3 MAC only for MD5 and SHA-1.
+            (MacAlgorithm::Sha256 | MacAlgorithm::Sha384, true) => {
+                return Err(SetupError::NoSsl3Mac(alg));
+            }
+            (MacAlgorithm::Md5, false) => Self::HmacMd5(hmac_key(key)?),
+            (MacAlgorithm::Sha1, false) => Self::HmacSha1(hmac_key(key)?),
+            (MacAlgorithm::Sha256, false) => Self::HmacSha256(hmac_key(key)?),
+            (MacAlgorithm::Sha384, false) => Self::HmacSha384(hmac_key(key)?),
+        };
+        Ok(Some(mac))
+    }
+
+    pub(super) fn len(&self) -> usize {
+        match self {
+            Self::Ssl3Md5(_) | Self::HmacMd5(_) => 16,
+            Self::Ssl3Sha1(_) | Self::HmacSha1(_) => 20,
+            Self::HmacSha256(_) => 32,
+            Self::HmacSha384(_) => 48,
+        }
+    }
+
+    /// The MAC of one record's `data` (the plaintext fragment, or with
+    /// encrypt_then_mac the IV and ciphertext, RFC 7366 3).
+    pub(super) fn compute(
+        &self,
+        seq: u64,
+        typ: ContentType,
+        version: ProtocolVersion,
+        data: &[u8],
+    ) -> Vec<u8> {
+        let len = u16::try_from(data.len()).unwrap_or(u16::MAX).to_be_bytes();
+        let seq = seq.to_be_bytes();
+        let typ = [typ.get()];
+        let ver = version.get().to_be_bytes();
+        // RFC 6101 5.2.3.1: seq_num + type + length + content (no version).
+        let ssl3_input: [&[u8]; 4] = [&seq, &typ, &len, data];
+        // RFC 5246 6.2.3.1: seq_num + type + version + length + fragment.
+        let tls_input: [&[u8]; 5] = [&seq, &typ, &ver, &len, data];
+        match self {
+            Self::Ssl3Md5(secret) => ssl3_mac::<Md5>(secret, SSL3_PAD_LEN_MD5, &ssl3_input),
+            Self::Ssl3Sha1(secret) => ssl3_mac::<Sha1>(secret, SSL3_PAD_LEN_SHA, &ssl3_input),
+            Self::HmacMd5(m) => hmac(m, &tls_input),
+            Self::HmacSha1(m) => hmac(m, &tls_input),
+            Self::HmacSha256(m) => hmac(m, &tls_input),
+            Self::HmacSha384(m) => hmac(m, &tls_input),
+        }
+    }
+}
+
+fn hmac<M: Mac + Clone>(keyed: &M, parts: &[&[u8]]) -> Vec<u8> {
+    let mut m = keyed.clone();
+    for p in parts {
+        m.update(p);
+    }
+    m.finalize().into_bytes().to_vec()
+}
+
+/// hash(MAC_write_secret + pad_2 +
+///      hash(MAC_write_secret + pad_1 + seq_num + type + length + content))
+fn ssl3_mac<D: Digest>(secret: &[u8], pad_len: usize, parts: &[&[u8]]) -> Vec<u8> {
+    let mut inner = D::new();
+    inner.update(secret);
+    inner.update(vec![SSL3_PAD1; pad_len]);
+    for p in parts {
+        inner.update(p);
+    }
+    let inner = inner.finalize();
+    let mut outer = D::new();
+    outer.update(secret);
+    outer.update(vec![SSL3_PAD2; pad_len]);
+    outer.update(inner);
+    outer.finalize().to_vec()
+}

@@ -1,0 +1,302 @@
+//! RSA key exchange (RFC 5246 7.4.7.1; RFC 6101 5.6.7.1) and the RSA
+//! signatures of CertificateVerify (RFC 2246 4.7; RFC 5246 4.7).
+//!
+//! The client side builds the PKCS#1 v1.5 block itself (RFC 8017 7.2.1) so a
+//! [`Pkcs1Tweak`] can break it in one chosen way. The server side decrypts
+//! through the rsa crate's implicit-rejection path and applies the RFC 5246
+//! 7.4.7.1 countermeasure: whatever the padding, the result is a premaster,
+//! never an error, and the final choice is a constant-time selection.
+//! Constant time is not claimed for the whole: the rsa crate's own notes say
+//! its PKCS#1 v1.5 decryption is not free of timing channels (Marvin), and
+//! no measurement has been made here.
+
+use rsa::hazmat::rsa_encrypt;
+use rsa::pkcs1v15::Pkcs1v15Sign;
+use rsa::rand_core::{Infallible, TryCryptoRng, TryRng};
+use rsa::traits::PublicKeyParts;
+use rsa::{BoxedUint, PrivateKey as RsaPrivateKey, PublicKey as RsaPublicKey};
+use subtle::{ConditionallySelectable, ConstantTimeEq};
+
+use super::RandomSource;
+use crate::msgs::enums::{HashAlgorithm, ProtocolVersion};
+
+/// Length of the RSA premaster secret (RFC 5246 7.4.7.1).
+pub const PREMASTER_LEN: usize = 48;
+
+/// RFC 8017 7.2.1: the padding string is at least 8 bytes.
+const MIN_PS_LEN: usize = 8;
+
+#[derive(Debug)]
+pub enum RsaError {
+    /// The message does not fit the modulus with the padding asked for.
+    MessageTooLong { message: usize, modulus: usize },
+    /// The digest length does not match the hash.
+    DigestLength { expected: usize, got: usize },
+    /// The signature does not verify.
+    BadSignature,
+    /// The rsa crate refused the operation (invalid key, ...).
+    Rsa(rsa::Error),
+}
+
+impl std::fmt::Display for RsaError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::MessageTooLong { message, modulus } => {
+                write!(f, "{message}-byte message does not fit a {modulus}-byte modulus")
+            }
+            Self::DigestLength { expected, got } => {
+                write!(f, "digest is {got} bytes, expected {expected}")
+            }
+            Self::BadSignature => f.write_str("RSA signature does not verify"),
+            Self::Rsa(e) => write!(f, "rsa: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for RsaError {}
+
+/// Ways to build a wrong PKCS#1 v1.5 type-2 block for the ClientKeyExchange
+/// (the Bleichenbacher probes of tlsfuzzer / ROBOT). The default is honest.
+/// A premaster of the wrong length (47, 49) is the caller's premaster.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Pkcs1Tweak {
+    /// Block type byte instead of 0x02 (for example 0x01, or 0x00).
+    pub block_type: Option<u8>,
+    /// Put a 0x00 at this index of the padding string (wrapping), which ends
+    /// the padding early.
+    pub zero_in_padding: Option<usize>,
+    /// Replace the 0x00 separator with a nonzero byte: no separator at all.
+    pub no_separator: bool,
+    /// Make the padding string this many bytes (under 8 to break the block),
+    /// with the separator after it; the rest of the block is filled with
+    /// nonzero random bytes ahead of the premaster, so the decoded message
+    /// is longer than the premaster.
+    pub short_padding: Option<usize>,
+}
+
+/// Encrypts the premaster for the server's key (RFC 5246 7.4.7.1), with
+/// PKCS#1 v1.5 padding built here and the raw public operation.
+pub fn encrypt_premaster(
+    key: &RsaPublicKey,
+    premaster: &[u8],
+    rng: &mut dyn RandomSource,
+    tweak: &Pkcs1Tweak,
+) -> Result<Vec<u8>, RsaError> {
+    let k = key.size();
+    let too_long = RsaError::MessageTooLong {
+        message: premaster.len(),
+        modulus: k,
+    };
+    // EM = 0x00 || 0x02 || PS || 0x00 || M, |PS| = k - 3 - |M| >= 8.
+    let ps_len = k
+        .checked_sub(3 + premaster.len())
+        .filter(|&n| n >= MIN_PS_LEN)
+        .ok_or(too_long)?;
+    let mut em = vec![0u8; k];
+    let (head, rest) = em.split_at_mut(2);
+    let (ps, rest) = rest.split_at_mut(ps_len);
+    let (sep, msg) = rest.split_at_mut(1);
+    if let [_, block_type] = head {
+        *block_type = tweak.block_type.unwrap_or(0x02);
+    }
+    rng.fill_nonzero(ps);
+    msg.copy_from_slice(premaster);
+    if let Some(short) = tweak.short_padding.filter(|&s| s < ps_len) {
+        // The separator moves to just after `short` bytes; the bytes between
+        // it and the premaster stay nonzero padding.
+        if let Some(b) = ps.get_mut(short) {
+            *b = 0;
+        }
+    }
+    if let Some(i) = tweak.zero_in_padding
+        && let Some(b) = i.checked_rem(ps.len()).and_then(|i| ps.get_mut(i))
+    {
+        *b = 0;
+    }
+    if tweak.no_separator {
+        let mut b = [0u8; 1];
+        rng.fill_nonzero(&mut b);
+        sep.copy_from_slice(&b);
+    }
+    raw_public(key, &em)
+}
+
+/// RSAEP on a k-byte block: m^e mod n, as a k-byte string.
+fn raw_public(key: &RsaPublicKey, em: &[u8]) -> Result<Vec<u8>, RsaError> {
+    let m = BoxedUint::from_be_slice(em, key.n_bits_precision()).map_err(|_| RsaError::MessageTooLong {
+        message: em.len(),
+        modulus: key.size(),
+    })?;
+    let c = rsa_encrypt(key, &m).map_err(RsaError::Rsa)?;
+    Ok(i2osp(&c.to_be_bytes(), key.size()))
+}
+
+/// Left-pads or trims leading zeros of a big-endian integer to `k` bytes.
+fn i2osp(be: &[u8], k: usize) -> Vec<u8> {
+    let mut out = vec![0u8; k];
+    for (d, s) in out.iter_mut().rev().zip(be.iter().rev()) {
+        *d = *s;
+    }
+    out
+}
+
+/// Decrypts a ClientKeyExchange into the premaster with the RFC 5246
+/// 7.4.7.1 countermeasure: 46 random bytes R are drawn first; if the
+/// padding is wrong, the plaintext is not 48 bytes or the ciphertext is
+/// unusable (wrong length, not below the modulus), the premaster is
+/// client_version || R, else client_version || M[2..48]. The version bytes
+/// of M are never compared: a client that sent another version gets a
+/// premaster that differs from its own and fails at Finished.
+pub fn decrypt_premaster(
+    key: &RsaPrivateKey,
+    ciphertext: &[u8],
+    client_version: ProtocolVersion,
+    rng: &mut dyn RandomSource,
+) -> [u8; PREMASTER_LEN] {
+    let mut premaster = [0u8; PREMASTER_LEN];
+    let (version, random) = premaster.split_at_mut(2);
+    version.copy_from_slice(&client_version.get().to_be_bytes());
+    rng.fill(random);
+    // Implicit rejection (draft-irtf-cfrg-rsa-guidance 7.2): bad padding
+    // yields a synthetic message rather than an error; its length is public.
+    // An error means the ciphertext itself is unusable, which the peer
+    // already knows; it leads to the random premaster like everything else.
+    let decrypted = key
+        .pkcs1v15_decrypt_with_rng(&mut Blinding(rng), ciphertext)
+        .unwrap_or_default();
+    let mut m = [0u8; PREMASTER_LEN];
+    for (d, s) in m.iter_mut().zip(&decrypted) {
+        *d = *s;
+    }
+    let use_m = (decrypted.len() as u64).ct_eq(&(PREMASTER_LEN as u64));
+    for (out, from_m) in premaster.iter_mut().zip(m.iter()).skip(2) {
+        *out = u8::conditional_select(out, from_m, use_m);
+    }
+    premaster
+}
+
+/// Adapts a [`RandomSource`] to the rsa crate's blinding RNG.
+struct Blinding<'a>(&'a mut dyn RandomSource);
+
+impl TryRng for Blinding<'_> {
+    type Error = Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        let mut b = [0u8; 4];
+        self.0.fill(&mut b);
+        Ok(u32::from_le_bytes(b))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        let mut b = [0u8; 8];
+        self.0.fill(&mut b);
+        Ok(u64::from_le_bytes(b))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+        self.0.fill(dst);
+        Ok(())
+    }
+}
+
+impl TryCryptoRng for Blinding<'_> {}
+
+/// The hash under an RSA signature: TLS 1.0/1.1's MD5+SHA-1 concatenation
+/// without DigestInfo (RFC 2246 4.7), or a TLS 1.2 hash with DigestInfo
+/// (RFC 5246 4.7, RFC 8017 9.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureHash {
+    Md5Sha1,
+    Sha1,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl SignatureHash {
+    pub const fn digest_len(self) -> usize {
+        match self {
+            Self::Md5Sha1 => 36,
+            Self::Sha1 => 20,
+            Self::Sha256 => 32,
+            Self::Sha384 => 48,
+            Self::Sha512 => 64,
+        }
+    }
+
+    /// The TLS 1.2 signature_algorithms hash, if this is one.
+    pub fn from_tls12(hash: HashAlgorithm) -> Option<Self> {
+        match hash {
+            HashAlgorithm::Sha1 => Some(Self::Sha1),
+            HashAlgorithm::Sha256 => Some(Self::Sha256),
+            HashAlgorithm::Sha384 => Some(Self::Sha384),
+            HashAlgorithm::Sha512 => Some(Self::Sha512),
+            _ => None,
+        }
+    }
+
+    /// DER DigestInfo prefix (RFC 8017 9.2, note 1); none for MD5+SHA-1.
+    const fn digest_info_prefix(self) -> &'static [u8] {
+        match self {
+            Self::Md5Sha1 => &[],
+            Self::Sha1 => &[
+                0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14,
+            ],
+            Self::Sha256 => &[
+                0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
+                0x05, 0x00, 0x04, 0x20,
+            ],
+            Self::Sha384 => &[
+                0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02,
+                0x05, 0x00, 0x04, 0x30,
+            ],
+            Self::Sha512 => &[
+                0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03,
+                0x05, 0x00, 0x04, 0x40,
+            ],
+        }
+    }
+
+    fn scheme(self, digest: &[u8]) -> Result<Pkcs1v15Sign, RsaError> {
+        if digest.len() != self.digest_len() {
+            return Err(RsaError::DigestLength {
+                expected: self.digest_len(),
+                got: digest.len(),
+            });
+        }
+        Ok(Pkcs1v15Sign {
+            hash_len: Some(self.digest_len()),
+            prefix: self.digest_info_prefix().into(),
+        })
+    }
+}
+
+/// RSASSA-PKCS1-v1_5 signature over an already computed `digest`.
+/// `rng` only blinds the private operation; the signature is deterministic.
+pub fn sign(
+    key: &RsaPrivateKey,
+    hash: SignatureHash,
+    digest: &[u8],
+    rng: &mut dyn RandomSource,
+) -> Result<Vec<u8>, RsaError> {
+    let scheme = hash.scheme(digest)?;
+    key.sign_with_rng(&mut Blinding(rng), scheme, digest)
+        .map_err(RsaError::Rsa)
+}
+
+/// Verifies an RSASSA-PKCS1-v1_5 signature over `digest`.
+pub fn verify(
+    key: &RsaPublicKey,
+    hash: SignatureHash,
+    digest: &[u8],
+    signature: &[u8],
+) -> Result<(), RsaError> {
+    let scheme = hash.scheme(digest)?;
+    key.verify(scheme, digest, signature)
+        .map_err(|_| RsaError::BadSignature)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,205 @@
+use rsa::pkcs8::DecodePrivateKey;
+
+use super::*;
+use crate::crypto::SeededRandom;
+
+const KEY_PEM: &str = include_str!("../../../../vectors/kat/rsa/test_key_2048.pem");
+
+fn key() -> RsaPrivateKey {
+    RsaPrivateKey::from_pkcs8_pem(KEY_PEM).unwrap()
+}
+
+fn premaster(version: ProtocolVersion, fill: u8) -> Vec<u8> {
+    let mut p = version.get().to_be_bytes().to_vec();
+    p.extend_from_slice(&[fill; 46]);
+    p
+}
+
+/// Undoes the raw RSA so a test can look at the block that was built.
+fn raw_block(key: &RsaPrivateKey, ct: &[u8]) -> Vec<u8> {
+    let c = BoxedUint::from_be_slice(ct, key.n_bits_precision()).unwrap();
+    let m = rsa::hazmat::rsa_decrypt_and_check(key, None::<&mut Blinding>, &c).unwrap();
+    i2osp(&m.to_be_bytes(), key.size())
+}
+
+#[test]
+fn honest_premaster_round_trips() {
+    let key = key();
+    let mut rng = SeededRandom::from_seed(1);
+    let pm = premaster(ProtocolVersion::Tls12, 0x42);
+    let ct = encrypt_premaster(key.as_public_key(), &pm, &mut rng, &Pkcs1Tweak::default()).unwrap();
+    assert_eq!(ct.len(), 256);
+    let em = raw_block(&key, &ct);
+    assert_eq!(&em[..2], &[0, 2]);
+    assert!(em[2..256 - 49].iter().all(|&b| b != 0));
+    assert_eq!(em[256 - 49], 0);
+    let got = decrypt_premaster(&key, &ct, ProtocolVersion::Tls12, &mut rng);
+    assert_eq!(got.as_slice(), pm.as_slice());
+}
+
+#[test]
+fn version_in_the_premaster_is_not_compared_but_replaced() {
+    // RFC 5246 7.4.7.1: the server uses its own idea of client_version.
+    let key = key();
+    let mut rng = SeededRandom::from_seed(2);
+    let pm = premaster(ProtocolVersion::Tls10, 0x11);
+    let ct = encrypt_premaster(key.as_public_key(), &pm, &mut rng, &Pkcs1Tweak::default()).unwrap();
+    let got = decrypt_premaster(&key, &ct, ProtocolVersion::Tls12, &mut rng);
+    assert_eq!(&got[..2], &[3, 3]);
+    assert_eq!(&got[2..], &pm[2..]);
+}
+
+fn bad_tweaks() -> Vec<(&'static str, Pkcs1Tweak, Vec<u8>)> {
+    let pm = premaster(ProtocolVersion::Tls12, 0x33);
+    let t = Pkcs1Tweak::default;
+    vec![
+        (
+            "block type 1",
+            Pkcs1Tweak {
+                block_type: Some(1),
+                ..t()
+            },
+            pm.clone(),
+        ),
+        (
+            "zero in padding",
+            Pkcs1Tweak {
+                zero_in_padding: Some(20),
+                ..t()
+            },
+            pm.clone(),
+        ),
+        (
+            "zero early in padding",
+            Pkcs1Tweak {
+                zero_in_padding: Some(3),
+                ..t()
+            },
+            pm.clone(),
+        ),
+        (
+            "no separator",
+            Pkcs1Tweak {
+                no_separator: true,
+                ..t()
+            },
+            pm.clone(),
+        ),
+        (
+            "short padding",
+            Pkcs1Tweak {
+                short_padding: Some(4),
+                ..t()
+            },
+            pm.clone(),
+        ),
+        ("premaster 47", t(), pm[..47].to_vec()),
+        ("premaster 49", t(), [pm.as_slice(), &[0x33]].concat()),
+    ]
+}
+
+#[test]
+fn bad_padding_yields_a_random_premaster_not_an_error() {
+    let key = key();
+    let mut rng = SeededRandom::from_seed(3);
+    for (name, tweak, pm) in bad_tweaks() {
+        let ct = encrypt_premaster(key.as_public_key(), &pm, &mut rng, &tweak).unwrap();
+        let a = decrypt_premaster(&key, &ct, ProtocolVersion::Tls12, &mut rng);
+        let b = decrypt_premaster(&key, &ct, ProtocolVersion::Tls12, &mut rng);
+        assert_eq!(&a[..2], &[3, 3], "{name}");
+        assert_ne!(&a[2..], &pm[2..pm.len().min(48)], "{name}");
+        // Fresh randomness each time: nothing stable for a peer to learn.
+        assert_ne!(a, b, "{name}");
+    }
+}
+
+#[test]
+fn tweaks_build_the_block_they_name() {
+    let key = key();
+    let mut rng = SeededRandom::from_seed(4);
+    let pm = premaster(ProtocolVersion::Tls12, 0x33);
+    let enc = |t: &Pkcs1Tweak, rng: &mut SeededRandom| {
+        raw_block(
+            &key,
+            &encrypt_premaster(key.as_public_key(), &pm, rng, t).unwrap(),
+        )
+    };
+    let em = enc(
+        &Pkcs1Tweak {
+            block_type: Some(1),
+            ..Pkcs1Tweak::default()
+        },
+        &mut rng,
+    );
+    assert_eq!(&em[..2], &[0, 1]);
+    let em = enc(
+        &Pkcs1Tweak {
+            no_separator: true,
+            ..Pkcs1Tweak::default()
+        },
+        &mut rng,
+    );
+    assert!(em[1..].iter().take(256 - 48 - 1).all(|&b| b != 0));
+    let em = enc(
+        &Pkcs1Tweak {
+            short_padding: Some(4),
+            ..Pkcs1Tweak::default()
+        },
+        &mut rng,
+    );
+    assert_eq!(em.iter().skip(1).position(|&b| b == 0), Some(2 + 4 - 1));
+    assert_eq!(&em[256 - 48..], pm.as_slice());
+}
+
+#[test]
+fn unusable_ciphertexts_yield_a_random_premaster() {
+    let key = key();
+    let mut rng = SeededRandom::from_seed(5);
+    for ct in [vec![], vec![1; 255], vec![1; 257], vec![0xff; 256]] {
+        let got = decrypt_premaster(&key, &ct, ProtocolVersion::Tls11, &mut rng);
+        assert_eq!(&got[..2], &[3, 2]);
+    }
+}
+
+#[test]
+fn premaster_too_long_for_the_key_is_an_error() {
+    let key = key();
+    let mut rng = SeededRandom::from_seed(6);
+    let long = vec![1u8; 256 - 10];
+    assert!(matches!(
+        encrypt_premaster(key.as_public_key(), &long, &mut rng, &Pkcs1Tweak::default()),
+        Err(RsaError::MessageTooLong { .. })
+    ));
+}
+
+#[test]
+fn signatures_verify_and_reject_changes() {
+    let key = key();
+    let mut rng = SeededRandom::from_seed(7);
+    for hash in [
+        SignatureHash::Md5Sha1,
+        SignatureHash::Sha1,
+        SignatureHash::Sha256,
+        SignatureHash::Sha384,
+        SignatureHash::Sha512,
+    ] {
+        let digest = vec![0x5a; hash.digest_len()];
+        let sig = sign(&key, hash, &digest, &mut rng).unwrap();
+        // Deterministic: blinding does not change the signature.
+        assert_eq!(sign(&key, hash, &digest, &mut rng).unwrap(), sig);
+        verify(key.as_public_key(), hash, &digest, &sig).unwrap();
+        let mut bad = sig.clone();
+        bad[100] ^= 1;
+        assert!(matches!(
+            verify(key.as_public_key(), hash, &digest, &bad),
+            Err(RsaError::BadSignature)
+        ));
+        let mut other = digest.clone();
+        other[0] ^= 1;
+        assert!(verify(key.as_public_key(), hash, &other, &sig).is_err());
+        assert!(matches!(
+            sign(&key, hash, &digest[1..], &mut rng),
+            Err(RsaError::DigestLength { .. })
+        ));
+    }
+}
