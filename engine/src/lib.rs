@@ -5,7 +5,15 @@
 //! arguments.
 
 pub mod codec;
+pub mod config;
+pub mod conn;
 pub mod crypto;
+pub mod error;
+mod handshake;
 pub mod msgs;
 pub mod suites;
 pub mod x509;
+
+pub use config::{ClientAuthMode, ClientConfig, ServerConfig, SessionCache, SessionData, VersionRange};
+pub use conn::{Connection, ConnectionEvent, HandshakeSummary};
+pub use error::Error;

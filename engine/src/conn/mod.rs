@@ -1,0 +1,283 @@
+//! The sans-IO connection. Feed it received bytes, take the bytes it wants
+//! sent, and read its events; it never touches a socket, a clock or a
+//! global RNG.
+//!
+//! ```text
+//! let mut c = Connection::client(config, rng, now_unix)?;
+//! loop {
+//!     send(c.take_output());
+//!     c.feed(&recv())?;              // Err: a fatal alert is queued in take_output()
+//!     while let Some(ev) = c.next_event() { ... }
+//! }
+//! ```
+
+pub(crate) mod record_layer;
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use crate::codec::Codec;
+use crate::config::{ClientConfig, ServerConfig};
+use crate::crypto::transcript::Transcript;
+use crate::crypto::{RandomSource, Side};
+use crate::error::{Error, PeerMisbehaved};
+use crate::handshake::{self, Context, Event, Message, State};
+use crate::msgs::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
+use crate::msgs::{Alert, ChangeCipherSpec, HandshakeJoiner, Sslv2ClientHello};
+
+use record_layer::{MAX_WARNING_ALERTS_IN_A_ROW, Received, RecordLayer};
+
+pub use crate::handshake::{Event as ConnectionEvent, HandshakeSummary};
+
+/// One connection, either side.
+#[derive(Debug)]
+pub struct Connection {
+    side: Side,
+    cx: Context,
+    joiner: HandshakeJoiner,
+    state: Option<Box<dyn State>>,
+    error: Option<Error>,
+    sent_close: bool,
+    peer_closed: bool,
+}
+
+impl Connection {
+    /// A client; the ClientHello is queued at once.
+    pub fn client(
+        config: Arc<ClientConfig>,
+        rng: Box<dyn RandomSource + Send>,
+        now_unix: i64,
+    ) -> Result<Self, Error> {
+        // The first ClientHello goes in a TLS 1.0 record (or SSL 3.0 for an
+        // SSL 3.0-only client): old servers reject higher record versions.
+        let record_version = match config.versions.max.is_ssl3() {
+            true => ProtocolVersion::Ssl3,
+            false => ProtocolVersion::Tls10,
+        };
+        let mut conn = Self::new(Side::Client, rng, now_unix, record_version);
+        let state = handshake::client::start(&mut conn.cx, config)?;
+        conn.state = Some(state);
+        Ok(conn)
+    }
+
+    /// A server awaiting a ClientHello.
+    pub fn server(config: Arc<ServerConfig>, rng: Box<dyn RandomSource + Send>, now_unix: i64) -> Self {
+        let mut conn = Self::new(Side::Server, rng, now_unix, config.versions.min);
+        conn.state = Some(handshake::server::start(config));
+        conn
+    }
+
+    fn new(side: Side, rng: Box<dyn RandomSource + Send>, now_unix: i64, version: ProtocolVersion) -> Self {
+        Self {
+            side,
+            cx: Context {
+                record: RecordLayer::new(side == Side::Server, version),
+                transcript: Transcript::new(),
+                rng,
+                now_unix,
+                events: VecDeque::new(),
+                version,
+                handshake_done: false,
+            },
+            joiner: HandshakeJoiner::new(),
+            state: None,
+            error: None,
+            sent_close: false,
+            peer_closed: false,
+        }
+    }
+
+    pub fn side(&self) -> Side {
+        self.side
+    }
+
+    /// The version in force (negotiated, or offered before that).
+    pub fn version(&self) -> ProtocolVersion {
+        self.cx.version
+    }
+
+    pub fn is_handshaking(&self) -> bool {
+        !self.cx.handshake_done && self.error.is_none()
+    }
+
+    /// The error that ended the connection, if one did.
+    pub fn error(&self) -> Option<&Error> {
+        self.error.as_ref()
+    }
+
+    /// Whether nothing more will be read: an error, or close_notify.
+    pub fn is_closed(&self) -> bool {
+        self.error.is_some() || self.peer_closed
+    }
+
+    /// Processes received bytes. On a fatal error the alert to send (if
+    /// any) is queued in [`Connection::take_output`], and the same error
+    /// comes back from every later call.
+    pub fn feed(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        self.cx.record.push_received(bytes);
+        match self.process() {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// The transport closed. Before close_notify this is an error (a
+    /// truncation attack looks like this, RFC 5246 7.2.1).
+    pub fn feed_eof(&mut self) -> Result<(), Error> {
+        if self.peer_closed || self.error.is_some() {
+            return Ok(());
+        }
+        let e = Error::UnexpectedEof;
+        self.error = Some(e.clone());
+        Err(e)
+    }
+
+    fn fail(&mut self, e: Error) -> Error {
+        if let Some(alert) = e.alert(self.cx.version) {
+            self.cx.send_alert(AlertLevel::Fatal, alert);
+        }
+        self.error = Some(e.clone());
+        self.state = None;
+        e
+    }
+
+    fn process(&mut self) -> Result<(), Error> {
+        while !self.peer_closed {
+            let Some(received) = self.cx.record.next_record()? else {
+                return Ok(());
+            };
+            match received {
+                Received::Sslv2Hello(raw) => {
+                    let v2 = Sslv2ClientHello::from_bytes(&raw)?;
+                    let hello = v2.to_client_hello();
+                    self.dispatch(Message::Sslv2Hello {
+                        hello,
+                        raw: Sslv2ClientHello::body(&raw),
+                    })?;
+                }
+                Received::Record {
+                    content_type,
+                    plaintext,
+                    ..
+                } => {
+                    self.handle_record(content_type, plaintext)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn handle_record(&mut self, content_type: ContentType, plaintext: Vec<u8>) -> Result<(), Error> {
+        // RFC 5246 6.2.1: a handshake message may span records, but no other
+        // content type may come between its fragments.
+        if content_type != ContentType::Handshake && self.joiner.has_partial() {
+            return Err(match content_type {
+                ContentType::ChangeCipherSpec => PeerMisbehaved::ChangeCipherSpecMidMessage,
+                other => PeerMisbehaved::UnexpectedMessage {
+                    expected: "the rest of a handshake message",
+                    got: other.to_string(),
+                },
+            }
+            .into());
+        }
+        if content_type != ContentType::Alert {
+            self.cx.record.warnings_in_a_row = 0;
+        }
+        match content_type {
+            ContentType::Handshake => {
+                self.joiner.push(&plaintext);
+                while let Some(raw) = self.joiner.pop()? {
+                    let msg = raw.decode(self.cx.decode_context())?;
+                    self.dispatch(Message::Handshake { msg, raw: raw.raw() })?;
+                }
+                Ok(())
+            }
+            ContentType::ChangeCipherSpec => {
+                ChangeCipherSpec::from_bytes(&plaintext)?;
+                self.dispatch(Message::ChangeCipherSpec)
+            }
+            ContentType::ApplicationData => {
+                if !self.cx.handshake_done {
+                    return Err(PeerMisbehaved::ApplicationDataBeforeHandshake.into());
+                }
+                self.dispatch(Message::ApplicationData(plaintext))
+            }
+            ContentType::Alert => self.handle_alert(&plaintext),
+            other => Err(PeerMisbehaved::UnknownContentType(other).into()),
+        }
+    }
+
+    fn handle_alert(&mut self, plaintext: &[u8]) -> Result<(), Error> {
+        let alert = Alert::from_bytes(plaintext)?;
+        // RFC 5246 7.2: a fatal alert ends the connection at once; an
+        // unknown level is treated as fatal.
+        if alert.level != AlertLevel::Warning {
+            return Err(Error::AlertReceived(alert.description));
+        }
+        match alert.description {
+            AlertDescription::CloseNotify => {
+                self.peer_closed = true;
+                self.cx.events.push_back(Event::PeerClosed);
+                // RFC 5246 7.2.1: answer close_notify with our own.
+                self.close();
+                Ok(())
+            }
+            AlertDescription::NoCertificate => self.dispatch(Message::NoCertificateAlert),
+            other => {
+                self.cx.record.warnings_in_a_row += 1;
+                if self.cx.record.warnings_in_a_row > MAX_WARNING_ALERTS_IN_A_ROW {
+                    return Err(PeerMisbehaved::TooManyWarningAlerts.into());
+                }
+                self.cx.events.push_back(Event::WarningAlert(other));
+                Ok(())
+            }
+        }
+    }
+
+    fn dispatch(&mut self, msg: Message<'_>) -> Result<(), Error> {
+        let state = self
+            .state
+            .take()
+            .ok_or_else(|| Error::Config("no handshake state".into()))?;
+        self.state = Some(state.handle(&mut self.cx, msg)?);
+        Ok(())
+    }
+
+    /// Bytes to send to the peer.
+    pub fn take_output(&mut self) -> Vec<u8> {
+        self.cx.record.take_outgoing()
+    }
+
+    pub fn has_output(&self) -> bool {
+        self.cx.record.has_outgoing()
+    }
+
+    pub fn next_event(&mut self) -> Option<Event> {
+        self.cx.events.pop_front()
+    }
+
+    /// Queues application data (after the handshake).
+    pub fn send_application_data(&mut self, data: &[u8]) -> Result<(), Error> {
+        if !self.cx.handshake_done || self.error.is_some() || self.sent_close {
+            return Err(Error::Config(
+                "application data outside an established connection".into(),
+            ));
+        }
+        self.cx
+            .record
+            .send(ContentType::ApplicationData, data, self.cx.rng.as_mut());
+        Ok(())
+    }
+
+    /// Sends close_notify (once).
+    pub fn close(&mut self) {
+        if !self.sent_close && self.error.is_none() {
+            self.sent_close = true;
+            self.cx
+                .send_alert(AlertLevel::Warning, AlertDescription::CloseNotify);
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! The record layer of one connection: framing in, protection both ways,
+//! fragmentation out, and the limits on what a peer may send in a row.
+
+use crate::codec::Codec;
+use crate::crypto::RandomSource;
+use crate::crypto::record::{RecordOpener, RecordSealer, SealTweak};
+use crate::error::{Error, PeerMisbehaved};
+use crate::msgs::enums::{ContentType, ProtocolVersion};
+use crate::msgs::record::{MAX_PLAINTEXT, Record};
+use crate::msgs::{DeframeError, Deframed, Deframer};
+
+/// At most this many empty records in a row (a peer flooding empty records
+/// makes no progress; DESIGN limit, as trusted stacks set it).
+pub const MAX_EMPTY_RECORDS_IN_A_ROW: usize = 32;
+
+/// At most this many warning alerts in a row.
+pub const MAX_WARNING_ALERTS_IN_A_ROW: usize = 4;
+
+/// A received record after its protection is removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Received {
+    Record {
+        content_type: ContentType,
+        version: ProtocolVersion,
+        plaintext: Vec<u8>,
+    },
+    /// The SSLv2-compatible ClientHello, header included (RFC 5246 E.2).
+    Sslv2Hello(Vec<u8>),
+}
+
+#[derive(Debug)]
+pub struct RecordLayer {
+    deframer: Deframer,
+    read: Option<RecordOpener>,
+    write: Option<RecordSealer>,
+    pending_read: Option<RecordOpener>,
+    pending_write: Option<RecordSealer>,
+    /// The version written in outgoing record headers.
+    pub write_version: ProtocolVersion,
+    /// Once set, every received record must carry exactly this version.
+    pub expect_version: Option<ProtocolVersion>,
+    empty_in_a_row: usize,
+    pub(crate) warnings_in_a_row: usize,
+    outgoing: Vec<u8>,
+}
+
+impl RecordLayer {
+    pub fn new(server: bool, write_version: ProtocolVersion) -> Self {
+        Self {
+            deframer: if server {
+                Deframer::server()
+            } else {
+                Deframer::new()
+            },
+            read: None,
+            write: None,
+            pending_read: None,
+            pending_write: None,
+            write_version,
+            expect_version: None,
+            empty_in_a_row: 0,
+            warnings_in_a_row: 0,
+            outgoing: Vec::new(),
+        }
+    }
+
+    pub fn push_received(&mut self, bytes: &[u8]) {
+        self.deframer.push(bytes);
+    }
+
+    /// The next record, unprotected; `Ok(None)` when more bytes are needed.
+    pub fn next_record(&mut self) -> Result<Option<Received>, Error> {
+        loop {
+            let deframed = match self.deframer.pop() {
+                Ok(Some(d)) => d,
+                Ok(None) => return Ok(None),
+                Err(DeframeError::RecordOverflow { .. }) => {
+                    return Err(crate::crypto::record::RecordError::RecordOverflow.into());
+                }
+            };
+            let record = match deframed {
+                Deframed::Sslv2Hello(raw) => return Ok(Some(Received::Sslv2Hello(raw))),
+                Deframed::Record(r) => r,
+            };
+            self.check_version(record.version)?;
+            let plaintext = match &mut self.read {
+                Some(opener) => opener.open(record.content_type, record.version, &record.fragment)?,
+                None => record.fragment,
+            };
+            // RFC 5246 6.2.1: plaintext over 2^14 is record_overflow.
+            if plaintext.len() > MAX_PLAINTEXT {
+                return Err(crate::crypto::record::RecordError::RecordOverflow.into());
+            }
+            if plaintext.is_empty() {
+                self.empty_in_a_row += 1;
+                if self.empty_in_a_row > MAX_EMPTY_RECORDS_IN_A_ROW {
+                    return Err(PeerMisbehaved::TooManyEmptyRecords.into());
+                }
+                // RFC 5246 6.2.1: zero-length fragments of application data
+                // are allowed (a traffic-analysis countermeasure); other
+                // types must not be empty.
+                if record.content_type != ContentType::ApplicationData {
+                    return Err(PeerMisbehaved::UnexpectedMessage {
+                        expected: "a non-empty record",
+                        got: format!("empty {} record", record.content_type),
+                    }
+                    .into());
+                }
+                continue;
+            }
+            self.empty_in_a_row = 0;
+            return Ok(Some(Received::Record {
+                content_type: record.content_type,
+                version: record.version,
+                plaintext,
+            }));
+        }
+    }
+
+    /// Every record has major version 3 (RFC 5246 E.1); after the version
+    /// is negotiated, exactly that version.
+    fn check_version(&self, got: ProtocolVersion) -> Result<(), Error> {
+        let ok = match self.expect_version {
+            Some(v) => got == v,
+            None => got.get() >> 8 == 3,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(PeerMisbehaved::UnsupportedVersion(got).into())
+        }
+    }
+
+    /// Sets the protection that takes over at the next ChangeCipherSpec in
+    /// each direction.
+    pub fn set_pending(&mut self, read: RecordOpener, write: RecordSealer) {
+        self.pending_read = Some(read);
+        self.pending_write = Some(write);
+    }
+
+    /// A ChangeCipherSpec was received: the pending read state becomes
+    /// current (RFC 5246 7.1). False if there was none to activate.
+    pub fn activate_read(&mut self) -> bool {
+        match self.pending_read.take() {
+            Some(r) => {
+                self.read = Some(r);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A ChangeCipherSpec was sent: the pending write state becomes current.
+    pub fn activate_write(&mut self) -> bool {
+        match self.pending_write.take() {
+            Some(w) => {
+                self.write = Some(w);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Sends `payload` as records of `content_type`, at most 2^14 bytes of
+    /// plaintext each (RFC 5246 6.2.1).
+    pub fn send(&mut self, content_type: ContentType, payload: &[u8], rng: &mut dyn RandomSource) {
+        if payload.is_empty() {
+            self.send_one(content_type, &[], rng);
+        }
+        for chunk in payload.chunks(MAX_PLAINTEXT) {
+            self.send_one(content_type, chunk, rng);
+        }
+    }
+
+    /// Sends exactly one record, of any size (an oversized record is a
+    /// deliberate misbehaviour), protected with the current write state.
+    pub fn send_one(&mut self, content_type: ContentType, plaintext: &[u8], rng: &mut dyn RandomSource) {
+        let fragment = match &mut self.write {
+            Some(sealer) => sealer.seal(
+                content_type,
+                self.write_version,
+                plaintext,
+                rng,
+                &SealTweak::default(),
+            ),
+            None => plaintext.to_vec(),
+        };
+        Record {
+            content_type,
+            version: self.write_version,
+            fragment,
+        }
+        .encode(&mut self.outgoing);
+    }
+
+    pub fn take_outgoing(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.outgoing)
+    }
+
+    pub fn has_outgoing(&self) -> bool {
+        !self.outgoing.is_empty()
+    }
+}

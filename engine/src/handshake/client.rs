@@ -1,0 +1,542 @@
+//! The client: ExpectServerHello -> ExpectCertificate ->
+//! ExpectCertificateRequestOrDone -> (ExpectServerHelloDone) -> ExpectCcs ->
+//! ExpectFinished -> Traffic, or for a resumed session ExpectServerHello ->
+//! ExpectCcs -> ExpectFinished -> Traffic (RFC 5246 7.3, RFC 6101 5.5).
+
+use std::sync::Arc;
+
+use super::keys::{self, Secrets};
+use super::{Context, Event, HandshakeSummary, Message, State, Traffic, unexpected};
+use crate::config::{ClientConfig, SessionData};
+use crate::crypto::Side;
+use crate::crypto::finished::{CertificateVerifyDigest, certificate_verify_digest};
+use crate::crypto::rsa_kx::{self, Pkcs1Tweak, SignatureHash};
+use crate::error::{Error, PeerMisbehaved};
+use crate::msgs::enums::{
+    AlertDescription, AlertLevel, CipherSuite, ClientCertificateType, ExtensionType, HandshakeType,
+    ProtocolVersion, SignatureAlgorithm,
+};
+use crate::msgs::extensions::first_duplicate;
+use crate::msgs::{
+    Certificate, CertificateDer, CertificateRequest, CertificateVerify, ClientHello, ClientKeyExchange,
+    Extension, HandshakeMessage, HandshakePayload, Random, ServerHello, ServerNameEntry, SessionId,
+};
+use crate::suites;
+use crate::x509::{self, Purpose, VerifyOptions};
+
+/// Builds and sends the ClientHello; returns the first state.
+pub(crate) fn start(cx: &mut Context, config: Arc<ClientConfig>) -> Result<Box<dyn State>, Error> {
+    let version = config.versions.max;
+    let mut suites = config.suites.clone();
+    let ssl3_only = version.is_ssl3();
+    // RFC 5746 3.3: an SSL 3.0 hello carries no extensions, so it signals
+    // secure renegotiation with the SCSV instead.
+    if config.secure_renegotiation && ssl3_only {
+        suites.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+    }
+    let extensions = (!ssl3_only).then(|| client_extensions(&config, version));
+    let session_id = config
+        .resume
+        .as_ref()
+        .map(|s| s.session_id.clone())
+        .unwrap_or_default();
+    let hello = ClientHello {
+        client_version: version,
+        random: Random(cx.hello_random()),
+        session_id: SessionId(session_id),
+        cipher_suites: suites,
+        compression_methods: config.compression.clone(),
+        extensions,
+    };
+    cx.version = version;
+    cx.send_handshake(&HandshakeMessage::new(HandshakePayload::ClientHello(
+        hello.clone(),
+    )));
+    Ok(Box::new(ExpectServerHello { config, hello }))
+}
+
+fn client_extensions(config: &ClientConfig, version: ProtocolVersion) -> Vec<Extension> {
+    let mut exts = Vec::new();
+    if let Some(name) = &config.server_name {
+        exts.push(Extension::ServerName(vec![ServerNameEntry::host_name(name)]));
+    }
+    // RFC 5246 7.4.1.4.1: only a TLS 1.2 client sends signature_algorithms.
+    if version.is_tls12() && !config.signature_algorithms.is_empty() {
+        exts.push(Extension::SignatureAlgorithms(
+            config.signature_algorithms.clone(),
+        ));
+    }
+    if config.secure_renegotiation {
+        exts.push(Extension::RenegotiationInfo(Vec::new()));
+    }
+    if config.extended_master_secret {
+        exts.push(Extension::ExtendedMasterSecret);
+    }
+    if config.encrypt_then_mac {
+        exts.push(Extension::EncryptThenMac);
+    }
+    exts
+}
+
+#[derive(Debug)]
+struct ExpectServerHello {
+    config: Arc<ClientConfig>,
+    hello: ClientHello,
+}
+
+/// What the ServerHello settled, carried by the states after it.
+#[derive(Debug, Clone)]
+struct Negotiated {
+    config: Arc<ClientConfig>,
+    hello: ClientHello,
+    version: ProtocolVersion,
+    suite: &'static suites::SuiteInfo,
+    client_random: [u8; 32],
+    server_random: [u8; 32],
+    session_id: Vec<u8>,
+    extended_master_secret: bool,
+    encrypt_then_mac: bool,
+    secure_renegotiation: bool,
+}
+
+impl State for ExpectServerHello {
+    fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error> {
+        let (sh, raw) = match msg {
+            Message::Handshake {
+                msg:
+                    HandshakeMessage {
+                        payload: HandshakePayload::ServerHello(sh),
+                        ..
+                    },
+                raw,
+            } => (sh, raw),
+            other => return Err(unexpected("server_hello", &other)),
+        };
+        let neg = self.check_server_hello(&sh)?;
+        cx.version = neg.version;
+        cx.record.write_version = neg.version;
+        cx.record.expect_version = Some(neg.version);
+        cx.transcript.add(raw);
+
+        if let Some(session) = self.resumable(&sh) {
+            // RFC 5246 7.4.1.3: the same session id means the server resumes.
+            if session.version != neg.version {
+                return Err(PeerMisbehaved::ResumptionVersionMismatch.into());
+            }
+            if session.suite != neg.suite.suite {
+                return Err(PeerMisbehaved::ResumptionSuiteMismatch.into());
+            }
+            // RFC 7627 5.3: a resumption must keep the session's EMS state.
+            if session.extended_master_secret != neg.extended_master_secret {
+                return Err(PeerMisbehaved::ExtendedMasterSecretMismatch.into());
+            }
+            let secrets = Secrets {
+                version: neg.version,
+                suite: neg.suite,
+                prf: keys::prf_for(neg.version, neg.suite)?,
+                client_random: neg.client_random,
+                server_random: neg.server_random,
+                master: session.master_secret,
+                extended_master_secret: session.extended_master_secret,
+                encrypt_then_mac: neg.encrypt_then_mac,
+            };
+            keys::install_pending(cx, Side::Client, &secrets)?;
+            return Ok(Box::new(ExpectCcs {
+                neg,
+                secrets,
+                resumed: true,
+                server_certs: Vec::new(),
+            }));
+        }
+        Ok(Box::new(ExpectCertificate { neg }))
+    }
+}
+
+impl ExpectServerHello {
+    /// The session being resumed, if the server echoed its id.
+    fn resumable(&self, sh: &ServerHello) -> Option<&SessionData> {
+        self.config
+            .resume
+            .as_ref()
+            .filter(|s| !s.session_id.is_empty() && s.session_id == sh.session_id.0)
+    }
+
+    fn check_server_hello(&self, sh: &ServerHello) -> Result<Negotiated, Error> {
+        let config = &self.config;
+        let version = sh.server_version;
+        // RFC 5246 E.1: the server's version must be one the client
+        // accepts, never above its offer (a rollback is caught at Finished,
+        // which covers both hellos).
+        if !config.versions.contains(version) || version.get() > self.hello.client_version.get() {
+            return Err(PeerMisbehaved::UnsupportedVersion(version).into());
+        }
+        // RFC 5246 7.4.1.3: the suite and compression must be from the offer.
+        let offered = self.hello.cipher_suites.contains(&sh.cipher_suite)
+            && sh.cipher_suite != CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV;
+        let suite = suites::lookup(sh.cipher_suite)
+            .filter(|s| offered && s.usable_with(version))
+            .ok_or(PeerMisbehaved::SuiteNotOffered(sh.cipher_suite))?;
+        if !self.hello.compression_methods.contains(&sh.compression_method) {
+            return Err(PeerMisbehaved::CompressionNotOffered(sh.compression_method).into());
+        }
+        let exts = sh.extensions.as_deref().unwrap_or_default();
+        if let Some(dup) = first_duplicate(exts) {
+            return Err(PeerMisbehaved::DuplicateExtension(dup).into());
+        }
+        // RFC 5246 7.4.1.4: only extensions the client offered may come back.
+        // RFC 5746 3.4: renegotiation_info is acceptable after the SCSV too.
+        for ext in exts {
+            let typ = ext.typ();
+            let solicited = self.hello.extension(typ).is_some()
+                || (typ == ExtensionType::RenegotiationInfo
+                    && self
+                        .hello
+                        .cipher_suites
+                        .contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV));
+            if !solicited {
+                return Err(PeerMisbehaved::UnsolicitedExtension(typ).into());
+            }
+        }
+        // RFC 5746 3.4: on an initial handshake renegotiated_connection is empty.
+        let secure_renegotiation = match sh.extension(ExtensionType::RenegotiationInfo) {
+            Some(Extension::RenegotiationInfo(rc)) if rc.is_empty() => true,
+            Some(_) => return Err(PeerMisbehaved::BadRenegotiationInfo.into()),
+            None => false,
+        };
+        let extended_master_secret =
+            sh.extension(ExtensionType::ExtendedMasterSecret).is_some() && !version.is_ssl3();
+        // RFC 7366 3: encrypt_then_mac applies to CBC suites only; a server
+        // that acknowledges it for another suite misbehaves.
+        let etm_acked = sh.extension(ExtensionType::EncryptThenMac).is_some();
+        let is_cbc = matches!(suite.cipher.kind(), suites::CipherKind::Block { .. });
+        if etm_acked && !is_cbc {
+            return Err(PeerMisbehaved::UnsolicitedExtension(ExtensionType::EncryptThenMac).into());
+        }
+        Ok(Negotiated {
+            config: config.clone(),
+            hello: self.hello.clone(),
+            version,
+            suite,
+            client_random: self.hello.random.0,
+            server_random: sh.random.0,
+            session_id: sh.session_id.0.clone(),
+            extended_master_secret,
+            encrypt_then_mac: etm_acked,
+            secure_renegotiation,
+        })
+    }
+}
+
+#[derive(Debug)]
+struct ExpectCertificate {
+    neg: Negotiated,
+}
+
+impl State for ExpectCertificate {
+    fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error> {
+        let (cert, raw) = match msg {
+            Message::Handshake {
+                msg:
+                    HandshakeMessage {
+                        payload: HandshakePayload::Certificate(c),
+                        ..
+                    },
+                raw,
+            } => (c, raw),
+            other => return Err(unexpected("certificate", &other)),
+        };
+        cx.transcript.add(raw);
+        let chain: Vec<Vec<u8>> = cert.chain.into_iter().map(|c| c.0).collect();
+        let leaf = chain.first().ok_or(PeerMisbehaved::EmptyServerCertificate)?;
+        let server_key = match &self.neg.config.trust {
+            Some(anchors) => {
+                let opts = VerifyOptions {
+                    now_unix: cx.now_unix,
+                    server_name: self.neg.config.server_name.as_deref(),
+                    purpose: Purpose::ServerAuth,
+                };
+                x509::verify_chain(&chain, anchors, &opts)?.public_key
+            }
+            None => x509::leaf_public_key(leaf)?,
+        };
+        Ok(Box::new(ExpectCertificateRequestOrDone {
+            neg: self.neg,
+            server_key,
+            server_certs: chain,
+        }))
+    }
+}
+
+#[derive(Debug)]
+struct ExpectCertificateRequestOrDone {
+    neg: Negotiated,
+    server_key: rsa::PublicKey,
+    server_certs: Vec<Vec<u8>>,
+}
+
+impl State for ExpectCertificateRequestOrDone {
+    fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error> {
+        match msg {
+            Message::Handshake {
+                msg:
+                    HandshakeMessage {
+                        payload: HandshakePayload::CertificateRequest(req),
+                        ..
+                    },
+                raw,
+            } => {
+                cx.transcript.add(raw);
+                Ok(Box::new(ExpectServerHelloDone {
+                    inner: *self,
+                    request: req,
+                }))
+            }
+            Message::Handshake {
+                msg:
+                    HandshakeMessage {
+                        payload: HandshakePayload::ServerHelloDone,
+                        ..
+                    },
+                raw,
+            } => {
+                cx.transcript.add(raw);
+                client_flight(cx, *self, None)
+            }
+            // RFC 5246 7.4.3: RSA key exchange has no ServerKeyExchange.
+            Message::Handshake { msg, .. } if msg.typ == HandshakeType::ServerKeyExchange => {
+                Err(PeerMisbehaved::ServerKeyExchangeInRsaSuite.into())
+            }
+            other => Err(unexpected("certificate_request or server_hello_done", &other)),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct ExpectServerHelloDone {
+    inner: ExpectCertificateRequestOrDone,
+    request: CertificateRequest,
+}
+
+impl State for ExpectServerHelloDone {
+    fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error> {
+        match msg {
+            Message::Handshake {
+                msg:
+                    HandshakeMessage {
+                        payload: HandshakePayload::ServerHelloDone,
+                        ..
+                    },
+                raw,
+            } => {
+                cx.transcript.add(raw);
+                client_flight(cx, self.inner, Some(self.request))
+            }
+            other => Err(unexpected("server_hello_done", &other)),
+        }
+    }
+}
+
+/// The hash to sign a TLS 1.2 CertificateVerify with: our first preference
+/// that the server listed with RSA (RFC 5246 7.4.8).
+fn pick_signature_hash(
+    config: &ClientConfig,
+    request: &CertificateRequest,
+) -> Option<crate::msgs::SignatureAndHashAlgorithm> {
+    let offered = request.signature_algorithms.as_deref().unwrap_or_default();
+    config
+        .signature_algorithms
+        .iter()
+        .find(|a| a.signature == SignatureAlgorithm::Rsa && offered.contains(a))
+        .copied()
+}
+
+/// Certificate, ClientKeyExchange, CertificateVerify, ChangeCipherSpec and
+/// Finished: the client's second flight (RFC 5246 7.3).
+fn client_flight(
+    cx: &mut Context,
+    st: ExpectCertificateRequestOrDone,
+    request: Option<CertificateRequest>,
+) -> Result<Box<dyn State>, Error> {
+    let neg = st.neg;
+    let version = neg.version;
+    let mut signer = None;
+    if let Some(req) = &request {
+        let usable = req.certificate_types.contains(&ClientCertificateType::RsaSign);
+        match neg.config.client_cert.as_ref().filter(|_| usable) {
+            Some(ck) => {
+                let chain = ck.chain.iter().cloned().map(CertificateDer).collect();
+                cx.send_handshake(&HandshakeMessage::new(HandshakePayload::Certificate(
+                    Certificate { chain },
+                )));
+                signer = Some(ck.key.clone());
+            }
+            // RFC 6101 5.6.6 / 5.4.2: SSL 3.0 answers with a no_certificate
+            // warning; TLS with an empty Certificate (RFC 5246 7.4.6).
+            None if version.is_ssl3() => cx.send_alert(AlertLevel::Warning, AlertDescription::NoCertificate),
+            None => cx.send_handshake(&HandshakeMessage::new(HandshakePayload::Certificate(
+                Certificate { chain: Vec::new() },
+            ))),
+        }
+    }
+
+    // RFC 5246 7.4.7.1: the premaster carries the version the client
+    // offered, not the negotiated one, so a rollback is detectable.
+    let mut premaster = [0u8; 48];
+    premaster[..2].copy_from_slice(&neg.hello.client_version.get().to_be_bytes());
+    cx.rng.fill(&mut premaster[2..]);
+    let encrypted = rsa_kx::encrypt_premaster(
+        &st.server_key,
+        &premaster,
+        cx.rng.as_mut(),
+        &Pkcs1Tweak::default(),
+    )
+    .map_err(|e| Error::Config(format!("premaster encryption: {e}")))?;
+    let cke = ClientKeyExchange::new(cx.decode_context(), encrypted);
+    cx.send_handshake(&HandshakeMessage::new(HandshakePayload::ClientKeyExchange(cke)));
+
+    let prf = keys::prf_for(version, neg.suite)?;
+    let master = keys::master_secret(
+        cx,
+        prf,
+        &premaster,
+        &neg.client_random,
+        &neg.server_random,
+        neg.extended_master_secret,
+    )?;
+    let secrets = Secrets {
+        version,
+        suite: neg.suite,
+        prf,
+        client_random: neg.client_random,
+        server_random: neg.server_random,
+        master,
+        extended_master_secret: neg.extended_master_secret,
+        encrypt_then_mac: neg.encrypt_then_mac,
+    };
+
+    if let (Some(key), Some(req)) = (signer, &request) {
+        let algorithm = match version.is_tls12() {
+            true => {
+                Some(pick_signature_hash(&neg.config, req).ok_or(PeerMisbehaved::NoUsableCertificateType)?)
+            }
+            false => None,
+        };
+        let digest =
+            certificate_verify_digest(version, &master, cx.transcript.bytes(), algorithm.map(|a| a.hash))
+                .map_err(|e| Error::Config(format!("certificate verify digest: {e:?}")))?;
+        let signature = sign_digest(&key, &digest, cx)?;
+        cx.send_handshake(&HandshakeMessage::new(HandshakePayload::CertificateVerify(
+            CertificateVerify { algorithm, signature },
+        )));
+    }
+
+    keys::install_pending(cx, Side::Client, &secrets)?;
+    cx.send_change_cipher_spec();
+    let client_verify_data = keys::send_finished(cx, Side::Client, &secrets);
+    Ok(Box::new(ExpectCcs {
+        neg,
+        secrets,
+        resumed: false,
+        server_certs: st.server_certs,
+    })
+    .with_verify(client_verify_data))
+}
+
+pub(crate) fn sign_digest(
+    key: &rsa::PrivateKey,
+    digest: &CertificateVerifyDigest,
+    cx: &mut Context,
+) -> Result<Vec<u8>, Error> {
+    let (hash, bytes) = match digest {
+        CertificateVerifyDigest::Md5Sha1(d) => (SignatureHash::Md5Sha1, d.as_slice()),
+        CertificateVerifyDigest::Hashed { hash, digest } => (
+            SignatureHash::from_tls12(*hash)
+                .ok_or_else(|| Error::Config(format!("cannot sign with {hash}")))?,
+            digest.as_slice(),
+        ),
+    };
+    rsa_kx::sign(key, hash, bytes, cx.rng.as_mut()).map_err(|e| Error::Config(format!("signature: {e}")))
+}
+
+#[derive(Debug)]
+struct ExpectCcs {
+    neg: Negotiated,
+    secrets: Secrets,
+    resumed: bool,
+    server_certs: Vec<Vec<u8>>,
+}
+
+impl ExpectCcs {
+    // The client's verify_data is not needed for RSA-only RFC 5746 initial
+    // handshakes; kept as a hook for renegotiation.
+    fn with_verify(self: Box<Self>, _client_verify_data: Vec<u8>) -> Box<dyn State> {
+        self
+    }
+}
+
+impl State for ExpectCcs {
+    fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error> {
+        match msg {
+            Message::ChangeCipherSpec => {
+                cx.record.activate_read();
+                Ok(Box::new(ExpectFinished { ccs: *self }))
+            }
+            other => Err(unexpected("change_cipher_spec", &other)),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct ExpectFinished {
+    ccs: ExpectCcs,
+}
+
+impl State for ExpectFinished {
+    fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error> {
+        let (fin, raw) = match msg {
+            Message::Handshake {
+                msg:
+                    HandshakeMessage {
+                        payload: HandshakePayload::Finished(f),
+                        ..
+                    },
+                raw,
+            } => (f, raw),
+            other => return Err(unexpected("finished", &other)),
+        };
+        let ExpectCcs {
+            neg,
+            secrets,
+            resumed,
+            server_certs,
+        } = self.ccs;
+        keys::check_finished(cx, Side::Server, &secrets, &fin.verify_data, raw)?;
+        if resumed {
+            // RFC 5246 7.3: in a resumed handshake the client finishes second.
+            cx.send_change_cipher_spec();
+            keys::send_finished(cx, Side::Client, &secrets);
+        }
+        let session = SessionData {
+            session_id: neg.session_id.clone(),
+            version: neg.version,
+            suite: neg.suite.suite,
+            master_secret: secrets.master,
+            extended_master_secret: secrets.extended_master_secret,
+        };
+        cx.handshake_done = true;
+        cx.events
+            .push_back(Event::HandshakeComplete(Box::new(HandshakeSummary {
+                version: neg.version,
+                suite: neg.suite.suite,
+                session_id: neg.session_id,
+                resumed,
+                extended_master_secret: secrets.extended_master_secret,
+                encrypt_then_mac: secrets.encrypt_then_mac,
+                secure_renegotiation: neg.secure_renegotiation,
+                peer_certificates: server_certs,
+                session,
+                client_random: secrets.client_random,
+            })));
+        Ok(Box::new(Traffic { side: Side::Client }))
+    }
+}

@@ -1,0 +1,485 @@
+//! The server: ExpectClientHello -> (ExpectCertificate) ->
+//! ExpectClientKeyExchange -> (ExpectCertificateVerify) -> ExpectCcs ->
+//! ExpectFinished -> Traffic, or for a resumed session ExpectClientHello ->
+//! ExpectCcs -> ExpectFinished -> Traffic (RFC 5246 7.3, RFC 6101 5.5).
+
+use std::sync::Arc;
+
+use super::keys::{self, Secrets};
+use super::{Context, Event, HandshakeSummary, Message, State, Traffic, unexpected};
+use crate::config::{ClientAuthMode, ServerConfig, SessionData};
+use crate::crypto::Side;
+use crate::crypto::finished::{CertificateVerifyDigest, certificate_verify_digest};
+use crate::crypto::rsa_kx::{self, SignatureHash};
+use crate::error::{Error, PeerMisbehaved};
+use crate::msgs::enums::{
+    CipherSuite, ClientCertificateType, Compression, ExtensionType, ProtocolVersion, SignatureAlgorithm,
+};
+use crate::msgs::extensions::first_duplicate;
+use crate::msgs::{
+    Certificate, CertificateDer, CertificateRequest, ClientHello, DistinguishedName, Extension,
+    HandshakeMessage, HandshakePayload, Random, ServerHello, SessionId,
+};
+use crate::suites::{self, CipherKind, SuiteInfo};
+use crate::x509::{self, Purpose, VerifyOptions};
+
+pub(crate) fn start(config: Arc<ServerConfig>) -> Box<dyn State> {
+    Box::new(ExpectClientHello { config })
+}
+
+#[derive(Debug)]
+struct ExpectClientHello {
+    config: Arc<ServerConfig>,
+}
+
+/// What the ClientHello settled, carried by the states after it.
+#[derive(Debug, Clone)]
+struct Negotiated {
+    config: Arc<ServerConfig>,
+    client_version: ProtocolVersion,
+    version: ProtocolVersion,
+    suite: &'static SuiteInfo,
+    client_random: [u8; 32],
+    server_random: [u8; 32],
+    session_id: Vec<u8>,
+    extended_master_secret: bool,
+    encrypt_then_mac: bool,
+    secure_renegotiation: bool,
+}
+
+impl State for ExpectClientHello {
+    fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error> {
+        let (hello, raw) = match msg {
+            Message::Handshake {
+                msg:
+                    HandshakeMessage {
+                        payload: HandshakePayload::ClientHello(ch),
+                        ..
+                    },
+                raw,
+            } => (ch, raw),
+            Message::Sslv2Hello { hello, raw } => (hello, raw),
+            other => return Err(unexpected("client_hello", &other)),
+        };
+        cx.transcript.add(raw);
+        let config = self.config;
+        let version = negotiate_version(&config, hello.client_version)?;
+        cx.version = version;
+        cx.record.write_version = version;
+
+        // RFC 5246 7.4.1.2: null compression must be offered.
+        if !hello.compression_methods.contains(&Compression::Null) {
+            return Err(PeerMisbehaved::NullCompressionMissing.into());
+        }
+        let exts = hello.extensions.as_deref().unwrap_or_default();
+        if let Some(dup) = first_duplicate(exts) {
+            return Err(PeerMisbehaved::DuplicateExtension(dup).into());
+        }
+        // RFC 5746 3.6: the SCSV or an empty renegotiation_info signals
+        // support; a non-empty one on an initial handshake is fatal.
+        let secure_renegotiation = match hello.extension(ExtensionType::RenegotiationInfo) {
+            Some(Extension::RenegotiationInfo(rc)) if rc.is_empty() => true,
+            Some(_) => return Err(PeerMisbehaved::BadRenegotiationInfo.into()),
+            None => hello
+                .cipher_suites
+                .contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV),
+        } && config.secure_renegotiation;
+        let client_ems = hello.extension(ExtensionType::ExtendedMasterSecret).is_some() && !version.is_ssl3();
+        let extended_master_secret = client_ems && config.extended_master_secret;
+
+        // RFC 5246 7.4.1.2: resume when the id is known, the version is the
+        // session's, and the offer includes the session's suite.
+        let cached = (!hello.session_id.is_empty())
+            .then(|| config.session_cache.get(&hello.session_id.0))
+            .flatten()
+            .filter(|s| s.version == version && hello.cipher_suites.contains(&s.suite))
+            // RFC 7627 5.3: never resume across a change of EMS state.
+            .filter(|s| s.extended_master_secret == extended_master_secret);
+        let suite = match &cached {
+            Some(s) => suites::lookup(s.suite).ok_or(PeerMisbehaved::NoCommonSuite)?,
+            None => choose_suite(&config, &hello, version)?,
+        };
+        let encrypt_then_mac = config.encrypt_then_mac
+            && hello.extension(ExtensionType::EncryptThenMac).is_some()
+            && matches!(suite.cipher.kind(), CipherKind::Block { .. });
+        let session_id = match &cached {
+            Some(s) => s.session_id.clone(),
+            None => cx.random32().to_vec(),
+        };
+        let neg = Negotiated {
+            config: config.clone(),
+            client_version: hello.client_version,
+            version,
+            suite,
+            client_random: hello.random.0,
+            server_random: cx.hello_random(),
+            session_id,
+            extended_master_secret,
+            encrypt_then_mac,
+            secure_renegotiation,
+        };
+        send_server_hello(cx, &neg, &hello);
+        cx.record.expect_version = Some(version);
+
+        if let Some(session) = cached {
+            let secrets = secrets_from(&neg, session.master_secret)?;
+            keys::install_pending(cx, Side::Server, &secrets)?;
+            cx.send_change_cipher_spec();
+            keys::send_finished(cx, Side::Server, &secrets);
+            return Ok(Box::new(ExpectCcs {
+                neg,
+                secrets,
+                resumed: true,
+                client_certs: Vec::new(),
+            }));
+        }
+
+        let chain = config.cert.chain.iter().cloned().map(CertificateDer).collect();
+        cx.send_handshake(&HandshakeMessage::new(HandshakePayload::Certificate(
+            Certificate { chain },
+        )));
+        let requested = config.client_auth != ClientAuthMode::Off;
+        let mut offered_hashes = Vec::new();
+        if requested {
+            let request = certificate_request(&config, version);
+            offered_hashes = request.signature_algorithms.clone().unwrap_or_default();
+            cx.send_handshake(&HandshakeMessage::new(HandshakePayload::CertificateRequest(
+                request,
+            )));
+        }
+        cx.send_handshake(&HandshakeMessage::new(HandshakePayload::ServerHelloDone));
+        let kx = ExpectClientKeyExchange {
+            neg,
+            client_certs: Vec::new(),
+            client_key: None,
+            offered_hashes,
+        };
+        Ok(match requested {
+            true => Box::new(ExpectCertificate { kx }),
+            false => Box::new(kx),
+        })
+    }
+}
+
+/// The highest version both support (RFC 5246 E.1).
+fn negotiate_version(config: &ServerConfig, client: ProtocolVersion) -> Result<ProtocolVersion, Error> {
+    let version = ProtocolVersion::from_wire(client.get().min(config.versions.max.get()));
+    if !config.versions.contains(version) || !ProtocolVersion::SUPPORTED.contains(&version) {
+        return Err(PeerMisbehaved::UnsupportedVersion(client).into());
+    }
+    Ok(version)
+}
+
+/// Server preference by default, client preference when configured
+/// (RFC 5246 7.4.1.3 leaves the choice to the server).
+fn choose_suite(
+    config: &ServerConfig,
+    hello: &ClientHello,
+    version: ProtocolVersion,
+) -> Result<&'static SuiteInfo, Error> {
+    let acceptable = |s: &CipherSuite| {
+        suites::lookup(*s).filter(|info| info.usable_with(version) && config.suites.contains(s))
+    };
+    let found = match config.prefer_client_order {
+        true => hello.cipher_suites.iter().find_map(acceptable),
+        false => config
+            .suites
+            .iter()
+            .filter(|s| hello.cipher_suites.contains(s))
+            .find_map(acceptable),
+    };
+    found.ok_or_else(|| PeerMisbehaved::NoCommonSuite.into())
+}
+
+fn send_server_hello(cx: &mut Context, neg: &Negotiated, hello: &ClientHello) {
+    // RFC 5246 7.4.1.4: answer only what the client offered. An SSL 3.0
+    // ServerHello carries no extensions unless the client sent some.
+    let mut exts = Vec::new();
+    if neg.secure_renegotiation {
+        exts.push(Extension::RenegotiationInfo(Vec::new()));
+    }
+    if neg.extended_master_secret {
+        exts.push(Extension::ExtendedMasterSecret);
+    }
+    if neg.encrypt_then_mac {
+        exts.push(Extension::EncryptThenMac);
+    }
+    let extensions = match (hello.extensions.is_some(), exts.is_empty()) {
+        (true, false) => Some(exts),
+        _ => None,
+    };
+    let sh = ServerHello {
+        server_version: neg.version,
+        random: Random(neg.server_random),
+        session_id: SessionId(neg.session_id.clone()),
+        cipher_suite: neg.suite.suite,
+        compression_method: Compression::Null,
+        extensions,
+    };
+    cx.send_handshake(&HandshakeMessage::new(HandshakePayload::ServerHello(sh)));
+}
+
+/// CertificateRequest (RFC 5246 7.4.4; RFC 6101 5.6.4).
+fn certificate_request(config: &ServerConfig, version: ProtocolVersion) -> CertificateRequest {
+    let authorities = config
+        .client_trust
+        .as_ref()
+        .map(|t| t.subjects().into_iter().map(DistinguishedName).collect())
+        .unwrap_or_default();
+    CertificateRequest {
+        certificate_types: vec![ClientCertificateType::RsaSign],
+        signature_algorithms: version.is_tls12().then(|| config.signature_algorithms.clone()),
+        certificate_authorities: authorities,
+    }
+}
+
+fn secrets_from(neg: &Negotiated, master: [u8; 48]) -> Result<Secrets, Error> {
+    Ok(Secrets {
+        version: neg.version,
+        suite: neg.suite,
+        prf: keys::prf_for(neg.version, neg.suite)?,
+        client_random: neg.client_random,
+        server_random: neg.server_random,
+        master,
+        extended_master_secret: neg.extended_master_secret,
+        encrypt_then_mac: neg.encrypt_then_mac,
+    })
+}
+
+#[derive(Debug)]
+struct ExpectCertificate {
+    kx: ExpectClientKeyExchange,
+}
+
+impl State for ExpectCertificate {
+    fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error> {
+        let mut kx = self.kx;
+        let required = kx.neg.config.client_auth == ClientAuthMode::Require;
+        match msg {
+            Message::Handshake {
+                msg:
+                    HandshakeMessage {
+                        payload: HandshakePayload::Certificate(c),
+                        ..
+                    },
+                raw,
+            } => {
+                cx.transcript.add(raw);
+                let chain: Vec<Vec<u8>> = c.chain.into_iter().map(|c| c.0).collect();
+                if chain.is_empty() {
+                    // RFC 5246 7.4.6: an empty Certificate is "no certificate".
+                    if required {
+                        return Err(PeerMisbehaved::ClientCertificateRequired.into());
+                    }
+                    return Ok(Box::new(kx));
+                }
+                let key = match &kx.neg.config.client_trust {
+                    Some(anchors) => {
+                        let opts = VerifyOptions {
+                            now_unix: cx.now_unix,
+                            server_name: None,
+                            purpose: Purpose::ClientAuth,
+                        };
+                        x509::verify_chain(&chain, anchors, &opts)?.public_key
+                    }
+                    None => x509::leaf_public_key(chain.first().map(Vec::as_slice).unwrap_or_default())?,
+                };
+                kx.client_key = Some(key);
+                kx.client_certs = chain;
+                Ok(Box::new(kx))
+            }
+            // RFC 6101 5.6.6: an SSL 3.0 client without a certificate sends
+            // the no_certificate warning instead.
+            Message::NoCertificateAlert if kx.neg.version.is_ssl3() => {
+                if required {
+                    return Err(PeerMisbehaved::ClientCertificateRequired.into());
+                }
+                Ok(Box::new(kx))
+            }
+            other => Err(unexpected("certificate", &other)),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct ExpectClientKeyExchange {
+    neg: Negotiated,
+    client_certs: Vec<Vec<u8>>,
+    client_key: Option<rsa::PublicKey>,
+    offered_hashes: Vec<crate::msgs::SignatureAndHashAlgorithm>,
+}
+
+impl State for ExpectClientKeyExchange {
+    fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error> {
+        let (cke, raw) = match msg {
+            Message::Handshake {
+                msg:
+                    HandshakeMessage {
+                        payload: HandshakePayload::ClientKeyExchange(k),
+                        ..
+                    },
+                raw,
+            } => (k, raw),
+            other => return Err(unexpected("client_key_exchange", &other)),
+        };
+        cx.transcript.add(raw);
+        let neg = self.neg;
+        // RFC 5246 7.4.7.1: a bad premaster becomes a random one, so the
+        // failure shows only at Finished (no Bleichenbacher oracle).
+        let premaster = rsa_kx::decrypt_premaster(
+            &neg.config.cert.key,
+            &cke.encrypted_premaster,
+            neg.client_version,
+            cx.rng.as_mut(),
+        );
+        let prf = keys::prf_for(neg.version, neg.suite)?;
+        let master = keys::master_secret(
+            cx,
+            prf,
+            &premaster,
+            &neg.client_random,
+            &neg.server_random,
+            neg.extended_master_secret,
+        )?;
+        let secrets = secrets_from(&neg, master)?;
+        keys::install_pending(cx, Side::Server, &secrets)?;
+        let ccs = ExpectCcs {
+            neg,
+            secrets,
+            resumed: false,
+            client_certs: self.client_certs,
+        };
+        Ok(match self.client_key {
+            Some(key) => Box::new(ExpectCertificateVerify {
+                ccs,
+                key,
+                offered_hashes: self.offered_hashes,
+            }),
+            None => Box::new(ccs),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct ExpectCertificateVerify {
+    ccs: ExpectCcs,
+    key: rsa::PublicKey,
+    offered_hashes: Vec<crate::msgs::SignatureAndHashAlgorithm>,
+}
+
+impl State for ExpectCertificateVerify {
+    fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error> {
+        let (cv, raw) = match msg {
+            Message::Handshake {
+                msg:
+                    HandshakeMessage {
+                        payload: HandshakePayload::CertificateVerify(v),
+                        ..
+                    },
+                raw,
+            } => (v, raw),
+            other => return Err(unexpected("certificate_verify", &other)),
+        };
+        let s = &self.ccs.secrets;
+        // RFC 5246 7.4.8: in TLS 1.2 the hash must be one we offered.
+        if let Some(alg) = cv.algorithm
+            && (alg.signature != SignatureAlgorithm::Rsa || !self.offered_hashes.contains(&alg))
+        {
+            return Err(PeerMisbehaved::CertificateVerifyHashNotOffered.into());
+        }
+        let digest = certificate_verify_digest(
+            s.version,
+            &s.master,
+            cx.transcript.bytes(),
+            cv.algorithm.map(|a| a.hash),
+        )
+        .map_err(|_| PeerMisbehaved::CertificateVerifyHashNotOffered)?;
+        let (hash, bytes) = match &digest {
+            CertificateVerifyDigest::Md5Sha1(d) => (SignatureHash::Md5Sha1, d.as_slice()),
+            CertificateVerifyDigest::Hashed { hash, digest } => (
+                SignatureHash::from_tls12(*hash).ok_or(PeerMisbehaved::CertificateVerifyHashNotOffered)?,
+                digest.as_slice(),
+            ),
+        };
+        rsa_kx::verify(&self.key, hash, bytes, &cv.signature)
+            .map_err(|_| PeerMisbehaved::BadCertificateVerify)?;
+        cx.transcript.add(raw);
+        Ok(Box::new(self.ccs))
+    }
+}
+
+#[derive(Debug)]
+struct ExpectCcs {
+    neg: Negotiated,
+    secrets: Secrets,
+    resumed: bool,
+    client_certs: Vec<Vec<u8>>,
+}
+
+impl State for ExpectCcs {
+    fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error> {
+        match msg {
+            Message::ChangeCipherSpec => {
+                cx.record.activate_read();
+                Ok(Box::new(ExpectFinished { ccs: *self }))
+            }
+            other => Err(unexpected("change_cipher_spec", &other)),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct ExpectFinished {
+    ccs: ExpectCcs,
+}
+
+impl State for ExpectFinished {
+    fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error> {
+        let (fin, raw) = match msg {
+            Message::Handshake {
+                msg:
+                    HandshakeMessage {
+                        payload: HandshakePayload::Finished(f),
+                        ..
+                    },
+                raw,
+            } => (f, raw),
+            other => return Err(unexpected("finished", &other)),
+        };
+        let ExpectCcs {
+            neg,
+            secrets,
+            resumed,
+            client_certs,
+        } = self.ccs;
+        keys::check_finished(cx, Side::Client, &secrets, &fin.verify_data, raw)?;
+        if !resumed {
+            cx.send_change_cipher_spec();
+            keys::send_finished(cx, Side::Server, &secrets);
+        }
+        let session = SessionData {
+            session_id: neg.session_id.clone(),
+            version: neg.version,
+            suite: neg.suite.suite,
+            master_secret: secrets.master,
+            extended_master_secret: secrets.extended_master_secret,
+        };
+        // RFC 5246 7.4.9: a session becomes resumable once Finished is verified.
+        neg.config.session_cache.put(session.clone());
+        cx.handshake_done = true;
+        cx.events
+            .push_back(Event::HandshakeComplete(Box::new(HandshakeSummary {
+                version: neg.version,
+                suite: neg.suite.suite,
+                session_id: neg.session_id,
+                resumed,
+                extended_master_secret: secrets.extended_master_secret,
+                encrypt_then_mac: secrets.encrypt_then_mac,
+                secure_renegotiation: neg.secure_renegotiation,
+                peer_certificates: client_certs,
+                session,
+                client_random: secrets.client_random,
+            })));
+        Ok(Box::new(Traffic { side: Side::Server }))
+    }
+}

@@ -1,0 +1,288 @@
+//! Engine client against engine server, in memory: every version x suite x
+//! client-auth mode, resumption, and the failures the RFCs name.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::sync::Arc;
+
+use shakedown_engine::config::CertifiedKey;
+use shakedown_engine::crypto::SeededRandom;
+use shakedown_engine::msgs::enums::{AlertDescription, ProtocolVersion};
+use shakedown_engine::suites::ALL_SUITES;
+use shakedown_engine::x509::TrustAnchors;
+use shakedown_engine::{
+    ClientAuthMode, ClientConfig, Connection, ConnectionEvent, Error, ServerConfig, VersionRange,
+};
+
+/// 2026-11-29: inside the shipped certificates' validity.
+const NOW: i64 = 1_795_910_400;
+
+fn certs(name: &str) -> String {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../vectors/certs/");
+    std::fs::read_to_string(format!("{dir}{name}")).unwrap()
+}
+
+fn server_identity() -> CertifiedKey {
+    CertifiedKey::from_pem(&certs("server.chain.pem"), &certs("server.key.pem")).unwrap()
+}
+
+fn client_identity() -> CertifiedKey {
+    CertifiedKey::from_pem(&certs("client.pem"), &certs("client.key.pem")).unwrap()
+}
+
+fn anchors() -> TrustAnchors {
+    TrustAnchors::from_pem(&certs("ca.pem")).unwrap()
+}
+
+fn client_config(version: ProtocolVersion) -> ClientConfig {
+    ClientConfig {
+        versions: VersionRange::only(version),
+        server_name: Some("localhost".into()),
+        trust: Some(anchors()),
+        ..ClientConfig::default()
+    }
+}
+
+fn server_config(version: ProtocolVersion) -> ServerConfig {
+    ServerConfig {
+        versions: VersionRange::only(version),
+        client_trust: Some(anchors()),
+        ..ServerConfig::new(server_identity())
+    }
+}
+
+#[derive(Debug, Default)]
+struct Outcome {
+    client_events: Vec<ConnectionEvent>,
+    server_events: Vec<ConnectionEvent>,
+    client_error: Option<Error>,
+    server_error: Option<Error>,
+}
+
+impl Outcome {
+    fn summary(&self, client: bool) -> &shakedown_engine::HandshakeSummary {
+        let events = if client {
+            &self.client_events
+        } else {
+            &self.server_events
+        };
+        events
+            .iter()
+            .find_map(|e| match e {
+                ConnectionEvent::HandshakeComplete(s) => Some(s.as_ref()),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no handshake: {self:#?}"))
+    }
+}
+
+/// Moves bytes both ways until neither side has anything to say.
+fn pump(client: &mut Connection, server: &mut Connection, out: &mut Outcome) {
+    for _ in 0..100 {
+        let c2s = client.take_output();
+        let s2c = server.take_output();
+        if c2s.is_empty() && s2c.is_empty() {
+            break;
+        }
+        if !c2s.is_empty()
+            && out.server_error.is_none()
+            && let Err(e) = server.feed(&c2s)
+        {
+            out.server_error = Some(e);
+        }
+        if !s2c.is_empty()
+            && out.client_error.is_none()
+            && let Err(e) = client.feed(&s2c)
+        {
+            out.client_error = Some(e);
+        }
+        while let Some(e) = client.next_event() {
+            out.client_events.push(e);
+        }
+        while let Some(e) = server.next_event() {
+            out.server_events.push(e);
+        }
+    }
+}
+
+fn handshake(client: ClientConfig, server: Arc<ServerConfig>, seed: u64) -> Outcome {
+    let mut c = Connection::client(Arc::new(client), Box::new(SeededRandom::from_seed(seed)), NOW).unwrap();
+    let mut s = Connection::server(server, Box::new(SeededRandom::from_seed(seed + 1)), NOW);
+    let mut out = Outcome::default();
+    pump(&mut c, &mut s, &mut out);
+    if out.client_error.is_none() && out.server_error.is_none() {
+        c.send_application_data(b"ping").unwrap();
+        s.send_application_data(b"pong").unwrap();
+        pump(&mut c, &mut s, &mut out);
+    }
+    out
+}
+
+#[test]
+fn every_version_suite_and_client_auth_mode_completes() {
+    let mut ran = 0;
+    for version in ProtocolVersion::SUPPORTED {
+        for suite in ALL_SUITES.iter().filter(|s| s.usable_with(version)) {
+            for mode in [
+                ClientAuthMode::Off,
+                ClientAuthMode::Request,
+                ClientAuthMode::Require,
+            ] {
+                for with_cert in [false, true] {
+                    if mode == ClientAuthMode::Require && !with_cert {
+                        continue;
+                    }
+                    let client = ClientConfig {
+                        suites: vec![suite.suite],
+                        client_cert: with_cert.then(client_identity),
+                        ..client_config(version)
+                    };
+                    let server = Arc::new(ServerConfig {
+                        client_auth: mode,
+                        ..server_config(version)
+                    });
+                    let out = handshake(client, server, ran);
+                    let what = format!("{version} {} {mode:?} cert={with_cert}", suite.openssl_name);
+                    assert!(
+                        out.client_error.is_none() && out.server_error.is_none(),
+                        "{what}: {out:#?}"
+                    );
+                    let cs = out.summary(true);
+                    assert_eq!((cs.version, cs.suite), (version, suite.suite), "{what}");
+                    let ss = out.summary(false);
+                    let client_cert_sent = mode != ClientAuthMode::Off && with_cert;
+                    assert_eq!(
+                        ss.peer_certificates.len(),
+                        usize::from(client_cert_sent),
+                        "{what}"
+                    );
+                    assert!(
+                        out.client_events
+                            .contains(&ConnectionEvent::ApplicationData(b"pong".to_vec())),
+                        "{what}"
+                    );
+                    assert!(
+                        out.server_events
+                            .contains(&ConnectionEvent::ApplicationData(b"ping".to_vec())),
+                        "{what}"
+                    );
+                    ran += 1;
+                }
+            }
+        }
+    }
+    // 7 suites in SSL 3.0, TLS 1.0 and 1.1; 12 in TLS 1.2; 5 auth cases each.
+    assert_eq!(ran, (7 * 3 + 12) * 5);
+}
+
+#[test]
+fn resumption_by_session_id_for_every_version() {
+    for version in ProtocolVersion::SUPPORTED {
+        let server = Arc::new(server_config(version));
+        let first = handshake(client_config(version), server.clone(), 1);
+        let session = first.summary(true).session.clone();
+        assert!(!first.summary(true).resumed);
+        let second = handshake(
+            ClientConfig {
+                resume: Some(session.clone()),
+                ..client_config(version)
+            },
+            server,
+            3,
+        );
+        let s = second.summary(true);
+        assert!(s.resumed, "{version}: {second:#?}");
+        assert!(second.summary(false).resumed);
+        assert_eq!(s.session_id, session.session_id);
+    }
+}
+
+#[test]
+fn unknown_session_id_falls_back_to_a_full_handshake() {
+    let version = ProtocolVersion::Tls12;
+    let first = handshake(client_config(version), Arc::new(server_config(version)), 1);
+    let session = first.summary(true).session.clone();
+    // A different server (empty cache) does not know the id.
+    let out = handshake(
+        ClientConfig {
+            resume: Some(session),
+            ..client_config(version)
+        },
+        Arc::new(server_config(version)),
+        5,
+    );
+    assert!(!out.summary(true).resumed);
+}
+
+#[test]
+fn required_client_certificate_missing_is_handshake_failure() {
+    for version in ProtocolVersion::SUPPORTED {
+        let server = Arc::new(ServerConfig {
+            client_auth: ClientAuthMode::Require,
+            ..server_config(version)
+        });
+        let out = handshake(client_config(version), server, 9);
+        assert!(out.server_error.is_some(), "{version}");
+        assert_eq!(
+            out.client_error,
+            Some(Error::AlertReceived(AlertDescription::HandshakeFailure)),
+            "{version}"
+        );
+    }
+}
+
+#[test]
+fn no_common_suite_is_handshake_failure() {
+    let version = ProtocolVersion::Tls12;
+    let client = ClientConfig {
+        suites: vec![ALL_SUITES[0].suite],
+        ..client_config(version)
+    };
+    let server = Arc::new(ServerConfig {
+        suites: vec![ALL_SUITES[1].suite],
+        ..server_config(version)
+    });
+    let out = handshake(client, server, 11);
+    assert_eq!(
+        out.client_error,
+        Some(Error::AlertReceived(AlertDescription::HandshakeFailure))
+    );
+}
+
+#[test]
+fn untrusted_client_certificate_is_unknown_ca() {
+    let version = ProtocolVersion::Tls12;
+    let untrusted =
+        CertifiedKey::from_pem(&certs("untrusted-client.pem"), &certs("untrusted-client.key.pem")).unwrap();
+    let client = ClientConfig {
+        client_cert: Some(untrusted),
+        ..client_config(version)
+    };
+    let server = Arc::new(ServerConfig {
+        client_auth: ClientAuthMode::Request,
+        ..server_config(version)
+    });
+    let out = handshake(client, server, 13);
+    assert_eq!(
+        out.client_error,
+        Some(Error::AlertReceived(AlertDescription::UnknownCa))
+    );
+}
+
+#[test]
+fn same_seed_sends_identical_bytes() {
+    let run = || {
+        let mut c = Connection::client(
+            Arc::new(client_config(ProtocolVersion::Tls12)),
+            Box::new(SeededRandom::from_seed(42)),
+            NOW,
+        )
+        .unwrap();
+        c.take_output()
+    };
+    assert_eq!(run(), run());
+}
