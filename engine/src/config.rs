@@ -4,6 +4,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
+use crate::crypto::provider::{CryptoProvider, RustCrypto};
 use crate::msgs::enums::{CipherSuite, Compression, HashAlgorithm, ProtocolVersion, SignatureAlgorithm};
 use crate::msgs::extensions::SignatureAndHashAlgorithm;
 use crate::suites::ALL_SUITES;
@@ -182,6 +183,7 @@ pub struct ClientConfig {
     pub encrypt_then_mac: bool,
     /// A session to resume by its id.
     pub resume: Option<SessionData>,
+    pub provider: Arc<dyn CryptoProvider>,
 }
 
 impl Default for ClientConfig {
@@ -198,6 +200,7 @@ impl Default for ClientConfig {
             extended_master_secret: true,
             encrypt_then_mac: false,
             resume: None,
+            provider: Arc::new(RustCrypto),
         }
     }
 }
@@ -220,6 +223,7 @@ pub struct ServerConfig {
     pub secure_renegotiation: bool,
     pub extended_master_secret: bool,
     pub encrypt_then_mac: bool,
+    pub provider: Arc<dyn CryptoProvider>,
 }
 
 impl ServerConfig {
@@ -236,6 +240,7 @@ impl ServerConfig {
             secure_renegotiation: true,
             extended_master_secret: true,
             encrypt_then_mac: false,
+            provider: Arc::new(RustCrypto),
         }
     }
 }

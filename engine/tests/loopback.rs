@@ -286,3 +286,34 @@ fn same_seed_sends_identical_bytes() {
     };
     assert_eq!(run(), run());
 }
+
+#[test]
+fn insecure_fuzzing_provider_completes_and_sends_cleartext() {
+    use shakedown_engine::crypto::provider::InsecureFuzzing;
+    let version = ProtocolVersion::Tls12;
+    let client = ClientConfig {
+        provider: Arc::new(InsecureFuzzing),
+        client_cert: Some(client_identity()),
+        ..client_config(version)
+    };
+    let server = Arc::new(ServerConfig {
+        provider: Arc::new(InsecureFuzzing),
+        client_auth: ClientAuthMode::Require,
+        ..server_config(version)
+    });
+    let mut c = Connection::client(Arc::new(client), Box::new(SeededRandom::from_seed(1)), NOW).unwrap();
+    let mut s = Connection::server(server, Box::new(SeededRandom::from_seed(2)), NOW);
+    let mut out = Outcome::default();
+    pump(&mut c, &mut s, &mut out);
+    assert!(
+        out.client_error.is_none() && out.server_error.is_none(),
+        "{out:#?}"
+    );
+    out.summary(true);
+    c.send_application_data(b"visible").unwrap();
+    let wire = c.take_output();
+    assert!(
+        wire.windows(7).any(|w| w == b"visible"),
+        "the fuzzing provider must not encrypt"
+    );
+}

@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 use crate::codec::Codec;
 use crate::config::{ClientConfig, ServerConfig};
+use crate::crypto::provider::CryptoProvider;
 use crate::crypto::transcript::Transcript;
 use crate::crypto::{RandomSource, Side};
 use crate::error::{Error, PeerMisbehaved};
@@ -54,7 +55,13 @@ impl Connection {
             true => ProtocolVersion::Ssl3,
             false => ProtocolVersion::Tls10,
         };
-        let mut conn = Self::new(Side::Client, rng, now_unix, record_version);
+        let mut conn = Self::new(
+            Side::Client,
+            rng,
+            config.provider.clone(),
+            now_unix,
+            record_version,
+        );
         let state = handshake::client::start(&mut conn.cx, config)?;
         conn.state = Some(state);
         Ok(conn)
@@ -62,18 +69,31 @@ impl Connection {
 
     /// A server awaiting a ClientHello.
     pub fn server(config: Arc<ServerConfig>, rng: Box<dyn RandomSource + Send>, now_unix: i64) -> Self {
-        let mut conn = Self::new(Side::Server, rng, now_unix, config.versions.min);
+        let mut conn = Self::new(
+            Side::Server,
+            rng,
+            config.provider.clone(),
+            now_unix,
+            config.versions.min,
+        );
         conn.state = Some(handshake::server::start(config));
         conn
     }
 
-    fn new(side: Side, rng: Box<dyn RandomSource + Send>, now_unix: i64, version: ProtocolVersion) -> Self {
+    fn new(
+        side: Side,
+        rng: Box<dyn RandomSource + Send>,
+        provider: Arc<dyn CryptoProvider>,
+        now_unix: i64,
+        version: ProtocolVersion,
+    ) -> Self {
         Self {
             side,
             cx: Context {
                 record: RecordLayer::new(side == Side::Server, version),
                 transcript: Transcript::new(),
                 rng,
+                provider,
                 now_unix,
                 events: VecDeque::new(),
                 version,

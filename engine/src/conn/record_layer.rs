@@ -3,7 +3,8 @@
 
 use crate::codec::Codec;
 use crate::crypto::RandomSource;
-use crate::crypto::record::{RecordOpener, RecordSealer, SealTweak};
+use crate::crypto::provider::{RecordOpen, RecordSeal};
+use crate::crypto::record::SealTweak;
 use crate::error::{Error, PeerMisbehaved};
 use crate::msgs::enums::{ContentType, ProtocolVersion};
 use crate::msgs::record::{MAX_PLAINTEXT, Record};
@@ -31,10 +32,10 @@ pub enum Received {
 #[derive(Debug)]
 pub struct RecordLayer {
     deframer: Deframer,
-    read: Option<RecordOpener>,
-    write: Option<RecordSealer>,
-    pending_read: Option<RecordOpener>,
-    pending_write: Option<RecordSealer>,
+    read: Option<Box<dyn RecordOpen>>,
+    write: Option<Box<dyn RecordSeal>>,
+    pending_read: Option<Box<dyn RecordOpen>>,
+    pending_write: Option<Box<dyn RecordSeal>>,
     /// The version written in outgoing record headers.
     pub write_version: ProtocolVersion,
     /// Once set, every received record must carry exactly this version.
@@ -133,7 +134,7 @@ impl RecordLayer {
 
     /// Sets the protection that takes over at the next ChangeCipherSpec in
     /// each direction.
-    pub fn set_pending(&mut self, read: RecordOpener, write: RecordSealer) {
+    pub fn set_pending(&mut self, read: Box<dyn RecordOpen>, write: Box<dyn RecordSeal>) {
         self.pending_read = Some(read);
         self.pending_write = Some(write);
     }

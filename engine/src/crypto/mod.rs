@@ -4,6 +4,7 @@
 pub mod finished;
 pub mod key_schedule;
 pub mod prf;
+pub mod provider;
 mod random;
 pub mod record;
 pub mod rsa_kx;

@@ -10,7 +10,7 @@ use super::{Context, Event, HandshakeSummary, Message, State, Traffic, unexpecte
 use crate::config::{ClientConfig, SessionData};
 use crate::crypto::Side;
 use crate::crypto::finished::{CertificateVerifyDigest, certificate_verify_digest};
-use crate::crypto::rsa_kx::{self, Pkcs1Tweak, SignatureHash};
+use crate::crypto::rsa_kx::{Pkcs1Tweak, SignatureHash};
 use crate::error::{Error, PeerMisbehaved};
 use crate::msgs::enums::{
     AlertDescription, AlertLevel, CipherSuite, ClientCertificateType, ExtensionType, HandshakeType,
@@ -384,13 +384,15 @@ fn client_flight(
     let mut premaster = [0u8; 48];
     premaster[..2].copy_from_slice(&neg.hello.client_version.get().to_be_bytes());
     cx.rng.fill(&mut premaster[2..]);
-    let encrypted = rsa_kx::encrypt_premaster(
-        &st.server_key,
-        &premaster,
-        cx.rng.as_mut(),
-        &Pkcs1Tweak::default(),
-    )
-    .map_err(|e| Error::Config(format!("premaster encryption: {e}")))?;
+    let provider = cx.provider.clone();
+    let encrypted = provider
+        .encrypt_premaster(
+            &st.server_key,
+            &premaster,
+            cx.rng.as_mut(),
+            &Pkcs1Tweak::default(),
+        )
+        .map_err(|e| Error::Config(format!("premaster encryption: {e}")))?;
     let cke = ClientKeyExchange::new(cx.decode_context(), encrypted);
     cx.send_handshake(&HandshakeMessage::new(HandshakePayload::ClientKeyExchange(cke)));
 
@@ -455,7 +457,10 @@ pub(crate) fn sign_digest(
             digest.as_slice(),
         ),
     };
-    rsa_kx::sign(key, hash, bytes, cx.rng.as_mut()).map_err(|e| Error::Config(format!("signature: {e}")))
+    let provider = cx.provider.clone();
+    provider
+        .sign(key, hash, bytes, cx.rng.as_mut())
+        .map_err(|e| Error::Config(format!("signature: {e}")))
 }
 
 #[derive(Debug)]

@@ -3,10 +3,9 @@
 
 use super::Context;
 use crate::crypto::Side;
-use crate::crypto::finished::{verify_data, verify_data_matches};
+use crate::crypto::finished::verify_data_matches;
 use crate::crypto::key_schedule::{self, MASTER_SECRET_LEN};
 use crate::crypto::prf::PrfAlgorithm;
-use crate::crypto::record::{RecordOpener, RecordSealer};
 use crate::error::{Error, PeerMisbehaved};
 use crate::msgs::enums::ProtocolVersion;
 use crate::msgs::{Finished, HandshakeMessage, HandshakePayload};
@@ -69,15 +68,18 @@ pub(crate) fn install_pending(cx: &mut Context, side: Side, s: &Secrets) -> Resu
     let keys = key_schedule::key_block(s.prf, &s.master, &s.client_random, &s.server_random, layout)
         .map_err(|e| Error::Config(format!("key block: {e:?}")))?;
     let setup = |e: crate::crypto::record::SetupError| Error::Config(format!("record protection: {e}"));
-    let sealer =
-        RecordSealer::new(s.suite, s.version, keys.write_keys(side), s.encrypt_then_mac).map_err(setup)?;
-    let opener = RecordOpener::new(
-        s.suite,
-        s.version,
-        keys.write_keys(side.peer()),
-        s.encrypt_then_mac,
-    )
-    .map_err(setup)?;
+    let p = cx.provider.clone();
+    let sealer = p
+        .new_sealer(s.suite, s.version, keys.write_keys(side), s.encrypt_then_mac)
+        .map_err(setup)?;
+    let opener = p
+        .new_opener(
+            s.suite,
+            s.version,
+            keys.write_keys(side.peer()),
+            s.encrypt_then_mac,
+        )
+        .map_err(setup)?;
     cx.record.set_pending(opener, sealer);
     Ok(())
 }
@@ -85,7 +87,9 @@ pub(crate) fn install_pending(cx: &mut Context, side: Side, s: &Secrets) -> Resu
 /// Sends our Finished over the transcript so far and returns its
 /// verify_data (RFC 5746 keeps it for renegotiation_info).
 pub(crate) fn send_finished(cx: &mut Context, side: Side, s: &Secrets) -> Vec<u8> {
-    let vd = verify_data(s.prf, &s.master, side, cx.transcript.bytes());
+    let vd = cx
+        .provider
+        .verify_data(s.prf, &s.master, side, cx.transcript.bytes());
     cx.send_handshake(&HandshakeMessage::new(HandshakePayload::Finished(Finished {
         verify_data: vd.clone(),
     })));
@@ -101,7 +105,9 @@ pub(crate) fn check_finished(
     received: &[u8],
     raw: &[u8],
 ) -> Result<Vec<u8>, Error> {
-    let expected = verify_data(s.prf, &s.master, sender, cx.transcript.bytes());
+    let expected = cx
+        .provider
+        .verify_data(s.prf, &s.master, sender, cx.transcript.bytes());
     if !verify_data_matches(&expected, received) {
         return Err(PeerMisbehaved::BadFinished.into());
     }

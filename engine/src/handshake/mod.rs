@@ -83,6 +83,7 @@ pub(crate) struct Context {
     pub record: RecordLayer,
     pub transcript: Transcript,
     pub rng: Box<dyn RandomSource + Send>,
+    pub provider: std::sync::Arc<dyn crate::crypto::provider::CryptoProvider>,
     pub now_unix: i64,
     pub events: VecDeque<Event>,
     /// The version messages are decoded and alerts chosen under: the

@@ -10,7 +10,7 @@ use super::{Context, Event, HandshakeSummary, Message, State, Traffic, unexpecte
 use crate::config::{ClientAuthMode, ServerConfig, SessionData};
 use crate::crypto::Side;
 use crate::crypto::finished::{CertificateVerifyDigest, certificate_verify_digest};
-use crate::crypto::rsa_kx::{self, SignatureHash};
+use crate::crypto::rsa_kx::SignatureHash;
 use crate::error::{Error, PeerMisbehaved};
 use crate::msgs::enums::{
     CipherSuite, ClientCertificateType, Compression, ExtensionType, ProtocolVersion, SignatureAlgorithm,
@@ -326,7 +326,8 @@ impl State for ExpectClientKeyExchange {
         let neg = self.neg;
         // RFC 5246 7.4.7.1: a bad premaster becomes a random one, so the
         // failure shows only at Finished (no Bleichenbacher oracle).
-        let premaster = rsa_kx::decrypt_premaster(
+        let provider = cx.provider.clone();
+        let premaster = provider.decrypt_premaster(
             &neg.config.cert.key,
             &cke.encrypted_premaster,
             neg.client_version,
@@ -401,7 +402,8 @@ impl State for ExpectCertificateVerify {
                 digest.as_slice(),
             ),
         };
-        rsa_kx::verify(&self.key, hash, bytes, &cv.signature)
+        cx.provider
+            .verify(&self.key, hash, bytes, &cv.signature)
             .map_err(|_| PeerMisbehaved::BadCertificateVerify)?;
         cx.transcript.add(raw);
         Ok(Box::new(self.ccs))
