@@ -11,6 +11,7 @@ pub mod crypto;
 pub mod error;
 mod handshake;
 pub mod msgs;
+pub mod pair;
 pub mod suites;
 pub mod x509;
 

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use shakedown_engine::config::CertifiedKey;
 use shakedown_engine::crypto::SeededRandom;
 use shakedown_engine::msgs::enums::{AlertDescription, ProtocolVersion};
+use shakedown_engine::pair::Pair;
 use shakedown_engine::suites::ALL_SUITES;
 use shakedown_engine::x509::TrustAnchors;
 use shakedown_engine::{
@@ -55,71 +56,15 @@ fn server_config(version: ProtocolVersion) -> ServerConfig {
     }
 }
 
-#[derive(Debug, Default)]
-struct Outcome {
-    client_events: Vec<ConnectionEvent>,
-    server_events: Vec<ConnectionEvent>,
-    client_error: Option<Error>,
-    server_error: Option<Error>,
+fn handshake(client: ClientConfig, server: Arc<ServerConfig>, seed: u64) -> Pair {
+    let mut pair = Pair::new(Arc::new(client), server, seed, NOW).unwrap();
+    pair.handshake_and_exchange(b"ping", b"pong");
+    pair
 }
 
-impl Outcome {
-    fn summary(&self, client: bool) -> &shakedown_engine::HandshakeSummary {
-        let events = if client {
-            &self.client_events
-        } else {
-            &self.server_events
-        };
-        events
-            .iter()
-            .find_map(|e| match e {
-                ConnectionEvent::HandshakeComplete(s) => Some(s.as_ref()),
-                _ => None,
-            })
-            .unwrap_or_else(|| panic!("no handshake: {self:#?}"))
-    }
-}
-
-/// Moves bytes both ways until neither side has anything to say.
-fn pump(client: &mut Connection, server: &mut Connection, out: &mut Outcome) {
-    for _ in 0..100 {
-        let c2s = client.take_output();
-        let s2c = server.take_output();
-        if c2s.is_empty() && s2c.is_empty() {
-            break;
-        }
-        if !c2s.is_empty()
-            && out.server_error.is_none()
-            && let Err(e) = server.feed(&c2s)
-        {
-            out.server_error = Some(e);
-        }
-        if !s2c.is_empty()
-            && out.client_error.is_none()
-            && let Err(e) = client.feed(&s2c)
-        {
-            out.client_error = Some(e);
-        }
-        while let Some(e) = client.next_event() {
-            out.client_events.push(e);
-        }
-        while let Some(e) = server.next_event() {
-            out.server_events.push(e);
-        }
-    }
-}
-
-fn handshake(client: ClientConfig, server: Arc<ServerConfig>, seed: u64) -> Outcome {
-    let mut c = Connection::client(Arc::new(client), Box::new(SeededRandom::from_seed(seed)), NOW).unwrap();
-    let mut s = Connection::server(server, Box::new(SeededRandom::from_seed(seed + 1)), NOW);
-    let mut out = Outcome::default();
-    pump(&mut c, &mut s, &mut out);
-    if out.client_error.is_none() && out.server_error.is_none() {
-        c.send_application_data(b"ping").unwrap();
-        s.send_application_data(b"pong").unwrap();
-        pump(&mut c, &mut s, &mut out);
-    }
-    out
+fn summary(pair: &Pair, client: bool) -> &shakedown_engine::HandshakeSummary {
+    pair.summary(client)
+        .unwrap_or_else(|| panic!("no handshake: {pair:#?}"))
 }
 
 #[test]
@@ -151,9 +96,9 @@ fn every_version_suite_and_client_auth_mode_completes() {
                         out.client_error.is_none() && out.server_error.is_none(),
                         "{what}: {out:#?}"
                     );
-                    let cs = out.summary(true);
+                    let cs = summary(&out, true);
                     assert_eq!((cs.version, cs.suite), (version, suite.suite), "{what}");
-                    let ss = out.summary(false);
+                    let ss = summary(&out, false);
                     let client_cert_sent = mode != ClientAuthMode::Off && with_cert;
                     assert_eq!(
                         ss.peer_certificates.len(),
@@ -184,8 +129,8 @@ fn resumption_by_session_id_for_every_version() {
     for version in ProtocolVersion::SUPPORTED {
         let server = Arc::new(server_config(version));
         let first = handshake(client_config(version), server.clone(), 1);
-        let session = first.summary(true).session.clone();
-        assert!(!first.summary(true).resumed);
+        let session = summary(&first, true).session.clone();
+        assert!(!summary(&first, true).resumed);
         let second = handshake(
             ClientConfig {
                 resume: Some(session.clone()),
@@ -194,9 +139,9 @@ fn resumption_by_session_id_for_every_version() {
             server,
             3,
         );
-        let s = second.summary(true);
+        let s = summary(&second, true);
         assert!(s.resumed, "{version}: {second:#?}");
-        assert!(second.summary(false).resumed);
+        assert!(summary(&second, false).resumed);
         assert_eq!(s.session_id, session.session_id);
     }
 }
@@ -205,7 +150,7 @@ fn resumption_by_session_id_for_every_version() {
 fn unknown_session_id_falls_back_to_a_full_handshake() {
     let version = ProtocolVersion::Tls12;
     let first = handshake(client_config(version), Arc::new(server_config(version)), 1);
-    let session = first.summary(true).session.clone();
+    let session = summary(&first, true).session.clone();
     // A different server (empty cache) does not know the id.
     let out = handshake(
         ClientConfig {
@@ -215,7 +160,7 @@ fn unknown_session_id_falls_back_to_a_full_handshake() {
         Arc::new(server_config(version)),
         5,
     );
-    assert!(!out.summary(true).resumed);
+    assert!(!summary(&out, true).resumed);
 }
 
 #[test]
@@ -301,15 +246,11 @@ fn insecure_fuzzing_provider_completes_and_sends_cleartext() {
         client_auth: ClientAuthMode::Require,
         ..server_config(version)
     });
-    let mut c = Connection::client(Arc::new(client), Box::new(SeededRandom::from_seed(1)), NOW).unwrap();
-    let mut s = Connection::server(server, Box::new(SeededRandom::from_seed(2)), NOW);
-    let mut out = Outcome::default();
-    pump(&mut c, &mut s, &mut out);
-    assert!(
-        out.client_error.is_none() && out.server_error.is_none(),
-        "{out:#?}"
-    );
-    out.summary(true);
+    let mut out = Pair::new(Arc::new(client), server, 1, NOW).unwrap();
+    out.pump();
+    assert!(!out.failed(), "{out:#?}");
+    summary(&out, true);
+    let c = &mut out.client;
     c.send_application_data(b"visible").unwrap();
     let wire = c.take_output();
     assert!(

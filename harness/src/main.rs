@@ -1,1 +1,24 @@
-fn main() {}
+use std::process::ExitCode;
+
+use clap::Parser;
+use shakedown::cli::{Cli, Command, connect, selfcheck, serve};
+
+/// Exit codes: 0 all passed, 1 a failure (of the peer or the handshake),
+/// 2 a usage or harness error.
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Run(args) => {
+            selfcheck::run(args).map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Serve(args) => serve::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Connect(args) => connect::run(args).map(|()| ExitCode::SUCCESS).or_else(|e| {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(1))
+        }),
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })
+}

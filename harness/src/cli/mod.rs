@@ -1,0 +1,100 @@
+//! The `shakedown` command line.
+
+pub mod connect;
+pub mod selfcheck;
+pub mod serve;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "shakedown",
+    version,
+    about = "SSL 3.0 / TLS 1.0-1.2 conformance harness and reference engine"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the conformance suite (today: the engine's self-check matrix
+    /// against the built-in reference engine, in memory).
+    Run(selfcheck::RunArgs),
+    /// Listen as the reference server.
+    Serve(serve::ServeArgs),
+    /// Connect as the reference client.
+    Connect(connect::ConnectArgs),
+}
+
+/// Options both roles share.
+#[derive(Debug, Args, Clone)]
+pub struct CommonArgs {
+    /// Versions: one (tls1.2), a range (ssl3..tls1.2) or `all`.
+    #[arg(long, default_value = "all", value_parser = crate::args::parse_versions)]
+    pub versions: shakedown_engine::VersionRange,
+    /// Cipher suites in preference order (OpenSSL or IANA names, or 0x hex).
+    #[arg(long, value_parser = crate::args::parse_suites)]
+    pub suites: Option<crate::args::SuiteList>,
+    /// Seed of the engine's randomness: the same seed sends the same bytes.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Seconds to wait on the peer at each step.
+    #[arg(long, default_value_t = 10)]
+    pub timeout: u64,
+    /// Append NSS key log lines (SSLKEYLOGFILE format) to this file.
+    #[arg(long)]
+    pub keylog: Option<String>,
+    /// Do not offer / accept extended_master_secret (RFC 7627).
+    #[arg(long)]
+    pub no_ems: bool,
+    /// Offer / accept encrypt_then_mac (RFC 7366).
+    #[arg(long)]
+    pub etm: bool,
+}
+
+impl CommonArgs {
+    pub fn rng(&self, n: u64) -> Box<dyn shakedown_engine::crypto::RandomSource + Send> {
+        use shakedown_engine::crypto::SeededRandom;
+        Box::new(match self.seed {
+            Some(s) => SeededRandom::from_seed(s.wrapping_add(n)),
+            None => SeededRandom::from_os(),
+        })
+    }
+
+    pub fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.timeout)
+    }
+
+    pub fn write_keylog(&self, summary: &shakedown_engine::HandshakeSummary) {
+        use std::io::Write;
+        if let Some(path) = &self.keylog {
+            let line = crate::net::keylog_line(summary);
+            let written = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(line.as_bytes()));
+            if let Err(e) = written {
+                eprintln!("warning: key log {path}: {e}");
+            }
+        }
+    }
+}
+
+/// One line a script can parse: what a handshake settled.
+pub fn describe(s: &shakedown_engine::HandshakeSummary) -> String {
+    format!(
+        "version={} suite={} session_id={} resumed={} ems={} etm={} secure_renegotiation={} peer_certs={}",
+        s.version,
+        shakedown_engine::suites::lookup(s.suite)
+            .map_or_else(|| s.suite.to_string(), |i| i.openssl_name.into()),
+        hex::encode(&s.session_id),
+        s.resumed,
+        s.extended_master_secret,
+        s.encrypt_then_mac,
+        s.secure_renegotiation,
+        s.peer_certificates.len()
+    )
+}

@@ -1,0 +1,6 @@
+//! shakedown: a conformance test harness and interop fuzzer for SSL 3.0 and
+//! TLS 1.0-1.2, built on the reference engine in `shakedown-engine`.
+
+pub mod args;
+pub mod cli;
+pub mod net;

@@ -1,0 +1,192 @@
+//! Drives a sans-IO [`Connection`] over a TCP stream, with a deadline on
+//! every step: a peer that stalls is cut off, never waited on forever.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use shakedown_engine::{Connection, ConnectionEvent, Error, HandshakeSummary};
+
+/// Why driving a connection stopped short.
+#[derive(Debug)]
+pub enum DriveError {
+    /// The engine refused the peer's bytes (and sent the alert it names).
+    Engine(Error),
+    Io(std::io::Error),
+    /// The deadline passed with the peer silent.
+    Timeout,
+    /// The peer closed the transport.
+    Eof,
+}
+
+impl std::fmt::Display for DriveError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Engine(e) => write!(f, "{e}"),
+            Self::Io(e) => write!(f, "i/o: {e}"),
+            Self::Timeout => f.write_str("timed out waiting for the peer"),
+            Self::Eof => f.write_str("peer closed the connection"),
+        }
+    }
+}
+
+impl std::error::Error for DriveError {}
+
+/// One connection on one socket.
+#[derive(Debug)]
+pub struct Session {
+    pub conn: Connection,
+    stream: TcpStream,
+    /// Every event seen so far, in order.
+    pub events: Vec<ConnectionEvent>,
+    /// Events before this index have been returned by `next_data`.
+    read_cursor: usize,
+    eof: bool,
+}
+
+impl Session {
+    pub fn new(conn: Connection, stream: TcpStream) -> Self {
+        Self {
+            conn,
+            stream,
+            events: Vec::new(),
+            read_cursor: 0,
+            eof: false,
+        }
+    }
+
+    /// Writes whatever the engine queued.
+    pub fn flush(&mut self) -> Result<(), DriveError> {
+        let out = self.conn.take_output();
+        if !out.is_empty() {
+            self.stream.write_all(&out).map_err(DriveError::Io)?;
+        }
+        Ok(())
+    }
+
+    /// Runs until `done` holds for some event, the deadline passes, or the
+    /// connection fails. Events stay in `self.events`.
+    pub fn run_until(
+        &mut self,
+        timeout: Duration,
+        mut done: impl FnMut(&ConnectionEvent) -> bool,
+    ) -> Result<(), DriveError> {
+        let deadline = Instant::now() + timeout;
+        let mut buf = vec![0u8; 1 << 16];
+        let mut checked = self.events.len();
+        loop {
+            self.flush()?;
+            while let Some(ev) = self.conn.next_event() {
+                self.events.push(ev);
+            }
+            if self
+                .events
+                .get(checked..)
+                .unwrap_or_default()
+                .iter()
+                .any(&mut done)
+            {
+                return Ok(());
+            }
+            checked = self.events.len();
+            if self.eof {
+                return Err(DriveError::Eof);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(DriveError::Timeout);
+            }
+            self.stream
+                .set_read_timeout(Some(left.min(Duration::from_millis(250))))
+                .map_err(DriveError::Io)?;
+            match self.stream.read(&mut buf) {
+                Ok(0) => {
+                    self.eof = true;
+                    let _ = self.conn.feed_eof();
+                }
+                Ok(n) => {
+                    let fed = self.conn.feed(buf.get(..n).unwrap_or_default());
+                    // Send the alert the failure queued before reporting it.
+                    let _ = self.flush();
+                    fed.map_err(DriveError::Engine)?;
+                }
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => return Err(DriveError::Io(e)),
+            }
+        }
+    }
+
+    /// Completes the handshake.
+    pub fn handshake(&mut self, timeout: Duration) -> Result<HandshakeSummary, DriveError> {
+        self.run_until(timeout, |e| matches!(e, ConnectionEvent::HandshakeComplete(_)))?;
+        self.events
+            .iter()
+            .find_map(|e| match e {
+                ConnectionEvent::HandshakeComplete(s) => Some(s.as_ref().clone()),
+                _ => None,
+            })
+            .ok_or(DriveError::Timeout)
+    }
+
+    pub fn send(&mut self, data: &[u8]) -> Result<(), DriveError> {
+        self.conn
+            .send_application_data(data)
+            .map_err(DriveError::Engine)?;
+        self.flush()
+    }
+
+    /// The next piece of application data not yet returned, waiting up to
+    /// `timeout` for it; `None` once the peer sent close_notify.
+    pub fn next_data(&mut self, timeout: Duration) -> Result<Option<Vec<u8>>, DriveError> {
+        loop {
+            while let Some(ev) = self.events.get(self.read_cursor) {
+                self.read_cursor += 1;
+                match ev {
+                    ConnectionEvent::ApplicationData(d) => return Ok(Some(d.clone())),
+                    ConnectionEvent::PeerClosed => return Ok(None),
+                    _ => {}
+                }
+            }
+            self.run_until(timeout, |e| {
+                matches!(
+                    e,
+                    ConnectionEvent::ApplicationData(_) | ConnectionEvent::PeerClosed
+                )
+            })?;
+        }
+    }
+
+    /// Reads application data until at least `min` bytes arrived, or
+    /// close_notify, or the deadline (what arrived by then is returned).
+    pub fn receive(&mut self, min: usize, timeout: Duration) -> Result<Vec<u8>, DriveError> {
+        let deadline = Instant::now() + timeout;
+        let mut data = Vec::new();
+        while data.len() < min {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.next_data(left) {
+                Ok(Some(d)) => data.extend_from_slice(&d),
+                Ok(None) => break,
+                Err(_) if !data.is_empty() => break,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(data)
+    }
+
+    /// Sends close_notify and shuts the write side.
+    pub fn close(&mut self) {
+        self.conn.close();
+        let _ = self.flush();
+        let _ = self.stream.shutdown(std::net::Shutdown::Write);
+    }
+}
+
+/// An NSS key log line (SSLKEYLOGFILE format) for Wireshark.
+pub fn keylog_line(summary: &HandshakeSummary) -> String {
+    format!(
+        "CLIENT_RANDOM {} {}\n",
+        hex::encode(summary.client_random),
+        hex::encode(summary.session.master_secret)
+    )
+}
