@@ -5,6 +5,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use crate::crypto::provider::{CryptoProvider, RustCrypto};
+use crate::deviate::Deviations;
 use crate::msgs::enums::{CipherSuite, Compression, HashAlgorithm, ProtocolVersion, SignatureAlgorithm};
 use crate::msgs::extensions::SignatureAndHashAlgorithm;
 use crate::suites::ALL_SUITES;
@@ -184,6 +185,8 @@ pub struct ClientConfig {
     /// A session to resume by its id.
     pub resume: Option<SessionData>,
     pub provider: Arc<dyn CryptoProvider>,
+    /// Misbehaviour knobs; empty for the honest engine.
+    pub deviations: Deviations,
 }
 
 impl Default for ClientConfig {
@@ -201,6 +204,7 @@ impl Default for ClientConfig {
             encrypt_then_mac: false,
             resume: None,
             provider: Arc::new(RustCrypto),
+            deviations: Deviations::none(),
         }
     }
 }
@@ -224,6 +228,8 @@ pub struct ServerConfig {
     pub extended_master_secret: bool,
     pub encrypt_then_mac: bool,
     pub provider: Arc<dyn CryptoProvider>,
+    /// Misbehaviour knobs; empty for the honest engine.
+    pub deviations: Deviations,
 }
 
 impl ServerConfig {
@@ -241,6 +247,7 @@ impl ServerConfig {
             extended_master_secret: true,
             encrypt_then_mac: false,
             provider: Arc::new(RustCrypto),
+            deviations: Deviations::none(),
         }
     }
 }

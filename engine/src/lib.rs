@@ -8,6 +8,7 @@ pub mod codec;
 pub mod config;
 pub mod conn;
 pub mod crypto;
+pub mod deviate;
 pub mod error;
 mod handshake;
 pub mod msgs;

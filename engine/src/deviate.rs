@@ -1,0 +1,269 @@
+//! Misbehaviour knobs: exact, reproducible ways for the engine to break the
+//! protocol on purpose, in the spirit of BoringSSL's ProtocolBugs. Each knob
+//! is a serialisable value a JSON vector can list; the honest engine is the
+//! engine with none set.
+//!
+//! A knob says what goes wrong on the wire, never which check the peer
+//! should make: the vector's expectation says that.
+
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::record::{ByteFlip, SealTweak};
+use crate::crypto::rsa_kx::Pkcs1Tweak;
+use crate::msgs::enums::{
+    AlertDescription, AlertLevel, CipherSuite, Compression, ContentType, ExtensionType, HandshakeType,
+    HashAlgorithm, ProtocolVersion,
+};
+
+/// A payload given in a vector: hex bytes, or `len` filler bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Payload {
+    /// Bytes as hex (whitespace allowed).
+    Hex(String),
+    /// This many bytes of 0x42.
+    Filler(usize),
+}
+
+impl Payload {
+    pub fn bytes(&self) -> Result<Vec<u8>, String> {
+        match self {
+            Self::Hex(h) => {
+                let clean: String = h.chars().filter(|c| !c.is_whitespace()).collect();
+                decode_hex(&clean)
+            }
+            Self::Filler(n) => Ok(vec![0x42; *n]),
+        }
+    }
+}
+
+fn decode_hex(s: &str) -> Result<Vec<u8>, String> {
+    if s.len() % 2 != 0 {
+        return Err(format!("hex `{s}` has an odd number of digits"));
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| {
+            s.get(i..i + 2)
+                .and_then(|d| u8::from_str_radix(d, 16).ok())
+                .ok_or_else(|| format!("`{s}` is not hex"))
+        })
+        .collect()
+}
+
+/// Where an injected record or a held message goes, relative to one of our
+/// own handshake messages (or the ChangeCipherSpec).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Anchor {
+    /// Before the first record carrying this message.
+    Before(HandshakeType),
+    /// After the last record carrying this message.
+    After(HandshakeType),
+    BeforeChangeCipherSpec,
+    AfterChangeCipherSpec,
+    /// After our last handshake message (the handshake is complete for us).
+    AfterHandshake,
+}
+
+/// One knob.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Knob {
+    // ---- hellos -------------------------------------------------------
+    /// Client: offer exactly these suites, in this order (any values,
+    /// unknown or empty included).
+    OfferSuites(Vec<CipherSuite>),
+    /// Client: offer exactly these compression methods.
+    OfferCompression(Vec<Compression>),
+    /// Client: the client_version of the ClientHello.
+    ClientHelloVersion(ProtocolVersion),
+    /// Server: select this suite whatever the client offered.
+    SelectSuite(CipherSuite),
+    /// Server: select this compression method.
+    SelectCompression(Compression),
+    /// Server: the server_version of the ServerHello (the keys still follow
+    /// the negotiated version).
+    ServerHelloVersion(ProtocolVersion),
+    /// Either hello: leave out this extension.
+    OmitExtension(ExtensionType),
+    /// Either hello: add this extension (type, body) after the others.
+    AddExtension { typ: ExtensionType, body: Payload },
+    /// Client: ask to resume this session id (the server does not know it,
+    /// or knows it for another client).
+    SessionId(Payload),
+
+    // ---- records ------------------------------------------------------
+    /// The version of every record header we send.
+    RecordVersion(ProtocolVersion),
+    /// Split handshake messages into records of at most this many bytes.
+    FragmentHandshake(usize),
+    /// Put all handshake messages of a flight into one record.
+    CoalesceHandshake,
+    /// Tweak the protection of the record carrying this message (MAC,
+    /// padding), or of the first application data record when `on` is
+    /// absent.
+    TweakRecord {
+        on: Option<HandshakeType>,
+        tweak: SealTweak,
+    },
+    /// Send a record of any content type at this point.
+    InjectRecord {
+        at: Anchor,
+        content_type: ContentType,
+        payload: Payload,
+    },
+    /// Send an alert at this point (a warning in the handshake, say).
+    InjectAlert {
+        at: Anchor,
+        level: AlertLevel,
+        description: AlertDescription,
+    },
+    /// Send this raw handshake message (type and body) at this point.
+    InjectHandshake {
+        at: Anchor,
+        typ: HandshakeType,
+        body: Payload,
+    },
+
+    // ---- message order ------------------------------------------------
+    /// Do not send this message.
+    Skip(HandshakeType),
+    /// Send this message twice.
+    Duplicate(HandshakeType),
+    /// Hold this message back and send it after another one.
+    Hold {
+        message: HandshakeType,
+        until_after: HandshakeType,
+    },
+    /// Cut this many bytes off the end of a message's body (the length
+    /// field says the shorter length).
+    TruncateBody { message: HandshakeType, by: usize },
+    /// Append bytes to a message's body (the length field covers them).
+    PadBody { message: HandshakeType, bytes: Payload },
+
+    // ---- ChangeCipherSpec ---------------------------------------------
+    /// Send ChangeCipherSpec right before this message.
+    CcsBefore(HandshakeType),
+    /// Send ChangeCipherSpec twice.
+    CcsTwice,
+    /// Never send ChangeCipherSpec (Finished goes out unprotected).
+    CcsNever,
+    /// The ChangeCipherSpec body (normally the single byte 01).
+    CcsBody(Payload),
+
+    // ---- key exchange -------------------------------------------------
+    /// The version bytes at the start of the premaster.
+    PremasterVersion(ProtocolVersion),
+    /// A premaster of this many bytes (47 or 49 where 48 is right).
+    PremasterLength(usize),
+    /// Bad PKCS#1 v1.5 padding of the encrypted premaster.
+    Pkcs1(Pkcs1Tweak),
+    /// Change the RSA ciphertext's length by this many bytes (negative cuts).
+    CiphertextLengthDelta(i32),
+
+    // ---- certificates -------------------------------------------------
+    /// Client: answer a CertificateRequest with an empty Certificate.
+    EmptyCertificate,
+    /// Client: answer with the SSL 3.0 no_certificate warning alert.
+    NoCertificateAlert,
+    /// Client: flip a byte of the CertificateVerify signature.
+    CorruptCertificateVerify(ByteFlip),
+    /// Client (TLS 1.2): claim this hash in the CertificateVerify while
+    /// signing with the one negotiated.
+    CertificateVerifyHash(HashAlgorithm),
+
+    // ---- Finished -----------------------------------------------------
+    /// Flip bits of our verify_data.
+    CorruptFinished(ByteFlip),
+    /// Send a verify_data of this length (truncated or zero-extended).
+    FinishedLength(usize),
+
+    // ---- after the handshake ------------------------------------------
+    /// Start a renegotiation once our handshake is done: a client sends a
+    /// new ClientHello, a server a HelloRequest.
+    Renegotiate,
+}
+
+/// The knobs of one connection.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Deviations(pub Vec<Knob>);
+
+impl Deviations {
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    pub fn is_honest(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn has(&self, knob: &Knob) -> bool {
+        self.0.contains(knob)
+    }
+
+    /// The first knob `f` picks out.
+    pub fn find<T>(&self, f: impl FnMut(&Knob) -> Option<T>) -> Option<T> {
+        self.0.iter().find_map(f)
+    }
+
+    /// Every knob `f` picks out.
+    pub fn all<'a, T: 'a>(
+        &'a self,
+        f: impl FnMut(&'a Knob) -> Option<T> + 'a,
+    ) -> impl Iterator<Item = T> + 'a {
+        self.0.iter().filter_map(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn knobs_read_from_vector_json() {
+        let json = r#"[
+            {"corrupt_finished": {"index": 0, "xor": 1}},
+            {"offer_suites": ["TLS_RSA_WITH_AES_128_CBC_SHA", 4919]},
+            {"skip": "certificate"},
+            {"hold": {"message": "certificate", "until_after": "client_key_exchange"}},
+            "ccs_never",
+            {"inject_alert": {"at": {"before": "finished"}, "level": "warning", "description": "user_canceled"}},
+            {"inject_record": {"at": "after_change_cipher_spec", "content_type": 99, "payload": {"hex": "0102"}}},
+            {"pkcs1": {"block_type": 1}},
+            {"tweak_record": {"on": "finished", "tweak": {"corrupt_mac": {"index": 0, "xor": 128}}}}
+        ]"#;
+        let d: Deviations = serde_json::from_str(json).unwrap();
+        assert_eq!(d.0.len(), 9);
+        assert_eq!(d.0[0], Knob::CorruptFinished(ByteFlip { index: 0, xor: 1 }));
+        assert_eq!(
+            d.0[1],
+            Knob::OfferSuites(vec![
+                CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA,
+                CipherSuite::Unknown(0x1337)
+            ])
+        );
+        assert!(d.has(&Knob::CcsNever));
+        let back: Deviations = serde_json::from_str(&serde_json::to_string(&d).unwrap()).unwrap();
+        assert_eq!(back, d);
+    }
+
+    #[test]
+    fn unknown_knob_and_unknown_field_are_errors() {
+        let e = serde_json::from_str::<Deviations>(r#"[{"corrupt_finishd": {"index": 0, "xor": 1}}]"#)
+            .unwrap_err();
+        assert!(e.to_string().contains("corrupt_finishd"), "{e}");
+        let e = serde_json::from_str::<Deviations>(r#"[{"corrupt_finished": {"index": 0, "xr": 1}}]"#)
+            .unwrap_err();
+        assert!(e.to_string().contains("xr"), "{e}");
+    }
+
+    #[test]
+    fn payloads_decode() {
+        assert_eq!(Payload::Hex("01 02ff".into()).bytes().unwrap(), [1, 2, 0xff]);
+        assert_eq!(Payload::Filler(3).bytes().unwrap(), [0x42; 3]);
+        assert!(Payload::Hex("123".into()).bytes().is_err());
+        assert!(Payload::Hex("zz".into()).bytes().is_err());
+    }
+}
