@@ -38,7 +38,7 @@ impl Payload {
 }
 
 fn decode_hex(s: &str) -> Result<Vec<u8>, String> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return Err(format!("hex `{s}` has an odd number of digits"));
     }
     (0..s.len())
