@@ -3,4 +3,9 @@
 
 pub mod args;
 pub mod cli;
+pub mod expect;
 pub mod net;
+pub mod peer;
+pub mod report;
+pub mod run;
+pub mod vector;

@@ -1,16 +1,14 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use shakedown::cli::{Cli, Command, connect, selfcheck, serve};
+use shakedown::cli::{Cli, Command, connect, run, serve};
 
 /// Exit codes: 0 all passed, 1 a failure (of the peer or the handshake),
 /// 2 a usage or harness error.
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
-        Command::Run(args) => {
-            selfcheck::run(args).map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
-        }
+        Command::Run(args) => run::run(args).map(ExitCode::from),
         Command::Serve(args) => serve::run(args).map(|()| ExitCode::SUCCESS),
         Command::Connect(args) => connect::run(args).map(|()| ExitCode::SUCCESS).or_else(|e| {
             eprintln!("error: {e}");

@@ -1,6 +1,7 @@
 //! The `shakedown` command line.
 
 pub mod connect;
+pub mod run;
 pub mod selfcheck;
 pub mod serve;
 
@@ -19,9 +20,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the conformance suite (today: the engine's self-check matrix
-    /// against the built-in reference engine, in memory).
-    Run(selfcheck::RunArgs),
+    /// Run the scenario vectors against a peer (default: the built-in
+    /// reference engine, in memory).
+    Run(run::RunArgs),
     /// Listen as the reference server.
     Serve(serve::ServeArgs),
     /// Connect as the reference client.

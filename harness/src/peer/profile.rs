@@ -1,0 +1,213 @@
+//! A peer profile: how to start an implementation under test, what it
+//! supports, and where it knowingly deviates (each with a reason).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use globset::{Glob, GlobMatcher};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use shakedown_engine::suites;
+
+use crate::vector::{Case, Feature, Role, Version};
+
+/// When the peer is started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StartMode {
+    /// Once per configuration group (a server serving many connections).
+    #[default]
+    PerGroup,
+    /// Once per test (a client, or a server that serves one connection).
+    PerTest,
+}
+
+/// When a started server is ready.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Ready {
+    /// A TCP connect to its port succeeds.
+    #[default]
+    Connect,
+    /// A line of its standard output contains this text.
+    StdoutLine(String),
+}
+
+/// A known deviation: cases whose id matches are skipped with the reason.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KnownDeviation {
+    /// A glob over case ids, e.g. `finished/*/ssl3/*`.
+    pub tests: String,
+    /// Why, citing the RFC.
+    pub reason: String,
+}
+
+/// A peer under test.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The role the peer plays (the engine plays the other).
+    pub role: Role,
+    /// argv; placeholders {port} {cert} {key} {chain} {ca} {certs}.
+    pub command: Vec<String>,
+    /// Extra arguments per configuration group ("default",
+    /// "client_auth_request", "client_auth_require", "with_cert", "no_cert").
+    #[serde(default)]
+    pub group_args: BTreeMap<String, Vec<String>>,
+    /// Extra arguments per case version (the process is then started per
+    /// group and version).
+    #[serde(default)]
+    pub version_args: BTreeMap<Version, Vec<String>>,
+    /// Environment variables for the command.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    #[serde(default)]
+    pub start: StartMode,
+    #[serde(default)]
+    pub ready: Ready,
+    /// Milliseconds to wait for readiness.
+    #[serde(default = "default_startup_ms")]
+    pub startup_timeout_ms: u64,
+    /// Whether it echoes application data back.
+    #[serde(default)]
+    pub echo: bool,
+    pub versions: Vec<Version>,
+    /// OpenSSL or IANA names.
+    pub suites: Vec<String>,
+    #[serde(default)]
+    pub features: Vec<Feature>,
+    #[serde(default)]
+    pub known_deviations: Vec<KnownDeviation>,
+    /// Compiled `known_deviations` globs.
+    #[serde(skip)]
+    #[schemars(skip)]
+    matchers: Vec<GlobMatcher>,
+}
+
+fn default_startup_ms() -> u64 {
+    5000
+}
+
+impl Profile {
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Self::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let mut p: Self = serde_path_to_error::deserialize(de)
+            .map_err(|e| format!("line {}: field `{}`: {}", e.inner().line(), e.path(), e.inner()))?;
+        for (i, s) in p.suites.iter().enumerate() {
+            if suites::by_name(s).is_none() {
+                return Err(format!("field `suites[{i}]`: unknown cipher suite `{s}`"));
+            }
+        }
+        p.matchers = p
+            .known_deviations
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                Glob::new(&d.tests)
+                    .map(|g| g.compile_matcher())
+                    .map_err(|e| format!("field `known_deviations[{i}].tests`: {e}"))
+            })
+            .collect::<Result<_, _>>()?;
+        if p.command.is_empty() {
+            return Err("field `command`: empty".into());
+        }
+        Ok(p)
+    }
+
+    /// Why the case does not apply to this peer, if it does not.
+    pub fn skip_reason(&self, case: &Case) -> Option<String> {
+        if case.test.engine_role == self.role {
+            return Some(format!(
+                "the test needs a peer {}, {} is a {}",
+                case.test.engine_role.other().name(),
+                self.name,
+                self.role.name()
+            ));
+        }
+        if !self.versions.contains(&case.version) {
+            return Some(format!("{} does not support {}", self.name, case.version.name()));
+        }
+        let supported = self
+            .suites
+            .iter()
+            .filter_map(|s| suites::by_name(s))
+            .any(|i| i.suite == case.suite);
+        if !supported {
+            return Some(format!("{} does not support {}", self.name, case.suite_name));
+        }
+        for f in &case.test.requires {
+            if !self.features.contains(f) {
+                return Some(format!("{} lacks feature {}", self.name, f.name()));
+            }
+        }
+        if case.test.resume && self.role == Role::Client {
+            return Some("resumption by a peer client is not driven by the runner".into());
+        }
+        for (m, d) in self.matchers.iter().zip(&self.known_deviations) {
+            if m.is_match(&case.id) {
+                return Some(format!("known deviation: {}", d.reason));
+            }
+        }
+        None
+    }
+
+    /// The configuration group of a case: which arguments it is started with.
+    pub fn group_of(&self, case: &Case) -> String {
+        let group = match self.role {
+            Role::Server => case.test.peer.group().to_string(),
+            Role::Client => match case.test.peer.identity.as_deref() {
+                Some("none") => "no_cert".into(),
+                _ => "with_cert".into(),
+            },
+        };
+        match self.version_args.contains_key(&case.version) {
+            true => format!("{group}+{}", case.version.name()),
+            false => group,
+        }
+    }
+
+    /// argv for a case, placeholders filled.
+    pub fn argv(&self, case: &Case, port: u16, certs: &Path) -> Vec<String> {
+        let group = match self.role {
+            Role::Server => case.test.peer.group().to_string(),
+            Role::Client => match case.test.peer.identity.as_deref() {
+                Some("none") => "no_cert".into(),
+                _ => "with_cert".into(),
+            },
+        };
+        let dir = certs.display().to_string();
+        let fill = |a: &String| {
+            a.replace("{port}", &port.to_string())
+                .replace("{cert}", &format!("{dir}/server.pem"))
+                .replace("{chain}", &format!("{dir}/server.chain.pem"))
+                .replace("{key}", &format!("{dir}/server.key.pem"))
+                .replace("{ca}", &format!("{dir}/ca.pem"))
+                .replace("{certs}", &dir)
+        };
+        let extra = self.group_args.get(&group).into_iter().flatten();
+        let per_version = self.version_args.get(&case.version).into_iter().flatten();
+        self.command
+            .iter()
+            .chain(extra)
+            .chain(per_version)
+            .map(fill)
+            .collect()
+    }
+}
+
+/// The JSON Schema of a peer profile.
+pub fn schema_json() -> String {
+    let schema = schemars::schema_for!(Profile);
+    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,159 @@
+//! Drives the engine's connection against a peer over any [`Transport`]
+//! and reads the outcome from the engine's side.
+
+use std::time::{Duration, Instant};
+
+use shakedown_engine::{Connection, ConnectionEvent, Error, HandshakeSummary};
+
+use super::transcript::{Direction, Transcript};
+use crate::expect::{End, Negotiated, Observed};
+use crate::peer::{Recv, Transport};
+
+/// What the engine sends once its handshake completes.
+pub const PING: &[u8] = b"shakedown ping";
+
+/// Exchanges before giving up on an in-memory peer that keeps talking.
+const MAX_ROUNDS: usize = 400;
+
+/// How long to linger after a handshake for a peer that does not echo.
+const SETTLE: Duration = Duration::from_millis(300);
+
+#[derive(Debug, Clone, Copy)]
+pub struct DriveOptions {
+    pub timeout: Duration,
+    /// Wait for a second handshake (the engine renegotiates).
+    pub await_renegotiation: bool,
+}
+
+/// Runs the connection to its end; returns what happened and the first
+/// handshake's summary (for resumption and key logs).
+pub fn drive(
+    me: &mut Connection,
+    peer: &mut dyn Transport,
+    transcript: &mut Transcript,
+    opts: DriveOptions,
+) -> (Observed, Option<HandshakeSummary>) {
+    let deadline = Instant::now() + opts.timeout;
+    let mut obs = Observed::new(End::Done);
+    let mut summary = None;
+    let mut sent_ping = false;
+    let mut echo = Vec::new();
+    let mut settle_until: Option<Instant> = None;
+    for _ in 0..MAX_ROUNDS {
+        let out = me.take_output();
+        if !out.is_empty() {
+            transcript.add(Direction::ToPeer, &out);
+            if peer.send(&out).is_err() {
+                obs.end = End::PeerEof;
+                return (obs, summary);
+            }
+        }
+        let mut peer_closed = false;
+        while let Some(ev) = me.next_event() {
+            match ev {
+                ConnectionEvent::HandshakeComplete(s) => {
+                    obs.handshakes += 1;
+                    if obs.negotiated.is_none() {
+                        obs.negotiated = Some(Negotiated::new(s.version, s.suite, s.resumed));
+                        summary = Some(*s);
+                    }
+                    if !sent_ping && me.send_application_data(PING).is_ok() {
+                        sent_ping = true;
+                        if !peer.echoes() {
+                            settle_until = Some(Instant::now() + SETTLE);
+                        }
+                    }
+                }
+                ConnectionEvent::ApplicationData(d) => echo.extend_from_slice(&d),
+                ConnectionEvent::WarningAlert(w) => {
+                    obs.warnings.push(w.to_string());
+                    obs.warning_alerts.push(w);
+                }
+                ConnectionEvent::PeerClosed => peer_closed = true,
+            }
+        }
+        obs.echoed = echo.starts_with(PING);
+        if let Some(err) = me.error().cloned() {
+            // Send the alert our engine queued, as a real stack would.
+            let out = me.take_output();
+            if !out.is_empty() {
+                transcript.add(Direction::ToPeer, &out);
+                let _ = peer.send(&out);
+            }
+            obs.end = match err {
+                Error::AlertReceived(d) => {
+                    obs.fatal = Some(d);
+                    End::FatalAlert(d.to_string())
+                }
+                Error::UnexpectedEof => End::PeerEof,
+                other => End::EngineRejected(other.to_string()),
+            };
+            return (obs, summary);
+        }
+        if peer_closed {
+            let out = me.take_output();
+            transcript.add(Direction::ToPeer, &out);
+            let _ = peer.send(&out);
+            obs.end = if obs.negotiated.is_some() && obs.echoed {
+                End::Done
+            } else {
+                End::PeerClosed
+            };
+            return (obs, summary);
+        }
+        let reneg_settled = !opts.await_renegotiation || obs.handshakes >= 2 || !obs.warnings.is_empty();
+        if sent_ping && obs.echoed && reneg_settled {
+            me.close();
+            let out = me.take_output();
+            transcript.add(Direction::ToPeer, &out);
+            let _ = peer.send(&out);
+            obs.end = End::Done;
+            return (obs, summary);
+        }
+        if me.has_output() {
+            continue;
+        }
+        let wait_until = settle_until.map_or(deadline, |s| s.min(deadline));
+        match peer.recv(wait_until) {
+            Recv::Data(bytes) => {
+                transcript.add(Direction::FromPeer, &bytes);
+                // An error is read back through `me.error()` above.
+                let _ = me.feed(&bytes);
+            }
+            Recv::Eof => {
+                let _ = me.feed_eof();
+                obs.end = End::PeerEof;
+                return (obs, summary);
+            }
+            Recv::Quiet if obs.negotiated.is_some() => {
+                // In memory: the peer said all it will say after the handshake.
+                obs.end = End::Done;
+                return (obs, summary);
+            }
+            Recv::Quiet => {
+                obs.end = End::Inconclusive(
+                    "both sides wait: the peer awaits a message the engine will not send".into(),
+                );
+                return (obs, summary);
+            }
+            Recv::Timeout if settle_until.is_some() && Instant::now() < deadline => {
+                obs.end = End::Done;
+                return (obs, summary);
+            }
+            Recv::Timeout if obs.negotiated.is_some() && !opts.await_renegotiation => {
+                obs.end = End::Done;
+                return (obs, summary);
+            }
+            Recv::Timeout => {
+                obs.end = End::Inconclusive(format!("no answer within {:?}", opts.timeout));
+                return (obs, summary);
+            }
+            Recv::Failed(e) => {
+                obs.end = End::HarnessError(e);
+                return (obs, summary);
+            }
+        }
+    }
+    obs.end = End::Inconclusive(format!("still talking after {MAX_ROUNDS} exchanges"));
+    (obs, summary)
+}

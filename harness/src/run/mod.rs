@@ -1,0 +1,476 @@
+//! Executes cases against a peer, in parallel, each with a timeout, and
+//! records transcripts.
+
+pub mod configs;
+pub mod drive;
+pub mod transcript;
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use shakedown_engine::crypto::SeededRandom;
+use shakedown_engine::{Connection, HandshakeSummary, SessionCache, SessionData};
+
+use crate::expect::{End, Observed, PeerAbilities, Verdict, judge};
+use crate::peer::memory::MemoryPeer;
+use crate::peer::process::{PeerProcess, free_port};
+use crate::peer::profile::{Profile, StartMode};
+use crate::peer::tcp::TcpPeer;
+use crate::peer::{PeerSpec, Transport};
+use crate::vector::{Case, Role};
+use configs::{Identities, NOW};
+use drive::{DriveOptions, drive};
+use transcript::Transcript;
+
+/// How a run goes.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub peer: PeerSpec,
+    pub jobs: usize,
+    pub seed: u64,
+    pub timeout: Duration,
+    pub certs: PathBuf,
+    /// Keep every case's transcript (not only the failures').
+    pub keep_transcripts: bool,
+}
+
+/// One case's result.
+#[derive(Debug, Clone)]
+pub struct CaseResult {
+    pub case: Case,
+    pub verdict: Verdict,
+    pub observed: Option<Observed>,
+    pub transcript: Option<Transcript>,
+    /// NSS key log lines of the handshakes that completed.
+    pub keylog: Vec<String>,
+    pub seed: u64,
+    pub elapsed: Duration,
+    /// What the peer process printed last, when it matters.
+    pub note: Option<String>,
+}
+
+/// A case's seed: the run's seed and the case id, so a case sends the same
+/// bytes whatever else runs, in whatever order.
+pub fn case_seed(seed: u64, id: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h ^ seed
+}
+
+fn rng(seed: u64) -> Box<SeededRandom> {
+    Box::new(SeededRandom::from_seed(seed))
+}
+
+/// State one worker keeps between cases: the peer servers it started.
+#[derive(Debug, Default)]
+struct Worker {
+    servers: HashMap<String, PeerProcess>,
+}
+
+/// Runs `cases`, `opts.jobs` at a time; `tick` is called after each.
+pub fn run_all(
+    cases: &[Case],
+    opts: &RunOptions,
+    tick: &(dyn Fn(&CaseResult) + Sync),
+) -> Result<Vec<CaseResult>, String> {
+    let ids = Identities::load(&opts.certs)?;
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<CaseResult>>> = Mutex::new(vec![None; cases.len()]);
+    let jobs = opts.jobs.clamp(1, cases.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..jobs {
+            s.spawn(|| {
+                let mut worker = Worker::default();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(case) = cases.get(i) else { break };
+                    let r = run_case(case, opts, &ids, &mut worker);
+                    tick(&r);
+                    if let Ok(mut all) = results.lock()
+                        && let Some(slot) = all.get_mut(i)
+                    {
+                        *slot = Some(r);
+                    }
+                }
+            });
+        }
+    });
+    let mut out: Vec<CaseResult> = results
+        .into_inner()
+        .map_err(|_| "a worker panicked".to_string())?
+        .into_iter()
+        .flatten()
+        .collect();
+    check_oracles(&mut out);
+    Ok(out)
+}
+
+/// Tests in one oracle group must look the same from outside at each
+/// version and suite: a difference is an oracle (RFC 5246 7.4.7.1).
+fn check_oracles(results: &mut [CaseResult]) {
+    let mut groups: BTreeMap<(String, String, String), Vec<usize>> = BTreeMap::new();
+    for (i, r) in results.iter().enumerate() {
+        if let (Some(g), Some(_)) = (&r.case.test.oracle_group, &r.observed) {
+            groups
+                .entry((g.clone(), r.case.version.name().into(), r.case.suite_name.into()))
+                .or_default()
+                .push(i);
+        }
+    }
+    for ((group, version, suite), members) in groups {
+        let ends: Vec<(String, End)> = members
+            .iter()
+            .filter_map(|&i| results.get(i))
+            .filter_map(|r| {
+                r.observed
+                    .as_ref()
+                    .map(|o| (r.case.test.id.clone(), o.end.clone()))
+            })
+            .collect();
+        let Some((_, first)) = ends.first() else { continue };
+        if ends.iter().all(|(_, e)| e == first) {
+            continue;
+        }
+        let seen: Vec<String> = ends.iter().map(|(id, e)| format!("{id}: {e:?}")).collect();
+        for &i in &members {
+            if let Some(r) = results.get_mut(i)
+                && matches!(r.verdict, Verdict::Pass { .. })
+            {
+                r.verdict = Verdict::Fail {
+                    reason: format!(
+                        "oracle group `{group}` at {version}/{suite} answers differently: {}",
+                        seen.join("; ")
+                    ),
+                };
+                r.transcript.get_or_insert_with(Transcript::new);
+            }
+        }
+    }
+}
+
+fn run_case(case: &Case, opts: &RunOptions, ids: &Identities, worker: &mut Worker) -> CaseResult {
+    let started = Instant::now();
+    let seed = case_seed(opts.seed, &case.id);
+    let mut result = CaseResult {
+        case: case.clone(),
+        verdict: Verdict::Error {
+            reason: "not run".into(),
+        },
+        observed: None,
+        transcript: None,
+        keylog: Vec::new(),
+        seed,
+        elapsed: Duration::ZERO,
+        note: None,
+    };
+    if let PeerSpec::Profile(p) = &opts.peer
+        && let Some(reason) = p.skip_reason(case)
+    {
+        result.verdict = Verdict::Skip { reason };
+        return result;
+    }
+    if let PeerSpec::Tcp(_) = &opts.peer {
+        if case.test.engine_role != Role::Client {
+            result.verdict = Verdict::Skip {
+                reason: "a tcp: peer is a server; the test needs a peer client".into(),
+            };
+            return result;
+        }
+    }
+    let mut transcript = Transcript::new();
+    let mut summaries = Vec::new();
+    let mut echoes = true;
+    let outcome = match &opts.peer {
+        PeerSpec::Builtin => run_builtin(case, ids, seed, opts, &mut transcript, &mut summaries),
+        PeerSpec::Tcp(addr) => {
+            let addr = addr.clone();
+            run_over_tcp(
+                case,
+                ids,
+                seed,
+                opts,
+                &mut transcript,
+                &mut summaries,
+                &mut || TcpPeer::connect(&addr, opts.timeout, true),
+            )
+        }
+        PeerSpec::Profile(p) => {
+            echoes = p.echo;
+            run_profile(
+                case,
+                p,
+                ids,
+                seed,
+                opts,
+                worker,
+                &mut transcript,
+                &mut summaries,
+                &mut result.note,
+            )
+        }
+    };
+    transcript.finish();
+    let observed = outcome.unwrap_or_else(|e| Observed::new(End::HarnessError(e)));
+    result.verdict = judge(case, &observed, PeerAbilities { echoes });
+    result.keylog = summaries.iter().map(crate::net::keylog_line).collect();
+    if opts.keep_transcripts || !matches!(result.verdict, Verdict::Pass { .. }) {
+        result.transcript = Some(transcript);
+    }
+    result.observed = Some(observed);
+    result.elapsed = started.elapsed();
+    result
+}
+
+fn drive_opts(case: &Case, opts: &RunOptions) -> DriveOptions {
+    DriveOptions {
+        timeout: opts.timeout,
+        await_renegotiation: configs::renegotiates(case),
+    }
+}
+
+fn honest_opts(opts: &RunOptions) -> DriveOptions {
+    DriveOptions {
+        timeout: opts.timeout,
+        await_renegotiation: false,
+    }
+}
+
+/// The engine with knobs against the honest engine, in memory.
+fn run_builtin(
+    case: &Case,
+    ids: &Identities,
+    seed: u64,
+    opts: &RunOptions,
+    transcript: &mut Transcript,
+    summaries: &mut Vec<HandshakeSummary>,
+) -> Result<Observed, String> {
+    let cache = SessionCache::default();
+    match case.test.engine_role {
+        Role::Client => {
+            let server = configs::arc(configs::peer_server(case, ids, &cache).ok_or("peer identity none")?);
+            let mut resume = None;
+            if case.test.resume {
+                let cfg = configs::arc(configs::engine_client(case, ids, false, None));
+                let mut me = Connection::client(cfg, rng(seed ^ 1), NOW).map_err(|e| e.to_string())?;
+                let mut peer = MemoryPeer::new(Connection::server(server.clone(), rng(seed ^ 2), NOW));
+                resume = Some(first_session(
+                    &mut me,
+                    &mut peer,
+                    transcript,
+                    honest_opts(opts),
+                    summaries,
+                )?);
+            }
+            let cfg = configs::arc(configs::engine_client(case, ids, true, resume));
+            let mut me =
+                Connection::client(cfg, rng(seed), NOW).map_err(|e| format!("engine client: {e}"))?;
+            let mut peer = MemoryPeer::new(Connection::server(server, rng(seed ^ 0x5eed), NOW));
+            Ok(finish(
+                &mut me,
+                &mut peer,
+                transcript,
+                drive_opts(case, opts),
+                summaries,
+            ))
+        }
+        Role::Server => {
+            let mut resume = None;
+            if case.test.resume {
+                let cfg = configs::arc(
+                    configs::engine_server(case, ids, false, &cache).ok_or("engine identity none")?,
+                );
+                let mut me = Connection::server(cfg, rng(seed ^ 1), NOW);
+                let client = configs::arc(configs::peer_client(case, ids, None));
+                let mut peer = MemoryPeer::new(
+                    Connection::client(client, rng(seed ^ 2), NOW).map_err(|e| e.to_string())?,
+                );
+                first_session(&mut me, &mut peer, transcript, honest_opts(opts), summaries)?;
+                resume = peer.summaries.first().map(|s| s.session.clone());
+            }
+            let cfg =
+                configs::arc(configs::engine_server(case, ids, true, &cache).ok_or("engine identity none")?);
+            let mut me = Connection::server(cfg, rng(seed), NOW);
+            let client = configs::arc(configs::peer_client(case, ids, resume));
+            let mut peer = MemoryPeer::new(
+                Connection::client(client, rng(seed ^ 0x5eed), NOW)
+                    .map_err(|e| format!("peer client: {e}"))?,
+            );
+            Ok(finish(
+                &mut me,
+                &mut peer,
+                transcript,
+                drive_opts(case, opts),
+                summaries,
+            ))
+        }
+    }
+}
+
+fn finish(
+    me: &mut Connection,
+    peer: &mut dyn Transport,
+    transcript: &mut Transcript,
+    opts: DriveOptions,
+    summaries: &mut Vec<HandshakeSummary>,
+) -> Observed {
+    let (obs, summary) = drive(me, peer, transcript, opts);
+    summaries.extend(summary);
+    obs
+}
+
+/// The honest first handshake of a resumption case.
+fn first_session(
+    me: &mut Connection,
+    peer: &mut dyn Transport,
+    transcript: &mut Transcript,
+    opts: DriveOptions,
+    summaries: &mut Vec<HandshakeSummary>,
+) -> Result<SessionData, String> {
+    let (obs, summary) = drive(me, peer, transcript, opts);
+    let summary =
+        summary.ok_or_else(|| format!("the first (honest) handshake failed: {}", obs.describe()))?;
+    let session = summary.session.clone();
+    summaries.push(summary);
+    Ok(session)
+}
+
+/// The engine client against a server reached by `connect`.
+fn run_over_tcp(
+    case: &Case,
+    ids: &Identities,
+    seed: u64,
+    opts: &RunOptions,
+    transcript: &mut Transcript,
+    summaries: &mut Vec<HandshakeSummary>,
+    connect: &mut dyn FnMut() -> Result<TcpPeer, String>,
+) -> Result<Observed, String> {
+    let mut resume = None;
+    if case.test.resume {
+        let cfg = configs::arc(configs::engine_client(case, ids, false, None));
+        let mut me = Connection::client(cfg, rng(seed ^ 1), NOW).map_err(|e| e.to_string())?;
+        let mut peer = connect()?;
+        resume = Some(first_session(
+            &mut me,
+            &mut peer,
+            transcript,
+            honest_opts(opts),
+            summaries,
+        )?);
+    }
+    let cfg = configs::arc(configs::engine_client(case, ids, true, resume));
+    let mut me = Connection::client(cfg, rng(seed), NOW).map_err(|e| format!("engine client: {e}"))?;
+    let mut peer = connect()?;
+    Ok(finish(
+        &mut me,
+        &mut peer,
+        transcript,
+        drive_opts(case, opts),
+        summaries,
+    ))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_profile(
+    case: &Case,
+    profile: &Profile,
+    ids: &Identities,
+    seed: u64,
+    opts: &RunOptions,
+    worker: &mut Worker,
+    transcript: &mut Transcript,
+    summaries: &mut Vec<HandshakeSummary>,
+    note: &mut Option<String>,
+) -> Result<Observed, String> {
+    let startup = Duration::from_millis(profile.startup_timeout_ms);
+    match profile.role {
+        Role::Server => {
+            let group = profile.group_of(case);
+            let reuse = profile.start == StartMode::PerGroup
+                && worker.servers.get_mut(&group).is_some_and(PeerProcess::alive);
+            if !reuse {
+                worker.servers.remove(&group);
+                let port = free_port()?;
+                let mut p = PeerProcess::spawn(profile, &profile.argv(case, port, &opts.certs), port)?;
+                p.wait_ready(&profile.ready, startup)?;
+                worker.servers.insert(group.clone(), p);
+            }
+            let port = worker
+                .servers
+                .get(&group)
+                .map(|p| p.port)
+                .ok_or("peer not started")?;
+            let addr = format!("127.0.0.1:{port}");
+            let echo = profile.echo;
+            let obs = run_over_tcp(case, ids, seed, opts, transcript, summaries, &mut || {
+                TcpPeer::connect(&addr, opts.timeout, echo)
+            });
+            if let Some(p) = worker.servers.get_mut(&group) {
+                if !p.alive() || !matches!(&obs, Ok(o) if o.end == End::Done) {
+                    *note = Some(p.exit_note());
+                }
+                if profile.start == StartMode::PerTest || !p.alive() {
+                    worker.servers.remove(&group);
+                }
+            }
+            obs
+        }
+        Role::Client => {
+            let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("listen: {e}"))?;
+            let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+            let mut p = PeerProcess::spawn(profile, &profile.argv(case, port, &opts.certs), port)?;
+            let mut peer = TcpPeer::accept(&listener, startup.max(opts.timeout), profile.echo)
+                .map_err(|e| format!("{e}: {}", p.exit_note()))?;
+            let cache = SessionCache::default();
+            let cfg =
+                configs::arc(configs::engine_server(case, ids, true, &cache).ok_or("engine identity none")?);
+            let mut me = Connection::server(cfg, rng(seed), NOW);
+            let obs = finish(&mut me, &mut peer, transcript, drive_opts(case, opts), summaries);
+            if obs.end != End::Done {
+                *note = Some(p.exit_note());
+            }
+            drop(peer);
+            drop(p);
+            Ok(obs)
+        }
+    }
+}
+
+/// Counts per verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub pass: usize,
+    pub fail: usize,
+    pub inconclusive: usize,
+    pub skip: usize,
+    pub error: usize,
+}
+
+impl Counts {
+    pub fn add(&mut self, v: &Verdict) {
+        match v {
+            Verdict::Pass { .. } => self.pass += 1,
+            Verdict::Fail { .. } => self.fail += 1,
+            Verdict::Inconclusive { .. } => self.inconclusive += 1,
+            Verdict::Skip { .. } => self.skip += 1,
+            Verdict::Error { .. } => self.error += 1,
+        }
+    }
+
+    pub fn of(results: &[CaseResult]) -> Self {
+        let mut c = Self::default();
+        for r in results {
+            c.add(&r.verdict);
+        }
+        c
+    }
+}
+
+/// Shared, for the progress callback.
+pub type Shared<T> = Arc<Mutex<T>>;
