@@ -184,6 +184,8 @@ pub struct ClientConfig {
     pub encrypt_then_mac: bool,
     /// A session to resume by its id.
     pub resume: Option<SessionData>,
+    /// Renegotiate when the server sends HelloRequest (RFC 5746 only).
+    pub allow_renegotiation: bool,
     pub provider: Arc<dyn CryptoProvider>,
     /// Misbehaviour knobs; empty for the honest engine.
     pub deviations: Deviations,
@@ -203,6 +205,7 @@ impl Default for ClientConfig {
             extended_master_secret: true,
             encrypt_then_mac: false,
             resume: None,
+            allow_renegotiation: false,
             provider: Arc::new(RustCrypto),
             deviations: Deviations::none(),
         }
@@ -224,6 +227,8 @@ pub struct ServerConfig {
     pub client_trust: Option<TrustAnchors>,
     pub signature_algorithms: Vec<SignatureAndHashAlgorithm>,
     pub session_cache: SessionCache,
+    /// Accept a client's renegotiation (RFC 5746 only).
+    pub allow_renegotiation: bool,
     pub secure_renegotiation: bool,
     pub extended_master_secret: bool,
     pub encrypt_then_mac: bool,
@@ -243,6 +248,7 @@ impl ServerConfig {
             client_trust: None,
             signature_algorithms: DEFAULT_SIGNATURE_ALGORITHMS.to_vec(),
             session_cache: SessionCache::default(),
+            allow_renegotiation: false,
             secure_renegotiation: true,
             extended_master_secret: true,
             encrypt_then_mac: false,

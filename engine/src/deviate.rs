@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::crypto::record::{ByteFlip, SealTweak};
 use crate::crypto::rsa_kx::Pkcs1Tweak;
+use crate::msgs::Extension;
 use crate::msgs::enums::{
     AlertDescription, AlertLevel, CipherSuite, Compression, ContentType, ExtensionType, HandshakeType,
     HashAlgorithm, ProtocolVersion,
@@ -206,6 +207,28 @@ impl Deviations {
     /// The first knob `f` picks out.
     pub fn find<T>(&self, f: impl FnMut(&Knob) -> Option<T>) -> Option<T> {
         self.0.iter().find_map(f)
+    }
+
+    /// Leaves out and adds hello extensions as the knobs say. An omitted
+    /// last extension leaves an empty block, not an absent one.
+    pub fn apply_to_extensions(&self, exts: &mut Option<Vec<Extension>>) {
+        for knob in &self.0 {
+            match knob {
+                Knob::OmitExtension(typ) => {
+                    if let Some(list) = exts.as_mut() {
+                        list.retain(|e| e.typ() != *typ);
+                    }
+                }
+                Knob::AddExtension { typ, body } => {
+                    let ext = Extension::Other {
+                        typ: *typ,
+                        body: body.bytes().unwrap_or_default(),
+                    };
+                    exts.get_or_insert_with(Vec::new).push(ext);
+                }
+                _ => {}
+            }
+        }
     }
 
     /// Every knob `f` picks out.

@@ -21,6 +21,7 @@ use crate::config::{ClientConfig, ServerConfig};
 use crate::crypto::provider::CryptoProvider;
 use crate::crypto::transcript::Transcript;
 use crate::crypto::{RandomSource, Side};
+use crate::deviate::Deviations;
 use crate::error::{Error, PeerMisbehaved};
 use crate::handshake::{self, Context, Event, Message, State};
 use crate::msgs::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
@@ -59,6 +60,7 @@ impl Connection {
             Side::Client,
             rng,
             config.provider.clone(),
+            &config.deviations,
             now_unix,
             record_version,
         );
@@ -73,6 +75,7 @@ impl Connection {
             Side::Server,
             rng,
             config.provider.clone(),
+            &config.deviations,
             now_unix,
             config.versions.min,
         );
@@ -84,13 +87,14 @@ impl Connection {
         side: Side,
         rng: Box<dyn RandomSource + Send>,
         provider: Arc<dyn CryptoProvider>,
+        dev: &Deviations,
         now_unix: i64,
         version: ProtocolVersion,
     ) -> Self {
         Self {
             side,
             cx: Context {
-                record: RecordLayer::new(side == Side::Server, version),
+                record: RecordLayer::new(side == Side::Server, version).with_knobs(dev),
                 transcript: Transcript::new(),
                 rng,
                 provider,
@@ -98,6 +102,12 @@ impl Connection {
                 events: VecDeque::new(),
                 version,
                 handshake_done: false,
+                dev: dev.clone(),
+                held: Vec::new(),
+                client_verify_data: Vec::new(),
+                server_verify_data: Vec::new(),
+                secure_renegotiation: false,
+                completed_handshakes: 0,
             },
             joiner: HandshakeJoiner::new(),
             state: None,
@@ -268,7 +278,7 @@ impl Connection {
 
     /// Bytes to send to the peer.
     pub fn take_output(&mut self) -> Vec<u8> {
-        self.cx.record.take_outgoing()
+        self.cx.record.take_outgoing(self.cx.rng.as_mut())
     }
 
     pub fn has_output(&self) -> bool {

@@ -5,6 +5,7 @@ use crate::codec::Codec;
 use crate::crypto::RandomSource;
 use crate::crypto::provider::{RecordOpen, RecordSeal};
 use crate::crypto::record::SealTweak;
+use crate::deviate::{Deviations, Knob};
 use crate::error::{Error, PeerMisbehaved};
 use crate::msgs::enums::{ContentType, ProtocolVersion};
 use crate::msgs::record::{MAX_PLAINTEXT, Record};
@@ -43,6 +44,22 @@ pub struct RecordLayer {
     empty_in_a_row: usize,
     pub(crate) warnings_in_a_row: usize,
     outgoing: Vec<u8>,
+    /// How handshake messages are put into records (misbehaviour knobs).
+    pub framing: Framing,
+    pending_handshake: Vec<u8>,
+    /// Protection tweak for the first application data record sent.
+    pub app_data_tweak: Option<SealTweak>,
+}
+
+/// Record-level knobs, set once from the deviations.
+#[derive(Debug, Clone, Default)]
+pub struct Framing {
+    /// Version in every record header we send, whatever was negotiated.
+    pub record_version: Option<ProtocolVersion>,
+    /// Handshake records of at most this many bytes.
+    pub fragment: Option<usize>,
+    /// One record per flight instead of one per message.
+    pub coalesce: bool,
 }
 
 impl RecordLayer {
@@ -62,7 +79,24 @@ impl RecordLayer {
             empty_in_a_row: 0,
             warnings_in_a_row: 0,
             outgoing: Vec::new(),
+            framing: Framing::default(),
+            pending_handshake: Vec::new(),
+            app_data_tweak: None,
         }
+    }
+
+    /// Applies the record-level knobs.
+    pub fn with_knobs(mut self, dev: &Deviations) -> Self {
+        for knob in &dev.0 {
+            match knob {
+                Knob::RecordVersion(v) => self.framing.record_version = Some(*v),
+                Knob::FragmentHandshake(n) => self.framing.fragment = Some(*n),
+                Knob::CoalesceHandshake => self.framing.coalesce = true,
+                Knob::TweakRecord { on: None, tweak } => self.app_data_tweak = Some(tweak.clone()),
+                _ => {}
+            }
+        }
+        self
     }
 
     pub fn push_received(&mut self, bytes: &[u8]) {
@@ -163,42 +197,91 @@ impl RecordLayer {
     }
 
     /// Sends `payload` as records of `content_type`, at most 2^14 bytes of
-    /// plaintext each (RFC 5246 6.2.1).
+    /// plaintext each (RFC 5246 6.2.1). Handshake bytes still waiting to be
+    /// coalesced go first, so the order on the wire is the order of calls.
     pub fn send(&mut self, content_type: ContentType, payload: &[u8], rng: &mut dyn RandomSource) {
-        if payload.is_empty() {
-            self.send_one(content_type, &[], rng);
+        self.flush_handshake(rng);
+        let tweak = match content_type {
+            ContentType::ApplicationData => self.app_data_tweak.take().unwrap_or_default(),
+            _ => SealTweak::default(),
+        };
+        self.send_chunks(content_type, payload, MAX_PLAINTEXT, rng, &tweak);
+    }
+
+    /// Sends one handshake message's bytes under the handshake framing the
+    /// knobs ask for: one record per message by default, split into
+    /// `fragment`-byte records, or coalesced with the rest of the flight.
+    pub fn send_handshake(&mut self, raw: &[u8], rng: &mut dyn RandomSource, tweak: &SealTweak) {
+        if self.framing.coalesce {
+            self.pending_handshake.extend_from_slice(raw);
+            return;
         }
-        for chunk in payload.chunks(MAX_PLAINTEXT) {
-            self.send_one(content_type, chunk, rng);
+        let size = self
+            .framing
+            .fragment
+            .unwrap_or(MAX_PLAINTEXT)
+            .clamp(1, MAX_PLAINTEXT);
+        self.send_chunks(ContentType::Handshake, raw, size, rng, tweak);
+    }
+
+    /// Writes out coalesced handshake bytes, if any.
+    pub fn flush_handshake(&mut self, rng: &mut dyn RandomSource) {
+        if self.pending_handshake.is_empty() {
+            return;
+        }
+        let pending = std::mem::take(&mut self.pending_handshake);
+        let size = self
+            .framing
+            .fragment
+            .unwrap_or(MAX_PLAINTEXT)
+            .clamp(1, MAX_PLAINTEXT);
+        self.send_chunks(ContentType::Handshake, &pending, size, rng, &SealTweak::default());
+    }
+
+    fn send_chunks(
+        &mut self,
+        content_type: ContentType,
+        payload: &[u8],
+        size: usize,
+        rng: &mut dyn RandomSource,
+        tweak: &SealTweak,
+    ) {
+        if payload.is_empty() {
+            self.send_one(content_type, &[], rng, tweak);
+        }
+        for chunk in payload.chunks(size.max(1)) {
+            self.send_one(content_type, chunk, rng, tweak);
         }
     }
 
     /// Sends exactly one record, of any size (an oversized record is a
     /// deliberate misbehaviour), protected with the current write state.
-    pub fn send_one(&mut self, content_type: ContentType, plaintext: &[u8], rng: &mut dyn RandomSource) {
+    pub fn send_one(
+        &mut self,
+        content_type: ContentType,
+        plaintext: &[u8],
+        rng: &mut dyn RandomSource,
+        tweak: &SealTweak,
+    ) {
+        let version = self.framing.record_version.unwrap_or(self.write_version);
         let fragment = match &mut self.write {
-            Some(sealer) => sealer.seal(
-                content_type,
-                self.write_version,
-                plaintext,
-                rng,
-                &SealTweak::default(),
-            ),
+            Some(sealer) => sealer.seal(content_type, version, plaintext, rng, tweak),
             None => plaintext.to_vec(),
         };
         Record {
             content_type,
-            version: self.write_version,
+            version,
             fragment,
         }
         .encode(&mut self.outgoing);
     }
 
-    pub fn take_outgoing(&mut self) -> Vec<u8> {
+    pub fn take_outgoing(&mut self, rng: &mut dyn RandomSource) -> Vec<u8> {
+        self.flush_handshake(rng);
         std::mem::take(&mut self.outgoing)
     }
 
     pub fn has_outgoing(&self) -> bool {
-        !self.outgoing.is_empty()
+        !self.outgoing.is_empty() || !self.pending_handshake.is_empty()
     }
 }

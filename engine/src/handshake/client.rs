@@ -10,7 +10,8 @@ use super::{Context, Event, HandshakeSummary, Message, State, Traffic, unexpecte
 use crate::config::{ClientConfig, SessionData};
 use crate::crypto::Side;
 use crate::crypto::finished::{CertificateVerifyDigest, certificate_verify_digest};
-use crate::crypto::rsa_kx::{Pkcs1Tweak, SignatureHash};
+use crate::crypto::rsa_kx::SignatureHash;
+use crate::deviate::{Anchor, Knob};
 use crate::error::{Error, PeerMisbehaved};
 use crate::msgs::enums::{
     AlertDescription, AlertLevel, CipherSuite, ClientCertificateType, ExtensionType, HandshakeType,
@@ -29,33 +30,66 @@ pub(crate) fn start(cx: &mut Context, config: Arc<ClientConfig>) -> Result<Box<d
     let version = config.versions.max;
     let mut suites = config.suites.clone();
     let ssl3_only = version.is_ssl3();
+    let reneg = cx.renegotiation();
+    if reneg.is_some() {
+        cx.reset_transcript();
+    }
     // RFC 5746 3.3: an SSL 3.0 hello carries no extensions, so it signals
-    // secure renegotiation with the SCSV instead.
-    if config.secure_renegotiation && ssl3_only {
+    // secure renegotiation with the SCSV instead; a renegotiating hello
+    // never carries the SCSV (3.5) and binds to the last client Finished.
+    if config.secure_renegotiation && ssl3_only && reneg.is_none() {
         suites.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
     }
-    let extensions = (!ssl3_only).then(|| client_extensions(&config, version));
+    let binding = reneg
+        .as_ref()
+        .map(|r| r.client_verify_data.clone())
+        .unwrap_or_default();
+    let mut extensions =
+        (!ssl3_only || reneg.is_some()).then(|| client_extensions(&config, version, binding));
     let session_id = config
         .resume
         .as_ref()
         .map(|s| s.session_id.clone())
         .unwrap_or_default();
+    let dev = &config.deviations;
+    dev.apply_to_extensions(&mut extensions);
     let hello = ClientHello {
-        client_version: version,
+        client_version: dev
+            .find(|k| match k {
+                Knob::ClientHelloVersion(v) => Some(*v),
+                _ => None,
+            })
+            .unwrap_or(version),
         random: Random(cx.hello_random()),
-        session_id: SessionId(session_id),
-        cipher_suites: suites,
-        compression_methods: config.compression.clone(),
+        session_id: SessionId(
+            dev.find(|k| match k {
+                Knob::SessionId(p) => Some(p.bytes().unwrap_or_default()),
+                _ => None,
+            })
+            .unwrap_or(session_id),
+        ),
+        cipher_suites: dev
+            .find(|k| match k {
+                Knob::OfferSuites(s) => Some(s.clone()),
+                _ => None,
+            })
+            .unwrap_or(suites),
+        compression_methods: dev
+            .find(|k| match k {
+                Knob::OfferCompression(c) => Some(c.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| config.compression.clone()),
         extensions,
     };
     cx.version = version;
     cx.send_handshake(&HandshakeMessage::new(HandshakePayload::ClientHello(
         hello.clone(),
     )));
-    Ok(Box::new(ExpectServerHello { config, hello }))
+    Ok(Box::new(ExpectServerHello { config, hello, reneg }))
 }
 
-fn client_extensions(config: &ClientConfig, version: ProtocolVersion) -> Vec<Extension> {
+fn client_extensions(config: &ClientConfig, version: ProtocolVersion, binding: Vec<u8>) -> Vec<Extension> {
     let mut exts = Vec::new();
     if let Some(name) = &config.server_name {
         exts.push(Extension::ServerName(vec![ServerNameEntry::host_name(name)]));
@@ -67,7 +101,7 @@ fn client_extensions(config: &ClientConfig, version: ProtocolVersion) -> Vec<Ext
         ));
     }
     if config.secure_renegotiation {
-        exts.push(Extension::RenegotiationInfo(Vec::new()));
+        exts.push(Extension::RenegotiationInfo(binding));
     }
     if config.extended_master_secret {
         exts.push(Extension::ExtendedMasterSecret);
@@ -82,6 +116,7 @@ fn client_extensions(config: &ClientConfig, version: ProtocolVersion) -> Vec<Ext
 struct ExpectServerHello {
     config: Arc<ClientConfig>,
     hello: ClientHello,
+    reneg: Option<super::Renegotiation>,
 }
 
 /// What the ServerHello settled, carried by the states after it.
@@ -197,11 +232,19 @@ impl ExpectServerHello {
                 return Err(PeerMisbehaved::UnsolicitedExtension(typ).into());
             }
         }
-        // RFC 5746 3.4: on an initial handshake renegotiated_connection is empty.
-        let secure_renegotiation = match sh.extension(ExtensionType::RenegotiationInfo) {
-            Some(Extension::RenegotiationInfo(rc)) if rc.is_empty() => true,
-            Some(_) => return Err(PeerMisbehaved::BadRenegotiationInfo.into()),
-            None => false,
+        // RFC 5746 3.4: on an initial handshake renegotiated_connection is
+        // empty; 3.5: on a renegotiation it is both previous verify_data,
+        // and a server that was secure must stay so.
+        let expected = self
+            .reneg
+            .as_ref()
+            .map(|r| r.server_binding())
+            .unwrap_or_default();
+        let secure_renegotiation = match (sh.extension(ExtensionType::RenegotiationInfo), &self.reneg) {
+            (Some(Extension::RenegotiationInfo(rc)), _) if *rc == expected => true,
+            (Some(_), _) => return Err(PeerMisbehaved::BadRenegotiationInfo.into()),
+            (None, Some(r)) if r.secure => return Err(PeerMisbehaved::BadRenegotiationInfo.into()),
+            (None, _) => false,
         };
         let extended_master_secret =
             sh.extension(ExtensionType::ExtendedMasterSecret).is_some() && !version.is_ssl3();
@@ -350,6 +393,13 @@ fn pick_signature_hash(
         .copied()
 }
 
+/// How the client answers a CertificateRequest.
+enum CertificateAnswer<'a> {
+    Chain(&'a crate::config::CertifiedKey),
+    Empty,
+    NoCertificateAlert,
+}
+
 /// Certificate, ClientKeyExchange, CertificateVerify, ChangeCipherSpec and
 /// Finished: the client's second flight (RFC 5246 7.3).
 fn client_flight(
@@ -362,37 +412,76 @@ fn client_flight(
     let mut signer = None;
     if let Some(req) = &request {
         let usable = req.certificate_types.contains(&ClientCertificateType::RsaSign);
-        match neg.config.client_cert.as_ref().filter(|_| usable) {
-            Some(ck) => {
+        let dev = &neg.config.deviations;
+        let cert = neg.config.client_cert.as_ref().filter(|_| usable);
+        // RFC 6101 5.6.6 / 5.4.2: SSL 3.0 without a certificate answers with
+        // a no_certificate warning; TLS with an empty Certificate (RFC 5246
+        // 7.4.6). The knobs force either answer in any version.
+        let answer = if dev.has(&Knob::EmptyCertificate) {
+            CertificateAnswer::Empty
+        } else if dev.has(&Knob::NoCertificateAlert) {
+            CertificateAnswer::NoCertificateAlert
+        } else {
+            match cert {
+                Some(ck) => CertificateAnswer::Chain(ck),
+                None if version.is_ssl3() => CertificateAnswer::NoCertificateAlert,
+                None => CertificateAnswer::Empty,
+            }
+        };
+        match answer {
+            CertificateAnswer::Chain(ck) => {
                 let chain = ck.chain.iter().cloned().map(CertificateDer).collect();
                 cx.send_handshake(&HandshakeMessage::new(HandshakePayload::Certificate(
                     Certificate { chain },
                 )));
                 signer = Some(ck.key.clone());
             }
-            // RFC 6101 5.6.6 / 5.4.2: SSL 3.0 answers with a no_certificate
-            // warning; TLS with an empty Certificate (RFC 5246 7.4.6).
-            None if version.is_ssl3() => cx.send_alert(AlertLevel::Warning, AlertDescription::NoCertificate),
-            None => cx.send_handshake(&HandshakeMessage::new(HandshakePayload::Certificate(
-                Certificate { chain: Vec::new() },
-            ))),
+            CertificateAnswer::Empty => cx.send_handshake(&HandshakeMessage::new(
+                HandshakePayload::Certificate(Certificate { chain: Vec::new() }),
+            )),
+            CertificateAnswer::NoCertificateAlert => {
+                cx.send_alert(AlertLevel::Warning, AlertDescription::NoCertificate)
+            }
         }
     }
 
     // RFC 5246 7.4.7.1: the premaster carries the version the client
     // offered, not the negotiated one, so a rollback is detectable.
-    let mut premaster = [0u8; 48];
-    premaster[..2].copy_from_slice(&neg.hello.client_version.get().to_be_bytes());
-    cx.rng.fill(&mut premaster[2..]);
+    let dev = neg.config.deviations.clone();
+    let premaster_version = dev
+        .find(|k| match k {
+            Knob::PremasterVersion(v) => Some(*v),
+            _ => None,
+        })
+        .unwrap_or(neg.hello.client_version);
+    let premaster_len = dev
+        .find(|k| match k {
+            Knob::PremasterLength(n) => Some(*n),
+            _ => None,
+        })
+        .unwrap_or(48);
+    let mut premaster = vec![0u8; premaster_len.max(2)];
+    let (pv, pr) = premaster.split_at_mut(2);
+    pv.copy_from_slice(&premaster_version.get().to_be_bytes());
+    cx.rng.fill(pr);
+    premaster.truncate(premaster_len);
+    let tweak = dev
+        .find(|k| match k {
+            Knob::Pkcs1(t) => Some(t.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
     let provider = cx.provider.clone();
-    let encrypted = provider
-        .encrypt_premaster(
-            &st.server_key,
-            &premaster,
-            cx.rng.as_mut(),
-            &Pkcs1Tweak::default(),
-        )
+    let mut encrypted = provider
+        .encrypt_premaster(&st.server_key, &premaster, cx.rng.as_mut(), &tweak)
         .map_err(|e| Error::Config(format!("premaster encryption: {e}")))?;
+    if let Some(delta) = dev.find(|k| match k {
+        Knob::CiphertextLengthDelta(d) => Some(*d),
+        _ => None,
+    }) {
+        let len = (encrypted.len() as i64 + i64::from(delta)).max(0) as usize;
+        encrypted.resize(len, 0x42);
+    }
     let cke = ClientKeyExchange::new(cx.decode_context(), encrypted);
     cx.send_handshake(&HandshakeMessage::new(HandshakePayload::ClientKeyExchange(cke)));
 
@@ -426,7 +515,17 @@ fn client_flight(
         let digest =
             certificate_verify_digest(version, &master, cx.transcript.bytes(), algorithm.map(|a| a.hash))
                 .map_err(|e| Error::Config(format!("certificate verify digest: {e:?}")))?;
-        let signature = sign_digest(&key, &digest, cx)?;
+        let mut signature = sign_digest(&key, &digest, cx)?;
+        let mut algorithm = algorithm;
+        for knob in &dev.0 {
+            match knob {
+                Knob::CorruptCertificateVerify(flip) => flip.apply(&mut signature),
+                Knob::CertificateVerifyHash(h) => {
+                    algorithm = algorithm.map(|a| crate::msgs::SignatureAndHashAlgorithm { hash: *h, ..a })
+                }
+                _ => {}
+            }
+        }
         cx.send_handshake(&HandshakeMessage::new(HandshakePayload::CertificateVerify(
             CertificateVerify { algorithm, signature },
         )));
@@ -434,14 +533,13 @@ fn client_flight(
 
     keys::install_pending(cx, Side::Client, &secrets)?;
     cx.send_change_cipher_spec();
-    let client_verify_data = keys::send_finished(cx, Side::Client, &secrets);
+    keys::send_finished(cx, Side::Client, &secrets);
     Ok(Box::new(ExpectCcs {
         neg,
         secrets,
         resumed: false,
         server_certs: st.server_certs,
-    })
-    .with_verify(client_verify_data))
+    }))
 }
 
 pub(crate) fn sign_digest(
@@ -469,14 +567,6 @@ struct ExpectCcs {
     secrets: Secrets,
     resumed: bool,
     server_certs: Vec<Vec<u8>>,
-}
-
-impl ExpectCcs {
-    // The client's verify_data is not needed for RSA-only RFC 5746 initial
-    // handshakes; kept as a hook for renegotiation.
-    fn with_verify(self: Box<Self>, _client_verify_data: Vec<u8>) -> Box<dyn State> {
-        self
-    }
 }
 
 impl State for ExpectCcs {
@@ -529,6 +619,12 @@ impl State for ExpectFinished {
             extended_master_secret: secrets.extended_master_secret,
         };
         cx.handshake_done = true;
+        cx.secure_renegotiation = neg.secure_renegotiation;
+        cx.completed_handshakes += 1;
+        let first = cx.completed_handshakes == 1;
+        if first {
+            cx.fire(Anchor::AfterHandshake);
+        }
         cx.events
             .push_back(Event::HandshakeComplete(Box::new(HandshakeSummary {
                 version: neg.version,
@@ -542,6 +638,12 @@ impl State for ExpectFinished {
                 session,
                 client_random: secrets.client_random,
             })));
-        Ok(Box::new(Traffic { side: Side::Client }))
+        if first && neg.config.deviations.has(&Knob::Renegotiate) {
+            return start(cx, neg.config);
+        }
+        Ok(Box::new(Traffic {
+            client: Some(neg.config),
+            server: None,
+        }))
     }
 }

@@ -6,6 +6,7 @@ use crate::crypto::Side;
 use crate::crypto::finished::verify_data_matches;
 use crate::crypto::key_schedule::{self, MASTER_SECRET_LEN};
 use crate::crypto::prf::PrfAlgorithm;
+use crate::deviate::Knob;
 use crate::error::{Error, PeerMisbehaved};
 use crate::msgs::enums::ProtocolVersion;
 use crate::msgs::{Finished, HandshakeMessage, HandshakePayload};
@@ -90,9 +91,18 @@ pub(crate) fn send_finished(cx: &mut Context, side: Side, s: &Secrets) -> Vec<u8
     let vd = cx
         .provider
         .verify_data(s.prf, &s.master, side, cx.transcript.bytes());
+    let mut sent = vd.clone();
+    for knob in &cx.dev.0 {
+        match knob {
+            Knob::CorruptFinished(flip) => flip.apply(&mut sent),
+            Knob::FinishedLength(n) => sent.resize(*n, 0),
+            _ => {}
+        }
+    }
     cx.send_handshake(&HandshakeMessage::new(HandshakePayload::Finished(Finished {
-        verify_data: vd.clone(),
+        verify_data: sent,
     })));
+    remember(cx, side, &vd);
     vd
 }
 
@@ -112,5 +122,14 @@ pub(crate) fn check_finished(
         return Err(PeerMisbehaved::BadFinished.into());
     }
     cx.transcript.add(raw);
+    remember(cx, sender, &expected);
     Ok(expected)
+}
+
+/// Keeps a side's verify_data for renegotiation_info (RFC 5746 3.1).
+fn remember(cx: &mut Context, side: Side, verify_data: &[u8]) {
+    match side {
+        Side::Client => cx.client_verify_data = verify_data.to_vec(),
+        Side::Server => cx.server_verify_data = verify_data.to_vec(),
+    }
 }

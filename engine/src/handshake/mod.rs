@@ -3,17 +3,17 @@
 //! 7.3 for the flow, RFC 6101 5.5 for SSL 3.0).
 
 pub(crate) mod client;
+mod emit;
 mod keys;
 pub(crate) mod server;
 
 use std::collections::VecDeque;
 
-use crate::codec::Codec;
 use crate::crypto::RandomSource;
 use crate::crypto::transcript::Transcript;
 use crate::error::{Error, PeerMisbehaved};
-use crate::msgs::enums::{AlertDescription, AlertLevel, CipherSuite, ContentType, ProtocolVersion};
-use crate::msgs::{Alert, ChangeCipherSpec, ClientHello, HandshakeContext, HandshakeMessage};
+use crate::msgs::enums::{AlertDescription, AlertLevel, CipherSuite, ProtocolVersion};
+use crate::msgs::{ClientHello, HandshakeContext, HandshakeMessage};
 
 use crate::conn::record_layer::RecordLayer;
 
@@ -90,35 +90,26 @@ pub(crate) struct Context {
     /// negotiated one, or the hello's before that.
     pub version: ProtocolVersion,
     pub handshake_done: bool,
+    /// Misbehaviour knobs of this connection.
+    pub dev: crate::deviate::Deviations,
+    /// Our and the peer's verify_data of the last Finished of each side,
+    /// and whether that handshake was secure (RFC 5746 3.1).
+    pub client_verify_data: Vec<u8>,
+    pub server_verify_data: Vec<u8>,
+    pub secure_renegotiation: bool,
+    /// Handshakes completed on this connection (renegotiations count).
+    pub completed_handshakes: u32,
+    /// Messages held back by a `hold` knob: (release after, type, raw).
+    pub held: Vec<(
+        crate::msgs::enums::HandshakeType,
+        crate::msgs::enums::HandshakeType,
+        Vec<u8>,
+    )>,
 }
 
 impl Context {
     pub fn decode_context(&self) -> HandshakeContext {
         HandshakeContext::new(self.version)
-    }
-
-    /// Sends one handshake message and adds it to the transcript.
-    pub fn send_handshake(&mut self, msg: &HandshakeMessage) {
-        let raw = msg.to_bytes();
-        self.transcript.add(&raw);
-        self.record.send(ContentType::Handshake, &raw, self.rng.as_mut());
-    }
-
-    /// Sends ChangeCipherSpec and switches the write side to the pending
-    /// keys (RFC 5246 7.1).
-    pub fn send_change_cipher_spec(&mut self) {
-        self.record.send(
-            ContentType::ChangeCipherSpec,
-            &ChangeCipherSpec.to_bytes(),
-            self.rng.as_mut(),
-        );
-        self.record.activate_write();
-    }
-
-    pub fn send_alert(&mut self, level: AlertLevel, description: AlertDescription) {
-        let alert = Alert::new(level, description);
-        self.record
-            .send(ContentType::Alert, &alert.to_bytes(), self.rng.as_mut());
     }
 
     pub fn random32(&mut self) -> [u8; 32] {
@@ -154,10 +145,47 @@ pub(crate) fn unexpected(expected: &'static str, got: &Message<'_>) -> Error {
     .into()
 }
 
+/// What a renegotiation binds to (RFC 5746 3.1): the previous handshake's
+/// verify_data of both sides, and whether it was secure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Renegotiation {
+    pub client_verify_data: Vec<u8>,
+    pub server_verify_data: Vec<u8>,
+    pub secure: bool,
+}
+
+impl Renegotiation {
+    /// What the ServerHello's renegotiation_info carries (RFC 5746 3.5).
+    pub fn server_binding(&self) -> Vec<u8> {
+        [
+            self.client_verify_data.as_slice(),
+            self.server_verify_data.as_slice(),
+        ]
+        .concat()
+    }
+}
+
+impl Context {
+    /// Set when a handshake is done: the next one is a renegotiation.
+    pub fn renegotiation(&self) -> Option<Renegotiation> {
+        self.handshake_done.then(|| Renegotiation {
+            client_verify_data: self.client_verify_data.clone(),
+            server_verify_data: self.server_verify_data.clone(),
+            secure: self.secure_renegotiation,
+        })
+    }
+
+    /// Starts the transcript of a new handshake on this connection.
+    pub fn reset_transcript(&mut self) {
+        self.transcript = Transcript::new();
+    }
+}
+
 /// Application data flows both ways; the handshake is over.
 #[derive(Debug)]
 pub(crate) struct Traffic {
-    pub side: crate::crypto::Side,
+    pub client: Option<std::sync::Arc<crate::config::ClientConfig>>,
+    pub server: Option<std::sync::Arc<crate::config::ServerConfig>>,
 }
 
 impl State for Traffic {
@@ -168,16 +196,25 @@ impl State for Traffic {
                 cx.events.push_back(Event::ApplicationData(data));
                 Ok(self)
             }
-            // RFC 5246 7.4.1.1 / 7.2.2: the engine does not renegotiate on
-            // request; it declines with a warning, which the peer may treat
-            // as fatal.
-            Message::Handshake { msg, .. }
-                if (self.side == crate::crypto::Side::Client && msg.typ == HandshakeType::HelloRequest)
-                    || (self.side == crate::crypto::Side::Server
-                        && msg.typ == HandshakeType::ClientHello) =>
-            {
+            Message::Handshake { msg, raw } => {
+                let wanted = match (&self.client, &self.server) {
+                    (Some(c), _) if msg.typ == HandshakeType::HelloRequest => c.allow_renegotiation,
+                    (_, Some(s)) if msg.typ == HandshakeType::ClientHello => {
+                        s.allow_renegotiation || s.deviations.has(&crate::deviate::Knob::Renegotiate)
+                    }
+                    _ => return Err(unexpected("application_data", &Message::Handshake { msg, raw })),
+                };
+                if wanted {
+                    return match (self.client, self.server) {
+                        (Some(c), _) => client::start(cx, c),
+                        (_, Some(s)) => server::start(s).handle(cx, Message::Handshake { msg, raw }),
+                        _ => Err(Error::Config("traffic state without a config".into())),
+                    };
+                }
+                // RFC 5246 7.4.1.1 / 7.2.2: declining is a warning, which
+                // the peer may treat as fatal. SSL 3.0 has no
+                // no_renegotiation alert (RFC 6101 5.4.2).
                 if cx.version.is_ssl3() {
-                    // SSL 3.0 has no no_renegotiation alert (RFC 6101 5.4.2).
                     return Err(PeerMisbehaved::RenegotiationRefused.into());
                 }
                 cx.send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);

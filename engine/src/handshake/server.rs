@@ -11,6 +11,7 @@ use crate::config::{ClientAuthMode, ServerConfig, SessionData};
 use crate::crypto::Side;
 use crate::crypto::finished::{CertificateVerifyDigest, certificate_verify_digest};
 use crate::crypto::rsa_kx::SignatureHash;
+use crate::deviate::{Anchor, Knob};
 use crate::error::{Error, PeerMisbehaved};
 use crate::msgs::enums::{
     CipherSuite, ClientCertificateType, Compression, ExtensionType, ProtocolVersion, SignatureAlgorithm,
@@ -45,6 +46,8 @@ struct Negotiated {
     extended_master_secret: bool,
     encrypt_then_mac: bool,
     secure_renegotiation: bool,
+    /// renegotiation_info of our ServerHello (RFC 5746 3.6, 3.7).
+    renegotiation_binding: Vec<u8>,
 }
 
 impl State for ExpectClientHello {
@@ -61,6 +64,10 @@ impl State for ExpectClientHello {
             Message::Sslv2Hello { hello, raw } => (hello, raw),
             other => return Err(unexpected("client_hello", &other)),
         };
+        let reneg = cx.renegotiation();
+        if reneg.is_some() {
+            cx.reset_transcript();
+        }
         cx.transcript.add(raw);
         let config = self.config;
         let version = negotiate_version(&config, hello.client_version)?;
@@ -76,13 +83,23 @@ impl State for ExpectClientHello {
             return Err(PeerMisbehaved::DuplicateExtension(dup).into());
         }
         // RFC 5746 3.6: the SCSV or an empty renegotiation_info signals
-        // support; a non-empty one on an initial handshake is fatal.
-        let secure_renegotiation = match hello.extension(ExtensionType::RenegotiationInfo) {
-            Some(Extension::RenegotiationInfo(rc)) if rc.is_empty() => true,
-            Some(_) => return Err(PeerMisbehaved::BadRenegotiationInfo.into()),
-            None => hello
-                .cipher_suites
-                .contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV),
+        // support; a non-empty one on an initial handshake is fatal. 3.7: a
+        // renegotiation must carry the client's last verify_data and never
+        // the SCSV; an insecure one is refused (4.4).
+        let scsv = hello
+            .cipher_suites
+            .contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+        let expected = reneg
+            .as_ref()
+            .map(|r| r.client_verify_data.clone())
+            .unwrap_or_default();
+        let secure_renegotiation = match (hello.extension(ExtensionType::RenegotiationInfo), &reneg) {
+            (_, Some(_)) if scsv => return Err(PeerMisbehaved::BadRenegotiationInfo.into()),
+            (Some(Extension::RenegotiationInfo(rc)), _) if *rc == expected => true,
+            (Some(_), _) => return Err(PeerMisbehaved::BadRenegotiationInfo.into()),
+            (None, Some(r)) if r.secure => return Err(PeerMisbehaved::BadRenegotiationInfo.into()),
+            (None, Some(_)) => return Err(PeerMisbehaved::RenegotiationRefused.into()),
+            (None, None) => scsv,
         } && config.secure_renegotiation;
         let client_ems = hello.extension(ExtensionType::ExtendedMasterSecret).is_some() && !version.is_ssl3();
         let extended_master_secret = client_ems && config.extended_master_secret;
@@ -95,9 +112,20 @@ impl State for ExpectClientHello {
             .filter(|s| s.version == version && hello.cipher_suites.contains(&s.suite))
             // RFC 7627 5.3: never resume across a change of EMS state.
             .filter(|s| s.extended_master_secret == extended_master_secret);
-        let suite = match &cached {
-            Some(s) => suites::lookup(s.suite).ok_or(PeerMisbehaved::NoCommonSuite)?,
-            None => choose_suite(&config, &hello, version)?,
+        // A `select_suite` knob puts its suite on the wire; the keys follow
+        // it when the engine implements it, else the honest choice.
+        let forced = config.deviations.find(|k| match k {
+            Knob::SelectSuite(s) => Some(*s),
+            _ => None,
+        });
+        let suite = match (&cached, forced.and_then(suites::lookup)) {
+            (_, Some(s)) => s,
+            (Some(s), None) => suites::lookup(s.suite).ok_or(PeerMisbehaved::NoCommonSuite)?,
+            (None, None) if forced.is_some() => match choose_suite(&config, &hello, version) {
+                Ok(s) => s,
+                Err(_) => suites::ALL_SUITES.first().ok_or(PeerMisbehaved::NoCommonSuite)?,
+            },
+            (None, None) => choose_suite(&config, &hello, version)?,
         };
         let encrypt_then_mac = config.encrypt_then_mac
             && hello.extension(ExtensionType::EncryptThenMac).is_some()
@@ -117,6 +145,7 @@ impl State for ExpectClientHello {
             extended_master_secret,
             encrypt_then_mac,
             secure_renegotiation,
+            renegotiation_binding: reneg.as_ref().map(|r| r.server_binding()).unwrap_or_default(),
         };
         send_server_hello(cx, &neg, &hello);
         cx.record.expect_version = Some(version);
@@ -196,7 +225,7 @@ fn send_server_hello(cx: &mut Context, neg: &Negotiated, hello: &ClientHello) {
     // ServerHello carries no extensions unless the client sent some.
     let mut exts = Vec::new();
     if neg.secure_renegotiation {
-        exts.push(Extension::RenegotiationInfo(Vec::new()));
+        exts.push(Extension::RenegotiationInfo(neg.renegotiation_binding.clone()));
     }
     if neg.extended_master_secret {
         exts.push(Extension::ExtendedMasterSecret);
@@ -204,16 +233,33 @@ fn send_server_hello(cx: &mut Context, neg: &Negotiated, hello: &ClientHello) {
     if neg.encrypt_then_mac {
         exts.push(Extension::EncryptThenMac);
     }
-    let extensions = match (hello.extensions.is_some(), exts.is_empty()) {
+    let mut extensions = match (hello.extensions.is_some(), exts.is_empty()) {
         (true, false) => Some(exts),
         _ => None,
     };
+    let dev = &neg.config.deviations;
+    dev.apply_to_extensions(&mut extensions);
     let sh = ServerHello {
-        server_version: neg.version,
+        server_version: dev
+            .find(|k| match k {
+                Knob::ServerHelloVersion(v) => Some(*v),
+                _ => None,
+            })
+            .unwrap_or(neg.version),
         random: Random(neg.server_random),
         session_id: SessionId(neg.session_id.clone()),
-        cipher_suite: neg.suite.suite,
-        compression_method: Compression::Null,
+        cipher_suite: dev
+            .find(|k| match k {
+                Knob::SelectSuite(s) => Some(*s),
+                _ => None,
+            })
+            .unwrap_or(neg.suite.suite),
+        compression_method: dev
+            .find(|k| match k {
+                Knob::SelectCompression(c) => Some(*c),
+                _ => None,
+            })
+            .unwrap_or(Compression::Null),
         extensions,
     };
     cx.send_handshake(&HandshakeMessage::new(HandshakePayload::ServerHello(sh)));
@@ -469,6 +515,16 @@ impl State for ExpectFinished {
         // RFC 5246 7.4.9: a session becomes resumable once Finished is verified.
         neg.config.session_cache.put(session.clone());
         cx.handshake_done = true;
+        cx.secure_renegotiation = neg.secure_renegotiation;
+        cx.completed_handshakes += 1;
+        let first = cx.completed_handshakes == 1;
+        if first {
+            cx.fire(Anchor::AfterHandshake);
+            // The knob asks the client to renegotiate (RFC 5246 7.4.1.1).
+            if neg.config.deviations.has(&Knob::Renegotiate) {
+                cx.send_handshake(&HandshakeMessage::new(HandshakePayload::HelloRequest));
+            }
+        }
         cx.events
             .push_back(Event::HandshakeComplete(Box::new(HandshakeSummary {
                 version: neg.version,
@@ -482,6 +538,9 @@ impl State for ExpectFinished {
                 session,
                 client_random: secrets.client_random,
             })));
-        Ok(Box::new(Traffic { side: Side::Server }))
+        Ok(Box::new(Traffic {
+            client: None,
+            server: Some(neg.config),
+        }))
     }
 }

@@ -100,7 +100,7 @@ pub struct ByteFlip {
 }
 
 impl ByteFlip {
-    fn apply(&self, region: &mut [u8]) {
+    pub fn apply(&self, region: &mut [u8]) {
         if let Some(i) = self.index.checked_rem(region.len())
             && let Some(b) = region.get_mut(i)
         {

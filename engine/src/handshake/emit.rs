@@ -1,0 +1,167 @@
+//! Everything the handshake sends goes through here, so the misbehaviour
+//! knobs that change what goes on the wire (skip, duplicate, hold, cut or
+//! pad a message, inject records, ChangeCipherSpec games) live in one place.
+
+use super::Context;
+use crate::codec::{Codec, Width, put_len};
+use crate::crypto::record::SealTweak;
+use crate::deviate::{Anchor, Knob};
+use crate::msgs::enums::{AlertDescription, AlertLevel, ContentType, HandshakeType};
+use crate::msgs::{Alert, ChangeCipherSpec, HandshakeMessage};
+
+/// Header and body of a handshake message built from its parts.
+fn frame(typ: HandshakeType, body: &[u8]) -> Vec<u8> {
+    let mut raw = vec![typ.get()];
+    put_len(&mut raw, Width::U24, body.len());
+    raw.extend_from_slice(body);
+    raw
+}
+
+impl Context {
+    /// Sends one handshake message, as the knobs shape it, and adds what
+    /// went on the wire to the transcript.
+    pub fn send_handshake(&mut self, msg: &HandshakeMessage) {
+        let typ = msg.typ;
+        if self.dev.has(&Knob::Skip(typ)) {
+            return;
+        }
+        let raw = self.shape(typ, msg.to_bytes());
+        let hold = self.dev.find(|k| match k {
+            Knob::Hold { message, until_after } if *message == typ => Some(*until_after),
+            _ => None,
+        });
+        if let Some(until_after) = hold {
+            self.held.push((until_after, typ, raw));
+            return;
+        }
+        self.emit(typ, &raw);
+        if self.dev.has(&Knob::Duplicate(typ)) {
+            self.transcript.add(&raw);
+            let tweak = self.tweak_for(typ);
+            self.record.send_handshake(&raw, self.rng.as_mut(), &tweak);
+        }
+        let (release, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.held)
+            .into_iter()
+            .partition(|h| h.0 == typ);
+        self.held = keep;
+        for (_, held_typ, held_raw) in release {
+            self.emit(held_typ, &held_raw);
+        }
+    }
+
+    /// Cuts or pads a message body; the length field follows the body.
+    fn shape(&self, typ: HandshakeType, raw: Vec<u8>) -> Vec<u8> {
+        let mut body = raw
+            .get(crate::msgs::handshake::HEADER_LEN..)
+            .unwrap_or_default()
+            .to_vec();
+        let mut changed = false;
+        for knob in &self.dev.0 {
+            match knob {
+                Knob::TruncateBody { message, by } if *message == typ => {
+                    body.truncate(body.len().saturating_sub(*by));
+                    changed = true;
+                }
+                Knob::PadBody { message, bytes } if *message == typ => {
+                    body.extend(bytes.bytes().unwrap_or_default());
+                    changed = true;
+                }
+                _ => {}
+            }
+        }
+        if changed { frame(typ, &body) } else { raw }
+    }
+
+    fn tweak_for(&self, typ: HandshakeType) -> SealTweak {
+        self.dev
+            .find(|k| match k {
+                Knob::TweakRecord { on: Some(on), tweak } if *on == typ => Some(tweak.clone()),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+
+    fn emit(&mut self, typ: HandshakeType, raw: &[u8]) {
+        self.fire(Anchor::Before(typ));
+        if self.dev.has(&Knob::CcsBefore(typ)) {
+            self.send_ccs_record();
+        }
+        self.transcript.add(raw);
+        let tweak = self.tweak_for(typ);
+        self.record.send_handshake(raw, self.rng.as_mut(), &tweak);
+        self.fire(Anchor::After(typ));
+    }
+
+    /// Sends every record the knobs inject at `at`.
+    pub fn fire(&mut self, at: Anchor) {
+        let injections: Vec<Knob> = self
+            .dev
+            .0
+            .iter()
+            .filter(|k| match k {
+                Knob::InjectRecord { at: a, .. }
+                | Knob::InjectAlert { at: a, .. }
+                | Knob::InjectHandshake { at: a, .. } => *a == at,
+                _ => false,
+            })
+            .cloned()
+            .collect();
+        for knob in injections {
+            match knob {
+                Knob::InjectRecord {
+                    content_type,
+                    payload,
+                    ..
+                } => {
+                    let bytes = payload.bytes().unwrap_or_default();
+                    self.record.flush_handshake(self.rng.as_mut());
+                    self.record
+                        .send_one(content_type, &bytes, self.rng.as_mut(), &SealTweak::default());
+                }
+                Knob::InjectAlert {
+                    level, description, ..
+                } => self.send_alert(level, description),
+                Knob::InjectHandshake { typ, body, .. } => {
+                    let raw = frame(typ, &body.bytes().unwrap_or_default());
+                    self.transcript.add(&raw);
+                    self.record
+                        .send_handshake(&raw, self.rng.as_mut(), &SealTweak::default());
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Sends ChangeCipherSpec and switches the write side to the pending
+    /// keys (RFC 5246 7.1), unless the knobs say otherwise.
+    pub fn send_change_cipher_spec(&mut self) {
+        if self.dev.has(&Knob::CcsNever) {
+            return;
+        }
+        self.fire(Anchor::BeforeChangeCipherSpec);
+        self.send_ccs_record();
+        if self.dev.has(&Knob::CcsTwice) {
+            self.send_ccs_record();
+        }
+        self.record.activate_write();
+        self.fire(Anchor::AfterChangeCipherSpec);
+    }
+
+    fn send_ccs_record(&mut self) {
+        let body = self
+            .dev
+            .find(|k| match k {
+                Knob::CcsBody(p) => Some(p.bytes().unwrap_or_default()),
+                _ => None,
+            })
+            .unwrap_or_else(|| ChangeCipherSpec.to_bytes());
+        self.record
+            .send(ContentType::ChangeCipherSpec, &body, self.rng.as_mut());
+    }
+
+    pub fn send_alert(&mut self, level: AlertLevel, description: AlertDescription) {
+        let alert = Alert::new(level, description);
+        self.record
+            .send(ContentType::Alert, &alert.to_bytes(), self.rng.as_mut());
+    }
+}
