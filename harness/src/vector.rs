@@ -5,6 +5,9 @@
 //! The knobs are the engine's own `deviate::Knob` values, deserialised
 //! directly: a vector can only say what the engine can do.
 
+// A bad vector stops the run: a large error value costs nothing here.
+#![allow(clippy::result_large_err)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -176,6 +179,9 @@ pub struct EngineSide {
     /// RFC 5746; default on.
     #[serde(default)]
     pub secure_renegotiation: Option<bool>,
+    /// Accept the other side's renegotiation (RFC 5746 only); default off.
+    #[serde(default)]
+    pub allow_renegotiation: Option<bool>,
 }
 
 /// How the built-in peer is set up; for a real peer, the configuration
@@ -199,6 +205,9 @@ pub struct PeerSide {
     pub etm: Option<bool>,
     #[serde(default)]
     pub secure_renegotiation: Option<bool>,
+    /// Accept the engine's renegotiation (RFC 5746 only); default off.
+    #[serde(default)]
+    pub allow_renegotiation: Option<bool>,
 }
 
 impl PeerSide {

@@ -21,6 +21,9 @@ pub struct RunArgs {
     /// server), or a profile file (vectors/peers/*.json).
     #[arg(long, default_value = "builtin")]
     pub peer: String,
+    /// The built-in peer's known deviations.
+    #[arg(long, default_value = "vectors/peers/builtin.json")]
+    pub builtin_profile: PathBuf,
     /// Scenario files or directories.
     #[arg(long, default_value = "vectors/scenarios")]
     pub vectors: Vec<PathBuf>,
@@ -109,7 +112,7 @@ pub fn run(args: &RunArgs) -> Result<u8, String> {
         })?;
         return Ok(if ok { 0 } else { 1 });
     }
-    let peer = PeerSpec::parse(&args.peer)?;
+    let peer = PeerSpec::parse(&args.peer, &args.builtin_profile)?;
     let mut files = Vec::new();
     for v in &args.vectors {
         files.extend(load_dir(v).map_err(|e| e.to_string())?);

@@ -36,8 +36,8 @@ pub trait Transport {
 /// Which peer a run is against.
 #[derive(Debug, Clone)]
 pub enum PeerSpec {
-    /// The honest reference engine, in memory.
-    Builtin,
+    /// The honest reference engine, in memory, with its known deviations.
+    Builtin(Box<profile::BuiltinProfile>),
     /// A server already listening.
     Tcp(String),
     /// A profile: how to start an implementation, what it supports.
@@ -45,10 +45,15 @@ pub enum PeerSpec {
 }
 
 impl PeerSpec {
-    /// `tcp:host:port`, a profile path, or `builtin`.
-    pub fn parse(s: &str) -> Result<Self, String> {
+    /// `tcp:host:port`, a profile path, or `builtin` (whose known
+    /// deviations are read from `builtin_profile` when it exists).
+    pub fn parse(s: &str, builtin_profile: &std::path::Path) -> Result<Self, String> {
         if s == "builtin" {
-            return Ok(Self::Builtin);
+            let p = match builtin_profile.exists() {
+                true => profile::BuiltinProfile::load(builtin_profile)?,
+                false => profile::BuiltinProfile::default(),
+            };
+            return Ok(Self::Builtin(Box::new(p)));
         }
         if let Some(addr) = s.strip_prefix("tcp:") {
             return Ok(Self::Tcp(addr.to_owned()));
@@ -58,7 +63,7 @@ impl PeerSpec {
 
     pub fn name(&self) -> String {
         match self {
-            Self::Builtin => "builtin".into(),
+            Self::Builtin(_) => "builtin".into(),
             Self::Tcp(a) => format!("tcp:{a}"),
             Self::Profile(p) => p.name.clone(),
         }

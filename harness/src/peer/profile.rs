@@ -43,6 +43,57 @@ pub struct KnownDeviation {
     pub reason: String,
 }
 
+/// The built-in peer's own known deviations (vectors/peers/builtin.json):
+/// where the reference engine falls short of a vector, skipped with the
+/// reason so it shows, never passed.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BuiltinProfile {
+    #[serde(default)]
+    pub description: Option<String>,
+    pub known_deviations: Vec<KnownDeviation>,
+    #[serde(skip)]
+    #[schemars(skip)]
+    matchers: Vec<GlobMatcher>,
+}
+
+impl BuiltinProfile {
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let de = &mut serde_json::Deserializer::from_str(&text);
+        let mut p: Self = serde_path_to_error::deserialize(de).map_err(|e| {
+            format!(
+                "{}:{}: field `{}`: {}",
+                path.display(),
+                e.inner().line(),
+                e.path(),
+                e.inner()
+            )
+        })?;
+        p.matchers = compile(&p.known_deviations)?;
+        Ok(p)
+    }
+
+    pub fn skip_reason(&self, case: &Case) -> Option<String> {
+        self.matchers
+            .iter()
+            .zip(&self.known_deviations)
+            .find(|(m, _)| m.is_match(&case.id))
+            .map(|(_, d)| format!("known deviation of the reference engine: {}", d.reason))
+    }
+}
+
+fn compile(list: &[KnownDeviation]) -> Result<Vec<GlobMatcher>, String> {
+    list.iter()
+        .enumerate()
+        .map(|(i, d)| {
+            Glob::new(&d.tests)
+                .map(|g| g.compile_matcher())
+                .map_err(|e| format!("field `known_deviations[{i}].tests`: {e}"))
+        })
+        .collect()
+}
+
 /// A peer under test.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -107,16 +158,7 @@ impl Profile {
                 return Err(format!("field `suites[{i}]`: unknown cipher suite `{s}`"));
             }
         }
-        p.matchers = p
-            .known_deviations
-            .iter()
-            .enumerate()
-            .map(|(i, d)| {
-                Glob::new(&d.tests)
-                    .map(|g| g.compile_matcher())
-                    .map_err(|e| format!("field `known_deviations[{i}].tests`: {e}"))
-            })
-            .collect::<Result<_, _>>()?;
+        p.matchers = compile(&p.known_deviations)?;
         if p.command.is_empty() {
             return Err("field `command`: empty".into());
         }

@@ -76,6 +76,7 @@ pub fn engine_client(
         secure_renegotiation: e.secure_renegotiation.unwrap_or(d.secure_renegotiation),
         extended_master_secret: e.ems.unwrap_or(d.extended_master_secret),
         encrypt_then_mac: e.etm.unwrap_or(d.encrypt_then_mac),
+        allow_renegotiation: e.allow_renegotiation.unwrap_or(d.allow_renegotiation),
         resume,
         deviations: deviations(case, knobs),
         ..d
@@ -101,6 +102,7 @@ pub fn engine_server(
         secure_renegotiation: e.secure_renegotiation.unwrap_or(d.secure_renegotiation),
         extended_master_secret: e.ems.unwrap_or(d.extended_master_secret),
         encrypt_then_mac: e.etm.unwrap_or(d.encrypt_then_mac),
+        allow_renegotiation: e.allow_renegotiation.unwrap_or(d.allow_renegotiation),
         deviations: deviations(case, knobs),
         ..d
     })
@@ -119,6 +121,7 @@ pub fn peer_client(case: &Case, ids: &Identities, resume: Option<SessionData>) -
         secure_renegotiation: p.secure_renegotiation.unwrap_or(d.secure_renegotiation),
         extended_master_secret: p.ems.unwrap_or(d.extended_master_secret),
         encrypt_then_mac: p.etm.unwrap_or(d.encrypt_then_mac),
+        allow_renegotiation: p.allow_renegotiation.unwrap_or(d.allow_renegotiation),
         resume,
         ..d
     }
@@ -136,6 +139,7 @@ pub fn peer_server(case: &Case, ids: &Identities, cache: &SessionCache) -> Optio
         secure_renegotiation: p.secure_renegotiation.unwrap_or(d.secure_renegotiation),
         extended_master_secret: p.ems.unwrap_or(d.extended_master_secret),
         encrypt_then_mac: p.etm.unwrap_or(d.encrypt_then_mac),
+        allow_renegotiation: p.allow_renegotiation.unwrap_or(d.allow_renegotiation),
         ..d
     })
 }

@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use shakedown_engine::msgs::enums::AlertLevel;
 use shakedown_engine::{Connection, ConnectionEvent, Error, HandshakeSummary};
 
 use super::transcript::{Direction, Transcript};
@@ -39,13 +40,15 @@ pub fn drive(
     let mut sent_ping = false;
     let mut echo = Vec::new();
     let mut settle_until: Option<Instant> = None;
+    // The peer stopped reading; what it already sent (its alert) is still
+    // to be read before the connection is judged.
+    let mut peer_gone = false;
     for _ in 0..MAX_ROUNDS {
         let out = me.take_output();
         if !out.is_empty() {
             transcript.add(Direction::ToPeer, &out);
-            if peer.send(&out).is_err() {
-                obs.end = End::PeerEof;
-                return (obs, summary);
+            if !peer_gone && peer.send(&out).is_err() {
+                peer_gone = true;
             }
         }
         let mut peer_closed = false;
@@ -57,7 +60,10 @@ pub fn drive(
                         obs.negotiated = Some(Negotiated::new(s.version, s.suite, s.resumed));
                         summary = Some(*s);
                     }
-                    if !sent_ping && me.send_application_data(PING).is_ok() {
+                    // A renegotiating engine sends its data after the
+                    // second handshake, so no data crosses the new hellos.
+                    let ready = !opts.await_renegotiation || obs.handshakes >= 2;
+                    if ready && !sent_ping && me.send_application_data(PING).is_ok() {
                         sent_ping = true;
                         if !peer.echoes() {
                             settle_until = Some(Instant::now() + SETTLE);
@@ -72,7 +78,7 @@ pub fn drive(
                 ConnectionEvent::PeerClosed => peer_closed = true,
             }
         }
-        obs.echoed = echo.starts_with(PING);
+        obs.echoed = echo.windows(PING.len()).any(|w| w == PING);
         if let Some(err) = me.error().cloned() {
             // Send the alert our engine queued, as a real stack would.
             let out = me.take_output();
@@ -86,7 +92,16 @@ pub fn drive(
                     End::FatalAlert(d.to_string())
                 }
                 Error::UnexpectedEof => End::PeerEof,
-                other => End::EngineRejected(other.to_string()),
+                // Our engine refused the record before reading it (a record
+                // version check, say); if the peer's last record was a
+                // cleartext fatal alert, that alert is what the peer said.
+                other => match transcript.last_plain_alert_from_peer() {
+                    Some((level, d)) if level != AlertLevel::Warning => {
+                        obs.fatal = Some(d);
+                        End::FatalAlert(d.to_string())
+                    }
+                    _ => End::EngineRejected(other.to_string()),
+                },
             };
             return (obs, summary);
         }
@@ -101,8 +116,8 @@ pub fn drive(
             };
             return (obs, summary);
         }
-        let reneg_settled = !opts.await_renegotiation || obs.handshakes >= 2 || !obs.warnings.is_empty();
-        if sent_ping && obs.echoed && reneg_settled {
+        let declined = opts.await_renegotiation && obs.handshakes == 1 && !obs.warnings.is_empty();
+        if (sent_ping && obs.echoed) || declined {
             me.close();
             let out = me.take_output();
             transcript.add(Direction::ToPeer, &out);
@@ -110,7 +125,7 @@ pub fn drive(
             obs.end = End::Done;
             return (obs, summary);
         }
-        if me.has_output() {
+        if me.has_output() && !peer_gone {
             continue;
         }
         let wait_until = settle_until.map_or(deadline, |s| s.min(deadline));

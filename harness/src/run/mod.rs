@@ -170,25 +170,28 @@ fn run_case(case: &Case, opts: &RunOptions, ids: &Identities, worker: &mut Worke
         elapsed: Duration::ZERO,
         note: None,
     };
-    if let PeerSpec::Profile(p) = &opts.peer
-        && let Some(reason) = p.skip_reason(case)
-    {
+    let skip = match &opts.peer {
+        PeerSpec::Profile(p) => p.skip_reason(case),
+        PeerSpec::Builtin(b) => b.skip_reason(case),
+        PeerSpec::Tcp(_) => None,
+    };
+    if let Some(reason) = skip {
         result.verdict = Verdict::Skip { reason };
         return result;
     }
-    if let PeerSpec::Tcp(_) = &opts.peer {
-        if case.test.engine_role != Role::Client {
-            result.verdict = Verdict::Skip {
-                reason: "a tcp: peer is a server; the test needs a peer client".into(),
-            };
-            return result;
-        }
+    if let PeerSpec::Tcp(_) = &opts.peer
+        && case.test.engine_role != Role::Client
+    {
+        result.verdict = Verdict::Skip {
+            reason: "a tcp: peer is a server; the test needs a peer client".into(),
+        };
+        return result;
     }
     let mut transcript = Transcript::new();
     let mut summaries = Vec::new();
     let mut echoes = true;
     let outcome = match &opts.peer {
-        PeerSpec::Builtin => run_builtin(case, ids, seed, opts, &mut transcript, &mut summaries),
+        PeerSpec::Builtin(_) => run_builtin(case, ids, seed, opts, &mut transcript, &mut summaries),
         PeerSpec::Tcp(addr) => {
             let addr = addr.clone();
             run_over_tcp(

@@ -2,7 +2,9 @@
 //! messages it ends (while the direction is in cleartext), and its bytes.
 
 use serde::Serialize;
-use shakedown_engine::msgs::enums::{ContentType, HandshakeType, ProtocolVersion};
+use shakedown_engine::msgs::enums::{
+    AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Direction {
@@ -24,6 +26,8 @@ pub struct RecordEntry {
     /// Bytes that are not a TLS record (an SSLv2 hello, garbage).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub unframed: bool,
+    /// Sent before this direction's ChangeCipherSpec: readable as is.
+    pub plain: bool,
     pub hex: String,
 }
 
@@ -54,8 +58,7 @@ impl Transcript {
             Direction::FromPeer => &mut self.from_peer,
         };
         stream.buf.extend_from_slice(bytes);
-        loop {
-            let Some(header) = stream.buf.get(..5) else { break };
+        while let Some(header) = stream.buf.get(..5) {
             let typ = header.first().copied().unwrap_or(0);
             let known = (20..=24).contains(&typ);
             let len = usize::from(u16::from_be_bytes([
@@ -72,6 +75,7 @@ impl Transcript {
                     length: rest.len(),
                     handshake: Vec::new(),
                     unframed: true,
+                    plain: false,
                     hex: hex::encode(&rest),
                 });
                 break;
@@ -86,6 +90,7 @@ impl Transcript {
             ]));
             let content_type = ContentType::from_wire(typ);
             let mut handshake = Vec::new();
+            let plain = !stream.encrypted;
             let body = record.get(5..).unwrap_or_default();
             if content_type == ContentType::Handshake && !stream.encrypted {
                 stream.handshake.extend_from_slice(body);
@@ -114,6 +119,7 @@ impl Transcript {
                 length: len,
                 handshake,
                 unframed: false,
+                plain,
                 hex: hex::encode(&record),
             });
         }
@@ -134,10 +140,24 @@ impl Transcript {
                     length: rest.len(),
                     handshake: Vec::new(),
                     unframed: true,
+                    plain: false,
                     hex: hex::encode(&rest),
                 });
             }
         }
+    }
+
+    /// The peer's last record, if it is an alert sent in the clear.
+    pub fn last_plain_alert_from_peer(&self) -> Option<(AlertLevel, AlertDescription)> {
+        let r = self.records.iter().rev().find(|r| r.dir == Direction::FromPeer)?;
+        if r.content_type != ContentType::Alert.to_string() || r.length != 2 || !r.plain {
+            return None;
+        }
+        let bytes = hex::decode(&r.hex).ok()?;
+        Some((
+            AlertLevel::from_wire(*bytes.get(5)?),
+            AlertDescription::from_wire(*bytes.get(6)?),
+        ))
     }
 
     /// A text rendering, one record a line.
