@@ -1,0 +1,308 @@
+//! The scenario runner end to end: the shipped vectors load and agree with
+//! the reference engine, a seed fixes every byte, bad vectors are named,
+//! and a peer that hangs, closes or crashes gives a verdict.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use shakedown::cli::run::select;
+use shakedown::expect::{End, Verdict};
+use shakedown::peer::PeerSpec;
+use shakedown::peer::profile::{BuiltinProfile, Profile};
+use shakedown::run::{CaseResult, RunOptions, run_all};
+use shakedown::vector::{Case, expand, load_dir};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn cases(filter: &[&str]) -> Vec<Case> {
+    let files = load_dir(&root().join("vectors/scenarios")).unwrap();
+    let filter: Vec<String> = filter.iter().map(|s| s.to_string()).collect();
+    select(expand(&files).unwrap(), &filter, None).unwrap()
+}
+
+fn opts(peer: PeerSpec, seed: u64) -> RunOptions {
+    RunOptions {
+        peer,
+        jobs: 2,
+        seed,
+        timeout: Duration::from_secs(2),
+        certs: root().join("vectors/certs"),
+        keep_transcripts: true,
+    }
+}
+
+fn builtin() -> PeerSpec {
+    PeerSpec::parse("builtin", &root().join("vectors/peers/builtin.json")).unwrap()
+}
+
+fn run(cases: &[Case], o: &RunOptions) -> Vec<CaseResult> {
+    run_all(cases, o, &|_| {}).unwrap()
+}
+
+#[test]
+fn shipped_vectors_cover_the_issue() {
+    let files = load_dir(&root().join("vectors/scenarios")).unwrap();
+    let defs: usize = files.iter().map(|(_, f)| f.tests.len()).sum();
+    let all = expand(&files).unwrap();
+    assert!(defs >= 60, "{defs} definitions");
+    assert!(all.len() >= 400, "{} cases", all.len());
+    for v in ["ssl3", "tls1.0", "tls1.1", "tls1.2"] {
+        for role in [shakedown::vector::Role::Client, shakedown::vector::Role::Server] {
+            assert!(
+                all.iter()
+                    .any(|c| c.version.name() == v && c.test.engine_role == role),
+                "no {v} case with the engine as {role:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn shipped_profiles_parse() {
+    for entry in std::fs::read_dir(root().join("vectors/peers")).unwrap() {
+        let p = entry.unwrap().path();
+        if p.file_name().unwrap() == "builtin.json" {
+            BuiltinProfile::load(&p).unwrap();
+        } else {
+            Profile::load(&p).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+}
+
+/// A sample over every topic and both roles (the whole suite runs in the
+/// release build in CI: `shakedown run`).
+#[test]
+fn a_sample_of_every_topic_passes_against_the_reference_engine() {
+    let sample: Vec<Case> = cases(&["*/tls1.2/AES128-SHA", "*/ssl3/AES128-SHA"])
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| i % 3 == 0)
+        .map(|(_, c)| c)
+        .collect();
+    assert!(sample.len() > 50);
+    let results = run(&sample, &opts(builtin(), 1));
+    let bad: Vec<String> = results
+        .iter()
+        .filter(|r| !matches!(r.verdict, Verdict::Pass { .. } | Verdict::Skip { .. }))
+        .map(|r| format!("{}: {:?}", r.case.id, r.verdict))
+        .collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+}
+
+#[test]
+fn the_same_seed_gives_byte_identical_transcripts() {
+    let sample = cases(&[
+        "finished/corrupt-byte-03/*",
+        "bleichenbacher/block-type-01/tls1.0/*",
+        "resumption/resume/tls1.2/AES128-SHA",
+    ]);
+    assert!(sample.len() >= 5);
+    let render = |rs: &[CaseResult]| -> Vec<String> {
+        rs.iter()
+            .map(|r| r.transcript.as_ref().unwrap().render())
+            .collect()
+    };
+    let a = render(&run(&sample, &opts(builtin(), 7)));
+    let b = render(&run(&sample, &opts(builtin(), 7)));
+    let c = render(&run(&sample, &opts(builtin(), 8)));
+    assert!(a.iter().all(|t| t.lines().count() > 4));
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+}
+
+fn shakedown(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_shakedown"))
+        .current_dir(root())
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const VECTOR: &str = r#"{
+  "topic": "t",
+  "tests": [
+    {
+      "id": "t/ok",
+      "description": "d",
+      "rfc": "RFC 5246 7.4.9",
+      "engine_role": "client",
+      "versions": ["tls1.2"],
+      "knobs": [{"corrupt_finished": {"index": 0, "xor": 1}}],
+      "expect": [{"peer_alert": ["decrypt_error"]}]
+    }
+  ]
+}
+"#;
+
+fn bad_vector(from: &str, to: &str) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bad.json");
+    std::fs::write(&f, VECTOR.replace(from, to)).unwrap();
+    let (code, _, err) = shakedown(&["run", "--vectors", f.to_str().unwrap()]);
+    (code, err)
+}
+
+#[test]
+fn a_bad_vector_is_exit_2_naming_file_line_test_and_field() {
+    let (code, err) = bad_vector("corrupt_finished", "corrupt_finishd");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("bad.json:10:"), "{err}");
+    assert!(err.contains("test `t/ok`"), "{err}");
+    assert!(err.contains("tests[0].knobs[0]"), "{err}");
+    assert!(err.contains("corrupt_finishd"), "{err}");
+
+    let (code, err) = bad_vector("\"rfc\": \"RFC 5246 7.4.9\",", "");
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("missing field `rfc`") && err.contains("t/ok"),
+        "{err}"
+    );
+
+    let (code, err) = bad_vector("\"versions\"", "\"verions\"");
+    assert_eq!(code, 2);
+    assert!(err.contains("verions") && err.contains("tests[0]"), "{err}");
+
+    let (code, _) = bad_vector("", "");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn exit_codes_and_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("j.xml");
+    let json = dir.path().join("r.json");
+    let (code, out, err) = shakedown(&[
+        "run",
+        "--filter",
+        "finished/corrupt-byte-0[01]/tls1.*/AES128-SHA",
+        "--junit",
+        junit.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("6 cases: 6 passed"), "{out}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains("finished/corrupt-byte-00/tls1.2/AES128-SHA"),
+        "{xml}"
+    );
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["counts"]["pass"], 6);
+    assert_eq!(shakedown(&["run", "--shard", "3/2"]).0, 2);
+}
+
+/// A server that accepts and says nothing: inconclusive within the timeout.
+#[test]
+fn a_hanging_peer_is_inconclusive_not_stuck() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let t = std::thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        let _ = s.read(&mut buf);
+        std::thread::sleep(Duration::from_secs(3));
+    });
+    let sample = cases(&["finished/corrupt-byte-00/tls1.2/AES128-SHA"]);
+    let mut o = opts(PeerSpec::Tcp(addr.to_string()), 1);
+    o.timeout = Duration::from_millis(500);
+    let started = Instant::now();
+    let r = run(&sample, &o);
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert!(
+        matches!(r[0].verdict, Verdict::Inconclusive { .. }),
+        "{:?}",
+        r[0].verdict
+    );
+    t.join().unwrap();
+}
+
+/// A server that closes mid-handshake: the case gets a verdict.
+#[test]
+fn a_peer_closing_mid_handshake_gives_a_verdict() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let t = std::thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        let mut buf = [0u8; 16];
+        let _ = s.read(&mut buf);
+        let _ = s.write_all(&[0x16, 0x03, 0x03, 0x00]);
+    });
+    let sample = cases(&["finished/corrupt-byte-00/tls1.2/AES128-SHA"]);
+    let r = run(&sample, &opts(PeerSpec::Tcp(addr.to_string()), 1));
+    t.join().unwrap();
+    assert!(matches!(r[0].verdict, Verdict::Fail { .. }), "{:?}", r[0].verdict);
+    assert_eq!(r[0].observed.as_ref().unwrap().end, End::PeerEof);
+    assert!(r[0].transcript.as_ref().unwrap().render().contains("partial"));
+}
+
+/// A profile whose command dies at once: an error verdict, quickly.
+#[test]
+fn a_crashing_peer_is_an_error_not_a_hang() {
+    let profile = Profile::parse(
+        r#"{"name": "crasher", "role": "server", "command": ["sh", "-c", "exit 3"],
+            "versions": ["tls1.2"], "suites": ["AES128-SHA"], "startup_timeout_ms": 2000}"#,
+    )
+    .unwrap();
+    let sample = cases(&["finished/corrupt-byte-00/tls1.2/AES128-SHA"]);
+    let started = Instant::now();
+    let r = run(&sample, &opts(PeerSpec::Profile(Box::new(profile)), 1));
+    assert!(started.elapsed() < Duration::from_secs(4));
+    match &r[0].verdict {
+        Verdict::Error { reason } => assert!(reason.contains("exited"), "{reason}"),
+        v => panic!("{v:?}"),
+    }
+}
+
+#[test]
+fn profiles_skip_what_the_peer_lacks_and_known_deviations() {
+    let profile = Profile::parse(
+        r#"{"name": "p", "role": "server", "command": ["true"], "versions": ["tls1.2"],
+            "suites": ["AES128-SHA"], "features": [],
+            "known_deviations": [{"tests": "finished/corrupt-byte-01/*", "reason": "RFC 5246 7.4.9: why"}]}"#,
+    )
+    .unwrap();
+    let all = cases(&[
+        "finished/corrupt-byte-0[01]/*",
+        "resumption/resume/tls1.2/AES128-SHA",
+    ]);
+    let reasons: Vec<Option<String>> = all.iter().map(|c| profile.skip_reason(c)).collect();
+    let by_id = |id: &str| reasons[all.iter().position(|c| c.id == id).unwrap()].clone();
+    assert_eq!(by_id("finished/corrupt-byte-00/tls1.2/AES128-SHA"), None);
+    assert!(
+        by_id("finished/corrupt-byte-00/ssl3/AES128-SHA")
+            .unwrap()
+            .contains("ssl3")
+    );
+    assert!(
+        by_id("finished/corrupt-byte-00/tls1.2/DES-CBC3-SHA")
+            .unwrap()
+            .contains("DES-CBC3-SHA")
+    );
+    assert!(
+        by_id("finished/corrupt-byte-01/tls1.2/AES128-SHA")
+            .unwrap()
+            .contains("RFC 5246 7.4.9")
+    );
+    assert!(
+        by_id("resumption/resume/tls1.2/AES128-SHA")
+            .unwrap()
+            .contains("resumption")
+    );
+}
