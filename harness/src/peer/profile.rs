@@ -191,6 +191,11 @@ impl Profile {
                 return Some(format!("{} lacks feature {}", self.name, f.name()));
             }
         }
+        if case.test.peer.versions.is_some() {
+            return Some(
+                "the test needs the peer limited to fewer versions, which a profile cannot set".into(),
+            );
+        }
         if case.test.resume && self.role == Role::Client {
             return Some("resumption by a peer client is not driven by the runner".into());
         }

@@ -118,10 +118,7 @@ pub fn drive(
         }
         let declined = opts.await_renegotiation && obs.handshakes == 1 && !obs.warnings.is_empty();
         if (sent_ping && obs.echoed) || declined {
-            me.close();
-            let out = me.take_output();
-            transcript.add(Direction::ToPeer, &out);
-            let _ = peer.send(&out);
+            close(me, peer, transcript);
             obs.end = End::Done;
             return (obs, summary);
         }
@@ -142,6 +139,7 @@ pub fn drive(
             }
             Recv::Quiet if obs.negotiated.is_some() => {
                 // In memory: the peer said all it will say after the handshake.
+                close(me, peer, transcript);
                 obs.end = End::Done;
                 return (obs, summary);
             }
@@ -152,10 +150,12 @@ pub fn drive(
                 return (obs, summary);
             }
             Recv::Timeout if settle_until.is_some() && Instant::now() < deadline => {
+                close(me, peer, transcript);
                 obs.end = End::Done;
                 return (obs, summary);
             }
             Recv::Timeout if obs.negotiated.is_some() && !opts.await_renegotiation => {
+                close(me, peer, transcript);
                 obs.end = End::Done;
                 return (obs, summary);
             }
@@ -171,4 +171,15 @@ pub fn drive(
     }
     obs.end = End::Inconclusive(format!("still talking after {MAX_ROUNDS} exchanges"));
     (obs, summary)
+}
+
+/// Ends a finished exchange with close_notify, so a peer keeps the session
+/// resumable (a connection cut short may invalidate it, RFC 2246 7.2.1).
+fn close(me: &mut Connection, peer: &mut dyn Transport, transcript: &mut Transcript) {
+    me.close();
+    let out = me.take_output();
+    if !out.is_empty() {
+        transcript.add(Direction::ToPeer, &out);
+        let _ = peer.send(&out);
+    }
 }
