@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs the scenario suite against the built-in engine and against every
+# shipped peer profile (vectors/peers/*.json) whose program is installed,
+# writing one JUnit file and one JSON report per peer under $OUT.
+#
+#   ci/run-suite.sh [OUT]        (default: target/suite)
+#
+# Exit: 0 when every run passed or skipped, 1 when a case failed, 2 on a
+# harness error. A profile whose program is missing is reported and skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${1:-target/suite}
+mkdir -p "$OUT"
+cargo build --release -p shakedown
+BIN=target/release/shakedown
+status=0
+run() {
+  local name=$1; shift
+  echo "== $name"
+  set +e
+  "$BIN" run "$@" --junit "$OUT/$name.junit.xml" --json "$OUT/$name.json" --markdown | tee "$OUT/$name.txt" | tail -3
+  local rc=${PIPESTATUS[0]}
+  set -e
+  if [ "$rc" -gt "$status" ]; then status=$rc; fi
+}
+run builtin
+for profile in vectors/peers/*.json; do
+  name=$(basename "$profile" .json)
+  [ "$name" = builtin ] && continue
+  prog=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["command"][0])' "$profile")
+  if ! command -v "$prog" >/dev/null 2>&1; then
+    echo "== $name: skipped, $prog is not installed"
+    continue
+  fi
+  run "$name" --peer "$profile" --timeout 3
+done
+exit "$status"
