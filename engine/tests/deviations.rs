@@ -288,8 +288,8 @@ fn every_bad_premaster_gets_the_same_alert_as_a_wrong_version() {
             .filter(|k| v != V::Tls10 || **k != Knob::PremasterVersion(V::Tls10))
             .map(|k| server_said(&Case::new(v).client(k.clone()).run()))
             .collect();
-        // The server's Finished check fails under keys the client does not
-        // have: the client's encrypted Finished fails its MAC first.
+        // The server derives other keys than the client, so the client's
+        // encrypted Finished fails its MAC before verify_data is compared.
         let expected = A::BadRecordMac;
         assert!(alerts.iter().all(|a| *a == Some(expected)), "{v}: {alerts:?}");
     }
