@@ -28,8 +28,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use interop_support::{
-    ChildGuard, EngineServer, Outcome, Row, Table, cert, free_port, now_unix, peers_required, port_after,
-    query, run, suite_name, wait_listening, which,
+    ChildGuard, EngineServer, Outcome, Row, Table, TempDir, cert, free_port, now_unix, peers_required,
+    port_after, query, run, suite_name, wait_listening, which,
 };
 use shakedown::net::{DriveError, Session};
 use shakedown_engine::config::CertifiedKey;
@@ -394,11 +394,8 @@ impl Peer {
         };
         match self {
             Self::OpenSsl => {
-                let dir =
-                    std::env::temp_dir().join(format!("shakedown-interop-{}-{port}", std::process::id()));
-                std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-                let sess = dir.join("session.pem").to_string_lossy().into_owned();
-                let _ = std::fs::remove_file(&sess);
+                let dir = TempDir::new(&format!("s_client-{port}"))?;
+                let sess = dir.0.join("session.pem").to_string_lossy().into_owned();
                 for (i, (sess_flag, want)) in [("-sess_out", "New, "), ("-sess_in", "Reused, ")]
                     .iter()
                     .enumerate()
@@ -433,7 +430,6 @@ impl Peer {
                         ));
                     }
                 }
-                let _ = std::fs::remove_dir_all(&dir);
                 Ok(2)
             }
             Self::GnuTls => {
@@ -865,5 +861,88 @@ fn engine_server_gives_up_on_a_stalled_client() {
         start.elapsed() < Duration::from_secs(5),
         "took {:?}",
         start.elapsed()
+    );
+}
+
+/// No byte sequence from a peer may panic the engine: a real OpenSSL
+/// server's first flight (ServerHello .. ServerHelloDone), fed to engine
+/// clients with each byte flipped in turn and cut at every length. Every
+/// case must end in an error or a state waiting for more, never a panic.
+#[test]
+fn engine_client_survives_every_mutation_of_a_real_openssl_flight() {
+    let peer = Peer::OpenSsl;
+    if let Err(why) = peer.available() {
+        assert!(
+            !peers_required(),
+            "openssl: {why}, and SHAKEDOWN_REQUIRE_PEERS is set"
+        );
+        println!("SKIPPED: mutations of an openssl flight: {why}");
+        return;
+    }
+    let (_server, port) = peer.start_server(Auth::None).unwrap();
+    let now = now_unix();
+    let config = Arc::new(ClientConfig {
+        versions: VersionRange::only(ProtocolVersion::Tls12),
+        suites: vec![shakedown_engine::msgs::enums::CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256],
+        server_name: Some("localhost".into()),
+        trust: Some(anchors()),
+        ..ClientConfig::default()
+    });
+    let client = || Connection::client(config.clone(), Box::new(SeededRandom::from_seed(99)), now).unwrap();
+
+    // Record the flight with a real client, byte for byte.
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut real = client();
+    std::io::Write::write_all(&mut stream, &real.take_output()).unwrap();
+    stream.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+    let mut flight = Vec::new();
+    let deadline = Instant::now() + STEP;
+    let mut buf = [0u8; 4096];
+    while Instant::now() < deadline {
+        match std::io::Read::read(&mut stream, &mut buf) {
+            Ok(0) => break,
+            Ok(n) => flight.extend_from_slice(&buf[..n]),
+            Err(_) if !flight.is_empty() => break,
+            Err(_) => {}
+        }
+    }
+    drop(stream);
+    // The unmodified flight is accepted: the client moves on to its key exchange.
+    real.feed(&flight).unwrap();
+    assert!(
+        real.has_output(),
+        "openssl flight: the engine client did not answer"
+    );
+
+    let mut cases = 0;
+    let mut outcomes = std::collections::BTreeMap::<String, usize>::new();
+    let mut try_case = |what: String, bytes: &[u8]| {
+        let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut c = client();
+            c.take_output();
+            c.feed(bytes).err()
+        }));
+        match got {
+            Ok(err) => {
+                let key = err.map_or_else(
+                    || "no error (waiting or done)".to_string(),
+                    |e| format!("{e:?}").split('(').next().unwrap_or_default().to_string(),
+                );
+                *outcomes.entry(key).or_default() += 1;
+            }
+            Err(_) => panic!("openssl flight: the engine client panicked on {what}"),
+        }
+        cases += 1;
+    };
+    for i in 0..flight.len() {
+        let mut m = flight.clone();
+        m[i] ^= 0xff;
+        try_case(format!("byte {i} flipped"), &m);
+        try_case(format!("cut at {i}"), &flight[..i]);
+    }
+    println!(
+        "\n== engine client vs {} mutated openssl flights ({} bytes): no panic; outcomes {outcomes:?}",
+        cases,
+        flight.len()
     );
 }

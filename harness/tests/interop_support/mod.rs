@@ -223,6 +223,24 @@ pub fn run(
     guard.wait(timeout.saturating_sub(start.elapsed()))
 }
 
+/// A scratch directory, removed when dropped.
+#[derive(Debug)]
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> Result<Self, String> {
+        let dir = std::env::temp_dir().join(format!("shakedown-interop-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        Ok(Self(dir))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// A free loopback port, for tools that cannot be told to pick one.
 pub fn free_port() -> Result<u16, String> {
     let l = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
