@@ -147,6 +147,14 @@ impl State for ExpectServerHello {
             } => (sh, raw),
             other => return Err(unexpected("server_hello", &other)),
         };
+        // Once the server's version is one we accept, our records (and so an
+        // alert about the rest of the ServerHello) carry it, as OpenSSL's
+        // client does: a server that settled on it may refuse other record
+        // versions, and would never see why the handshake failed.
+        if self.accepts_version(sh.server_version) {
+            cx.version = sh.server_version;
+            cx.record.write_version = sh.server_version;
+        }
         let neg = self.check_server_hello(&sh)?;
         cx.version = neg.version;
         cx.record.write_version = neg.version;
@@ -196,13 +204,17 @@ impl ExpectServerHello {
             .filter(|s| !s.session_id.is_empty() && s.session_id == sh.session_id.0)
     }
 
+    /// RFC 5246 E.1: the server's version must be one the client accepts,
+    /// never above its offer (a rollback is caught at Finished, which covers
+    /// both hellos).
+    fn accepts_version(&self, version: ProtocolVersion) -> bool {
+        self.config.versions.contains(version) && version.get() <= self.hello.client_version.get()
+    }
+
     fn check_server_hello(&self, sh: &ServerHello) -> Result<Negotiated, Error> {
         let config = &self.config;
         let version = sh.server_version;
-        // RFC 5246 E.1: the server's version must be one the client
-        // accepts, never above its offer (a rollback is caught at Finished,
-        // which covers both hellos).
-        if !config.versions.contains(version) || version.get() > self.hello.client_version.get() {
+        if !self.accepts_version(version) {
             return Err(PeerMisbehaved::UnsupportedVersion(version).into());
         }
         // RFC 5246 7.4.1.3: the suite and compression must be from the offer.

@@ -140,10 +140,12 @@ impl Context {
         }
         self.fire(Anchor::BeforeChangeCipherSpec);
         self.send_ccs_record();
+        self.record.activate_write();
+        // The duplicate goes under the new keys, as a stack that forgot it
+        // had already switched would send it.
         if self.dev.has(&Knob::CcsTwice) {
             self.send_ccs_record();
         }
-        self.record.activate_write();
         self.fire(Anchor::AfterChangeCipherSpec);
     }
 

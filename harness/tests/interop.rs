@@ -1,0 +1,948 @@
+//! The interop matrix: the reference engine against OpenSSL, GnuTLS and
+//! tlslite-ng, in both roles, over every version x suite the peer supports,
+//! without and with a client certificate, each cell a full handshake with
+//! application data both ways and then a resumed handshake.
+//!
+//! What a peer supports is asked of the peer (`Peer::capabilities`, the one
+//! place that knows); an engine suite or version the peer lacks is a skipped
+//! row with the reason. Each test prints its table (run with
+//! `--nocapture`, or `ci/interop.sh`). A missing tool prints SKIPPED and
+//! passes, unless SHAKEDOWN_REQUIRE_PEERS=1.
+//!
+//! Every peer process is loopback-only where the tool allows it (gnutls-serv
+//! cannot be told an address: it listens on the wildcard address, on a
+//! free port, for the duration of one test), has a deadline, and is killed
+//! when its guard drops.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod interop_support;
+
+use std::net::{TcpListener, TcpStream};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use interop_support::{
+    ChildGuard, EngineServer, Outcome, Row, Table, TempDir, cert, free_port, now_unix, peers_required,
+    port_after, query, run, suite_name, wait_listening, which,
+};
+use shakedown::net::{DriveError, Session};
+use shakedown_engine::config::CertifiedKey;
+use shakedown_engine::crypto::SeededRandom;
+use shakedown_engine::msgs::enums::ProtocolVersion;
+use shakedown_engine::suites::{ALL_SUITES, SuiteInfo};
+use shakedown_engine::x509::TrustAnchors;
+use shakedown_engine::{ClientAuthMode, ClientConfig, Connection, ServerConfig, VersionRange};
+
+/// Every network step of the engine and every peer run.
+const STEP: Duration = Duration::from_secs(10);
+/// A whole peer client run (two handshakes).
+const RUN: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Auth {
+    /// No CertificateRequest.
+    None,
+    /// The server requires and verifies a client certificate; the client
+    /// sends vectors/certs/client.pem.
+    ClientCert,
+}
+
+impl Auth {
+    const ALL: [Self; 2] = [Self::None, Self::ClientCert];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::ClientCert => "client-cert",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Peer {
+    OpenSsl,
+    GnuTls,
+    Tlslite,
+}
+
+/// Per version: the engine (OpenSSL-style) names of the suites the peer
+/// does, or why the version is out.
+#[derive(Debug)]
+struct Caps {
+    versions: Vec<(ProtocolVersion, Result<Vec<String>, String>)>,
+    /// Why a suite missing from a version's list is missing.
+    lacks_suite: String,
+}
+
+impl Caps {
+    fn at(&self, v: ProtocolVersion) -> Result<&[String], String> {
+        match self.versions.iter().find(|(x, _)| *x == v) {
+            Some((_, Ok(list))) => Ok(list),
+            Some((_, Err(why))) => Err(why.clone()),
+            None => Err("not probed".into()),
+        }
+    }
+}
+
+/// The GnuTLS priority tokens of each engine suite: (cipher, MAC).
+fn gnutls_tokens(s: &SuiteInfo) -> (&'static str, &'static str) {
+    match s.openssl_name {
+        "AES256-GCM-SHA384" => ("AES-256-GCM", "AEAD"),
+        "AES128-GCM-SHA256" => ("AES-128-GCM", "AEAD"),
+        "AES256-SHA256" => ("AES-256-CBC", "SHA256"),
+        "AES128-SHA256" => ("AES-128-CBC", "SHA256"),
+        "AES256-SHA" => ("AES-256-CBC", "SHA1"),
+        "AES128-SHA" => ("AES-128-CBC", "SHA1"),
+        "DES-CBC3-SHA" => ("3DES-CBC", "SHA1"),
+        "RC4-SHA" => ("ARCFOUR-128", "SHA1"),
+        "RC4-MD5" => ("ARCFOUR-128", "MD5"),
+        "NULL-SHA256" => ("NULL", "SHA256"),
+        "NULL-SHA" => ("NULL", "SHA1"),
+        "NULL-MD5" => ("NULL", "MD5"),
+        other => panic!("no GnuTLS tokens for {other}"),
+    }
+}
+
+fn gnutls_version(v: ProtocolVersion) -> &'static str {
+    match v {
+        ProtocolVersion::Ssl3 => "VERS-SSL3.0",
+        ProtocolVersion::Tls10 => "VERS-TLS1.0",
+        ProtocolVersion::Tls11 => "VERS-TLS1.1",
+        _ => "VERS-TLS1.2",
+    }
+}
+
+/// A GnuTLS priority string: RSA key exchange, these versions and suites.
+fn gnutls_priority(versions: &[ProtocolVersion], suites: &[&SuiteInfo]) -> String {
+    let mut p = String::from("NONE:+RSA:+COMP-NULL:+SIGN-ALL:+CTYPE-X509");
+    for v in versions {
+        p.push_str(&format!(":+{}", gnutls_version(*v)));
+    }
+    for s in suites {
+        let (c, m) = gnutls_tokens(s);
+        for t in [c, m] {
+            let tok = format!(":+{t}");
+            if !p.contains(&format!("{tok}:")) && !p.ends_with(&tok) {
+                p.push_str(&tok);
+            }
+        }
+    }
+    p
+}
+
+fn openssl_flag(v: ProtocolVersion) -> &'static str {
+    match v {
+        ProtocolVersion::Ssl3 => "-ssl3",
+        ProtocolVersion::Tls10 => "-tls1",
+        ProtocolVersion::Tls11 => "-tls1_1",
+        _ => "-tls1_2",
+    }
+}
+
+/// How `openssl s_client` names a version.
+fn openssl_version_name(v: ProtocolVersion) -> &'static str {
+    match v {
+        ProtocolVersion::Ssl3 => "SSLv3",
+        ProtocolVersion::Tls10 => "TLSv1",
+        ProtocolVersion::Tls11 => "TLSv1.1",
+        _ => "TLSv1.2",
+    }
+}
+
+/// OpenSSL 3 refuses TLS 1.0 / 1.1 and NULL suites unless security level 0.
+const OPENSSL_ALL: &str = "ALL:COMPLEMENTOFALL:@SECLEVEL=0";
+
+fn tlslite_script() -> String {
+    interop_support::root()
+        .join("ci/peers/tlslite_peer.py")
+        .to_string_lossy()
+        .into_owned()
+}
+
+impl Peer {
+    fn name(self) -> &'static str {
+        match self {
+            Self::OpenSsl => "openssl",
+            Self::GnuTls => "gnutls",
+            Self::Tlslite => "tlslite-ng",
+        }
+    }
+
+    /// Whether the peer's tools are installed, and which release.
+    fn available(self) -> Result<String, String> {
+        let tools: &[&str] = match self {
+            Self::OpenSsl => &["openssl"],
+            Self::GnuTls => &["gnutls-serv", "gnutls-cli"],
+            Self::Tlslite => &["python3"],
+        };
+        for t in tools {
+            which(t).ok_or_else(|| format!("`{t}` is not on PATH"))?;
+        }
+        let version = match self {
+            Self::OpenSsl => query("openssl", &["version"])?,
+            Self::GnuTls => query("gnutls-cli", &["--version"])?,
+            Self::Tlslite => query(
+                "python3",
+                &["-c", "import tlslite; print('tlslite-ng', tlslite.__version__)"],
+            )
+            .map_err(|e| format!("tlslite-ng is not importable (pip install tlslite-ng): {e}"))?,
+        };
+        Ok(version.lines().next().unwrap_or_default().trim().to_string())
+    }
+
+    /// What the peer supports, asked of the peer itself. On the reference
+    /// machine (OpenSSL 3.0.19, GnuTLS 3.7.9, tlslite-ng 0.8.2) this says:
+    /// OpenSSL has no SSL 3.0, no DES-CBC3-SHA and no RC4 (compiled out);
+    /// GnuTLS has no SSL 3.0 (compiled out) but every engine suite in TLS;
+    /// tlslite-ng has everything.
+    fn capabilities(self) -> Result<Caps, String> {
+        match self {
+            Self::OpenSsl => {
+                let disabled = query("openssl", &["list", "-disabled"])?;
+                let mut versions = Vec::new();
+                for v in ProtocolVersion::SUPPORTED {
+                    if v == ProtocolVersion::Ssl3 && disabled.lines().any(|l| l.trim() == "SSL3") {
+                        versions.push((
+                            v,
+                            Err("compiled out (`openssl list -disabled` lists SSL3)".into()),
+                        ));
+                        continue;
+                    }
+                    let out = query("openssl", &["ciphers", "-s", "-v", openssl_flag(v), OPENSSL_ALL]);
+                    let list: Vec<String> = out
+                        .unwrap_or_default()
+                        .lines()
+                        .filter(|l| l.contains(" Kx=RSA ") && l.contains(" Au=RSA "))
+                        .filter_map(|l| l.split_whitespace().next().map(String::from))
+                        .collect();
+                    versions.push((
+                        v,
+                        if list.is_empty() {
+                            Err(format!(
+                                "`openssl ciphers -s {}` lists no RSA suite",
+                                openssl_flag(v)
+                            ))
+                        } else {
+                            Ok(list)
+                        },
+                    ));
+                }
+                Ok(Caps {
+                    versions,
+                    lacks_suite: format!("not in this OpenSSL (`openssl ciphers -s -v {OPENSSL_ALL}`)"),
+                })
+            }
+            Self::GnuTls => {
+                let all: Vec<&SuiteInfo> = ALL_SUITES.iter().collect();
+                let prio = gnutls_priority(&ProtocolVersion::SUPPORTED, &all);
+                let out = query("gnutls-cli", &["--list", "--priority", &prio])?;
+                let protocols = out
+                    .lines()
+                    .find(|l| l.starts_with("Protocols:"))
+                    .unwrap_or_default()
+                    .to_string();
+                // `TLS_RSA_AES_128_CBC_SHA1   0x00, 0x2f   TLS1.0`
+                let mut suites: Vec<(String, String)> = Vec::new();
+                for l in out.lines() {
+                    let cols: Vec<&str> = l.split('\t').map(str::trim).collect();
+                    if cols.len() == 3
+                        && let Some((hi, lo)) = cols[1].split_once(", ")
+                        && let (Ok(hi), Ok(lo)) = (
+                            u8::from_str_radix(hi.trim_start_matches("0x"), 16),
+                            u8::from_str_radix(lo.trim_start_matches("0x"), 16),
+                        )
+                        && let Some(info) =
+                            shakedown_engine::suites::lookup(u16::from_be_bytes([hi, lo]).into())
+                    {
+                        suites.push((info.openssl_name.to_string(), cols[2].to_string()));
+                    }
+                }
+                let versions = ProtocolVersion::SUPPORTED
+                    .iter()
+                    .map(|&v| {
+                        let token = gnutls_version(v);
+                        if !protocols.contains(token) {
+                            return (
+                                v,
+                                Err(format!("compiled out (`gnutls-cli --list` has no {token})")),
+                            );
+                        }
+                        let order = |name: &str| match name {
+                            "SSL3.0" => 0,
+                            "TLS1.0" => 1,
+                            "TLS1.1" => 2,
+                            _ => 3,
+                        };
+                        let here = order(token.trim_start_matches("VERS-"));
+                        let list = suites
+                            .iter()
+                            .filter(|(_, min)| order(min) <= here)
+                            .map(|(n, _)| n.clone())
+                            .collect();
+                        (v, Ok(list))
+                    })
+                    .collect();
+                Ok(Caps {
+                    versions,
+                    lacks_suite: "not in this GnuTLS (`gnutls-cli --list --priority ...`)".into(),
+                })
+            }
+            Self::Tlslite => {
+                let out = query("python3", &[&tlslite_script(), "list"])?;
+                let versions = ProtocolVersion::SUPPORTED
+                    .iter()
+                    .map(|&v| {
+                        let line = out
+                            .lines()
+                            .find(|l| l.split_whitespace().next() == Some(&v.to_string()));
+                        match line {
+                            Some(l) => (v, Ok(l.split_whitespace().skip(1).map(String::from).collect())),
+                            None => (v, Err("not listed by tlslite_peer.py list".into())),
+                        }
+                    })
+                    .collect();
+                Ok(Caps {
+                    versions,
+                    lacks_suite: "not in tlslite-ng (`ci/peers/tlslite_peer.py list`)".into(),
+                })
+            }
+        }
+    }
+
+    /// Starts the peer as a server (serving connections until dropped);
+    /// returns it and its port, and what its echo of `line` looks like.
+    fn start_server(self, auth: Auth) -> Result<(ChildGuard, u16), String> {
+        let name = format!("{} server", self.name());
+        match self {
+            Self::OpenSsl => {
+                let mut cmd = Command::new("openssl");
+                cmd.args(["s_server", "-accept", "127.0.0.1:0", "-rev", "-no_ticket"])
+                    .args(["-cert", &cert("server.pem"), "-cert_chain", &cert("int.pem")])
+                    .args(["-key", &cert("server.key.pem"), "-cipher", OPENSSL_ALL]);
+                if auth == Auth::ClientCert {
+                    cmd.args(["-Verify", "1", "-verify_return_error", "-CAfile", &cert("ca.pem")]);
+                }
+                let mut g = ChildGuard::spawn(&name, &mut cmd)?;
+                let text = g.stdout.wait_for("ACCEPT", STEP, &mut g.child)?;
+                let port = port_after(&text, "127.0.0.1:").ok_or("no port on the ACCEPT line")?;
+                Ok((g, port))
+            }
+            Self::GnuTls => {
+                let port = free_port()?;
+                let all: Vec<&SuiteInfo> = ALL_SUITES.iter().collect();
+                let mut cmd = Command::new("gnutls-serv");
+                cmd.args(["--echo", "--noticket", "-p", &port.to_string()])
+                    .args(["--x509certfile", &cert("server.chain.pem")])
+                    .args(["--x509keyfile", &cert("server.key.pem")])
+                    .args(["--priority", &gnutls_priority(&ProtocolVersion::SUPPORTED, &all)]);
+                match auth {
+                    Auth::None => cmd.arg("--disable-client-cert"),
+                    Auth::ClientCert => cmd
+                        .args(["--require-client-cert", "--verify-client-cert"])
+                        .args(["--x509cafile", &cert("ca.pem")]),
+                };
+                let mut g = ChildGuard::spawn(&name, &mut cmd)?;
+                wait_listening(port, STEP, &mut g.child).map_err(|e| format!("{e}\n{}", g.text()))?;
+                Ok((g, port))
+            }
+            Self::Tlslite => {
+                let mut cmd = Command::new("python3");
+                cmd.args([&tlslite_script(), "server"]).args([
+                    "--cert",
+                    &cert("server.chain.pem"),
+                    "--key",
+                    &cert("server.key.pem"),
+                ]);
+                if auth == Auth::ClientCert {
+                    cmd.arg("--require-cert");
+                }
+                let mut g = ChildGuard::spawn(&name, &mut cmd)?;
+                let text = g
+                    .stdout
+                    .wait_for("ready: listening on", STEP, &mut g.child)
+                    .map_err(|e| format!("{e}\n{}", g.text()))?;
+                let port = port_after(&text, "127.0.0.1:").ok_or("no port on the ready line")?;
+                Ok((g, port))
+            }
+        }
+    }
+
+    /// What the peer server sends back for a line of application data.
+    fn reply(self, line: &str) -> String {
+        match self {
+            // s_server -rev answers each line reversed.
+            Self::OpenSsl => format!("{}\n", line.trim_end().chars().rev().collect::<String>()),
+            Self::GnuTls | Self::Tlslite => line.to_string(),
+        }
+    }
+
+    /// Runs the peer as a client against the engine server on `port`: a full
+    /// handshake and a resumed one, application data sent and the echo
+    /// read. Returns the engine server's view of the handshakes it expects
+    /// (how many connections) after checking the client's own output.
+    fn run_client(self, port: u16, v: ProtocolVersion, s: &SuiteInfo, auth: Auth) -> Result<usize, String> {
+        let with_cert = |cmd: &mut Command, cert_flag: &str, key_flag: &str| {
+            if auth == Auth::ClientCert {
+                cmd.args([cert_flag, &cert("client.pem"), key_flag, &cert("client.key.pem")]);
+            }
+        };
+        match self {
+            Self::OpenSsl => {
+                let dir = TempDir::new(&format!("s_client-{port}"))?;
+                let sess = dir.0.join("session.pem").to_string_lossy().into_owned();
+                for (i, (sess_flag, want)) in [("-sess_out", "New, "), ("-sess_in", "Reused, ")]
+                    .iter()
+                    .enumerate()
+                {
+                    let line = format!("ping from openssl s_client {i}\n");
+                    let mut cmd = Command::new("openssl");
+                    cmd.args(["s_client", "-connect", &format!("127.0.0.1:{port}")])
+                        .args(["-servername", "localhost", "-verify_hostname", "localhost"])
+                        .args(["-verify_return_error", "-CAfile", &cert("ca.pem")])
+                        .args([
+                            openssl_flag(v),
+                            "-cipher",
+                            &format!("{}:@SECLEVEL=0", s.openssl_name),
+                        ])
+                        .args([*sess_flag, &sess]);
+                    with_cert(&mut cmd, "-cert", "-key");
+                    let out = run(&mut cmd, line.as_bytes(), Some(line.trim_end()), RUN)?;
+                    let text = out.text();
+                    // "New, SSLv3, ..." names the suite's first version: the
+                    // session lines say what was negotiated.
+                    let expect = [
+                        want.to_string(),
+                        format!("Protocol  : {}\n", openssl_version_name(v)),
+                        format!("Cipher    : {}\n", s.openssl_name),
+                        "Verify return code: 0 (ok)".into(),
+                        line.clone(),
+                    ];
+                    if !out.success || !expect.iter().all(|e| out.stdout.contains(e.as_str())) {
+                        return Err(format!(
+                            "s_client run {i}: wanted {expect:?}; exit ok={}; output:\n{text}",
+                            out.success
+                        ));
+                    }
+                }
+                Ok(2)
+            }
+            Self::GnuTls => {
+                // -r: a full handshake, then a resumed one that carries the data.
+                let line = "ping from gnutls-cli\n";
+                let mut cmd = Command::new("gnutls-cli");
+                cmd.args(["127.0.0.1", "-p", &port.to_string(), "-r"])
+                    .args(["--x509cafile", &cert("ca.pem"), "--verify-hostname", "localhost"])
+                    .args(["--sni-hostname", "localhost"])
+                    .args(["--priority", &gnutls_priority(&[v], &[s])]);
+                with_cert(&mut cmd, "--x509certfile", "--x509keyfile");
+                let out = run(&mut cmd, line.as_bytes(), Some(line.trim_end()), RUN)?;
+                let text = out.text();
+                let ok = out.success
+                    && text.contains("The certificate is trusted")
+                    && text.contains("*** This is a resumed session")
+                    && out.stdout.contains(line.trim_end());
+                if !ok {
+                    return Err(format!(
+                        "gnutls-cli: wanted a trusted chain, a resumed session and the echo; exit ok={}; output:\n{text}",
+                        out.success
+                    ));
+                }
+                Ok(2)
+            }
+            Self::Tlslite => {
+                let mut cmd = Command::new("python3");
+                cmd.args([&tlslite_script(), "client", "--port", &port.to_string()])
+                    .args(["--version", &v.to_string(), "--suite", s.openssl_name, "--resume"]);
+                with_cert(&mut cmd, "--cert", "--key");
+                let out = run(&mut cmd, b"", None, RUN)?;
+                if !out.success || !out.stdout.contains("resumed=True") {
+                    return Err(format!(
+                        "tlslite client: exit ok={}; output:\n{}",
+                        out.success,
+                        out.text()
+                    ));
+                }
+                Ok(2)
+            }
+        }
+    }
+}
+
+fn anchors() -> TrustAnchors {
+    TrustAnchors::from_pem(&std::fs::read_to_string(cert("ca.pem")).unwrap()).unwrap()
+}
+
+fn identity(chain: &str, key: &str) -> CertifiedKey {
+    CertifiedKey::from_pem(
+        &std::fs::read_to_string(cert(chain)).unwrap(),
+        &std::fs::read_to_string(cert(key)).unwrap(),
+    )
+    .unwrap()
+}
+
+/// One engine client connection: handshake, a line out, the reply back.
+fn engine_connect(
+    port: u16,
+    config: ClientConfig,
+    seed: u64,
+    line: &str,
+    reply: &str,
+) -> Result<shakedown_engine::HandshakeSummary, String> {
+    let stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("connect: {e}"))?;
+    let _ = stream.set_nodelay(true);
+    let conn = Connection::client(
+        Arc::new(config),
+        Box::new(SeededRandom::from_seed(seed)),
+        now_unix(),
+    )
+    .map_err(|e| e.to_string())?;
+    let mut session = Session::new(conn, stream);
+    let summary = session.handshake(STEP).map_err(|e| format!("handshake: {e}"))?;
+    session.send(line.as_bytes()).map_err(|e| format!("send: {e}"))?;
+    let got = session
+        .receive(reply.len(), STEP)
+        .map_err(|e| format!("receive: {e}"))?;
+    if got != reply.as_bytes() {
+        return Err(format!(
+            "sent {line:?}, wanted {reply:?} back, got {:?}",
+            String::from_utf8_lossy(&got)
+        ));
+    }
+    session.close();
+    Ok(summary)
+}
+
+/// Engine client against a peer server: a full handshake and a resumed one.
+fn engine_client_cell(
+    peer: Peer,
+    port: u16,
+    v: ProtocolVersion,
+    s: &SuiteInfo,
+    auth: Auth,
+    seed: u64,
+) -> Result<(), String> {
+    let mut config = ClientConfig {
+        versions: VersionRange::only(v),
+        suites: vec![s.suite],
+        server_name: Some("localhost".into()),
+        trust: Some(anchors()),
+        client_cert: (auth == Auth::ClientCert).then(|| identity("client.pem", "client.key.pem")),
+        ..ClientConfig::default()
+    };
+    let check = |sum: &shakedown_engine::HandshakeSummary, resumed: bool| {
+        if (sum.version, sum.suite, sum.resumed) != (v, s.suite, resumed) {
+            return Err(format!(
+                "negotiated {} {} resumed={}, wanted {v} {} resumed={resumed}",
+                sum.version,
+                suite_name(sum.suite),
+                sum.resumed,
+                s.openssl_name
+            ));
+        }
+        Ok(())
+    };
+    let line = "ping from the shakedown engine\n";
+    let first = engine_connect(port, config.clone(), seed, line, &peer.reply(line))
+        .map_err(|e| format!("full: {e}"))?;
+    check(&first, false).map_err(|e| format!("full: {e}"))?;
+    config.resume = Some(first.session.clone());
+    let second = engine_connect(port, config, seed + 1, line, &peer.reply(line))
+        .map_err(|e| format!("resumed: {e}"))?;
+    check(&second, true).map_err(|e| format!("resumed: {e}"))?;
+    Ok(())
+}
+
+/// Peer client against the engine server: the peer's own checks, then the
+/// engine's view of the same connections.
+fn engine_server_cell(
+    peer: Peer,
+    server: &EngineServer,
+    v: ProtocolVersion,
+    s: &SuiteInfo,
+    auth: Auth,
+) -> Result<(), String> {
+    // Anything left over from an earlier cell is not this cell's.
+    server.drain();
+    let client = peer.run_client(server.port, v, s, auth);
+    let mut seen = Vec::new();
+    let expected = *client.as_ref().unwrap_or(&2);
+    for _ in 0..expected {
+        match server.next(if client.is_ok() {
+            STEP
+        } else {
+            Duration::from_millis(200)
+        }) {
+            Ok(x) => seen.push(x),
+            Err(e) if client.is_ok() => return Err(e),
+            Err(_) => break,
+        }
+    }
+    let engine_view = format!("{seen:?}");
+    client.map_err(|e| format!("{e}\nengine server saw: {engine_view}"))?;
+    // OpenSSL sends the client certificate with its issuer (the root), so
+    // "with a certificate" is one or more.
+    let certs_ok = |n: usize| (n > 0) == (auth == Auth::ClientCert);
+    for (i, x) in seen.iter().enumerate() {
+        let resumed = i > 0;
+        if (x.version.as_str(), x.suite.as_str(), x.resumed)
+            != (v.to_string().as_str(), s.openssl_name, resumed)
+        {
+            return Err(format!(
+                "engine server saw {x:?}, wanted {v} {} resumed={resumed}",
+                s.openssl_name
+            ));
+        }
+        if !resumed && !certs_ok(x.peer_certs) {
+            return Err(format!(
+                "engine server saw {} client certificates with auth {}",
+                x.peer_certs,
+                auth.name()
+            ));
+        }
+    }
+    if seen.iter().all(|x| x.received.is_empty()) {
+        return Err("engine server received no application data".into());
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// The engine is the client; the peer serves.
+    EngineClient,
+    /// The engine serves; the peer is the client.
+    EngineServer,
+}
+
+impl Role {
+    fn name(self, peer: Peer) -> String {
+        match self {
+            Self::EngineClient => format!("engine client -> {} server", peer.name()),
+            Self::EngineServer => format!("{} client -> engine server", peer.name()),
+        }
+    }
+}
+
+/// Runs one peer x role: every engine version x suite x auth mode, skipping
+/// what the peer lacks, and prints the table. Fails naming each failed cell.
+fn matrix(peer: Peer, role: Role) {
+    let start = Instant::now();
+    let role_name = role.name(peer);
+    let release = match peer.available() {
+        Ok(r) => r,
+        Err(why) if !peers_required() => {
+            println!("SKIPPED: {role_name}: {why} (set SHAKEDOWN_REQUIRE_PEERS=1 to make this a failure)");
+            return;
+        }
+        Err(why) => panic!("{role_name}: {why}, and SHAKEDOWN_REQUIRE_PEERS is set"),
+    };
+    let caps = peer
+        .capabilities()
+        .unwrap_or_else(|e| panic!("{role_name}: asking {} what it supports: {e}", peer.name()));
+
+    // One peer server (or one engine server) per auth mode, for the whole matrix.
+    let mut peer_servers = Vec::new();
+    let mut engine_servers = Vec::new();
+    for auth in Auth::ALL {
+        match role {
+            Role::EngineClient => peer_servers.push(peer.start_server(auth)),
+            Role::EngineServer => {
+                let config = ServerConfig {
+                    versions: VersionRange::ALL,
+                    client_auth: match auth {
+                        Auth::None => ClientAuthMode::Off,
+                        Auth::ClientCert => ClientAuthMode::Require,
+                    },
+                    client_trust: Some(anchors()),
+                    ..ServerConfig::new(identity("server.chain.pem", "server.key.pem"))
+                };
+                engine_servers.push(EngineServer::start(config, STEP));
+            }
+        }
+    }
+
+    let mut table = Table::default();
+    let row = |v: &str, s: &str, auth: &str, outcome: Outcome| Row {
+        peer: peer.name().into(),
+        role: role_name.clone(),
+        version: v.into(),
+        suite: s.into(),
+        auth: auth.into(),
+        outcome,
+    };
+    let mut seed = 0;
+    for v in ProtocolVersion::SUPPORTED {
+        let offered = match caps.at(v) {
+            Ok(list) => list,
+            Err(why) => {
+                table.push(row(
+                    &v.to_string(),
+                    "*",
+                    "*",
+                    Outcome::Skip(format!("{} lacks {v}: {why}", peer.name())),
+                ));
+                continue;
+            }
+        };
+        for s in ALL_SUITES.iter().filter(|s| s.usable_with(v)) {
+            if !offered.iter().any(|o| o == s.openssl_name) {
+                table.push(row(
+                    &v.to_string(),
+                    s.openssl_name,
+                    "*",
+                    Outcome::Skip(caps.lacks_suite.clone()),
+                ));
+                continue;
+            }
+            for (i, auth) in Auth::ALL.into_iter().enumerate() {
+                seed += 2;
+                let result = match role {
+                    Role::EngineClient => match &peer_servers[i] {
+                        Ok((_, port)) => engine_client_cell(peer, *port, v, s, auth, seed),
+                        Err(e) => Err(format!("peer server did not start: {e}")),
+                    },
+                    Role::EngineServer => match &engine_servers[i] {
+                        Ok(server) => engine_server_cell(peer, server, v, s, auth),
+                        Err(e) => Err(format!("engine server did not start: {e}")),
+                    },
+                };
+                let outcome = match result {
+                    Ok(()) => Outcome::Pass,
+                    Err(e) => {
+                        // The peer server's log explains most failures.
+                        let log = match peer_servers.get(i) {
+                            Some(Ok((g, _))) => format!("\n{} log:\n{}", g.name, g.text()),
+                            _ => String::new(),
+                        };
+                        Outcome::Fail(format!("{e}{log}"))
+                    }
+                };
+                table.push(row(&v.to_string(), s.openssl_name, auth.name(), outcome));
+            }
+        }
+    }
+    drop(peer_servers);
+    drop(engine_servers);
+    println!(
+        "{}({release}; {:.1} s)",
+        table.render(&role_name),
+        start.elapsed().as_secs_f64()
+    );
+    let failures = table.failures();
+    assert!(
+        failures.is_empty(),
+        "{role_name}: {} combination(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+    assert!(table.count(true) > 0, "{role_name}: nothing ran");
+}
+
+#[test]
+fn engine_client_against_openssl_server() {
+    matrix(Peer::OpenSsl, Role::EngineClient);
+}
+
+#[test]
+fn openssl_client_against_engine_server() {
+    matrix(Peer::OpenSsl, Role::EngineServer);
+}
+
+#[test]
+fn engine_client_against_gnutls_server() {
+    matrix(Peer::GnuTls, Role::EngineClient);
+}
+
+#[test]
+fn gnutls_client_against_engine_server() {
+    matrix(Peer::GnuTls, Role::EngineServer);
+}
+
+#[test]
+fn engine_client_against_tlslite_server() {
+    matrix(Peer::Tlslite, Role::EngineClient);
+}
+
+#[test]
+fn tlslite_client_against_engine_server() {
+    matrix(Peer::Tlslite, Role::EngineServer);
+}
+
+/// A server that accepts and never answers: the engine client gives up at
+/// its deadline with a timeout, not a hang.
+#[test]
+fn engine_client_gives_up_on_a_stalled_server() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let holder = std::thread::spawn(move || {
+        // Hold the accepted socket open, silent, until the client is gone.
+        let (mut s, _) = listener.accept().unwrap();
+        let mut sink = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut s, &mut sink);
+        sink.len()
+    });
+    let config = ClientConfig {
+        versions: VersionRange::only(ProtocolVersion::Tls12),
+        ..ClientConfig::default()
+    };
+    let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let conn =
+        Connection::client(Arc::new(config), Box::new(SeededRandom::from_seed(1)), now_unix()).unwrap();
+    let mut session = Session::new(conn, stream);
+    let start = Instant::now();
+    let timeout = Duration::from_secs(1);
+    let err = session.handshake(timeout).unwrap_err();
+    let took = start.elapsed();
+    assert!(
+        matches!(err, DriveError::Timeout),
+        "stalled server: wanted a timeout, got {err}"
+    );
+    assert_eq!(err.to_string(), "timed out waiting for the peer");
+    assert!(
+        took >= timeout && took < timeout + Duration::from_secs(2),
+        "stalled server: gave up after {took:?}, deadline {timeout:?}"
+    );
+    drop(session);
+    // The ClientHello went out before the silence.
+    assert!(holder.join().unwrap() > 0);
+}
+
+/// The same through the binary: `shakedown connect --timeout 1` exits non-zero
+/// with the reason.
+#[test]
+fn connect_command_gives_up_on_a_stalled_server() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let holder = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut sink = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut s, &mut sink);
+    });
+    let start = Instant::now();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_shakedown"));
+    cmd.args(["connect", &format!("127.0.0.1:{port}"), "--timeout", "1"]);
+    let out = run(&mut cmd, b"", None, Duration::from_secs(20)).unwrap();
+    assert!(!out.success, "stalled server: connect succeeded?\n{}", out.text());
+    assert!(
+        out.text().contains("timed out waiting for the peer"),
+        "stalled server: {}",
+        out.text()
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        start.elapsed()
+    );
+    holder.join().unwrap();
+}
+
+/// A client that connects and never speaks: the engine server gives up.
+#[test]
+fn engine_server_gives_up_on_a_stalled_client() {
+    let server = EngineServer::start(
+        ServerConfig::new(identity("server.chain.pem", "server.key.pem")),
+        Duration::from_secs(1),
+    )
+    .unwrap();
+    let start = Instant::now();
+    let _silent = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    let err = server.next(Duration::from_secs(10)).unwrap_err();
+    assert!(
+        err.contains("timed out waiting for the peer"),
+        "stalled client: {err}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        start.elapsed()
+    );
+}
+
+/// No byte sequence from a peer may panic the engine: a real OpenSSL
+/// server's first flight (ServerHello .. ServerHelloDone), fed to engine
+/// clients with each byte flipped in turn and cut at every length. Every
+/// case must end in an error or a state waiting for more, never a panic.
+#[test]
+fn engine_client_survives_every_mutation_of_a_real_openssl_flight() {
+    let peer = Peer::OpenSsl;
+    if let Err(why) = peer.available() {
+        assert!(
+            !peers_required(),
+            "openssl: {why}, and SHAKEDOWN_REQUIRE_PEERS is set"
+        );
+        println!("SKIPPED: mutations of an openssl flight: {why}");
+        return;
+    }
+    let (_server, port) = peer.start_server(Auth::None).unwrap();
+    let now = now_unix();
+    let config = Arc::new(ClientConfig {
+        versions: VersionRange::only(ProtocolVersion::Tls12),
+        suites: vec![shakedown_engine::msgs::enums::CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256],
+        server_name: Some("localhost".into()),
+        trust: Some(anchors()),
+        ..ClientConfig::default()
+    });
+    let client = || Connection::client(config.clone(), Box::new(SeededRandom::from_seed(99)), now).unwrap();
+
+    // Record the flight with a real client, byte for byte.
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut real = client();
+    std::io::Write::write_all(&mut stream, &real.take_output()).unwrap();
+    stream.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+    let mut flight = Vec::new();
+    let deadline = Instant::now() + STEP;
+    let mut buf = [0u8; 4096];
+    while Instant::now() < deadline {
+        match std::io::Read::read(&mut stream, &mut buf) {
+            Ok(0) => break,
+            Ok(n) => flight.extend_from_slice(&buf[..n]),
+            Err(_) if !flight.is_empty() => break,
+            Err(_) => {}
+        }
+    }
+    drop(stream);
+    // The unmodified flight is accepted: the client moves on to its key exchange.
+    real.feed(&flight).unwrap();
+    assert!(
+        real.has_output(),
+        "openssl flight: the engine client did not answer"
+    );
+
+    let mut cases = 0;
+    let mut outcomes = std::collections::BTreeMap::<String, usize>::new();
+    let mut try_case = |what: String, bytes: &[u8]| {
+        let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut c = client();
+            c.take_output();
+            c.feed(bytes).err()
+        }));
+        match got {
+            Ok(err) => {
+                let key = err.map_or_else(
+                    || "no error (waiting or done)".to_string(),
+                    |e| format!("{e:?}").split('(').next().unwrap_or_default().to_string(),
+                );
+                *outcomes.entry(key).or_default() += 1;
+            }
+            Err(_) => panic!("openssl flight: the engine client panicked on {what}"),
+        }
+        cases += 1;
+    };
+    for i in 0..flight.len() {
+        let mut m = flight.clone();
+        m[i] ^= 0xff;
+        try_case(format!("byte {i} flipped"), &m);
+        try_case(format!("cut at {i}"), &flight[..i]);
+    }
+    println!(
+        "\n== engine client vs {} mutated openssl flights ({} bytes): no panic; outcomes {outcomes:?}",
+        cases,
+        flight.len()
+    );
+}
