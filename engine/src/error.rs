@@ -18,6 +18,9 @@ pub enum PeerMisbehaved {
     CompressionNotOffered(crate::msgs::enums::Compression),
     /// The ClientHello lacks the null compression method (RFC 5246 7.4.1.2).
     NullCompressionMissing,
+    /// A TLS_FALLBACK_SCSV retry below the server's best version
+    /// (RFC 7507 3).
+    InappropriateFallback,
     /// No suite both sides support (RFC 5246 7.4.1.3).
     NoCommonSuite,
     /// No version both sides support, or the server chose one above the
@@ -128,6 +131,7 @@ impl Error {
                 | P::ExtendedMasterSecretMismatch
                 | P::NoUsableCertificateType => A::HandshakeFailure,
                 P::UnsupportedVersion(_) => A::ProtocolVersion,
+                P::InappropriateFallback => A::InappropriateFallback,
                 P::BadFinished | P::BadCertificateVerify => A::DecryptError,
                 P::EmptyServerCertificate => A::DecodeError,
                 P::UnsolicitedExtension(_) => A::UnsupportedExtension,

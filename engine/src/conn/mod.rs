@@ -233,7 +233,10 @@ impl Connection {
                 if !self.cx.handshake_done {
                     return Err(PeerMisbehaved::ApplicationDataBeforeHandshake.into());
                 }
-                self.dispatch(Message::ApplicationData(plaintext))
+                // Once a handshake is done, data may flow in any state, also
+                // in the middle of a renegotiation (RFC 5246 7.4.1.1).
+                self.cx.events.push_back(Event::ApplicationData(plaintext));
+                Ok(())
             }
             ContentType::Alert => self.handle_alert(&plaintext),
             other => Err(PeerMisbehaved::UnknownContentType(other).into()),

@@ -59,7 +59,6 @@ pub(crate) enum Message<'a> {
         raw: &'a [u8],
     },
     ChangeCipherSpec,
-    ApplicationData(Vec<u8>),
     /// The SSL 3.0 no_certificate warning (RFC 6101 5.4.2).
     NoCertificateAlert,
 }
@@ -70,7 +69,6 @@ impl Message<'_> {
             Self::Handshake { msg, .. } => msg.typ.to_string(),
             Self::Sslv2Hello { .. } => "SSLv2 client_hello".into(),
             Self::ChangeCipherSpec => "change_cipher_spec".into(),
-            Self::ApplicationData(_) => "application_data".into(),
             Self::NoCertificateAlert => "no_certificate alert".into(),
         }
     }
@@ -192,10 +190,6 @@ impl State for Traffic {
     fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error> {
         use crate::msgs::enums::HandshakeType;
         match msg {
-            Message::ApplicationData(data) => {
-                cx.events.push_back(Event::ApplicationData(data));
-                Ok(self)
-            }
             Message::Handshake { msg, raw } => {
                 let wanted = match (&self.client, &self.server) {
                     (Some(c), _) if msg.typ == HandshakeType::HelloRequest => c.allow_renegotiation,

@@ -71,6 +71,13 @@ impl State for ExpectClientHello {
         cx.transcript.add(raw);
         let config = self.config;
         let version = negotiate_version(&config, hello.client_version)?;
+        // RFC 7507 3: a fallback retry below our best version is an attack
+        // (or a broken client): inappropriate_fallback.
+        if hello.cipher_suites.contains(&CipherSuite::TLS_FALLBACK_SCSV)
+            && version.get() < config.versions.max.get()
+        {
+            return Err(PeerMisbehaved::InappropriateFallback.into());
+        }
         cx.version = version;
         cx.record.write_version = version;
 
