@@ -9,6 +9,7 @@ pub mod config;
 pub mod conn;
 pub mod crypto;
 pub mod error;
+pub mod fuzzing;
 mod handshake;
 pub mod msgs;
 pub mod suites;
