@@ -229,7 +229,11 @@ pub fn sslv2_client_hello(data: &[u8]) -> bool {
     let ok = codec_round_trip::<Sslv2ClientHello>(data);
     if let Ok(v2) = Sslv2ClientHello::from_bytes(data) {
         let hello = v2.to_client_hello();
-        assert_eq!(ClientHello::from_bytes(&hello.to_bytes()), Ok(hello));
+        // Specs with no TLS suite among them leave an empty list, which no
+        // ClientHello may carry (the server answers handshake_failure).
+        if !hello.cipher_suites.is_empty() {
+            assert_eq!(ClientHello::from_bytes(&hello.to_bytes()), Ok(hello));
+        }
     }
     ok
 }
