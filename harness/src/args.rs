@@ -47,7 +47,11 @@ pub fn parse_suites(s: &str) -> Result<SuiteList, String> {
                 .ok_or_else(|| format!("unknown cipher suite `{n}`"))
         })
         .collect();
-    Ok(SuiteList(list?))
+    let list = list?;
+    if list.is_empty() {
+        return Err("no cipher suite given".into());
+    }
+    Ok(SuiteList(list))
 }
 
 pub fn read_file(path: &str) -> Result<String, String> {
@@ -107,5 +111,6 @@ mod tests {
             ]
         );
         assert!(parse_suites("AES129-SHA").unwrap_err().contains("AES129-SHA"));
+        assert!(parse_suites(",,").is_err());
     }
 }
