@@ -6,12 +6,12 @@
 use std::sync::Arc;
 
 use super::keys::{self, Secrets};
-use super::{Context, Event, HandshakeSummary, Message, State, Traffic, unexpected};
+use super::{Context, Message, State, Traffic, unexpected};
 use crate::config::{ClientConfig, SessionData};
 use crate::crypto::Side;
 use crate::crypto::finished::{CertificateVerifyDigest, certificate_verify_digest};
 use crate::crypto::rsa_kx::SignatureHash;
-use crate::deviate::{Anchor, Knob};
+use crate::deviate::Knob;
 use crate::error::{Error, PeerMisbehaved};
 use crate::msgs::enums::{
     AlertDescription, AlertLevel, CipherSuite, ClientCertificateType, ExtensionType, HandshakeType,
@@ -623,33 +623,14 @@ impl State for ExpectFinished {
             cx.send_change_cipher_spec();
             keys::send_finished(cx, Side::Client, &secrets);
         }
-        let session = SessionData {
-            session_id: neg.session_id.clone(),
-            version: neg.version,
-            suite: neg.suite.suite,
-            master_secret: secrets.master,
-            extended_master_secret: secrets.extended_master_secret,
-        };
-        cx.handshake_done = true;
-        cx.secure_renegotiation = neg.secure_renegotiation;
-        cx.completed_handshakes += 1;
-        let first = cx.completed_handshakes == 1;
-        if first {
-            cx.fire(Anchor::AfterHandshake);
-        }
-        cx.events
-            .push_back(Event::HandshakeComplete(Box::new(HandshakeSummary {
-                version: neg.version,
-                suite: neg.suite.suite,
-                session_id: neg.session_id,
-                resumed,
-                extended_master_secret: secrets.extended_master_secret,
-                encrypt_then_mac: secrets.encrypt_then_mac,
-                secure_renegotiation: neg.secure_renegotiation,
-                peer_certificates: server_certs,
-                session,
-                client_random: secrets.client_random,
-            })));
+        let (_, first) = super::complete(
+            cx,
+            &secrets,
+            neg.session_id,
+            resumed,
+            neg.secure_renegotiation,
+            server_certs,
+        );
         if first && neg.config.deviations.has(&Knob::Renegotiate) {
             return start(cx, neg.config);
         }

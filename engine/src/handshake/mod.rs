@@ -129,6 +129,48 @@ impl Context {
     }
 }
 
+/// Both sides' last step: the handshake is complete. Records what a
+/// renegotiation binds to, fires the after-handshake knobs on the first
+/// handshake, and reports the summary. Returns the session and whether this
+/// was the connection's first handshake.
+pub(crate) fn complete(
+    cx: &mut Context,
+    secrets: &keys::Secrets,
+    session_id: Vec<u8>,
+    resumed: bool,
+    secure_renegotiation: bool,
+    peer_certificates: Vec<Vec<u8>>,
+) -> (crate::config::SessionData, bool) {
+    let session = crate::config::SessionData {
+        session_id: session_id.clone(),
+        version: secrets.version,
+        suite: secrets.suite.suite,
+        master_secret: secrets.master,
+        extended_master_secret: secrets.extended_master_secret,
+    };
+    cx.handshake_done = true;
+    cx.secure_renegotiation = secure_renegotiation;
+    cx.completed_handshakes += 1;
+    let first = cx.completed_handshakes == 1;
+    if first {
+        cx.fire(crate::deviate::Anchor::AfterHandshake);
+    }
+    cx.events
+        .push_back(Event::HandshakeComplete(Box::new(HandshakeSummary {
+            version: secrets.version,
+            suite: secrets.suite.suite,
+            session_id,
+            resumed,
+            extended_master_secret: secrets.extended_master_secret,
+            encrypt_then_mac: secrets.encrypt_then_mac,
+            secure_renegotiation,
+            peer_certificates,
+            session: session.clone(),
+            client_random: secrets.client_random,
+        })));
+    (session, first)
+}
+
 /// One state of a handshake, consumed by the message it handles.
 pub(crate) trait State: Send + std::fmt::Debug {
     fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error>;

@@ -6,12 +6,12 @@
 use std::sync::Arc;
 
 use super::keys::{self, Secrets};
-use super::{Context, Event, HandshakeSummary, Message, State, Traffic, unexpected};
-use crate::config::{ClientAuthMode, ServerConfig, SessionData};
+use super::{Context, Message, State, Traffic, unexpected};
+use crate::config::{ClientAuthMode, ServerConfig};
 use crate::crypto::Side;
 use crate::crypto::finished::{CertificateVerifyDigest, certificate_verify_digest};
 use crate::crypto::rsa_kx::SignatureHash;
-use crate::deviate::{Anchor, Knob};
+use crate::deviate::Knob;
 use crate::error::{Error, PeerMisbehaved};
 use crate::msgs::enums::{
     CipherSuite, ClientCertificateType, Compression, ExtensionType, ProtocolVersion, SignatureAlgorithm,
@@ -512,39 +512,20 @@ impl State for ExpectFinished {
             cx.send_change_cipher_spec();
             keys::send_finished(cx, Side::Server, &secrets);
         }
-        let session = SessionData {
-            session_id: neg.session_id.clone(),
-            version: neg.version,
-            suite: neg.suite.suite,
-            master_secret: secrets.master,
-            extended_master_secret: secrets.extended_master_secret,
-        };
+        let (session, first) = super::complete(
+            cx,
+            &secrets,
+            neg.session_id,
+            resumed,
+            neg.secure_renegotiation,
+            client_certs,
+        );
         // RFC 5246 7.4.9: a session becomes resumable once Finished is verified.
-        neg.config.session_cache.put(session.clone());
-        cx.handshake_done = true;
-        cx.secure_renegotiation = neg.secure_renegotiation;
-        cx.completed_handshakes += 1;
-        let first = cx.completed_handshakes == 1;
-        if first {
-            cx.fire(Anchor::AfterHandshake);
-            // The knob asks the client to renegotiate (RFC 5246 7.4.1.1).
-            if neg.config.deviations.has(&Knob::Renegotiate) {
-                cx.send_handshake(&HandshakeMessage::new(HandshakePayload::HelloRequest));
-            }
+        neg.config.session_cache.put(session);
+        // The knob asks the client to renegotiate (RFC 5246 7.4.1.1).
+        if first && neg.config.deviations.has(&Knob::Renegotiate) {
+            cx.send_handshake(&HandshakeMessage::new(HandshakePayload::HelloRequest));
         }
-        cx.events
-            .push_back(Event::HandshakeComplete(Box::new(HandshakeSummary {
-                version: neg.version,
-                suite: neg.suite.suite,
-                session_id: neg.session_id,
-                resumed,
-                extended_master_secret: secrets.extended_master_secret,
-                encrypt_then_mac: secrets.encrypt_then_mac,
-                secure_renegotiation: neg.secure_renegotiation,
-                peer_certificates: client_certs,
-                session,
-                client_random: secrets.client_random,
-            })));
         Ok(Box::new(Traffic {
             client: None,
             server: Some(neg.config),
