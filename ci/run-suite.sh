@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the scenario suite against the built-in engine and against every
-# shipped peer profile (vectors/peers/*.json) whose program is installed,
+# shipped peer profile (vectors/peers/*.json: OpenSSL s_server/s_client,
+# gnutls-serv/gnutls-cli, tlslite-ng server/client) whose program is installed,
 # writing one JUnit file and one JSON report per peer under $OUT.
 #
 #   ci/run-suite.sh [OUT]        (default: target/suite)
@@ -30,6 +31,11 @@ for profile in vectors/peers/*.json; do
   prog=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["command"][0])' "$profile")
   if ! command -v "$prog" >/dev/null 2>&1; then
     echo "== $name: skipped, $prog is not installed"
+    continue
+  fi
+  # tlslite-ng profiles run ci/peers/tlslite_peer.py: the module must be there.
+  if grep -q tlslite_peer.py "$profile" && ! python3 -c 'import tlslite' 2>/dev/null; then
+    echo "== $name: skipped, tlslite-ng is not installed (pip install tlslite-ng)"
     continue
   fi
   run "$name" --peer "$profile" --timeout 3

@@ -5,16 +5,27 @@
       One line per version: `tls1.2 AES128-SHA AES256-SHA ...`, the engine
       (OpenSSL-style) names of the RSA key-exchange suites this tlslite-ng
       offers at that version.
-  tlslite_peer.py server --cert CHAIN --key KEY [--require-cert] [--timeout S]
-      Listens on 127.0.0.1, a port the OS picks, prints
+  tlslite_peer.py server --cert CHAIN --key KEY [--port P]
+                         [--require-cert | --request-cert] [--timeout S]
+      Listens on 127.0.0.1, port P or one the OS picks, prints
       `ready: listening on 127.0.0.1:PORT`, then per connection: handshake
-      (SSL 3.0 .. TLS 1.2, every suite), echo one piece of application data,
-      close. One line per connection. Runs until killed.
+      (SSL 3.0 .. TLS 1.2, every suite), echo application data until the
+      client closes, close. One line per connection. Runs until killed. --request-cert asks
+      for a client certificate without requiring it (tlslite-ng does not
+      verify client chains); --require-cert also drops a connection without
+      one after the handshake.
   tlslite_peer.py client --port P --version V --suite NAME
                          [--cert C --key K] [--resume] [--timeout S]
       One full handshake (and a resumed one with --resume), each sending a
       line and reading the echo. Prints `negotiated version=... suite=...
       resumed=...` and `received N bytes` per handshake; exit 0 on success.
+  tlslite_peer.py suite-client --port P --version V [--cert C --key K]
+                               [--timeout S]
+      The client of `shakedown run --peer vectors/peers/tlslite-client.json`:
+      one handshake at version V offering every suite, then echoes every
+      piece of application data it reads until the server closes. Prints
+      `negotiated ...` or `error: ...` (tlslite-ng sends its alert first);
+      exit 0 when the connection ended cleanly.
 
 Loopback only; every socket has a timeout so a stalled engine cannot hang it.
 """
@@ -83,7 +94,7 @@ def cmd_server(args):
     cache = SessionCache()
     conf = settings((3, 0), (3, 3))
     lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    lsock.bind(("127.0.0.1", 0))
+    lsock.bind(("127.0.0.1", args.port))
     lsock.listen(16)
     print("ready: listening on 127.0.0.1:%d" % lsock.getsockname()[1], flush=True)
     n = 0
@@ -93,7 +104,8 @@ def cmd_server(args):
         conn = TLSConnection(sock)
         try:
             conn.handshakeServer(certChain=chain, privateKey=key,
-                                 reqCert=args.require_cert, sessionCache=cache,
+                                 reqCert=args.require_cert or args.request_cert,
+                                 sessionCache=cache,
                                  settings=conf)
             got_cert = conn.session.clientCertChain is not None
             if args.require_cert and not got_cert:
@@ -101,10 +113,15 @@ def cmd_server(args):
             what = "version=%s suite=%s resumed=%s client_cert=%s" % (
                 version_name(conn.version), BY_ID.get(conn.session.cipherSuite),
                 conn.resumed, got_cert)
-            data = conn.read(max=16384)
-            conn.write(data)
+            echoed = 0
+            while True:  # echo until the client closes
+                data = conn.read(max=16384)
+                if not data:
+                    break
+                conn.write(data)
+                echoed += len(data)
             conn.close()
-            print("connection %d: %s echoed=%d" % (n, what, len(data)), flush=True)
+            print("connection %d: %s echoed=%d" % (n, what, echoed), flush=True)
         except Exception as e:  # one bad connection must not stop the server
             print("connection %d: error: %r" % (n, e), flush=True)
         finally:
@@ -151,6 +168,32 @@ def cmd_client(args):
     return 0
 
 
+def cmd_suite_client(args):
+    v = VERSIONS[args.version]
+    chain, key = load_identity(args.cert, args.key)
+    sock = socket.create_connection(("127.0.0.1", args.port), timeout=args.timeout)
+    sock.settimeout(args.timeout)
+    conn = TLSConnection(sock)
+    try:
+        conn.handshakeClientCert(certChain=chain, privateKey=key,
+                                 settings=settings(v, v), serverName="localhost")
+        print("negotiated version=%s suite=%s" % (
+            version_name(conn.version), BY_ID.get(conn.session.cipherSuite)), flush=True)
+        while True:
+            data = conn.read(max=16384)
+            if not data:
+                break
+            conn.write(data)
+            print("echoed %d bytes" % len(data), flush=True)
+        conn.close()
+    except Exception as e:  # the alert, if any, is already sent
+        print("error: %r" % (e,), flush=True)
+        return 1
+    finally:
+        sock.close()
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -158,7 +201,9 @@ def main():
     s = sub.add_parser("server")
     s.add_argument("--cert", required=True)
     s.add_argument("--key", required=True)
+    s.add_argument("--port", type=int, default=0)
     s.add_argument("--require-cert", action="store_true")
+    s.add_argument("--request-cert", action="store_true")
     s.add_argument("--timeout", type=float, default=10.0)
     c = sub.add_parser("client")
     c.add_argument("--port", type=int, required=True)
@@ -168,8 +213,16 @@ def main():
     c.add_argument("--key")
     c.add_argument("--resume", action="store_true")
     c.add_argument("--timeout", type=float, default=10.0)
+    sc = sub.add_parser("suite-client")
+    sc.add_argument("--port", type=int, required=True)
+    sc.add_argument("--version", choices=VERSIONS, required=True)
+    sc.add_argument("--cert")
+    sc.add_argument("--key")
+    sc.add_argument("--timeout", type=float, default=10.0)
     args = p.parse_args()
-    return {"list": cmd_list, "server": cmd_server, "client": cmd_client}[args.cmd](args) or 0
+    cmds = {"list": cmd_list, "server": cmd_server, "client": cmd_client,
+            "suite-client": cmd_suite_client}
+    return cmds[args.cmd](args) or 0
 
 
 if __name__ == "__main__":

@@ -10,8 +10,9 @@ use super::transcript::{Direction, Transcript};
 use crate::expect::{End, Negotiated, Observed};
 use crate::peer::{Recv, Transport};
 
-/// What the engine sends once its handshake completes.
-pub const PING: &[u8] = b"shakedown ping";
+/// What the engine sends once its handshake completes: one line, since
+/// line-oriented echo servers (`gnutls-serv --echo`) answer whole lines.
+pub const PING: &[u8] = b"shakedown ping\n";
 
 /// Exchanges before giving up on an in-memory peer that keeps talking.
 const MAX_ROUNDS: usize = 400;
@@ -152,6 +153,15 @@ pub fn drive(
             Recv::Timeout if settle_until.is_some() && Instant::now() < deadline => {
                 close(me, peer, transcript);
                 obs.end = End::Done;
+                return (obs, summary);
+            }
+            // An echoing peer that went silent after the handshake stalled:
+            // not a completed exchange.
+            Recv::Timeout if sent_ping && peer.echoes() && !obs.echoed => {
+                obs.end = End::Inconclusive(format!(
+                    "the handshake completed but the echo did not come within {:?}",
+                    opts.timeout
+                ));
                 return (obs, summary);
             }
             Recv::Timeout if obs.negotiated.is_some() && !opts.await_renegotiation => {
