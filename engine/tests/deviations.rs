@@ -458,3 +458,25 @@ fn knobs_are_reproducible() {
     };
     assert_eq!(run(), run());
 }
+
+#[test]
+fn hello_request_mid_handshake_is_ignored_and_kept_out_of_the_hashes() {
+    // RFC 5246 7.4.1.1, both ways the knobs can send it.
+    for knob in [
+        Knob::InjectHandshake {
+            at: Anchor::Before(H::ServerHelloDone),
+            typ: H::HelloRequest,
+            body: Payload::Hex(String::new()),
+        },
+        Knob::InjectRecord {
+            at: Anchor::Before(H::ServerHelloDone),
+            content_type: ContentType::Handshake,
+            payload: Payload::Hex("00000000".into()),
+        },
+    ] {
+        for v in [V::Ssl3, V::Tls12] {
+            let p = Case::new(v).server(knob.clone()).run();
+            assert!(completed(&p), "{v} {knob:?}: {p:#?}");
+        }
+    }
+}

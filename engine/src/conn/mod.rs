@@ -24,7 +24,7 @@ use crate::crypto::{RandomSource, Side};
 use crate::deviate::Deviations;
 use crate::error::{Error, PeerMisbehaved};
 use crate::handshake::{self, Context, Event, Message, State};
-use crate::msgs::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
+use crate::msgs::enums::{AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion};
 use crate::msgs::{Alert, ChangeCipherSpec, HandshakeJoiner, Sslv2ClientHello};
 
 use record_layer::{MAX_WARNING_ALERTS_IN_A_ROW, Received, RecordLayer};
@@ -221,6 +221,12 @@ impl Connection {
                 self.joiner.push(&plaintext);
                 while let Some(raw) = self.joiner.pop()? {
                     let msg = raw.decode(self.cx.decode_context())?;
+                    // RFC 5246 7.4.1.1: a client ignores HelloRequest while it
+                    // negotiates, and the message never enters the hashes.
+                    let negotiating = self.state.as_ref().is_some_and(|s| s.negotiating());
+                    if self.side == Side::Client && msg.typ == HandshakeType::HelloRequest && negotiating {
+                        continue;
+                    }
                     self.dispatch(Message::Handshake { msg, raw: raw.raw() })?;
                 }
                 Ok(())

@@ -123,7 +123,10 @@ impl Context {
                 } => self.send_alert(level, description),
                 Knob::InjectHandshake { typ, body, .. } => {
                     let raw = frame(typ, &body.bytes().unwrap_or_default());
-                    self.transcript.add(&raw);
+                    // RFC 5246 7.4.1.1: HelloRequest stays out of the hashes.
+                    if typ != HandshakeType::HelloRequest {
+                        self.transcript.add(&raw);
+                    }
                     self.record
                         .send_handshake(&raw, self.rng.as_mut(), &SealTweak::default());
                 }

@@ -174,6 +174,11 @@ pub(crate) fn complete(
 /// One state of a handshake, consumed by the message it handles.
 pub(crate) trait State: Send + std::fmt::Debug {
     fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error>;
+
+    /// Whether a handshake is under way (every state but Traffic).
+    fn negotiating(&self) -> bool {
+        true
+    }
 }
 
 /// The error for a message a state does not await.
@@ -229,6 +234,10 @@ pub(crate) struct Traffic {
 }
 
 impl State for Traffic {
+    fn negotiating(&self) -> bool {
+        false
+    }
+
     fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error> {
         use crate::msgs::enums::HandshakeType;
         match msg {
