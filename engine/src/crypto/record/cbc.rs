@@ -1,10 +1,13 @@
 //! CBC block ciphers (RFC 5246 6.2.3.2; RFC 6101 5.2.3.2) and their padding.
 //!
-//! The mode is written out here rather than taken from the `cbc` crate so the
+//! The mode comes from the `cbc` crate with a fresh IV per record, so the
 //! chained IV of SSL 3.0 / TLS 1.0 and the explicit IV of TLS 1.1+ are the
-//! same few lines.
+//! same call.
 
-use aes::cipher::{Block, BlockCipherDecrypt, BlockCipherEncrypt, BlockSizeUser, KeyInit};
+use aes::cipher::{
+    Block, BlockCipherDecrypt, BlockCipherEncrypt, BlockModeDecrypt, BlockModeEncrypt, BlockSizeUser,
+    InnerIvInit, KeyInit,
+};
 use aes::{Aes128, Aes256};
 use des::TdesEde3;
 use subtle::{Choice, ConstantTimeEq, ConstantTimeLess};
@@ -65,35 +68,24 @@ impl BlockCipher {
     }
 }
 
-fn xor_into(dst: &mut [u8], src: &[u8]) {
-    for (d, s) in dst.iter_mut().zip(src) {
-        *d ^= s;
-    }
-}
-
+/// CBC over whole blocks through the `cbc` crate's modes borrowing the
+/// keyed cipher: one backend dispatch per record rather than per block (the
+/// VAES-512 backend of `aes` broadcasts its round keys on every call, which
+/// dominated a per-block loop), and parallel blocks when decrypting.
 fn cbc_encrypt<C: BlockCipherEncrypt>(cipher: &C, iv: &[u8], data: &mut [u8]) {
-    let mut prev = iv.to_vec();
-    for chunk in data.chunks_exact_mut(C::block_size()) {
-        xor_into(chunk, &prev);
-        let mut block = Block::<C>::default();
-        block.copy_from_slice(chunk);
-        cipher.encrypt_block(&mut block);
-        chunk.copy_from_slice(&block);
-        prev.copy_from_slice(chunk);
-    }
+    let Ok(iv) = Block::<C>::try_from(iv) else {
+        return;
+    };
+    let (blocks, _) = Block::<C>::slice_as_chunks_mut(data);
+    cbc::Encryptor::<&C>::inner_iv_init(cipher, &iv).encrypt_blocks(blocks);
 }
 
 fn cbc_decrypt<C: BlockCipherDecrypt + BlockSizeUser>(cipher: &C, iv: &[u8], data: &mut [u8]) {
-    let mut prev = iv.to_vec();
-    for chunk in data.chunks_exact_mut(C::block_size()) {
-        let mut block = Block::<C>::default();
-        block.copy_from_slice(chunk);
-        let this_ct = chunk.to_vec();
-        cipher.decrypt_block(&mut block);
-        chunk.copy_from_slice(&block);
-        xor_into(chunk, &prev);
-        prev = this_ct;
-    }
+    let Ok(iv) = Block::<C>::try_from(iv) else {
+        return;
+    };
+    let (blocks, _) = Block::<C>::slice_as_chunks_mut(data);
+    cbc::Decryptor::<&C>::inner_iv_init(cipher, &iv).decrypt_blocks(blocks);
 }
 
 /// The padding for `content_len` bytes (RFC 5246 6.2.3.2): `padding_length`
