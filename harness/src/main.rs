@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use shakedown::cli::{Cli, Command, connect, run, serve};
+use shakedown::cli::{Cli, Command, bench, connect, run, serve};
 
 /// Exit codes: 0 all passed, 1 a failure (of the peer or the handshake),
 /// 2 a usage or harness error.
@@ -11,6 +11,10 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args).map(ExitCode::from),
         Command::Serve(args) => serve::run(args).map(|()| ExitCode::SUCCESS),
         Command::Connect(args) => connect::run(args).map(|()| ExitCode::SUCCESS).or_else(|e| {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(1))
+        }),
+        Command::Bench(args) => bench::run(args).map(|()| ExitCode::SUCCESS).or_else(|e| {
             eprintln!("error: {e}");
             Ok(ExitCode::from(1))
         }),

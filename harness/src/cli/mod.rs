@@ -1,5 +1,6 @@
 //! The `shakedown` command line.
 
+pub mod bench;
 pub mod connect;
 pub mod run;
 pub mod selfcheck;
@@ -27,6 +28,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Connect as the reference client.
     Connect(connect::ConnectArgs),
+    /// Handshakes per second and bulk throughput against a peer.
+    Bench(bench::BenchArgs),
 }
 
 /// Options both roles share.
