@@ -16,8 +16,9 @@ fi
 cargo test -p shakedown-benches "${features[@]}" --lib
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-cargo bench -p shakedown-benches "${features[@]}" -- --test 2>&1 | tee "$out" | grep -v '^Success$' | grep -v '^Testing ' || true
-status=${PIPESTATUS[0]}
+status=0
+cargo bench -p shakedown-benches "${features[@]}" -- --test >"$out" 2>&1 || status=$?
+grep -v '^Success$' "$out" | grep -v '^Testing ' || true
 ran=$(grep -c '^Success$' "$out" || true)
 if [[ $status -ne 0 || $ran -eq 0 ]]; then
     echo "bench-smoke: FAILED (exit $status, $ran benchmarks ran)" >&2
