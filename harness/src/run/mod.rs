@@ -194,7 +194,7 @@ fn run_case(case: &Case, opts: &RunOptions, ids: &Identities, worker: &mut Worke
         PeerSpec::Builtin(_) => run_builtin(case, ids, seed, opts, &mut transcript, &mut summaries),
         PeerSpec::Tcp(addr) => {
             let addr = addr.clone();
-            run_over_tcp(
+            run_engine_client(
                 case,
                 ids,
                 seed,
@@ -258,30 +258,22 @@ fn run_builtin(
     match case.test.engine_role {
         Role::Client => {
             let server = configs::arc(configs::peer_server(case, ids, &cache).ok_or("peer identity none")?);
-            let mut resume = None;
-            if case.test.resume {
-                let cfg = configs::arc(configs::engine_client(case, ids, false, None));
-                let mut me = Connection::client(cfg, rng(seed ^ 1), NOW).map_err(|e| e.to_string())?;
-                let mut peer = MemoryPeer::new(Connection::server(server.clone(), rng(seed ^ 2), NOW));
-                resume = Some(first_session(
-                    &mut me,
-                    &mut peer,
-                    transcript,
-                    honest_opts(opts),
-                    summaries,
-                )?);
-            }
-            let cfg = configs::arc(configs::engine_client(case, ids, true, resume));
-            let mut me =
-                Connection::client(cfg, rng(seed), NOW).map_err(|e| format!("engine client: {e}"))?;
-            let mut peer = MemoryPeer::new(Connection::server(server, rng(seed ^ 0x5eed), NOW));
-            Ok(finish(
-                &mut me,
-                &mut peer,
-                transcript,
-                drive_opts(case, opts),
-                summaries,
-            ))
+            // The honest first handshake of a resumption case meets one
+            // server connection, the case itself another.
+            let mut peer_seeds = [seed ^ 2, seed ^ 0x5eed]
+                .into_iter()
+                .skip(usize::from(!case.test.resume));
+            let mut connect = || -> Result<MemoryPeer, String> {
+                let peer_seed = peer_seeds
+                    .next()
+                    .ok_or("a third connection to the built-in peer")?;
+                Ok(MemoryPeer::new(Connection::server(
+                    server.clone(),
+                    rng(peer_seed),
+                    NOW,
+                )))
+            };
+            run_engine_client(case, ids, seed, opts, transcript, summaries, &mut connect)
         }
         Role::Server => {
             let mut resume = None;
@@ -344,15 +336,16 @@ fn first_session(
     Ok(session)
 }
 
-/// The engine client against a server reached by `connect`.
-fn run_over_tcp(
+/// The engine client against a server reached by `connect`: the built-in
+/// peer in memory, or a real server over TCP.
+fn run_engine_client<P: Transport>(
     case: &Case,
     ids: &Identities,
     seed: u64,
     opts: &RunOptions,
     transcript: &mut Transcript,
     summaries: &mut Vec<HandshakeSummary>,
-    connect: &mut dyn FnMut() -> Result<TcpPeer, String>,
+    connect: &mut dyn FnMut() -> Result<P, String>,
 ) -> Result<Observed, String> {
     let mut resume = None;
     if case.test.resume {
@@ -411,7 +404,7 @@ fn run_profile(
                 .ok_or("peer not started")?;
             let addr = format!("127.0.0.1:{port}");
             let echo = profile.echo;
-            let obs = run_over_tcp(case, ids, seed, opts, transcript, summaries, &mut || {
+            let obs = run_engine_client(case, ids, seed, opts, transcript, summaries, &mut || {
                 TcpPeer::connect(&addr, opts.timeout, echo)
             });
             if let Some(p) = worker.servers.get_mut(&group) {
