@@ -11,7 +11,7 @@ use cpu_time::ProcessTime;
 use shakedown_engine::{ClientConfig, Connection, ServerConfig};
 
 use super::CommonArgs;
-use crate::args::{load_anchors, load_identity, now_unix};
+use crate::args::{load_identity, now_unix};
 use crate::net::Session;
 
 #[derive(Debug, Args)]
@@ -73,19 +73,9 @@ pub fn run(args: &BenchArgs) -> Result<(), String> {
         None if builtin => start_builtin(args)?,
         None => return Err(format!("--peer {}: use builtin or tcp:HOST:PORT", args.peer)),
     };
-    let mut config = ClientConfig {
-        versions: args.common.versions,
-        server_name: args.server_name.clone(),
-        extended_master_secret: !args.common.no_ems,
-        encrypt_then_mac: args.common.etm,
-        ..ClientConfig::default()
-    };
-    if let Some(suites) = &args.common.suites {
-        config.suites = suites.0.clone();
-    }
-    if let Some(ca) = &args.ca {
-        config.trust = Some(load_anchors(ca)?);
-    }
+    let config = args
+        .common
+        .client_config(args.server_name.clone(), args.ca.as_deref())?;
     println!("shakedown bench against {} ({address})", args.peer);
     let window = Duration::from_secs(args.seconds.max(1));
     let (full, session) = handshakes(args, &address, &config, window, false)?;

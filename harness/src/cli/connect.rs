@@ -7,7 +7,7 @@ use clap::Args;
 use shakedown_engine::{ClientConfig, Connection};
 
 use super::{CommonArgs, describe};
-use crate::args::{load_anchors, load_identity, now_unix};
+use crate::args::{load_identity, now_unix};
 use crate::net::Session;
 
 #[derive(Debug, Args)]
@@ -41,19 +41,9 @@ pub struct ConnectArgs {
 }
 
 pub fn run(args: &ConnectArgs) -> Result<(), String> {
-    let mut config = ClientConfig {
-        versions: args.common.versions,
-        server_name: args.server_name.clone(),
-        extended_master_secret: !args.common.no_ems,
-        encrypt_then_mac: args.common.etm,
-        ..ClientConfig::default()
-    };
-    if let Some(suites) = &args.common.suites {
-        config.suites = suites.0.clone();
-    }
-    if let Some(ca) = &args.ca {
-        config.trust = Some(load_anchors(ca)?);
-    }
+    let mut config = args
+        .common
+        .client_config(args.server_name.clone(), args.ca.as_deref())?;
     if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
         config.client_cert = Some(load_identity(cert, key)?);
     }

@@ -67,6 +67,29 @@ impl CommonArgs {
         })
     }
 
+    /// The reference client these options describe, verifying the server
+    /// against `ca` when given.
+    pub fn client_config(
+        &self,
+        server_name: Option<String>,
+        ca: Option<&str>,
+    ) -> Result<shakedown_engine::ClientConfig, String> {
+        let mut config = shakedown_engine::ClientConfig {
+            versions: self.versions,
+            server_name,
+            extended_master_secret: !self.no_ems,
+            encrypt_then_mac: self.etm,
+            ..shakedown_engine::ClientConfig::default()
+        };
+        if let Some(suites) = &self.suites {
+            config.suites = suites.0.clone();
+        }
+        if let Some(ca) = ca {
+            config.trust = Some(crate::args::load_anchors(ca)?);
+        }
+        Ok(config)
+    }
+
     pub fn timeout(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.timeout)
     }
