@@ -72,6 +72,19 @@ pub enum CertificateVerifyDigest {
     Hashed { hash: HashAlgorithm, digest: Vec<u8> },
 }
 
+impl CertificateVerifyDigest {
+    /// What the RSA signature is made over: the hash that names its
+    /// DigestInfo (none for MD5+SHA-1) and the digest bytes. None for a TLS
+    /// 1.2 hash that PKCS#1 v1.5 here does not sign with (sha224).
+    pub fn signature_input(&self) -> Option<(super::rsa_kx::SignatureHash, &[u8])> {
+        use super::rsa_kx::SignatureHash;
+        match self {
+            Self::Md5Sha1(d) => Some((SignatureHash::Md5Sha1, d.as_slice())),
+            Self::Hashed { hash, digest } => Some((SignatureHash::from_tls12(*hash)?, digest.as_slice())),
+        }
+    }
+}
+
 /// The hash a CertificateVerify signs over `transcript` (every handshake
 /// message before the CertificateVerify).
 ///

@@ -10,7 +10,6 @@ use super::{Context, Message, State, Traffic, unexpected};
 use crate::config::{ClientConfig, SessionData};
 use crate::crypto::Side;
 use crate::crypto::finished::{CertificateVerifyDigest, certificate_verify_digest};
-use crate::crypto::rsa_kx::SignatureHash;
 use crate::deviate::Knob;
 use crate::error::{Error, PeerMisbehaved};
 use crate::msgs::enums::{
@@ -559,14 +558,9 @@ pub(crate) fn sign_digest(
     digest: &CertificateVerifyDigest,
     cx: &mut Context,
 ) -> Result<Vec<u8>, Error> {
-    let (hash, bytes) = match digest {
-        CertificateVerifyDigest::Md5Sha1(d) => (SignatureHash::Md5Sha1, d.as_slice()),
-        CertificateVerifyDigest::Hashed { hash, digest } => (
-            SignatureHash::from_tls12(*hash)
-                .ok_or_else(|| Error::Config(format!("cannot sign with {hash}")))?,
-            digest.as_slice(),
-        ),
-    };
+    let (hash, bytes) = digest
+        .signature_input()
+        .ok_or_else(|| Error::Config("no PKCS#1 v1.5 signature over this hash".into()))?;
     let provider = cx.provider.clone();
     provider
         .sign(key, hash, bytes, cx.rng.as_mut())

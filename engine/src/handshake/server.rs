@@ -9,8 +9,7 @@ use super::keys::{self, Secrets};
 use super::{Context, Message, State, Traffic, unexpected};
 use crate::config::{ClientAuthMode, ServerConfig};
 use crate::crypto::Side;
-use crate::crypto::finished::{CertificateVerifyDigest, certificate_verify_digest};
-use crate::crypto::rsa_kx::SignatureHash;
+use crate::crypto::finished::certificate_verify_digest;
 use crate::deviate::Knob;
 use crate::error::{Error, PeerMisbehaved};
 use crate::msgs::enums::{
@@ -448,13 +447,9 @@ impl State for ExpectCertificateVerify {
             cv.algorithm.map(|a| a.hash),
         )
         .map_err(|_| PeerMisbehaved::CertificateVerifyHashNotOffered)?;
-        let (hash, bytes) = match &digest {
-            CertificateVerifyDigest::Md5Sha1(d) => (SignatureHash::Md5Sha1, d.as_slice()),
-            CertificateVerifyDigest::Hashed { hash, digest } => (
-                SignatureHash::from_tls12(*hash).ok_or(PeerMisbehaved::CertificateVerifyHashNotOffered)?,
-                digest.as_slice(),
-            ),
-        };
+        let (hash, bytes) = digest
+            .signature_input()
+            .ok_or(PeerMisbehaved::CertificateVerifyHashNotOffered)?;
         cx.provider
             .verify(&self.key, hash, bytes, &cv.signature)
             .map_err(|_| PeerMisbehaved::BadCertificateVerify)?;
