@@ -480,3 +480,44 @@ fn hello_request_mid_handshake_is_ignored_and_kept_out_of_the_hashes() {
         }
     }
 }
+
+/// The limits on what a peer may send in a row (conn/record_layer.rs):
+/// 32 empty records and 4 warning alerts pass, one more is
+/// unexpected_message.
+#[test]
+fn empty_record_and_warning_alert_limits_hold_at_their_edges() {
+    let empties = |n: usize| {
+        (0..n)
+            .map(|_| Knob::InjectRecord {
+                at: Anchor::Before(H::ClientKeyExchange),
+                content_type: ContentType::ApplicationData,
+                payload: Payload::Filler(0),
+            })
+            .collect::<Vec<_>>()
+    };
+    let warnings = |n: usize| {
+        (0..n)
+            .map(|_| Knob::InjectAlert {
+                at: Anchor::Before(H::ClientKeyExchange),
+                level: AlertLevel::Warning,
+                description: A::UserCanceled,
+            })
+            .collect::<Vec<_>>()
+    };
+    for (knobs, ok) in [
+        (empties(32), true),
+        (empties(33), false),
+        (warnings(4), true),
+        (warnings(5), false),
+    ] {
+        let n = knobs.len();
+        let mut case = Case::new(V::Tls12);
+        case.client = knobs;
+        let p = case.run();
+        if ok {
+            assert!(completed(&p), "{n} in a row must pass: {p:#?}");
+        } else {
+            assert_eq!(server_said(&p), Some(A::UnexpectedMessage), "{n} in a row");
+        }
+    }
+}
