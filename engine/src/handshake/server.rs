@@ -12,6 +12,7 @@ use crate::crypto::Side;
 use crate::crypto::finished::certificate_verify_digest;
 use crate::deviate::Knob;
 use crate::error::{Error, PeerMisbehaved};
+use crate::flaw::Flaw;
 use crate::msgs::enums::{
     CipherSuite, ClientCertificateType, Compression, ExtensionType, ProtocolVersion, SignatureAlgorithm,
 };
@@ -379,6 +380,16 @@ impl State for ExpectClientKeyExchange {
         // RFC 5246 7.4.7.1: a bad premaster becomes a random one, so the
         // failure shows only at Finished (no Bleichenbacher oracle).
         let provider = cx.provider.clone();
+        if cx.flaws.has(Flaw::SlowBadPadding)
+            && !crate::crypto::rsa_kx::premaster_well_formed(
+                &neg.config.cert.key,
+                &cke.encrypted_premaster,
+                neg.client_version,
+                cx.rng.as_mut(),
+            )
+        {
+            crate::flaw::slow_path_work();
+        }
         let premaster = provider.decrypt_premaster(
             &neg.config.cert.key,
             &cke.encrypted_premaster,
@@ -431,6 +442,10 @@ impl State for ExpectCertificateVerify {
                     },
                 raw,
             } => (v, raw),
+            // The flawed server lets an unproven certificate through.
+            Message::ChangeCipherSpec if cx.flaws.has(Flaw::SkipCertificateVerify) => {
+                return Box::new(self.ccs).handle(cx, Message::ChangeCipherSpec);
+            }
             other => return Err(unexpected("certificate_verify", &other)),
         };
         let s = &self.ccs.secrets;
