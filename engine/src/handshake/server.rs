@@ -121,10 +121,7 @@ impl State for ExpectClientHello {
             .filter(|s| s.extended_master_secret == extended_master_secret);
         // A `select_suite` knob puts its suite on the wire; the keys follow
         // it when the engine implements it, else the honest choice.
-        let forced = config.deviations.find(|k| match k {
-            Knob::SelectSuite(s) => Some(*s),
-            _ => None,
-        });
+        let forced = config.deviations.select_suite();
         let suite = match (&cached, forced.and_then(suites::lookup)) {
             (_, Some(s)) => s,
             (Some(s), None) => suites::lookup(s.suite).ok_or(PeerMisbehaved::NoCommonSuite)?,
@@ -247,26 +244,11 @@ fn send_server_hello(cx: &mut Context, neg: &Negotiated, hello: &ClientHello) {
     let dev = &neg.config.deviations;
     dev.apply_to_extensions(&mut extensions);
     let sh = ServerHello {
-        server_version: dev
-            .find(|k| match k {
-                Knob::ServerHelloVersion(v) => Some(*v),
-                _ => None,
-            })
-            .unwrap_or(neg.version),
+        server_version: dev.server_hello_version().unwrap_or(neg.version),
         random: Random(neg.server_random),
         session_id: SessionId(neg.session_id.clone()),
-        cipher_suite: dev
-            .find(|k| match k {
-                Knob::SelectSuite(s) => Some(*s),
-                _ => None,
-            })
-            .unwrap_or(neg.suite.suite),
-        compression_method: dev
-            .find(|k| match k {
-                Knob::SelectCompression(c) => Some(*c),
-                _ => None,
-            })
-            .unwrap_or(Compression::Null),
+        cipher_suite: dev.select_suite().unwrap_or(neg.suite.suite),
+        compression_method: dev.select_compression().unwrap_or(Compression::Null),
         extensions,
     };
     cx.send_handshake(&HandshakeMessage::new(HandshakePayload::ServerHello(sh)));
