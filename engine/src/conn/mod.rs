@@ -284,7 +284,7 @@ impl Connection {
         let state = self
             .state
             .take()
-            .ok_or_else(|| Error::Config("no handshake state".into()))?;
+            .ok_or_else(|| Error::Internal("no handshake state"))?;
         self.state = Some(state.handle(&mut self.cx, msg)?);
         Ok(())
     }
@@ -304,10 +304,18 @@ impl Connection {
 
     /// Queues application data (after the handshake).
     pub fn send_application_data(&mut self, data: &[u8]) -> Result<(), Error> {
-        if !self.cx.handshake_done || self.error.is_some() || self.sent_close {
-            return Err(Error::Config(
-                "application data outside an established connection".into(),
-            ));
+        use crate::error::CannotSend;
+        let refused = if self.error.is_some() {
+            Some(CannotSend::Failed)
+        } else if self.sent_close {
+            Some(CannotSend::Closed)
+        } else if !self.cx.handshake_done {
+            Some(CannotSend::Handshaking)
+        } else {
+            None
+        };
+        if let Some(why) = refused {
+            return Err(Error::CannotSend(why));
         }
         self.cx
             .record

@@ -255,7 +255,7 @@ impl State for Traffic {
                     return match (self.client, self.server) {
                         (Some(c), _) => client::start(cx, c),
                         (_, Some(s)) => server::start(s).handle(cx, Message::Handshake { msg, raw }),
-                        _ => Err(Error::Config("traffic state without a config".into())),
+                        _ => Err(Error::Internal("traffic state without a config")),
                     };
                 }
                 // RFC 5246 7.4.1.1 / 7.2.2: declining is a warning, which
