@@ -284,7 +284,7 @@ impl Connection {
         let state = self
             .state
             .take()
-            .ok_or_else(|| Error::Internal("no handshake state"))?;
+            .ok_or(Error::Internal("no handshake state"))?;
         self.state = Some(state.handle(&mut self.cx, msg)?);
         Ok(())
     }
