@@ -169,6 +169,25 @@ impl Session {
         }
     }
 
+    /// Application data already received and not yet returned, without
+    /// reading the socket.
+    pub fn pending_data(&mut self) -> Option<Vec<u8>> {
+        while let Some(ev) = self.conn.next_event() {
+            self.events.push(ev);
+        }
+        while let Some(ev) = self.events.get(self.read_cursor) {
+            match ev {
+                ConnectionEvent::ApplicationData(d) => {
+                    self.read_cursor += 1;
+                    return Some(d.clone());
+                }
+                ConnectionEvent::PeerClosed => return None,
+                _ => self.read_cursor += 1,
+            }
+        }
+        None
+    }
+
     /// Reads application data until at least `min` bytes arrived, or
     /// close_notify, or the deadline (what arrived by then is returned).
     pub fn receive(&mut self, min: usize, timeout: Duration) -> Result<Vec<u8>, DriveError> {
