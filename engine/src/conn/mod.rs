@@ -158,6 +158,37 @@ impl Connection {
         }
     }
 
+    /// After the connection failed on a check of its own (a bad Finished,
+    /// a malformed message), what the peer still sends is read here for
+    /// its alerts only: records are deframed and unprotected as they would
+    /// have been, and nothing else is processed. Bytes left over from the
+    /// read that failed are read first. Lets a test judge the alert that
+    /// was already on its way, or the peer's answer to ours.
+    pub fn alerts_after_failure(&mut self, bytes: &[u8]) -> Vec<Alert> {
+        let mut alerts = Vec::new();
+        if self.error.is_none() {
+            return alerts;
+        }
+        self.cx.record.push_received(bytes);
+        // A record that cannot be read ends the reading: after it the
+        // stream has no trustworthy boundaries.
+        while let Ok(Some(received)) = self.cx.record.next_record() {
+            if let Received::Record {
+                content_type: ContentType::Alert,
+                plaintext,
+                ..
+            } = received
+            {
+                alerts.extend(
+                    plaintext
+                        .chunks_exact(2)
+                        .filter_map(|a| Alert::from_bytes(a).ok()),
+                );
+            }
+        }
+        alerts
+    }
+
     /// The transport closed. Before close_notify this is an error (a
     /// truncation attack looks like this, RFC 5246 7.2.1).
     pub fn feed_eof(&mut self) -> Result<(), Error> {

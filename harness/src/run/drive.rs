@@ -20,6 +20,10 @@ const MAX_ROUNDS: usize = 400;
 /// How long to linger after a handshake for a peer that does not echo.
 const SETTLE: Duration = Duration::from_millis(300);
 
+/// How long to keep reading a peer after our own check failed, for the
+/// alert it sends (ended early by that alert or a close).
+const LINGER: Duration = Duration::from_secs(1);
+
 #[derive(Debug, Clone, Copy)]
 pub struct DriveOptions {
     pub timeout: Duration,
@@ -93,15 +97,15 @@ pub fn drive(
                     End::FatalAlert(d.to_string())
                 }
                 Error::UnexpectedEof => End::PeerEof,
-                // Our engine refused the record before reading it (a record
-                // version check, say); if the peer's last record was a
-                // cleartext fatal alert, that alert is what the peer said.
-                other => match transcript.last_plain_alert_from_peer() {
-                    Some((level, d)) if level != AlertLevel::Warning => {
+                // Our own check failed first. What the peer still says (an
+                // alert already on its way, or its answer to ours) is what
+                // a vector judges, so keep reading it for a moment.
+                other => match peer_alert_after_failure(me, peer, transcript, peer_gone, deadline) {
+                    Some(d) => {
                         obs.fatal = Some(d);
                         End::FatalAlert(d.to_string())
                     }
-                    _ => End::EngineRejected(other.to_string()),
+                    None => End::EngineRejected(other.to_string()),
                 },
             };
             return (obs, summary);
@@ -181,6 +185,48 @@ pub fn drive(
     }
     obs.end = End::Inconclusive(format!("still talking after {MAX_ROUNDS} exchanges"));
     (obs, summary)
+}
+
+/// The fatal alert the peer sends after our engine failed: read with the
+/// engine's own record layer (so an alert under the new keys counts), or,
+/// when the record that failed was the alert itself (a record version our
+/// engine refused, say), from the transcript.
+fn peer_alert_after_failure(
+    me: &mut Connection,
+    peer: &mut dyn Transport,
+    transcript: &mut Transcript,
+    peer_gone: bool,
+    deadline: Instant,
+) -> Option<shakedown_engine::msgs::enums::AlertDescription> {
+    let fatal = |alerts: Vec<shakedown_engine::msgs::Alert>| {
+        alerts
+            .into_iter()
+            .find(|a| a.level != AlertLevel::Warning)
+            .map(|a| a.description)
+    };
+    if let Some(d) = fatal(me.alerts_after_failure(&[])) {
+        return Some(d);
+    }
+    if let Some((level, d)) = transcript.last_plain_alert_from_peer()
+        && level != AlertLevel::Warning
+    {
+        return Some(d);
+    }
+    if peer_gone {
+        return None;
+    }
+    let until = deadline.min(Instant::now() + LINGER);
+    loop {
+        match peer.recv(until) {
+            Recv::Data(bytes) => {
+                transcript.add(Direction::FromPeer, &bytes);
+                if let Some(d) = fatal(me.alerts_after_failure(&bytes)) {
+                    return Some(d);
+                }
+            }
+            Recv::Eof | Recv::Quiet | Recv::Timeout | Recv::Failed(_) => return None,
+        }
+    }
 }
 
 /// Ends a finished exchange with close_notify, so a peer keeps the session
