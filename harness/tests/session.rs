@@ -11,7 +11,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::time::Duration;
 
-use shakedown::net::{DriveError, Session};
+use shakedown::session::{DriveError, Session};
 use shakedown_engine::config::CertifiedKey;
 use shakedown_engine::crypto::SeededRandom;
 use shakedown_engine::deviate::{Anchor, Deviations, Knob};

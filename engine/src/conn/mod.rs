@@ -11,8 +11,6 @@
 //! }
 //! ```
 
-pub(crate) mod record_layer;
-
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -27,7 +25,7 @@ use crate::handshake::{self, Context, Event, Message, State};
 use crate::msgs::enums::{AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion};
 use crate::msgs::{Alert, ChangeCipherSpec, HandshakeJoiner, Sslv2ClientHello};
 
-use record_layer::{MAX_WARNING_ALERTS_IN_A_ROW, Received, RecordLayer};
+use crate::record_layer::{MAX_WARNING_ALERTS_IN_A_ROW, Received, RecordLayer};
 
 pub use crate::handshake::{Event as ConnectionEvent, HandshakeSummary};
 

@@ -230,7 +230,7 @@ fn run_case(case: &Case, opts: &RunOptions, ids: &Identities, worker: &mut Worke
     transcript.finish();
     let observed = outcome.unwrap_or_else(|e| Observed::new(End::HarnessError(e)));
     result.verdict = judge(case, &observed, PeerAbilities { echoes });
-    result.keylog = summaries.iter().map(crate::net::keylog_line).collect();
+    result.keylog = summaries.iter().map(crate::session::keylog_line).collect();
     // An oracle group compares its members after they all ran: each keeps
     // its transcript until then, so a group failure shows every side.
     if opts.keep_transcripts

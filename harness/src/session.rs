@@ -1,5 +1,7 @@
-//! Drives a sans-IO [`Connection`] over a TCP stream, with a deadline on
-//! every step: a peer that stalls is cut off, never waited on forever.
+//! The CLI's session driver: a sans-IO [`Connection`] over a TCP stream,
+//! with a deadline on every step: a peer that stalls is cut off, never
+//! waited on forever. (`run::drive` is the runner's: it runs a case to its
+//! outcome.)
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
