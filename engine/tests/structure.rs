@@ -45,9 +45,9 @@ fn modules(root: &Path) -> BTreeMap<String, String> {
 /// The module a path names: the longest prefix that is a file.
 fn resolve(from: &str, path: &str, mods: &BTreeMap<String, String>) -> Option<String> {
     let mut parts: Vec<&str> = path.split("::").collect();
-    let mut base: Vec<&str> = match parts.first()? {
-        &"crate" => Vec::new(),
-        &"super" => {
+    let mut base: Vec<&str> = match *parts.first()? {
+        "crate" => Vec::new(),
+        "super" => {
             let mut b: Vec<&str> = from.split('/').collect();
             b.pop();
             b
