@@ -17,8 +17,19 @@ pub const PING: &[u8] = b"shakedown ping\n";
 /// Exchanges before giving up on an in-memory peer that keeps talking.
 const MAX_ROUNDS: usize = 400;
 
-/// How long to linger after a handshake for a peer that does not echo.
+/// The longest a silent, non-echoing peer is given to answer once our
+/// handshake is done; the wait itself adapts to the peer's own answer
+/// times on this connection (see [`settle_time`]).
 const SETTLE: Duration = Duration::from_millis(300);
+
+/// The shortest such wait: scheduler noise on a loaded machine.
+const SETTLE_FLOOR: Duration = Duration::from_millis(25);
+
+/// How long a silent peer is given to react: four times the slowest answer
+/// it gave on this connection, within [`SETTLE_FLOOR`] and [`SETTLE`].
+fn settle_time(slowest_answer: Duration) -> Duration {
+    (slowest_answer * 4).clamp(SETTLE_FLOOR, SETTLE)
+}
 
 /// How long to keep reading a peer after our own check failed, for the
 /// alert it sends (ended early by that alert or a close).
@@ -29,6 +40,10 @@ pub struct DriveOptions {
     pub timeout: Duration,
     /// Wait for a second handshake (the engine renegotiates).
     pub await_renegotiation: bool,
+    /// The engine acts after its handshake (a tweaked record, an
+    /// injection): a peer that does not echo is given a moment to answer.
+    /// Otherwise the case is decided when the handshake completes.
+    pub await_reaction: bool,
 }
 
 /// Runs the connection to its end; returns what happened and the first
@@ -48,6 +63,9 @@ pub fn drive(
     // The peer stopped reading; what it already sent (its alert) is still
     // to be read before the connection is judged.
     let mut peer_gone = false;
+    // When we last sent, and the slowest answer the peer gave since.
+    let mut sent_at: Option<Instant> = None;
+    let mut slowest_answer = Duration::ZERO;
     for _ in 0..MAX_ROUNDS {
         let out = me.take_output();
         if !out.is_empty() {
@@ -55,11 +73,13 @@ pub fn drive(
             if !peer_gone && peer.send(&out).is_err() {
                 peer_gone = true;
             }
+            sent_at.get_or_insert_with(Instant::now);
         }
         let mut peer_closed = false;
         while let Some(ev) = me.next_event() {
             match ev {
                 ConnectionEvent::HandshakeComplete(s) => {
+                    let resumed = s.resumed;
                     obs.handshakes += 1;
                     if obs.negotiated.is_none() {
                         obs.negotiated = Some(Negotiated::new(s.version, s.suite, s.resumed));
@@ -71,7 +91,17 @@ pub fn drive(
                     if ready && !sent_ping && me.send_application_data(PING).is_ok() {
                         sent_ping = true;
                         if !peer.echoes() {
-                            settle_until = Some(Instant::now() + SETTLE);
+                            // Nothing is left to observe unless our Finished
+                            // was the last word (the peer checks it after
+                            // our handshake is done) or the engine provokes
+                            // something after its handshake.
+                            let we_finished_last =
+                                resumed == (me.side() == shakedown_engine::crypto::Side::Client);
+                            let wait = match opts.await_reaction || we_finished_last {
+                                true => settle_time(slowest_answer),
+                                false => Duration::ZERO,
+                            };
+                            settle_until = Some(Instant::now() + wait);
                         }
                     }
                 }
@@ -133,6 +163,9 @@ pub fn drive(
         let wait_until = settle_until.map_or(deadline, |s| s.min(deadline));
         match peer.recv(wait_until) {
             Recv::Data(bytes) => {
+                if let Some(at) = sent_at.take() {
+                    slowest_answer = slowest_answer.max(at.elapsed());
+                }
                 transcript.add(Direction::FromPeer, &bytes);
                 // An error is read back through `me.error()` above.
                 let _ = me.feed(&bytes);

@@ -248,6 +248,7 @@ fn drive_opts(case: &Case, opts: &RunOptions) -> DriveOptions {
     DriveOptions {
         timeout: opts.timeout,
         await_renegotiation: configs::renegotiates(case),
+        await_reaction: configs::acts_after_handshake(case),
     }
 }
 
@@ -255,6 +256,7 @@ fn honest_opts(opts: &RunOptions) -> DriveOptions {
     DriveOptions {
         timeout: opts.timeout,
         await_renegotiation: false,
+        await_reaction: false,
     }
 }
 
