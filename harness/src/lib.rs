@@ -9,4 +9,5 @@ pub mod net;
 pub mod peer;
 pub mod report;
 pub mod run;
+pub mod timing;
 pub mod vector;
