@@ -3,4 +3,5 @@
 //! order one connection per sample, timed at the socket, and compared with
 //! paired tests and bootstrap intervals (tlsfuzzer's method).
 
+pub mod analysis;
 pub mod stats;
