@@ -166,6 +166,20 @@ pub fn analyse(samples: &Samples, opts: &Options) -> Analysis {
     }
 }
 
+impl Analysis {
+    /// The verdict over the pairs that involve none of `left_out` (classes
+    /// that differ in something public, such as their length).
+    pub fn verdict_without(&self, left_out: &[String]) -> Verdict {
+        let kept: Vec<Pair> = self
+            .pairs
+            .iter()
+            .filter(|p| !left_out.contains(&p.a) && !left_out.contains(&p.b))
+            .cloned()
+            .collect();
+        verdict(&kept)
+    }
+}
+
 fn verdict(pairs: &[Pair]) -> Verdict {
     let largest = pairs
         .iter()

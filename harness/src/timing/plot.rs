@@ -34,7 +34,10 @@ pub fn ecdf(samples: &Samples, path: &Path) -> Result<(), String> {
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     let (lo, hi) = x_range(samples);
     let mut chart = ChartBuilder::on(&root)
-        .caption("Answer time, ECDF per class (1st-99th percentile)", ("sans-serif", 20))
+        .caption(
+            "Answer time, ECDF per class (1st-99th percentile)",
+            ("sans-serif", 20),
+        )
         .margin(15)
         .x_label_area_size(40)
         .y_label_area_size(50)
@@ -80,7 +83,10 @@ pub fn boxes(samples: &Samples, path: &Path) -> Result<(), String> {
     let k = samples.classes.len();
     let names = samples.classes.clone();
     let mut chart = ChartBuilder::on(&root)
-        .caption("Answer time per class (box: quartiles; whiskers: 5th-95th percentile)", ("sans-serif", 20))
+        .caption(
+            "Answer time per class (box: quartiles; whiskers: 5th-95th percentile)",
+            ("sans-serif", 20),
+        )
         .margin(15)
         .x_label_area_size(40)
         .y_label_area_size(190)
@@ -175,23 +181,32 @@ pub fn intervals(analysis: &Analysis, path: &Path) -> Result<(), String> {
         };
         if let Some(m) = p.median {
             chart
-                .draw_series([
-                    PathElement::new(vec![(m.low, y + 0.1), (m.high, y + 0.1)], color.stroke_width(2)),
-                ])
+                .draw_series([PathElement::new(
+                    vec![(m.low, y + 0.1), (m.high, y + 0.1)],
+                    color.stroke_width(2),
+                )])
                 .map_err(|e| e.to_string())?;
             chart
-                .draw_series(std::iter::once(Circle::new((m.estimate, y + 0.1), 4, color.filled())))
+                .draw_series(std::iter::once(Circle::new(
+                    (m.estimate, y + 0.1),
+                    4,
+                    color.filled(),
+                )))
                 .map_err(|e| e.to_string())?;
         }
         if let Some(t) = p.trimmed_mean {
             chart
-                .draw_series([
-                    PathElement::new(vec![(t.low, y - 0.1), (t.high, y - 0.1)], color.stroke_width(1)),
-                ])
+                .draw_series([PathElement::new(
+                    vec![(t.low, y - 0.1), (t.high, y - 0.1)],
+                    color.stroke_width(1),
+                )])
                 .map_err(|e| e.to_string())?;
             chart
                 .draw_series(std::iter::once(Rectangle::new(
-                    [(t.estimate - pad * 0.02, y - 0.15), (t.estimate + pad * 0.02, y - 0.05)],
+                    [
+                        (t.estimate - pad * 0.02, y - 0.15),
+                        (t.estimate + pad * 0.02, y - 0.05),
+                    ],
                     color.filled(),
                 )))
                 .map_err(|e| e.to_string())?;

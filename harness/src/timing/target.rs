@@ -117,7 +117,10 @@ impl Drop for BuiltinServer {
         self.stop.store(true, Ordering::SeqCst);
         // Wake the accept call so the thread sees the flag.
         let _ = TcpStream::connect_timeout(
-            &self.address.parse().unwrap_or(std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
+            &self
+                .address
+                .parse()
+                .unwrap_or(std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
             Duration::from_secs(1),
         );
         if let Some(t) = self.thread.take() {

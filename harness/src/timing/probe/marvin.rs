@@ -17,6 +17,9 @@ use shakedown_engine::msgs::enums::ProtocolVersion;
 pub struct MarvinClass {
     pub name: &'static str,
     pub what: &'static str,
+    /// Set when the class differs in something public (the ciphertext's
+    /// length), which a server may act on before any secret is touched.
+    pub public: Option<&'static str>,
     /// The handshake message body: the encrypted premaster, with its
     /// 2-byte length in TLS and bare in SSL 3.0 (RFC 6101 5.6.7.1).
     pub body: Vec<u8>,
@@ -90,15 +93,27 @@ fn recipes() -> Vec<Recipe> {
         },
         Recipe {
             ciphertext_delta: -1,
-            ..r("ciphertext_too_short", "ciphertext one byte shorter than the modulus", t())
+            ..r(
+                "ciphertext_too_short",
+                "ciphertext one byte shorter than the modulus",
+                t(),
+            )
         },
-        r("valid_control", "a second well-formed block: must not differ from valid", t()),
+        r(
+            "valid_control",
+            "a second well-formed block: must not differ from valid",
+            t(),
+        ),
     ]
 }
 
 /// Every class for `key`, with the premaster version the ClientHello
 /// offers. `seed` fixes the premasters and padding bytes.
-pub fn classes(key: &PublicKey, client_version: ProtocolVersion, seed: u64) -> Result<Vec<MarvinClass>, String> {
+pub fn classes(
+    key: &PublicKey,
+    client_version: ProtocolVersion,
+    seed: u64,
+) -> Result<Vec<MarvinClass>, String> {
     let mut rng = SeededRandom::from_seed(seed);
     recipes()
         .into_iter()
@@ -116,6 +131,9 @@ pub fn classes(key: &PublicKey, client_version: ProtocolVersion, seed: u64) -> R
             Ok(MarvinClass {
                 name: r.name,
                 what: r.what,
+                public: (r.ciphertext_delta != 0).then_some(
+                    "its length is public: RFC 8017 7.2.2 step 1 rejects it before the RSA operation",
+                ),
                 body: frame(&ct, client_version),
             })
         })

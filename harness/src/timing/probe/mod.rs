@@ -64,6 +64,9 @@ pub struct Plan {
 pub struct ClassInfo {
     pub name: String,
     pub what: String,
+    /// Why the class may differ without leaking a secret, if it may.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public: Option<String>,
 }
 
 /// One timed sample.
@@ -87,6 +90,17 @@ pub struct Collected {
     /// Connections that failed before an answer (retried).
     pub failures: usize,
     pub wall: Duration,
+}
+
+impl Collected {
+    /// Classes that differ in something public.
+    pub fn public_classes(&self) -> Vec<String> {
+        self.classes
+            .iter()
+            .filter(|c| c.public.is_some())
+            .map(|c| c.name.clone())
+            .collect()
+    }
 }
 
 /// Consecutive failed attempts after which the run stops.
@@ -149,7 +163,12 @@ pub fn run(plan: &Plan) -> Result<Collected, String> {
         for (position, class) in schedule.next_block().into_iter().enumerate() {
             loop {
                 counter += 1;
-                match one(class, plan.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15).wrapping_add(counter)) {
+                match one(
+                    class,
+                    plan.seed
+                        .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+                        .wrapping_add(counter),
+                ) {
                     Ok((elapsed, answer)) => {
                         in_a_row = 0;
                         let nanos = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
@@ -214,6 +233,7 @@ fn prepare(plan: &Plan, config: &Arc<ClientConfig>) -> Result<(Vec<ClassInfo>, P
                 .map(|c| ClassInfo {
                     name: c.name.into(),
                     what: c.what.into(),
+                    public: c.public.map(String::from),
                 })
                 .collect();
             let ckes = classes.iter().map(|c| client_key_exchange(&c.body)).collect();
@@ -226,6 +246,7 @@ fn prepare(plan: &Plan, config: &Arc<ClientConfig>) -> Result<(Vec<ClassInfo>, P
                 .map(|c| ClassInfo {
                     name: c.name.into(),
                     what: c.what.clone(),
+                    public: None,
                 })
                 .collect();
             Ok((infos, Prepared::Lucky13(classes)))
@@ -244,8 +265,12 @@ fn client_key_exchange(body: &[u8]) -> Vec<u8> {
 
 fn open(plan: &Plan, config: &Arc<ClientConfig>, seed: u64) -> Result<(Connection, TcpStream), String> {
     let stream = wire::connect(&plan.address, plan.timeout)?;
-    let conn = Connection::client(config.clone(), Box::new(SeededRandom::from_seed(seed)), now_unix())
-        .map_err(|e| e.to_string())?;
+    let conn = Connection::client(
+        config.clone(),
+        Box::new(SeededRandom::from_seed(seed)),
+        now_unix(),
+    )
+    .map_err(|e| e.to_string())?;
     Ok((conn, stream))
 }
 
@@ -253,7 +278,8 @@ fn open(plan: &Plan, config: &Arc<ClientConfig>, seed: u64) -> Result<(Connectio
 fn server_key(plan: &Plan, config: &Arc<ClientConfig>) -> Result<rsa::PublicKey, String> {
     let (mut conn, mut stream) = open(plan, config, plan.seed)?;
     let events = wire::drive(&mut conn, &mut stream, plan.timeout, |_, ev| {
-        ev.iter().any(|e| matches!(e, ConnectionEvent::HandshakeComplete(_)))
+        ev.iter()
+            .any(|e| matches!(e, ConnectionEvent::HandshakeComplete(_)))
     })
     .map_err(|e| format!("handshake to learn the server's key: {e}"))?;
     let leaf = events
@@ -295,7 +321,10 @@ fn lucky13_sample(
 ) -> Result<(Duration, Answer), String> {
     let (mut conn, mut stream) = open(plan, config, seed)?;
     wire::drive(&mut conn, &mut stream, plan.timeout, |c, ev| {
-        !c.has_output() && ev.iter().any(|e| matches!(e, ConnectionEvent::HandshakeComplete(_)))
+        !c.has_output()
+            && ev
+                .iter()
+                .any(|e| matches!(e, ConnectionEvent::HandshakeComplete(_)))
     })?;
     conn.send_application_data(&vec![b'a'; payload_len])
         .map_err(|e| e.to_string())?;

@@ -87,9 +87,12 @@ pub fn drive(
     }
 }
 
-/// Splits a byte stream of whole records into (content type, version,
-/// fragment) triples; `None` if it does not end on a record boundary.
-pub fn split_records(mut bytes: &[u8]) -> Option<Vec<(u8, [u8; 2], Vec<u8>)>> {
+/// A record as sent: content type, version, fragment.
+pub type RawRecord = (u8, [u8; 2], Vec<u8>);
+
+/// Splits a byte stream of whole records; `None` if it does not end on a
+/// record boundary.
+pub fn split_records(mut bytes: &[u8]) -> Option<Vec<RawRecord>> {
     let mut out = Vec::new();
     while !bytes.is_empty() {
         let (header, rest) = bytes.split_at_checked(HEADER_LEN)?;
@@ -129,8 +132,14 @@ pub fn swap_client_key_exchange(flight: &[u8], handshake: &[u8]) -> Result<Vec<u
 /// close; the time runs from the write's return (the last byte handed to
 /// the kernel, which with Nagle off sends it on loopback at once) to the
 /// read's return, on the monotonic clock.
-pub fn timed_exchange(stream: &mut TcpStream, probe: &[u8], timeout: Duration) -> Result<(Duration, Answer), String> {
-    stream.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
+pub fn timed_exchange(
+    stream: &mut TcpStream,
+    probe: &[u8],
+    timeout: Duration,
+) -> Result<(Duration, Answer), String> {
+    stream
+        .set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
     let mut buf = [0u8; 4096];
     stream.write_all(probe).map_err(|e| format!("send probe: {e}"))?;
     let start = Instant::now();
@@ -139,7 +148,14 @@ pub fn timed_exchange(stream: &mut TcpStream, probe: &[u8], timeout: Duration) -
     let answer = match got {
         Ok(0) => Answer::Closed,
         Ok(n) => classify(buf.get(..n).unwrap_or_default()),
-        Err(e) if matches!(e.kind(), ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted) => Answer::Closed,
+        Err(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted
+            ) =>
+        {
+            Answer::Closed
+        }
         Err(e) => return Err(format!("no answer to the probe: {e}")),
     };
     Ok((elapsed, answer))
