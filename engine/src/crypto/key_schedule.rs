@@ -108,7 +108,7 @@ pub fn key_block(
     let (s, c) = seed.split_at_mut(32);
     s.copy_from_slice(server_random);
     c.copy_from_slice(client_random);
-    let mut block = vec![0u8; layout.total()];
+    let mut block = zeroize::Zeroizing::new(vec![0u8; layout.total()]);
     prf(alg, master, b"key expansion", &seed, &mut block)?;
     Ok(split_key_block(&block, layout))
 }

@@ -51,6 +51,17 @@ impl std::fmt::Debug for DirectionKeys {
     }
 }
 
+// Keys are wiped when dropped (the zeroize crate), so a freed connection
+// leaves none behind in the allocator's memory.
+impl Drop for DirectionKeys {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.mac_key.zeroize();
+        self.enc_key.zeroize();
+        self.fixed_iv.zeroize();
+    }
+}
+
 /// Both directions' keys, split from one key block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectionKeys {
