@@ -165,7 +165,10 @@ fn stateful_seeds_reach_key_exchange_and_finished() {
 fn every_saved_crash_replays_without_panic() {
     let by_target = files_by_target(&fuzz_dir().join("regressions"));
     let saved: usize = by_target.values().map(Vec::len).sum();
-    assert!(saved > 0, "no saved crash under fuzz/regressions: the replay would test nothing");
+    assert!(
+        saved > 0,
+        "no saved crash under fuzz/regressions: the replay would test nothing"
+    );
     for (target, files) in by_target {
         for (path, data) in files {
             println!("replaying {}", path.display());

@@ -2,9 +2,11 @@
 //! against a peer, with the statistics and report of `crate::timing`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
+use shakedown_engine::flaw::Flaw;
 use shakedown_engine::msgs::enums::ProtocolVersion;
 use shakedown_engine::{ServerConfig, VersionRange};
 
@@ -12,13 +14,15 @@ use crate::args::load_identity;
 use crate::peer::profile::Profile;
 use crate::timing::analysis::{self, Analysis};
 use crate::timing::output::{self, RunInfo};
-use crate::timing::probe::{self, Collected, Plan, ProbeKind};
+use crate::timing::probe::{self, Collected, Peer, Plan, ProbeKind};
 use crate::timing::target::Target;
 
 #[derive(Debug, Args, Clone)]
 pub struct TimingArgs {
     /// `builtin` (the engine's server, in this process on loopback),
-    /// `tcp:HOST:PORT`, or a peer profile (JSON) started for the run.
+    /// `memory` (the engine's server fed in memory, timed with this
+    /// thread's CPU clock), `tcp:HOST:PORT`, or a peer profile (JSON)
+    /// started for the run.
     #[arg(long, default_value = "builtin")]
     pub peer: String,
     /// marvin (RSA premaster padding) or lucky13 (CBC padding).
@@ -39,9 +43,10 @@ pub struct TimingArgs {
     /// Output directory.
     #[arg(long, default_value = "timing-out")]
     pub out: PathBuf,
-    /// Built-in peer only: a flaw the server has (repeatable).
-    #[arg(long = "flaw")]
-    pub flaws: Vec<String>,
+    /// Built-in peer only: a flaw the server has, by name
+    /// (`shakedown_engine::flaw`, e.g. slow_bad_padding); repeatable.
+    #[arg(long = "flaw", value_parser = super::serve::parse_flaw)]
+    pub flaws: Vec<Flaw>,
     /// Bootstrap resamples per interval.
     #[arg(long, default_value_t = 1000)]
     pub resamples: usize,
@@ -63,8 +68,8 @@ fn parse_version(s: &str) -> Result<ProtocolVersion, String> {
 
 /// Starts the peer the arguments name.
 pub fn target(args: &TimingArgs) -> Result<Target, String> {
-    if args.peer != "builtin" && !args.flaws.is_empty() {
-        return Err("--flaw applies to the builtin peer only".into());
+    if !matches!(args.peer.as_str(), "builtin" | "memory") && !args.flaws.is_empty() {
+        return Err("--flaw applies to the builtin and memory peers only".into());
     }
     if args.peer == "builtin" {
         return Target::builtin(builtin_config(args)?, args.seed, timeout(args));
@@ -83,9 +88,7 @@ fn builtin_config(args: &TimingArgs) -> Result<ServerConfig, String> {
     )?);
     config.versions = VersionRange::only(args.version);
     config.suites = vec![suite(args)?.suite];
-    if let Some(f) = args.flaws.first() {
-        return Err(format!("flaw `{f}`: this build has no built-in peer flaws"));
-    }
+    config.flaws = args.flaws.iter().copied().collect();
     Ok(config)
 }
 
@@ -100,9 +103,26 @@ fn timeout(args: &TimingArgs) -> Duration {
 
 /// Measures and analyses; the caller writes the outputs.
 pub fn measure(args: &TimingArgs, progress: bool) -> Result<(RunInfo, Collected, Analysis), String> {
-    let target = target(args)?;
+    let (target, peer) = match args.peer.as_str() {
+        "memory" => (None, Peer::Memory(Arc::new(builtin_config(args)?))),
+        _ => {
+            let t = target(args)?;
+            let address = t.address.clone();
+            (Some(t), Peer::Tcp(address))
+        }
+    };
+    let clock = match peer {
+        Peer::Memory(_) => {
+            "this thread's CPU time (CLOCK_THREAD_CPUTIME_ID) across the in-memory server's \
+                            feed of the probe and the taking of its answer"
+        }
+        Peer::Tcp(_) => {
+            "std::time::Instant (monotonic) around write/read on a TCP_NODELAY socket, \
+                         from the probe's write returning to the first answer byte or close"
+        }
+    };
     let plan = Plan {
-        address: target.address.clone(),
+        peer,
         probe: args.probe,
         version: args.version,
         suite: suite(args)?,
@@ -128,9 +148,7 @@ pub fn measure(args: &TimingArgs, progress: bool) -> Result<(RunInfo, Collected,
         version: args.version.to_string(),
         suite: plan.suite.openssl_name.into(),
         seed: args.seed,
-        clock: "std::time::Instant (monotonic) around write/read on a TCP_NODELAY socket, \
-                from the probe's write returning to the first answer byte or close"
-            .into(),
+        clock: clock.into(),
     };
     Ok((info, collected, analysis))
 }
@@ -138,7 +156,10 @@ pub fn measure(args: &TimingArgs, progress: bool) -> Result<(RunInfo, Collected,
 fn target_description(args: &TimingArgs) -> String {
     match args.flaws.is_empty() {
         true => args.peer.clone(),
-        false => format!("{} with flaws {}", args.peer, args.flaws.join(",")),
+        false => {
+            let names: Vec<&str> = args.flaws.iter().map(|f| f.name()).collect();
+            format!("{} with flaws {}", args.peer, names.join(","))
+        }
     }
 }
 

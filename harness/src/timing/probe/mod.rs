@@ -4,6 +4,7 @@
 
 pub mod lucky13;
 pub mod marvin;
+pub mod memory;
 pub mod schedule;
 pub mod wire;
 
@@ -15,7 +16,7 @@ use shakedown_engine::crypto::SeededRandom;
 use shakedown_engine::deviate::{Deviations, Knob};
 use shakedown_engine::msgs::enums::{HandshakeType, ProtocolVersion};
 use shakedown_engine::suites::SuiteInfo;
-use shakedown_engine::{ClientConfig, Connection, ConnectionEvent, VersionRange};
+use shakedown_engine::{ClientConfig, Connection, ConnectionEvent, ServerConfig, VersionRange};
 
 use super::analysis::Samples;
 use crate::args::now_unix;
@@ -43,10 +44,19 @@ impl std::str::FromStr for ProbeKind {
     }
 }
 
-/// What to measure, against which address.
+/// Where the samples come from.
+#[derive(Debug, Clone)]
+pub enum Peer {
+    /// A server at this address, timed at the socket.
+    Tcp(String),
+    /// The engine's server in memory, timed with this thread's CPU clock.
+    Memory(Arc<ServerConfig>),
+}
+
+/// What to measure, against which peer.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    pub address: String,
+    pub peer: Peer,
     pub probe: ProbeKind,
     pub version: ProtocolVersion,
     pub suite: &'static SuiteInfo,
@@ -133,15 +143,21 @@ pub fn run(plan: &Plan) -> Result<Collected, String> {
         Prepared::Marvin(_) => Vec::new(),
     };
     let one = |class: usize, seed: u64| -> Result<(Duration, Answer), String> {
-        match &prepared {
-            Prepared::Marvin(ckes) => {
+        match (&prepared, &plan.peer) {
+            (Prepared::Marvin(ckes), peer) => {
                 let cke = ckes.get(class).ok_or("no such class")?;
-                marvin_sample(plan, &config, cke, seed)
+                match peer {
+                    Peer::Tcp(address) => marvin_sample(plan, address, &config, cke, seed),
+                    Peer::Memory(server) => memory::marvin_sample(server, &config, cke, seed),
+                }
             }
-            Prepared::Lucky13(cs) => {
+            (Prepared::Lucky13(cs), peer) => {
                 let c = cs.get(class).ok_or("no such class")?;
                 let cfg = lucky_configs.get(class).ok_or("no such class")?;
-                lucky13_sample(plan, cfg, c.payload_len, seed)
+                match peer {
+                    Peer::Tcp(address) => lucky13_sample(plan, address, cfg, c.payload_len, seed),
+                    Peer::Memory(server) => memory::lucky13_sample(server, cfg, c.payload_len, seed),
+                }
             }
         }
     };
@@ -226,7 +242,10 @@ fn client_config(plan: &Plan, deviations: Deviations) -> Arc<ClientConfig> {
 fn prepare(plan: &Plan, config: &Arc<ClientConfig>) -> Result<(Vec<ClassInfo>, Prepared), String> {
     match plan.probe {
         ProbeKind::Marvin => {
-            let key = server_key(plan, config)?;
+            let key = match &plan.peer {
+                Peer::Tcp(address) => server_key(plan, address, config)?,
+                Peer::Memory(server) => server.cert.key.as_public_key().clone(),
+            };
             let classes = marvin::classes(&key, plan.version, plan.seed)?;
             let infos = classes
                 .iter()
@@ -263,8 +282,13 @@ fn client_key_exchange(body: &[u8]) -> Vec<u8> {
     msg
 }
 
-fn open(plan: &Plan, config: &Arc<ClientConfig>, seed: u64) -> Result<(Connection, TcpStream), String> {
-    let stream = wire::connect(&plan.address, plan.timeout)?;
+fn open(
+    plan: &Plan,
+    address: &str,
+    config: &Arc<ClientConfig>,
+    seed: u64,
+) -> Result<(Connection, TcpStream), String> {
+    let stream = wire::connect(address, plan.timeout)?;
     let conn = Connection::client(
         config.clone(),
         Box::new(SeededRandom::from_seed(seed)),
@@ -275,8 +299,8 @@ fn open(plan: &Plan, config: &Arc<ClientConfig>, seed: u64) -> Result<(Connectio
 }
 
 /// One full handshake to learn the server's RSA key (from its leaf).
-fn server_key(plan: &Plan, config: &Arc<ClientConfig>) -> Result<rsa::PublicKey, String> {
-    let (mut conn, mut stream) = open(plan, config, plan.seed)?;
+fn server_key(plan: &Plan, address: &str, config: &Arc<ClientConfig>) -> Result<rsa::PublicKey, String> {
+    let (mut conn, mut stream) = open(plan, address, config, plan.seed)?;
     let events = wire::drive(&mut conn, &mut stream, plan.timeout, |_, ev| {
         ev.iter()
             .any(|e| matches!(e, ConnectionEvent::HandshakeComplete(_)))
@@ -296,11 +320,12 @@ fn server_key(plan: &Plan, config: &Arc<ClientConfig>) -> Result<rsa::PublicKey,
 /// engine's own ChangeCipherSpec and Finished, timed.
 fn marvin_sample(
     plan: &Plan,
+    address: &str,
     config: &Arc<ClientConfig>,
     cke: &[u8],
     seed: u64,
 ) -> Result<(Duration, Answer), String> {
-    let (mut conn, mut stream) = open(plan, config, seed)?;
+    let (mut conn, mut stream) = open(plan, address, config, seed)?;
     let hello = conn.take_output();
     std::io::Write::write_all(&mut stream, &hello).map_err(|e| format!("send ClientHello: {e}"))?;
     // The engine has something to say again once it has read
@@ -315,11 +340,12 @@ fn marvin_sample(
 /// class's tweak, timed.
 fn lucky13_sample(
     plan: &Plan,
+    address: &str,
     config: &Arc<ClientConfig>,
     payload_len: usize,
     seed: u64,
 ) -> Result<(Duration, Answer), String> {
-    let (mut conn, mut stream) = open(plan, config, seed)?;
+    let (mut conn, mut stream) = open(plan, address, config, seed)?;
     wire::drive(&mut conn, &mut stream, plan.timeout, |c, ev| {
         !c.has_output()
             && ev

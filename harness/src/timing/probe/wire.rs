@@ -161,7 +161,8 @@ pub fn timed_exchange(
     Ok((elapsed, answer))
 }
 
-fn classify(bytes: &[u8]) -> Answer {
+/// The first bytes of an answer, classified.
+pub fn classify(bytes: &[u8]) -> Answer {
     let alert = ContentType::Alert.get();
     match bytes {
         [t, _, _, 0, 2, _, d, ..] if *t == alert => Answer::Alert(*d),
