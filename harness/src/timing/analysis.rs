@@ -20,6 +20,24 @@ pub struct Samples {
 }
 
 impl Samples {
+    /// The same blocks without the classes named in `left_out`.
+    pub fn without(&self, left_out: &[String]) -> Samples {
+        let keep: Vec<usize> = (0..self.classes.len())
+            .filter(|&c| self.classes.get(c).is_some_and(|n| !left_out.contains(n)))
+            .collect();
+        Samples {
+            classes: keep
+                .iter()
+                .filter_map(|&c| self.classes.get(c).cloned())
+                .collect(),
+            blocks: self
+                .blocks
+                .iter()
+                .map(|b| keep.iter().filter_map(|&c| b.get(c).copied()).collect())
+                .collect(),
+        }
+    }
+
     /// Class `c`'s samples in block order.
     pub fn class(&self, c: usize) -> Vec<f64> {
         self.blocks.iter().filter_map(|b| b.get(c).copied()).collect()

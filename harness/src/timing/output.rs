@@ -108,9 +108,13 @@ pub fn write_all(
     };
     let json = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
     write("summary.json", &json)?;
-    super::plot::ecdf(&collected.paired, &dir.join("ecdf.svg"))?;
-    super::plot::boxes(&collected.paired, &dir.join("box.svg"))?;
-    super::plot::intervals(analysis, &dir.join("intervals.svg"))?;
+    // A class that differs publicly (by orders of magnitude, often) would
+    // squash the scale: the plots show the others, the tables show all.
+    let public = collected.public_classes();
+    let plotted = collected.paired.without(&public);
+    super::plot::ecdf(&plotted, &dir.join("ecdf.svg"))?;
+    super::plot::boxes(&plotted, &dir.join("box.svg"))?;
+    super::plot::intervals(analysis, &public, &dir.join("intervals.svg"))?;
     write("report.md", &markdown(&summary))
 }
 

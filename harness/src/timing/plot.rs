@@ -127,26 +127,31 @@ pub fn boxes(samples: &Samples, path: &Path) -> Result<(), String> {
 }
 
 /// 95% bootstrap intervals of the median difference of every class from
-/// the first one, with the trimmed mean's beside it.
-pub fn intervals(analysis: &Analysis, path: &Path) -> Result<(), String> {
+/// the first one, with the trimmed mean's beside it; classes in
+/// `left_out` are not drawn.
+pub fn intervals(analysis: &Analysis, left_out: &[String], path: &Path) -> Result<(), String> {
     let root = SVGBackend::new(path, SIZE).into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     let Some(first) = analysis.pairs.first().map(|p| p.a.clone()) else {
         return root.present().map_err(|e| e.to_string());
     };
-    let pairs: Vec<_> = analysis.pairs.iter().filter(|p| p.a == first).collect();
+    let pairs: Vec<_> = analysis
+        .pairs
+        .iter()
+        .filter(|p| p.a == first && !left_out.contains(&p.b))
+        .collect();
     let bounds = pairs
         .iter()
         .flat_map(|p| [p.median, p.trimmed_mean])
         .flatten()
-        .flat_map(|i| [i.low, i.high])
+        .flat_map(|i| [i.low / 1e3, i.high / 1e3])
         .fold((0.0f64, 0.0f64), |(lo, hi), x| (lo.min(x), hi.max(x)));
-    let pad = ((bounds.1 - bounds.0) * 0.1).max(1.0);
+    let pad = ((bounds.1 - bounds.0) * 0.1).max(0.01);
     let labels: Vec<String> = pairs.iter().map(|p| p.b.clone()).collect();
     let n = pairs.len();
     let mut chart = ChartBuilder::on(&root)
         .caption(
-            format!("Difference from {first}, ns: 95% CI of the median (dot) and trimmed mean (square)"),
+            format!("Difference from {first}, us: 95% CI of the median (dot) and trimmed mean (square)"),
             ("sans-serif", 18),
         )
         .margin(15)
@@ -156,7 +161,7 @@ pub fn intervals(analysis: &Analysis, path: &Path) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     chart
         .configure_mesh()
-        .x_desc("nanoseconds (positive: slower than the first class)")
+        .x_desc("microseconds (positive: slower than the first class)")
         .y_labels(n.max(1))
         .y_label_formatter(&|y| {
             let i = y.round();
@@ -179,7 +184,12 @@ pub fn intervals(analysis: &Analysis, path: &Path) -> Result<(), String> {
             true => RED.to_rgba(),
             false => BLUE.to_rgba(),
         };
-        if let Some(m) = p.median {
+        let us = |i: super::stats::Interval| super::stats::Interval {
+            estimate: i.estimate / 1e3,
+            low: i.low / 1e3,
+            high: i.high / 1e3,
+        };
+        if let Some(m) = p.median.map(us) {
             chart
                 .draw_series([PathElement::new(
                     vec![(m.low, y + 0.1), (m.high, y + 0.1)],
@@ -194,7 +204,7 @@ pub fn intervals(analysis: &Analysis, path: &Path) -> Result<(), String> {
                 )))
                 .map_err(|e| e.to_string())?;
         }
-        if let Some(t) = p.trimmed_mean {
+        if let Some(t) = p.trimmed_mean.map(us) {
             chart
                 .draw_series([PathElement::new(
                     vec![(t.low, y - 0.1), (t.high, y - 0.1)],
