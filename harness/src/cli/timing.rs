@@ -118,7 +118,7 @@ pub fn measure(args: &TimingArgs, progress: bool) -> Result<(RunInfo, Collected,
         }
         Peer::Tcp(_) => {
             "std::time::Instant (monotonic) around write/read on a TCP_NODELAY socket, \
-                         from the probe's write returning to the first answer byte or close"
+                         from just before the probe's write to the first answer byte or close"
         }
     };
     let plan = Plan {

@@ -129,9 +129,13 @@ pub fn swap_client_key_exchange(flight: &[u8], handshake: &[u8]) -> Result<Vec<u
 }
 
 /// Writes the probe in one call and waits for the first answer byte or the
-/// close; the time runs from the write's return (the last byte handed to
-/// the kernel, which with Nagle off sends it on loopback at once) to the
-/// read's return, on the monotonic clock.
+/// close, on the monotonic clock. The clock starts just before the write:
+/// on a busy machine the thread can lose the core inside the write while
+/// the peer already answers, so a clock started after the write would
+/// miss part of the peer's work (answers seen faster than the peer can
+/// work); started before it, it only adds the write's own cost (a few
+/// microseconds on loopback, the same for probes of the same length) and
+/// delays, never early answers.
 pub fn timed_exchange(
     stream: &mut TcpStream,
     probe: &[u8],
@@ -141,8 +145,8 @@ pub fn timed_exchange(
         .set_read_timeout(Some(timeout))
         .map_err(|e| e.to_string())?;
     let mut buf = [0u8; 4096];
-    stream.write_all(probe).map_err(|e| format!("send probe: {e}"))?;
     let start = Instant::now();
+    stream.write_all(probe).map_err(|e| format!("send probe: {e}"))?;
     let got = stream.read(&mut buf);
     let elapsed = start.elapsed();
     let answer = match got {
