@@ -9,4 +9,5 @@ pub mod peer;
 pub mod report;
 pub mod run;
 pub mod session;
+pub mod timing;
 pub mod vector;

@@ -5,6 +5,7 @@ pub mod connect;
 pub mod run;
 pub mod selfcheck;
 pub mod serve;
+pub mod timing;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -30,6 +31,8 @@ pub enum Command {
     Connect(connect::ConnectArgs),
     /// Handshakes per second and bulk throughput against a peer.
     Bench(bench::BenchArgs),
+    /// Timing side channels (Marvin, Lucky 13) measured with statistics.
+    Timing(timing::TimingArgs),
 }
 
 /// Options both roles share.
