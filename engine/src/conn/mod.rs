@@ -104,6 +104,7 @@ impl Connection {
                 handshake_done: false,
                 dev: dev.clone(),
                 held: Vec::new(),
+                applied: Vec::new(),
                 client_verify_data: Vec::new(),
                 server_verify_data: Vec::new(),
                 secure_renegotiation: false,
@@ -288,6 +289,12 @@ impl Connection {
     /// Bytes to send to the peer.
     pub fn take_output(&mut self) -> Vec<u8> {
         self.cx.record.take_outgoing(self.cx.rng.as_mut())
+    }
+
+    /// The field mutations (`Knob::MutateField`) that changed a message we
+    /// sent: a mutation whose path was absent never reached the wire.
+    pub fn applied_field_mutations(&self) -> &[crate::deviate::field::FieldMutation] {
+        &self.cx.applied
     }
 
     pub fn has_output(&self) -> bool {
