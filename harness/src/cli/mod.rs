@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod connect;
+pub mod fuzz;
 pub mod run;
 pub mod selfcheck;
 pub mod serve;
@@ -30,6 +31,9 @@ pub enum Command {
     Connect(connect::ConnectArgs),
     /// Handshakes per second and bulk throughput against a peer.
     Bench(bench::BenchArgs),
+    /// The interop fuzzer: mutated handshakes against peers, judged by
+    /// spec, liveness and differential oracles.
+    Fuzz(fuzz::FuzzArgs),
 }
 
 /// Options both roles share.

@@ -67,7 +67,7 @@ pub struct RunArgs {
     pub selfcheck: bool,
 }
 
-fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
     let (i, n) = s.split_once('/').ok_or("shard is i/n, e.g. 1/4")?;
     let i: usize = i.parse().map_err(|_| format!("bad shard index `{i}`"))?;
     let n: usize = n.parse().map_err(|_| format!("bad shard count `{n}`"))?;

@@ -70,7 +70,7 @@ fn rng(seed: u64) -> Box<SeededRandom> {
 
 /// State one worker keeps between cases: the peer servers it started.
 #[derive(Debug, Default)]
-struct Worker {
+pub struct Worker {
     servers: HashMap<String, PeerProcess>,
 }
 
@@ -155,7 +155,8 @@ fn check_oracles(results: &mut [CaseResult]) {
     }
 }
 
-fn run_case(case: &Case, opts: &RunOptions, ids: &Identities, worker: &mut Worker) -> CaseResult {
+/// Runs one case (the fuzzer drives cases one at a time through this).
+pub fn run_case(case: &Case, opts: &RunOptions, ids: &Identities, worker: &mut Worker) -> CaseResult {
     let started = Instant::now();
     let seed = case_seed(opts.seed, &case.id);
     let mut result = CaseResult {
