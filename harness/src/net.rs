@@ -5,6 +5,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+use shakedown_engine::error::CannotSend;
 use shakedown_engine::{Connection, ConnectionEvent, Error, HandshakeSummary};
 
 /// Why driving a connection stopped short.
@@ -17,6 +18,9 @@ pub enum DriveError {
     Timeout,
     /// The peer closed the transport.
     Eof,
+    /// The peer sent close_notify (right after its Finished, say) before
+    /// we could send: the connection is closed for writing (RFC 5246 7.2.1).
+    PeerClosed,
 }
 
 impl std::fmt::Display for DriveError {
@@ -26,6 +30,7 @@ impl std::fmt::Display for DriveError {
             Self::Io(e) => write!(f, "i/o: {e}"),
             Self::Timeout => f.write_str("timed out waiting for the peer"),
             Self::Eof => f.write_str("peer closed the connection"),
+            Self::PeerClosed => f.write_str("peer sent close_notify before our data could go out"),
         }
     }
 }
@@ -130,10 +135,17 @@ impl Session {
     }
 
     pub fn send(&mut self, data: &[u8]) -> Result<(), DriveError> {
-        self.conn
-            .send_application_data(data)
-            .map_err(DriveError::Engine)?;
-        self.flush()
+        // A close_notify that came with the peer's Finished closed the
+        // connection before the caller saw the handshake complete.
+        let peer_closed = self
+            .events
+            .iter()
+            .any(|e| matches!(e, ConnectionEvent::PeerClosed));
+        match self.conn.send_application_data(data) {
+            Err(Error::CannotSend(CannotSend::Closed)) if peer_closed => Err(DriveError::PeerClosed),
+            Err(e) => Err(DriveError::Engine(e)),
+            Ok(()) => self.flush(),
+        }
     }
 
     /// The next piece of application data not yet returned, waiting up to

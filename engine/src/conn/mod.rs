@@ -61,6 +61,7 @@ impl Connection {
             rng,
             config.provider.clone(),
             &config.deviations,
+            &config.flaws,
             now_unix,
             record_version,
         );
@@ -76,6 +77,7 @@ impl Connection {
             rng,
             config.provider.clone(),
             &config.deviations,
+            &config.flaws,
             now_unix,
             config.versions.min,
         );
@@ -88,6 +90,7 @@ impl Connection {
         rng: Box<dyn RandomSource + Send>,
         provider: Arc<dyn CryptoProvider>,
         dev: &Deviations,
+        flaws: &crate::flaw::Flaws,
         now_unix: i64,
         version: ProtocolVersion,
     ) -> Self {
@@ -103,6 +106,7 @@ impl Connection {
                 version,
                 handshake_done: false,
                 dev: dev.clone(),
+                flaws: flaws.clone(),
                 held: Vec::new(),
                 applied: Vec::new(),
                 client_verify_data: Vec::new(),
@@ -281,7 +285,7 @@ impl Connection {
         let state = self
             .state
             .take()
-            .ok_or_else(|| Error::Config("no handshake state".into()))?;
+            .ok_or(Error::Internal("no handshake state"))?;
         self.state = Some(state.handle(&mut self.cx, msg)?);
         Ok(())
     }
@@ -307,10 +311,18 @@ impl Connection {
 
     /// Queues application data (after the handshake).
     pub fn send_application_data(&mut self, data: &[u8]) -> Result<(), Error> {
-        if !self.cx.handshake_done || self.error.is_some() || self.sent_close {
-            return Err(Error::Config(
-                "application data outside an established connection".into(),
-            ));
+        use crate::error::CannotSend;
+        let refused = if self.error.is_some() {
+            Some(CannotSend::Failed)
+        } else if self.sent_close {
+            Some(CannotSend::Closed)
+        } else if !self.cx.handshake_done {
+            Some(CannotSend::Handshaking)
+        } else {
+            None
+        };
+        if let Some(why) = refused {
+            return Err(Error::CannotSend(why));
         }
         self.cx
             .record

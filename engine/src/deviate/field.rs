@@ -302,10 +302,10 @@ fn find<'a>(nodes: &'a mut [Node], path: &[String]) -> Option<&'a mut Node> {
 impl FieldOp {
     fn apply(&self, bytes: &mut Vec<u8>) {
         match self {
-            Self::Set(p) => *bytes = p.bytes().unwrap_or_default(),
+            Self::Set(p) => *bytes = p.bytes(),
             Self::Flip(f) => f.apply(bytes),
             Self::Truncate(n) => bytes.truncate(bytes.len().saturating_sub(*n)),
-            Self::Extend(p) => bytes.extend(p.bytes().unwrap_or_default()),
+            Self::Extend(p) => bytes.extend(p.bytes()),
         }
     }
 }
@@ -339,7 +339,7 @@ impl FieldMutation {
         match &self.op {
             FieldOp::Flip(_) => false,
             FieldOp::Truncate(n) => *n > 0,
-            FieldOp::Extend(p) => !p.bytes().unwrap_or_default().is_empty(),
+            FieldOp::Extend(p) => !p.bytes().is_empty(),
             // A set may or may not keep the length; count it as changing.
             FieldOp::Set(_) => true,
         }
@@ -376,7 +376,7 @@ mod tests {
 
     #[test]
     fn element_set_keeps_the_layout() {
-        let out = apply(&m("cipher_suites[1]", FieldOp::Set(Payload::Hex("1337".into())), true)).unwrap();
+        let out = apply(&m("cipher_suites[1]", FieldOp::Set(Payload::Hex(vec![0x13, 0x37])), true)).unwrap();
         assert_eq!(out.get(35..41).unwrap(), [0, 4, 0x00, 0x2f, 0x13, 0x37]);
         assert_eq!(out.len(), client_hello().len());
     }
@@ -385,7 +385,7 @@ mod tests {
     fn extend_recomputes_every_enclosing_prefix() {
         let out = apply(&m(
             "extensions[0].body",
-            FieldOp::Extend(Payload::Hex("aabb".into())),
+            FieldOp::Extend(Payload::Hex(vec![0xaa, 0xbb])),
             true,
         ))
         .unwrap();

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Args;
+use shakedown_engine::flaw::{Flaw, Flaws};
 
 use crate::fuzz::campaign::{self, CampaignOptions, Stats};
 use crate::fuzz::case::FuzzCase;
@@ -57,6 +58,12 @@ pub struct FuzzArgs {
     /// Directory of the shipped certificates.
     #[arg(long, default_value = "vectors/certs")]
     pub certs: PathBuf,
+    /// A flaw the built-in peer plays (repeatable); see --list-flaws.
+    #[arg(long)]
+    pub flaw: Vec<String>,
+    /// Print the flaws the built-in peer can play, one name a line.
+    #[arg(long)]
+    pub list_flaws: bool,
     /// Merge the corpora and findings of campaign directories: OUT DIR...
     #[arg(long, num_args = 2.., value_names = ["OUT", "DIR"])]
     pub merge: Option<Vec<PathBuf>>,
@@ -129,7 +136,45 @@ fn probe(opts: &CampaignOptions) -> Result<(), String> {
     Ok(())
 }
 
+/// Flaw names from the command line.
+pub fn parse_flaws(names: &[String]) -> Result<Flaws, String> {
+    names
+        .iter()
+        .map(|n| {
+            Flaw::from_name(n).ok_or_else(|| {
+                let known: Vec<&str> = Flaw::ALL.iter().map(|f| f.name()).collect();
+                format!("unknown flaw `{n}` (known: {})", known.join(", "))
+            })
+        })
+        .collect()
+}
+
+/// Gives the built-in peers these flaws; flaws with no built-in peer to
+/// carry them are an error.
+pub fn give_flaws(peers: &mut [PeerSpec], flaws: &Flaws) -> Result<(), String> {
+    if flaws.is_honest() {
+        return Ok(());
+    }
+    let mut carried = false;
+    for p in peers {
+        if let PeerSpec::Builtin(b) = p {
+            b.flaws = flaws.clone();
+            carried = true;
+        }
+    }
+    match carried {
+        true => Ok(()),
+        false => Err("--flaw needs the built-in peer (--peer builtin)".into()),
+    }
+}
+
 pub fn run(args: &FuzzArgs) -> Result<u8, String> {
+    if args.list_flaws {
+        for f in Flaw::ALL {
+            println!("{}", f.name());
+        }
+        return Ok(0);
+    }
     if let Some(m) = &args.merge {
         let (out, dirs) = m.split_first().ok_or("--merge OUT DIR...")?;
         let merged = crate::fuzz::merge::merge(out, dirs)?;
@@ -149,10 +194,11 @@ pub fn run(args: &FuzzArgs) -> Result<u8, String> {
         true => vec!["builtin".to_string()],
         false => args.peer.clone(),
     };
-    let peers = names
+    let mut peers = names
         .iter()
         .map(|n| PeerSpec::parse(n, &args.builtin_profile))
         .collect::<Result<Vec<_>, _>>()?;
+    give_flaws(&mut peers, &parse_flaws(&args.flaw)?)?;
     let out = args.out.as_deref().map(OutDir::create).transpose()?;
     let cases = match (args.cases, args.time) {
         (None, None) => Some(1000),

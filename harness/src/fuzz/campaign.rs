@@ -139,7 +139,11 @@ struct Campaign<'a> {
     space: Space,
     corpus: Vec<FuzzCase>,
     seen: BTreeSet<String>,
+    /// (oracle, signature) of every violation looked at, so one behaviour
+    /// is minimised once.
     found: BTreeSet<(Oracle, String)>,
+    /// (oracle, signature) of the findings kept, after minimisation.
+    kept: BTreeSet<(Oracle, String)>,
     report: Report,
     /// Workers for confirmation and minimisation, one per peer.
     main_workers: Vec<Worker>,
@@ -173,6 +177,7 @@ pub fn run(opts: &CampaignOptions, stop: &AtomicBool, progress: &dyn Fn(&Stats))
         corpus: Vec::new(),
         seen: BTreeSet::new(),
         found: BTreeSet::new(),
+        kept: BTreeSet::new(),
         report: Report::default(),
     };
     let started = Instant::now();
@@ -349,7 +354,7 @@ impl Campaign<'_> {
         let Some((v, run)) = self.verdict(&small, peer, oracle) else {
             return;
         };
-        if !self.found.insert((oracle, run.signature.clone())) {
+        if !self.kept.insert((oracle, run.signature.clone())) {
             return;
         }
         let finding = Finding {

@@ -72,6 +72,7 @@ impl FuzzCase {
             oracle_group: None,
             expect,
             expect_for: Default::default(),
+            sweep: None,
         }
     }
 

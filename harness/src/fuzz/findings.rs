@@ -29,9 +29,10 @@ impl Finding {
         format!("{}-{}", self.oracle.name(), self.case.digest())
     }
 
-    /// The replay vector.
+    /// The replay vector: its own topic, named after the finding, as the
+    /// runner wants each topic file named after its topic.
     pub fn vector(&self) -> VectorFile {
-        let id = format!("fuzz/{}", self.name());
+        let id = format!("{}/replay", self.name());
         let mutations = serde_json::to_string(&self.case.mutations).unwrap_or_default();
         let description = format!(
             "Found by shakedown fuzz ({} oracle) against {}: {}. Mutations: {mutations}",
@@ -40,11 +41,11 @@ impl Finding {
             self.violation.reason
         );
         let rfc = match self.violation.rfc.is_empty() {
-            true => "none (a difference between peers)".to_string(),
+            true => "RFC 5246 7.3 (the peers end the same handshake differently)".to_string(),
             false => self.violation.rfc.clone(),
         };
         VectorFile {
-            topic: "fuzz".into(),
+            topic: self.name(),
             description: Some(format!("peer behaviour signature: {}", self.signature)),
             tests: vec![
                 self.case

@@ -66,7 +66,7 @@ impl Dice {
     fn hex(&mut self, max: usize) -> Payload {
         let n = 1 + self.below(max.max(1));
         let bytes: Vec<u8> = (0..n).map(|_| self.byte()).collect();
-        Payload::Hex(hex::encode(bytes))
+        Payload::Hex(bytes)
     }
 }
 
@@ -246,7 +246,7 @@ pub fn knob(d: &mut Dice, role: Role, version: Version) -> Knob {
                 ])
                 .unwrap_or(ContentType::ApplicationData),
             payload: match d.chance(30) {
-                true => Payload::Hex(String::new()),
+                true => Payload::Hex(Vec::new()),
                 false => d.hex(8),
             },
         },
@@ -261,7 +261,7 @@ pub fn knob(d: &mut Dice, role: Role, version: Version) -> Knob {
             at: anchor(d, role),
             typ: d.pick(ANY_MESSAGE).unwrap_or(HandshakeType::HelloRequest),
             body: match d.chance(40) {
-                true => Payload::Hex(String::new()),
+                true => Payload::Hex(Vec::new()),
                 false => d.hex(16),
             },
         },

@@ -69,8 +69,8 @@ pub fn minimize(case: &FuzzCase, keeps: &mut dyn FnMut(&FuzzCase) -> bool) -> Fu
 }
 
 fn one_byte(p: &Payload) -> Option<Payload> {
-    let b = p.bytes().ok()?;
-    (b.len() > 1).then(|| Payload::Hex(hex::encode(b.get(..1).unwrap_or_default())))
+    let b = p.bytes();
+    (b.len() > 1).then(|| Payload::Hex(b.get(..1).unwrap_or_default().to_vec()))
 }
 
 /// A smaller value of the same mutation, if it has one.

@@ -58,7 +58,7 @@ pub fn refuses() -> Vec<Expectation> {
             ..Expectation::default()
         },
         Expectation {
-            peer_closes: Some(true),
+            peer_closes: Some(crate::vector::Closes),
             grade: Grade::Acceptable,
             ..Expectation::default()
         },
@@ -151,7 +151,7 @@ pub fn differential(outcomes: &[(String, Outcome, String)]) -> Option<Violation>
     let expect = match first {
         Outcome::Completes => completes(false),
         Outcome::Close => vec![Expectation {
-            peer_closes: Some(true),
+            peer_closes: Some(crate::vector::Closes),
             ..Expectation::default()
         }],
         _ => refuses(),

@@ -213,7 +213,7 @@ mod tests {
         let m = FieldMutation {
             message: HandshakeType::ClientHello,
             path: "session_id".into(),
-            op: FieldOp::Extend(Payload::Hex("01".into())),
+            op: FieldOp::Extend(Payload::Hex(vec![1])),
             fix_lengths: true,
             integrity: false,
         };

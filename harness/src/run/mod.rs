@@ -256,9 +256,22 @@ fn run_builtin(
     summaries: &mut Vec<HandshakeSummary>,
 ) -> Result<Observed, String> {
     let cache = SessionCache::default();
+    // The flaws the built-in peer plays (`--flaw`), on both of its roles.
+    let flaws = match &opts.peer {
+        PeerSpec::Builtin(b) => b.flaws.clone(),
+        _ => Default::default(),
+    };
+    let flawed_client = |resume| shakedown_engine::ClientConfig {
+        flaws: flaws.clone(),
+        ..configs::peer_client(case, ids, resume)
+    };
     match case.test.engine_role {
         Role::Client => {
-            let server = configs::arc(configs::peer_server(case, ids, &cache).ok_or("peer identity none")?);
+            let server = configs::peer_server(case, ids, &cache).ok_or("peer identity none")?;
+            let server = configs::arc(shakedown_engine::ServerConfig {
+                flaws: flaws.clone(),
+                ..server
+            });
             // The honest first handshake of a resumption case meets one
             // server connection, the case itself another.
             let mut peer_seeds = [seed ^ 2, seed ^ 0x5eed]
@@ -283,7 +296,7 @@ fn run_builtin(
                     configs::engine_server(case, ids, false, &cache).ok_or("engine identity none")?,
                 );
                 let mut me = Connection::server(cfg, rng(seed ^ 1), NOW);
-                let client = configs::arc(configs::peer_client(case, ids, None));
+                let client = configs::arc(flawed_client(None));
                 let mut peer = MemoryPeer::new(
                     Connection::client(client, rng(seed ^ 2), NOW).map_err(|e| e.to_string())?,
                 );
@@ -293,7 +306,7 @@ fn run_builtin(
             let cfg =
                 configs::arc(configs::engine_server(case, ids, true, &cache).ok_or("engine identity none")?);
             let mut me = Connection::server(cfg, rng(seed), NOW);
-            let client = configs::arc(configs::peer_client(case, ids, resume));
+            let client = configs::arc(flawed_client(resume));
             let mut peer = MemoryPeer::new(
                 Connection::client(client, rng(seed ^ 0x5eed), NOW)
                     .map_err(|e| format!("peer client: {e}"))?,
