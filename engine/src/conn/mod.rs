@@ -225,7 +225,16 @@ impl Connection {
             ContentType::Handshake => {
                 self.joiner.push(&plaintext);
                 while let Some(raw) = self.joiner.pop()? {
-                    let msg = raw.decode(self.cx.decode_context())?;
+                    let msg = match raw.decode(self.cx.decode_context()) {
+                        Ok(msg) => msg,
+                        // FLAW ignore_trailing_bytes: read as far as the
+                        // structure goes; RFC 5246 7.4.1.2 wants decode_error.
+                        Err(e) if self.cx.flaws.has(crate::flaw::Flaw::IgnoreTrailingBytes) => {
+                            crate::flaw::decode_ignoring_trailing_bytes(&raw, self.cx.decode_context())
+                                .ok_or(e)?
+                        }
+                        Err(e) => return Err(e.into()),
+                    };
                     // RFC 5246 7.4.1.1: a client ignores HelloRequest while it
                     // negotiates, and the message never enters the hashes.
                     let negotiating = self.state.as_ref().is_some_and(|s| s.negotiating());
@@ -250,6 +259,8 @@ impl Connection {
                 Ok(())
             }
             ContentType::Alert => self.handle_alert(&plaintext),
+            // FLAW accept_unknown_record_type: RFC 5246 6 wants unexpected_message.
+            _ if self.cx.flaws.has(crate::flaw::Flaw::AcceptUnknownRecordType) => Ok(()),
             other => Err(PeerMisbehaved::UnknownContentType(other).into()),
         }
     }
@@ -258,7 +269,9 @@ impl Connection {
         let alert = Alert::from_bytes(plaintext)?;
         // RFC 5246 7.2: a fatal alert ends the connection at once; an
         // unknown level is treated as fatal.
-        if alert.level != AlertLevel::Warning {
+        // FLAW ignore_fatal_alert: RFC 5246 7.2 says close at once.
+        let ignored = self.cx.flaws.has(crate::flaw::Flaw::IgnoreFatalAlert);
+        if alert.level != AlertLevel::Warning && !ignored {
             return Err(Error::AlertReceived(alert.description));
         }
         match alert.description {

@@ -174,7 +174,25 @@ fn field_mutation(d: &mut Dice, role: Role, version: Version) -> Knob {
 pub fn knob(d: &mut Dice, role: Role, version: Version) -> Knob {
     let own = own_messages(role);
     let msg = |d: &mut Dice| d.pick(own).unwrap_or(HandshakeType::Finished);
-    match d.below(30) {
+    // Twelve families, equally likely, then an arm within the family: each
+    // family gets its share whatever the number of its arms.
+    const FAMILIES: [&[usize]; 12] = [
+        &[0, 1, 2, 3],
+        &[4, 5],
+        &[6, 7, 8, 9],
+        &[10, 11, 12],
+        &[13, 14, 15],
+        &[16, 17],
+        &[18, 19],
+        &[20, 0, 2],
+        &[21, 13],
+        &[22, 23],
+        &[25],
+        &[24, 25],
+    ];
+    let family = FAMILIES.get(d.below(FAMILIES.len())).copied().unwrap_or(&[25]);
+    let arm = d.pick(family).unwrap_or(25);
+    match arm {
         0 if role == Role::Client => {
             let mut s: Vec<CipherSuite> = (0..1 + d.below(4))
                 .filter_map(|_| d.pick(ODD_SUITES))
@@ -192,7 +210,7 @@ pub fn knob(d: &mut Dice, role: Role, version: Version) -> Knob {
         0..=3 => match d.below(3) {
             0 => Knob::SelectSuite(d.pick(ODD_SUITES).unwrap_or(CipherSuite::Unknown(0x1337))),
             1 => Knob::SelectCompression(Compression::Unknown(0x40 + d.byte() % 8)),
-            _ => Knob::ServerHelloVersion(d.pick(VERSIONS).unwrap_or(ProtocolVersion::Tls12)),
+            _ => Knob::ServerHelloVersion(d.pick(VERSIONS).unwrap_or(ProtocolVersion::Tls13)),
         },
         4 => Knob::OmitExtension(
             d.pick(&[
@@ -242,6 +260,7 @@ pub fn knob(d: &mut Dice, role: Role, version: Version) -> Knob {
                     ContentType::ApplicationData,
                     ContentType::Heartbeat,
                     ContentType::Unknown(99),
+                    ContentType::Unknown(0x80),
                     ContentType::ChangeCipherSpec,
                 ])
                 .unwrap_or(ContentType::ApplicationData),
@@ -332,8 +351,8 @@ pub fn fresh(d: &mut Dice, space: &Space) -> Option<FuzzCase> {
         .collect();
     let suite = d.pick(&usable)?;
     let client_auth = match d.below(10) {
-        0 => ClientAuth::Request,
-        1 | 2 => ClientAuth::Require,
+        0 | 1 => ClientAuth::Request,
+        2..=4 => ClientAuth::Require,
         _ => ClientAuth::Off,
     };
     let identity = d

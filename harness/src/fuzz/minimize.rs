@@ -48,6 +48,15 @@ pub fn minimize(case: &FuzzCase, keeps: &mut dyn FnMut(&FuzzCase) -> bool) -> Fu
             n = (n * 2).min(len);
         }
     }
+    // No mutation at all: the case's configuration alone may be the cause.
+    if best.mutations.len() == 1 && tries < MAX_TRIES {
+        let mut cand = best.clone();
+        cand.mutations.clear();
+        tries += 1;
+        if keeps(&cand) {
+            best = cand;
+        }
+    }
     // Smaller values, one mutation at a time.
     for i in 0..best.mutations.len() {
         let Some(smaller) = best.mutations.get(i).and_then(shrink) else {

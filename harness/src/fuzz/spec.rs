@@ -5,7 +5,8 @@
 
 use shakedown_engine::deviate::Knob;
 use shakedown_engine::deviate::field::{FieldMutation, FieldOp};
-use shakedown_engine::msgs::enums::{Compression, HandshakeType};
+use shakedown_engine::deviate::Anchor;
+use shakedown_engine::msgs::enums::{AlertLevel, Compression, ContentType, ExtensionType, HandshakeType, ProtocolVersion};
 
 use super::case::FuzzCase;
 use crate::vector::{ClientAuth, Role};
@@ -40,10 +41,57 @@ const fn must_refuse(rfc: &'static str) -> Duty {
     }
 }
 
-/// The duty of one knob in a case of this role. A resumed handshake has
-/// no certificate and no key exchange, so knobs on those change nothing.
-pub fn duty(knob: &Knob, role: Role, resume: bool) -> Duty {
-    let full = !resume;
+/// Whether one of our messages surely goes out in this case: the hello
+/// and Finished always, the certificate and key exchange messages in a full
+/// handshake, unless a knob skips or holds it.
+fn surely_sent(typ: HandshakeType, case: &FuzzCase) -> bool {
+    let full = !case.resume;
+    let sent = match (case.engine_role, typ) {
+        (_, HandshakeType::Finished) => true,
+        (Role::Client, HandshakeType::ClientHello) | (Role::Server, HandshakeType::ServerHello) => true,
+        (Role::Client, HandshakeType::ClientKeyExchange) => full,
+        (Role::Server, HandshakeType::Certificate | HandshakeType::ServerHelloDone) => full,
+        _ => false,
+    };
+    let disturbed = case.mutations.iter().any(|k| match k {
+        Knob::Skip(t) | Knob::Hold { message: t, .. } => *t == typ,
+        _ => false,
+    });
+    sent && !disturbed
+}
+
+/// Whether records injected at `at` surely go out.
+fn anchor_fires(at: Anchor, case: &FuzzCase) -> bool {
+    let ccs = !case.mutations.contains(&Knob::CcsNever);
+    match at {
+        Anchor::Before(t) | Anchor::After(t) => surely_sent(t, case),
+        Anchor::BeforeChangeCipherSpec | Anchor::AfterChangeCipherSpec => ccs,
+        // Fired as our side completes: before the peer completes when we
+        // finish second, after it otherwise; either way before its data.
+        Anchor::AfterHandshake => true,
+    }
+}
+
+/// Whether the engine client surely sends a certificate and so owes a
+/// CertificateVerify (RFC 5246 7.4.8).
+fn sends_client_certificate(case: &FuzzCase) -> bool {
+    case.engine_role == Role::Client
+        && case.client_auth != ClientAuth::Off
+        && !case.resume
+        && case.identity.is_none()
+        && !case.mutations.iter().any(|k| {
+            matches!(
+                k,
+                Knob::EmptyCertificate | Knob::NoCertificateAlert | Knob::Skip(HandshakeType::Certificate)
+            )
+        })
+}
+
+/// The duty of one knob in a case. A resumed handshake has no
+/// certificate and no key exchange, so knobs on those change nothing.
+pub fn duty(knob: &Knob, case: &FuzzCase) -> Duty {
+    let (role, full) = (case.engine_role, !case.resume);
+    let tls = case.version != crate::vector::Version::Ssl3;
     match knob {
         // RFC 5246 6.2.1: handshake messages may be split across records
         // or share one; a receiver must reassemble.
@@ -92,6 +140,47 @@ pub fn duty(knob: &Knob, role: Role, resume: bool) -> Duty {
             must_refuse("RFC 5246 7.4.1.3")
         }
         Knob::MutateField(m) => field_duty(m),
+        Knob::Skip(HandshakeType::CertificateVerify) if sends_client_certificate(case) => {
+            must_refuse("RFC 5246 7.4.8 (CertificateVerify follows a client certificate)")
+        }
+        // RFC 5246 7.2.2: a message whose length is wrong is decode_error;
+        // ServerHelloDone is empty (7.4.5), ClientKeyExchange exactly its
+        // ciphertext (7.4.7.1; in SSL 3.0 the ciphertext itself grows).
+        Knob::PadBody { message, bytes }
+            if !bytes.bytes().is_empty()
+                && ((*message == HandshakeType::ServerHelloDone && role == Role::Server && full && tls)
+                    || (*message == HandshakeType::ClientKeyExchange && role == Role::Client && full)) =>
+        {
+            must_refuse("RFC 5246 7.4.5, 7.4.7.1, 7.2.2")
+        }
+        // RFC 5246 7.4.1.4: an extension the client did not offer aborts
+        // the handshake (only types no client offers are generated).
+        Knob::AddExtension {
+            typ: ExtensionType::Unknown(_),
+            ..
+        } if role == Role::Server && tls => must_refuse("RFC 5246 7.4.1.4"),
+        // RFC 5246 7.4.1.3, E.1: never a version above the client's.
+        Knob::ServerHelloVersion(v) if role == Role::Server && v.get() > ProtocolVersion::Tls12.get() => {
+            must_refuse("RFC 5246 7.4.1.3, E.1")
+        }
+        // RFC 5246 6: an unknown record type is unexpected_message (TLS
+        // 1.0 and 1.1 said to ignore it, RFC 2246 6, RFC 4346 6).
+        Knob::InjectRecord {
+            at,
+            content_type: ContentType::Unknown(_),
+            payload,
+        } if case.version == crate::vector::Version::Tls12
+            && !payload.bytes().is_empty()
+            && anchor_fires(*at, case) =>
+        {
+            must_refuse("RFC 5246 6")
+        }
+        // RFC 5246 7.2: a fatal alert closes the connection at once.
+        Knob::InjectAlert {
+            at,
+            level: AlertLevel::Fatal,
+            ..
+        } if anchor_fires(*at, case) => must_refuse("RFC 5246 7.2"),
         _ => MAY,
     }
 }
@@ -151,7 +240,7 @@ pub fn case_duty(case: &FuzzCase, applied: &[FieldMutation]) -> (Class, String) 
         .mutations
         .iter()
         .filter(|k| needs_applied(k).is_none_or(|m| applied.contains(m)))
-        .map(|k| duty(k, case.engine_role, case.resume))
+        .map(|k| duty(k, case))
         .chain(std::iter::once(config_duty(case)));
     let mut strongest_refuse = false;
     for d in parts {
