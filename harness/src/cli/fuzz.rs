@@ -240,8 +240,9 @@ pub fn run(args: &FuzzArgs) -> Result<u8, String> {
     println!("{}", report.stats.line());
     for f in &report.findings {
         println!(
-            "finding {} ({} oracle, peer {}): {} [{}]",
+            "finding {} at case {} ({} oracle, peer {}): {} [{}]",
             f.name(),
+            f.found_at,
             f.oracle.name(),
             f.peer,
             f.violation.reason,

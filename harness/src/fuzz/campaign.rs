@@ -364,6 +364,7 @@ impl Campaign<'_> {
             case: small,
             violation: v,
             run: Some(run),
+            found_at: self.report.stats.cases,
         };
         *self.report.stats.findings.entry(oracle).or_default() += 1;
         if let Some(out) = &self.opts.out {

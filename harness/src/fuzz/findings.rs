@@ -22,6 +22,8 @@ pub struct Finding {
     pub case: FuzzCase,
     pub violation: Violation,
     pub run: Option<PeerRun>,
+    /// Cases run when it was found (for the flaw tests' budgets).
+    pub found_at: u64,
 }
 
 impl Finding {
