@@ -128,9 +128,9 @@ impl Flaw {
             Self::SlowBadPadding => FlawFamily::Timing,
             Self::CcsOptional => FlawFamily::State,
             Self::IgnoreTrailingBytes => FlawFamily::Parsing,
-            Self::AcceptUnofferedCompression | Self::AcceptUnsolicitedExtension | Self::AcceptHigherVersion => {
-                FlawFamily::Negotiation
-            }
+            Self::AcceptUnofferedCompression
+            | Self::AcceptUnsolicitedExtension
+            | Self::AcceptHigherVersion => FlawFamily::Negotiation,
             Self::AcceptUntrustedServer | Self::AcceptUntrustedClient => FlawFamily::Authentication,
             Self::AcceptUnknownRecordType => FlawFamily::Record,
             Self::IgnoreFatalAlert => FlawFamily::Alerts,
@@ -144,7 +144,9 @@ impl Flaw {
             | Self::IgnoreTrailingBytes
             | Self::AcceptUnknownRecordType
             | Self::IgnoreFatalAlert => FlawRole::Both,
-            Self::SkipCertificateVerify | Self::SlowBadPadding | Self::AcceptUntrustedClient => FlawRole::Server,
+            Self::SkipCertificateVerify | Self::SlowBadPadding | Self::AcceptUntrustedClient => {
+                FlawRole::Server
+            }
             Self::AcceptUnofferedCompression
             | Self::AcceptUnsolicitedExtension
             | Self::AcceptUntrustedServer

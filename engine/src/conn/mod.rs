@@ -295,10 +295,7 @@ impl Connection {
     }
 
     fn dispatch(&mut self, msg: Message<'_>) -> Result<(), Error> {
-        let state = self
-            .state
-            .take()
-            .ok_or(Error::Internal("no handshake state"))?;
+        let state = self.state.take().ok_or(Error::Internal("no handshake state"))?;
         self.state = Some(state.handle(&mut self.cx, msg)?);
         Ok(())
     }

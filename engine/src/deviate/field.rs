@@ -114,17 +114,11 @@ fn layout(typ: HandshakeType, version: ProtocolVersion) -> Vec<(&'static str, Sh
             ("compression_method", Fixed(1)),
             ("extensions", List(Width::U16, Elem::Extension)),
         ],
-        HandshakeType::Certificate => vec![(
-            "certificate_list",
-            List(Width::U24, Elem::Opaque(Width::U24)),
-        )],
+        HandshakeType::Certificate => vec![("certificate_list", List(Width::U24, Elem::Opaque(Width::U24)))],
         HandshakeType::CertificateRequest => {
             let mut l = vec![("certificate_types", List(Width::U8, Elem::Fixed(1)))];
             if tls12 {
-                l.push((
-                    "supported_signature_algorithms",
-                    List(Width::U16, Elem::Fixed(2)),
-                ));
+                l.push(("supported_signature_algorithms", List(Width::U16, Elem::Fixed(2))));
             }
             l.push((
                 "certificate_authorities",
@@ -371,12 +365,21 @@ mod tests {
     }
 
     fn apply(x: &FieldMutation) -> Option<Vec<u8>> {
-        x.apply(HandshakeType::ClientHello, ProtocolVersion::Tls12, &client_hello())
+        x.apply(
+            HandshakeType::ClientHello,
+            ProtocolVersion::Tls12,
+            &client_hello(),
+        )
     }
 
     #[test]
     fn element_set_keeps_the_layout() {
-        let out = apply(&m("cipher_suites[1]", FieldOp::Set(Payload::Hex(vec![0x13, 0x37])), true)).unwrap();
+        let out = apply(&m(
+            "cipher_suites[1]",
+            FieldOp::Set(Payload::Hex(vec![0x13, 0x37])),
+            true,
+        ))
+        .unwrap();
         assert_eq!(out.get(35..41).unwrap(), [0, 4, 0x00, 0x2f, 0x13, 0x37]);
         assert_eq!(out.len(), client_hello().len());
     }

@@ -11,8 +11,8 @@ use crate::config::{ClientConfig, SessionData};
 use crate::crypto::Side;
 use crate::crypto::finished::{CertificateVerifyDigest, certificate_verify_digest};
 use crate::deviate::Knob;
-use crate::flaw::Flaw;
 use crate::error::{CryptoFailure, Error, PeerMisbehaved};
+use crate::flaw::Flaw;
 use crate::msgs::enums::{
     AlertDescription, AlertLevel, CipherSuite, ClientCertificateType, ExtensionType, HandshakeType,
     ProtocolVersion, SignatureAlgorithm,
@@ -130,7 +130,9 @@ impl State for ExpectServerHello {
         };
         // FLAW accept_higher_version: RFC 5246 E.1 refuses a version above
         // the offer; the flawed client reads it as its own best.
-        if cx.flaws.has(Flaw::AcceptHigherVersion) && sh.server_version.get() > self.hello.client_version.get() {
+        if cx.flaws.has(Flaw::AcceptHigherVersion)
+            && sh.server_version.get() > self.hello.client_version.get()
+        {
             sh.server_version = self.config.versions.max;
         }
         // Once the server's version is one we accept, our records (and so an

@@ -104,9 +104,11 @@ fn probe(opts: &CampaignOptions) -> Result<(), String> {
     let (Some(role), Some(version)) = (space.roles.first(), space.versions.last()) else {
         return Err("the peers have no role and version in common to fuzz".into());
     };
-    let Some(suite) = space.suites.iter().find(|s| {
-        shakedown_engine::suites::by_name(s).is_some_and(|i| i.usable_with(version.wire()))
-    }) else {
+    let Some(suite) = space
+        .suites
+        .iter()
+        .find(|s| shakedown_engine::suites::by_name(s).is_some_and(|i| i.usable_with(version.wire())))
+    else {
         return Err("the peers have no suite in common to fuzz".into());
     };
     let case = FuzzCase {

@@ -292,11 +292,7 @@ impl Campaign<'_> {
     }
 
     fn peer_index(&self, name: &str) -> usize {
-        self.opts
-            .peers
-            .iter()
-            .position(|p| p.name() == name)
-            .unwrap_or(0)
+        self.opts.peers.iter().position(|p| p.name() == name).unwrap_or(0)
     }
 
     /// Runs the case on every peer with the main workers.
@@ -378,8 +374,8 @@ impl Campaign<'_> {
 }
 
 fn run_batch(
-run_opts: &[RunOptions],
-ids: &Identities,
+    run_opts: &[RunOptions],
+    ids: &Identities,
     batch: &[FuzzCase],
     workers: &mut [Vec<Worker>],
     stop: &AtomicBool,

@@ -74,7 +74,9 @@ impl OutDir {
         let probe = root.join(".write-test");
         std::fs::write(&probe, b"").map_err(|e| format!("--out {}: {e}", root.display()))?;
         let _ = std::fs::remove_file(probe);
-        Ok(Self { root: root.to_owned() })
+        Ok(Self {
+            root: root.to_owned(),
+        })
     }
 
     pub fn findings(&self) -> PathBuf {
@@ -104,7 +106,10 @@ impl OutDir {
             text.push_str(&run.transcript.as_ref().map(|t| t.render()).unwrap_or_default());
             write_new(&dir.join(format!("{name}.transcript.txt")), text.as_bytes())?;
             if !run.keylog.is_empty() {
-                write_new(&dir.join(format!("{name}.keylog")), run.keylog.concat().as_bytes())?;
+                write_new(
+                    &dir.join(format!("{name}.keylog")),
+                    run.keylog.concat().as_bytes(),
+                )?;
             }
         }
         Ok(vector)

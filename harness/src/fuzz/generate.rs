@@ -194,9 +194,7 @@ pub fn knob(d: &mut Dice, role: Role, version: Version) -> Knob {
     let arm = d.pick(family).unwrap_or(25);
     match arm {
         0 if role == Role::Client => {
-            let mut s: Vec<CipherSuite> = (0..1 + d.below(4))
-                .filter_map(|_| d.pick(ODD_SUITES))
-                .collect();
+            let mut s: Vec<CipherSuite> = (0..1 + d.below(4)).filter_map(|_| d.pick(ODD_SUITES)).collect();
             s.push(CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA);
             Knob::OfferSuites(s)
         }
@@ -205,7 +203,9 @@ pub fn knob(d: &mut Dice, role: Role, version: Version) -> Knob {
             1 => vec![],
             _ => vec![Compression::Unknown(0x40), Compression::Null],
         }),
-        2 if role == Role::Client => Knob::ClientHelloVersion(d.pick(VERSIONS).unwrap_or(ProtocolVersion::Tls12)),
+        2 if role == Role::Client => {
+            Knob::ClientHelloVersion(d.pick(VERSIONS).unwrap_or(ProtocolVersion::Tls12))
+        }
         3 if role == Role::Client => Knob::SessionId(d.hex(40)),
         0..=3 => match d.below(3) {
             0 => Knob::SelectSuite(d.pick(ODD_SUITES).unwrap_or(CipherSuite::Unknown(0x1337))),
@@ -274,7 +274,9 @@ pub fn knob(d: &mut Dice, role: Role, version: Version) -> Knob {
             level: d
                 .pick(&[AlertLevel::Warning, AlertLevel::Fatal, AlertLevel::Unknown(7)])
                 .unwrap_or(AlertLevel::Warning),
-            description: d.pick(AlertDescription::ALL).unwrap_or(AlertDescription::UserCanceled),
+            description: d
+                .pick(AlertDescription::ALL)
+                .unwrap_or(AlertDescription::UserCanceled),
         },
         12 => Knob::InjectHandshake {
             at: anchor(d, role),
@@ -318,8 +320,12 @@ pub fn knob(d: &mut Dice, role: Role, version: Version) -> Knob {
             1 => Knob::NoCertificateAlert,
             2 => Knob::CorruptCertificateVerify(d.flip()),
             _ => Knob::CertificateVerifyHash(
-                d.pick(&[HashAlgorithm::Md5, HashAlgorithm::Sha512, HashAlgorithm::Unknown(9)])
-                    .unwrap_or(HashAlgorithm::Md5),
+                d.pick(&[
+                    HashAlgorithm::Md5,
+                    HashAlgorithm::Sha512,
+                    HashAlgorithm::Unknown(9),
+                ])
+                .unwrap_or(HashAlgorithm::Md5),
             ),
         },
         22 => Knob::CorruptFinished(d.flip()),
@@ -390,7 +396,9 @@ pub fn mutate(d: &mut Dice, parent: &FuzzCase, space: &Space) -> FuzzCase {
                 .versions
                 .iter()
                 .copied()
-                .filter(|v| shakedown_engine::suites::by_name(&c.suite).is_some_and(|i| i.usable_with(v.wire())))
+                .filter(|v| {
+                    shakedown_engine::suites::by_name(&c.suite).is_some_and(|i| i.usable_with(v.wire()))
+                })
                 .collect();
             if let Some(v) = d.pick(&usable) {
                 c.version = v;

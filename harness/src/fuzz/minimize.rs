@@ -92,10 +92,9 @@ fn shrink(k: &Knob) -> Option<Knob> {
                 FieldOp::Set(p) => FieldOp::Set(one_byte(p)?),
                 _ => return None,
             };
-            Some(Knob::MutateField(shakedown_engine::deviate::field::FieldMutation {
-                op,
-                ..m.clone()
-            }))
+            Some(Knob::MutateField(
+                shakedown_engine::deviate::field::FieldMutation { op, ..m.clone() },
+            ))
         }
         Knob::PadBody { message, bytes } => Some(Knob::PadBody {
             message: *message,

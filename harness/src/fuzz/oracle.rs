@@ -135,7 +135,10 @@ pub fn liveness(case: &FuzzCase, obs: &Observed, note: Option<&str>) -> Option<V
     if class == Class::MustComplete && Outcome::of(obs) == Outcome::Silence {
         return Some(Violation {
             oracle: Oracle::Liveness,
-            reason: format!("the peer stopped answering in a conformant handshake: {}", obs.describe()),
+            reason: format!(
+                "the peer stopped answering in a conformant handshake: {}",
+                obs.describe()
+            ),
             rfc: "RFC 5246 7.3".into(),
             expect: completes(true),
         });

@@ -3,10 +3,12 @@
 //! `MustRefuse` only where the RFC leaves the peer no choice and the
 //! mutation always reaches the wire; anything less certain is `MayRefuse`.
 
+use shakedown_engine::deviate::Anchor;
 use shakedown_engine::deviate::Knob;
 use shakedown_engine::deviate::field::{FieldMutation, FieldOp};
-use shakedown_engine::deviate::Anchor;
-use shakedown_engine::msgs::enums::{AlertLevel, Compression, ContentType, ExtensionType, HandshakeType, ProtocolVersion};
+use shakedown_engine::msgs::enums::{
+    AlertLevel, Compression, ContentType, ExtensionType, HandshakeType, ProtocolVersion,
+};
 
 use super::case::FuzzCase;
 use crate::vector::{ClientAuth, Role};
@@ -125,7 +127,9 @@ pub fn duty(knob: &Knob, case: &FuzzCase) -> Duty {
         }
         // RFC 5246 7.4.7.1: a premaster of the wrong length or padding
         // leaves the server with a random premaster: Finished fails.
-        Knob::PremasterLength(n) if *n != 48 && role == Role::Client && full => must_refuse("RFC 5246 7.4.7.1"),
+        Knob::PremasterLength(n) if *n != 48 && role == Role::Client && full => {
+            must_refuse("RFC 5246 7.4.7.1")
+        }
         Knob::Pkcs1(t)
             if role == Role::Client && full && (t.block_type.is_some_and(|b| b != 2) || t.no_separator) =>
         {
@@ -259,9 +263,11 @@ pub fn case_duty(case: &FuzzCase, applied: &[FieldMutation]) -> (Class, String) 
         }
     }
     let mut seen = Vec::new();
-    rfcs.retain(|r| !r.is_empty() && !seen.contains(r) && {
-        seen.push(*r);
-        true
+    rfcs.retain(|r| {
+        !r.is_empty() && !seen.contains(r) && {
+            seen.push(*r);
+            true
+        }
     });
     (class, rfcs.join("; "))
 }
@@ -293,7 +299,10 @@ mod tests {
         let (class, rfc) = case_duty(&c, &[]);
         assert_eq!(class, Class::MustRefuse);
         assert!(rfc.contains("7.4.9") && !rfc.contains("6.2.1"), "{rfc}");
-        assert_eq!(case_duty(&case(vec![Knob::CoalesceHandshake]), &[]).0, Class::MustComplete);
+        assert_eq!(
+            case_duty(&case(vec![Knob::CoalesceHandshake]), &[]).0,
+            Class::MustComplete
+        );
         assert_eq!(case_duty(&case(vec![Knob::CcsTwice]), &[]).0, Class::MayRefuse);
     }
 
