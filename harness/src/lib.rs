@@ -5,6 +5,7 @@ pub mod args;
 pub mod cli;
 pub mod expect;
 pub mod fuzzing;
+pub mod learn;
 pub mod net;
 pub mod peer;
 pub mod report;
