@@ -15,6 +15,7 @@ pub mod mealy;
 pub mod oracle;
 pub mod random_machine;
 pub mod separate;
+pub mod session;
 pub mod tree;
 
 pub use diff::{Diff, Difference, differences};
