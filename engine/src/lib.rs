@@ -10,6 +10,7 @@ pub mod conn;
 pub mod crypto;
 pub mod deviate;
 pub mod error;
+pub mod flaw;
 pub mod fuzzing;
 mod handshake;
 pub mod msgs;

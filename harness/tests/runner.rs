@@ -152,7 +152,7 @@ const VECTOR: &str = r#"{
 
 fn bad_vector(from: &str, to: &str) -> (i32, String) {
     let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("bad.json");
+    let f = dir.path().join("t.json");
     std::fs::write(&f, VECTOR.replace(from, to)).unwrap();
     let (code, _, err) = shakedown(&["run", "--vectors", f.to_str().unwrap()]);
     (code, err)
@@ -162,7 +162,7 @@ fn bad_vector(from: &str, to: &str) -> (i32, String) {
 fn a_bad_vector_is_exit_2_naming_file_line_test_and_field() {
     let (code, err) = bad_vector("corrupt_finished", "corrupt_finishd");
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("bad.json:10:"), "{err}");
+    assert!(err.contains("t.json:10:"), "{err}");
     assert!(err.contains("test `t/ok`"), "{err}");
     assert!(err.contains("tests[0].knobs[0]"), "{err}");
     assert!(err.contains("corrupt_finishd"), "{err}");
@@ -180,6 +180,126 @@ fn a_bad_vector_is_exit_2_naming_file_line_test_and_field() {
 
     let (code, _) = bad_vector("", "");
     assert_eq!(code, 0);
+}
+
+/// Each way a vector could silently test nothing is a load error: exit 2,
+/// naming the file, the line, the test and the field.
+#[test]
+fn vectors_that_would_lie_are_load_errors_naming_file_line_test_and_field() {
+    let knob = r#"{"corrupt_finished": {"index": 0, "xor": 1}}"#;
+    let cases: [(&str, String, &str, &str); 3] = [
+        (
+            "bad hex",
+            r#"{"inject_record": {"at": "after_handshake", "content_type": 23, "payload": {"hex": "zz1"}}}"#
+                .into(),
+            "tests[0].knobs[0]",
+            "hex",
+        ),
+        (
+            "oversized filler",
+            r#"{"pad_body": {"message": "finished", "bytes": {"filler": 16777217}}}"#.into(),
+            "tests[0].knobs[0]",
+            "limit",
+        ),
+        (
+            "duplicate single-value knob",
+            r#"{"select_suite": "TLS_RSA_WITH_NULL_MD5"}, {"select_suite": "TLS_RSA_WITH_NULL_SHA"}"#.into(),
+            "tests[0].knobs[1]",
+            "select_suite",
+        ),
+    ];
+    for (what, knobs, field, says) in &cases {
+        let (code, err) = bad_vector(knob, knobs);
+        assert_eq!(code, 2, "{what}: {err}");
+        assert!(err.contains("t.json:"), "{what}: {err}");
+        assert!(err.contains("test `t/ok`"), "{what}: {err}");
+        assert!(err.contains(field), "{what}: {err}");
+        assert!(err.contains(says), "{what}: {err}");
+    }
+
+    let expect = r#""expect": [{"peer_alert": ["decrypt_error"]}]"#;
+    let others: [(&str, &str, String, &str, &str); 4] = [
+        (
+            "peer_closes false",
+            expect,
+            r#""expect": [{"peer_closes": false}]"#.into(),
+            "tests[0].expect[0].peer_closes",
+            "only `true`",
+        ),
+        (
+            "dead expect_for",
+            expect,
+            format!(r#"{expect}, "expect_for": {{"ssl3": [{{"peer_alert": ["handshake_failure"]}}]}}"#),
+            "tests[0].expect_for.ssl3",
+            "never runs",
+        ),
+        (
+            "min above max",
+            r#""engine_role": "client","#,
+            r#""engine_role": "client", "engine": {"versions": {"min": "tls1.2", "max": "tls1.0"}},"#.into(),
+            "tests[0].engine.versions",
+            "above max",
+        ),
+        (
+            "rfc without a section",
+            r#""RFC 5246 7.4.9""#,
+            r#""RFC 5246""#.into(),
+            "tests[0].rfc",
+            "no section",
+        ),
+    ];
+    for (what, from, to, field, says) in &others {
+        let (code, err) = bad_vector(from, to);
+        assert_eq!(code, 2, "{what}: {err}");
+        assert!(err.contains("t.json:"), "{what}: {err}");
+        assert!(err.contains("t/ok"), "{what}: {err}");
+        assert!(err.contains(field), "{what}: {err}");
+        assert!(err.contains(says), "{what}: {err}");
+    }
+
+    // A file must be named after its topic.
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("other.json");
+    std::fs::write(&f, VECTOR).unwrap();
+    let (code, _, err) = shakedown(&["run", "--vectors", f.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("other.json") && err.contains("t.json"), "{err}");
+}
+
+/// A sweep stands for one test per value, with the ids the pasted tests had.
+#[test]
+fn a_sweep_expands_into_one_test_per_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("t.json");
+    let swept = VECTOR.replace(
+        r#""expect": [{"peer_alert": ["decrypt_error"]}]"#,
+        r#""expect": [{"peer_alert": ["decrypt_error"]}], "sweep": {"knob": 0, "field": "corrupt_finished.index", "values": [0, 5, 11]}"#,
+    );
+    std::fs::write(&f, &swept).unwrap();
+    let (code, out, err) = shakedown(&["run", "--vectors", f.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("3 cases: 3 passed"), "{out}");
+    let files = load_dir(dir.path()).unwrap();
+    let ids: Vec<&str> = files[0].1.tests.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["t/ok-00", "t/ok-05", "t/ok-11"]);
+    assert_eq!(
+        files[0].1.tests[2].knobs[0],
+        shakedown_engine::deviate::Knob::CorruptFinished(shakedown_engine::crypto::record::ByteFlip {
+            index: 11,
+            xor: 1
+        })
+    );
+    std::fs::write(
+        &f,
+        swept.replace("corrupt_finished.index", "corrupt_finished.indx"),
+    )
+    .unwrap();
+    let (code, _, err) = shakedown(&["run", "--vectors", f.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("tests[0].sweep.field") && err.contains("indx"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -61,6 +61,7 @@ impl Connection {
             rng,
             config.provider.clone(),
             &config.deviations,
+            &config.flaws,
             now_unix,
             record_version,
         );
@@ -76,6 +77,7 @@ impl Connection {
             rng,
             config.provider.clone(),
             &config.deviations,
+            &config.flaws,
             now_unix,
             config.versions.min,
         );
@@ -88,6 +90,7 @@ impl Connection {
         rng: Box<dyn RandomSource + Send>,
         provider: Arc<dyn CryptoProvider>,
         dev: &Deviations,
+        flaws: &crate::flaw::Flaws,
         now_unix: i64,
         version: ProtocolVersion,
     ) -> Self {
@@ -103,6 +106,7 @@ impl Connection {
                 version,
                 handshake_done: false,
                 dev: dev.clone(),
+                flaws: flaws.clone(),
                 held: Vec::new(),
                 client_verify_data: Vec::new(),
                 server_verify_data: Vec::new(),

@@ -176,6 +176,22 @@ pub fn decrypt_premaster(
     premaster
 }
 
+/// Whether `ciphertext` decrypts to a well-formed premaster: PKCS#1 v1.5
+/// padding, 48 bytes, `client_version` first. Only the flawed built-in peer
+/// asks (`Flaw::SlowBadPadding`), to branch on the answer the way a broken
+/// implementation does; the honest path above never learns it.
+pub fn premaster_well_formed(
+    key: &RsaPrivateKey,
+    ciphertext: &[u8],
+    client_version: ProtocolVersion,
+    rng: &mut dyn RandomSource,
+) -> bool {
+    let decrypted = key
+        .pkcs1v15_decrypt_with_rng(&mut Blinding(rng), ciphertext)
+        .unwrap_or_default();
+    decrypted.len() == PREMASTER_LEN && decrypted.get(..2) == Some(&client_version.get().to_be_bytes()[..])
+}
+
 /// Adapts a [`RandomSource`] to the rsa crate's blinding RNG.
 struct Blinding<'a>(&'a mut dyn RandomSource);
 

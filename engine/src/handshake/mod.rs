@@ -90,6 +90,8 @@ pub(crate) struct Context {
     pub handshake_done: bool,
     /// Misbehaviour knobs of this connection.
     pub dev: crate::deviate::Deviations,
+    /// Flaws of this connection (the engine playing a broken peer).
+    pub flaws: crate::flaw::Flaws,
     /// Our and the peer's verify_data of the last Finished of each side,
     /// and whether that handshake was secure (RFC 5746 3.1).
     pub client_verify_data: Vec<u8>,
