@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod connect;
+pub mod learn;
 pub mod run;
 pub mod selfcheck;
 pub mod serve;
@@ -30,6 +31,8 @@ pub enum Command {
     Connect(connect::ConnectArgs),
     /// Handshakes per second and bulk throughput against a peer.
     Bench(bench::BenchArgs),
+    /// Learn a peer's state machine (L#) and diff it against the reference.
+    Learn(learn::LearnArgs),
 }
 
 /// Options both roles share.

@@ -9,6 +9,7 @@ pub mod cache;
 pub mod diff;
 pub mod dot;
 pub mod equivalence;
+pub mod files;
 pub mod lsharp;
 pub mod mapper;
 pub mod mealy;
