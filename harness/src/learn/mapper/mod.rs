@@ -7,6 +7,7 @@
 //! address, or a started profile.
 
 pub mod client;
+pub mod link;
 pub mod output;
 pub mod peers;
 pub mod sul;

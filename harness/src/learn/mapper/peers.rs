@@ -9,13 +9,15 @@ use std::time::Duration;
 use shakedown_engine::crypto::SeededRandom;
 use shakedown_engine::{Connection, ServerConfig};
 
+use super::link::{Link, TcpLink};
 use super::sul::Connect;
 use crate::peer::memory::MemoryPeer;
 use crate::peer::process::{PeerProcess, free_port};
 use crate::peer::profile::{Profile, StartMode};
-use crate::peer::tcp::TcpPeer;
-use crate::peer::Transport;
 use crate::run::configs::NOW;
+
+/// How long a finished TCP query waits for the server to close its end.
+const LINGER: Duration = Duration::from_secs(2);
 
 /// The built-in server; every connection gets the same randomness, so the
 /// same inputs get the same bytes back.
@@ -23,12 +25,12 @@ pub fn builtin(config: Arc<ServerConfig>, seed: u64) -> Connect {
     Box::new(move || {
         let rng = Box::new(SeededRandom::from_seed(seed));
         let conn = Connection::server(config.clone(), rng, NOW);
-        Ok(Box::new(MemoryPeer::new(conn)) as Box<dyn Transport>)
+        Ok(Box::new(MemoryPeer::new(conn)) as Box<dyn Link>)
     })
 }
 
 pub fn tcp(addr: String, timeout: Duration) -> Connect {
-    Box::new(move || TcpPeer::connect(&addr, timeout, false).map(|t| Box::new(t) as Box<dyn Transport>))
+    Box::new(move || TcpLink::connect(&addr, timeout, LINGER).map(|t| Box::new(t) as Box<dyn Link>))
 }
 
 /// argv of `profile` in configuration `group`, placeholders filled.
@@ -66,8 +68,8 @@ pub fn profile(profile: Profile, group: String, certs: std::path::PathBuf, timeo
             running = Some(start(&profile, &group, &certs)?);
         }
         let port = running.as_ref().map(|p| p.port).ok_or("the peer did not start")?;
-        TcpPeer::connect(&format!("127.0.0.1:{port}"), timeout, false)
-            .map(|t| Box::new(t) as Box<dyn Transport>)
+        TcpLink::connect(&format!("127.0.0.1:{port}"), timeout, LINGER)
+            .map(|t| Box::new(t) as Box<dyn Link>)
             .map_err(|e| {
                 let note = running.as_mut().map(PeerProcess::exit_note).unwrap_or_default();
                 format!("{e}; {note}")

@@ -1,6 +1,7 @@
 //! A TLS server as a system under learning: each query is a new
 //! connection (a reset) through a [`Transport`], each input one message
 //! from [`ClientState`], each output the abstracted answer.
+//! `SHAKEDOWN_LEARN_DEBUG=1` prints every query with its answer.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -10,14 +11,15 @@ use shakedown_engine::msgs::enums::ProtocolVersion;
 use shakedown_engine::suites::SuiteInfo;
 
 use super::client::ClientState;
+use super::link::Link;
 use super::output::{Incoming, label};
 use super::symbols::Symbol;
 use super::timing::Timing;
 use crate::learn::oracle::{CLOSED, LearnError, MembershipOracle};
-use crate::peer::{Recv, Transport};
+use crate::peer::Recv;
 
 /// Opens a new connection to the peer (starting it if need be).
-pub type Connect = Box<dyn FnMut() -> Result<Box<dyn Transport>, String>>;
+pub type Connect = Box<dyn FnMut() -> Result<Box<dyn Link>, String>>;
 
 /// What the learner's client offers.
 #[derive(Debug, Clone)]
@@ -60,7 +62,7 @@ impl ServerSul {
     /// a flight is complete, the connection ends, or the wait runs out.
     fn answer(
         &mut self,
-        t: &mut dyn Transport,
+        t: &mut dyn Link,
         st: &mut ClientState,
         inc: &mut Incoming,
         input: usize,
@@ -127,6 +129,10 @@ impl MembershipOracle for ServerSul {
             let (labels, ended) = self.answer(t.as_mut(), &mut st, &mut inc, i)?;
             closed = ended;
             out.push(label(&labels, ended));
+        }
+        t.finish();
+        if std::env::var_os("SHAKEDOWN_LEARN_DEBUG").is_some() {
+            eprintln!("{:?} -> {:?}", word, out);
         }
         Ok(out)
     }
