@@ -1,6 +1,12 @@
 //! The mapper against the reference server in memory: the learned model
 //! completes the RSA handshake along the path the RFC prescribes and
 //! refuses everything else, for every version.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -41,7 +47,12 @@ fn run(m: &ModelFile, word: &[&str]) -> Vec<String> {
 
 #[test]
 fn the_reference_server_model_follows_the_rfc_handshake() {
-    let m = learn_server(&Target::Builtin, &setup(Version::Tls12, "AES128-SHA", "basic"), &|_| {}).unwrap();
+    let m = learn_server(
+        &Target::Builtin,
+        &setup(Version::Tls12, "AES128-SHA", "basic"),
+        &|_| {},
+    )
+    .unwrap();
     println!("{}", serde_json::to_string_pretty(&m.stats).unwrap());
     for (s, row) in m.model.trans.iter().enumerate() {
         for (i, t) in row.iter().enumerate() {
@@ -51,7 +62,13 @@ fn the_reference_server_model_follows_the_rfc_handshake() {
     assert!(m.complete);
     let out = run(
         &m,
-        &["ClientHello", "ClientKeyExchange", "ChangeCipherSpec", "Finished", "ApplicationData"],
+        &[
+            "ClientHello",
+            "ClientKeyExchange",
+            "ChangeCipherSpec",
+            "Finished",
+            "ApplicationData",
+        ],
     );
     assert_eq!(out[0], "ServerHello+Certificate+ServerHelloDone");
     assert_eq!(out[1], "silence");

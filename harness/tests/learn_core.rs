@@ -1,6 +1,12 @@
 //! The learner's edges: non-determinism is reported with the conflicting
 //! answers, a spent time budget gives a partial model, and `diff` finds the
 //! shortest distinguishing sequences.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::time::Instant;
 
@@ -24,7 +30,7 @@ impl MembershipOracle for Flaky {
     fn query(&mut self, word: &[usize]) -> Result<Vec<String>, LearnError> {
         self.count += 1;
         let mut out = self.inner.query(word)?;
-        if self.count % self.n == 0
+        if self.count.is_multiple_of(self.n)
             && let Some(last) = out.last_mut()
         {
             last.push('!');
@@ -77,10 +83,7 @@ fn machine(rows: &[&[(usize, &str)]]) -> Mealy {
             .iter()
             .map(|r| {
                 r.iter()
-                    .map(|&(to, o)| Transition {
-                        to,
-                        output: o.into(),
-                    })
+                    .map(|&(to, o)| Transition { to, output: o.into() })
                     .collect()
             })
             .collect(),
@@ -91,7 +94,11 @@ fn machine(rows: &[&[(usize, &str)]]) -> Mealy {
 fn diff_finds_the_shortest_distinguishing_sequences() {
     // Both accept `a` then `b`; the right one also answers `b` after `a a`.
     let left = machine(&[&[(1, "x"), (0, "-")], &[(1, "-"), (0, "ok")]]);
-    let right = machine(&[&[(1, "x"), (0, "-")], &[(2, "-"), (0, "ok")], &[(2, "-"), (0, "late")]]);
+    let right = machine(&[
+        &[(1, "x"), (0, "-")],
+        &[(2, "-"), (0, "ok")],
+        &[(2, "-"), (0, "late")],
+    ]);
     let d = differences(&left, &right, 10).unwrap();
     assert_eq!(d.found.len(), 1, "{:?}", d.found);
     let f = &d.found[0];

@@ -1,6 +1,12 @@
 //! The learner on its own: seeded random Mealy machines are learned exactly
 //! (no distinguishing sequence against the target), with a perfect teacher
 //! and with the Wp-method. Query counts are printed (`--nocapture`).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use shakedown::learn::cache::Checks;
 use shakedown::learn::equivalence::{Perfect, WpOracle};
@@ -28,7 +34,10 @@ fn minimal_states(m: &Mealy) -> usize {
         let mut uniq = sigs.clone();
         uniq.sort();
         uniq.dedup();
-        let next: Vec<usize> = sigs.iter().map(|s| uniq.iter().position(|u| u == s).unwrap()).collect();
+        let next: Vec<usize> = sigs
+            .iter()
+            .map(|s| uniq.iter().position(|u| u == s).unwrap())
+            .collect();
         let before = class.iter().collect::<std::collections::BTreeSet<_>>().len();
         if uniq.len() == before {
             return uniq.len();
@@ -88,9 +97,16 @@ fn random_machines_are_learned_exactly_with_a_perfect_teacher() {
 #[test]
 fn random_machines_are_learned_exactly_with_the_wp_method() {
     println!("states inputs outputs | learned | MQ EQ resets symbols cache_hits");
-    for (seed, &(states, inputs, outputs)) in [(2, 2, 2), (6, 3, 2), (12, 4, 3), (25, 3, 2), (40, 4, 3), (60, 5, 4)]
-        .iter()
-        .enumerate()
+    for (seed, &(states, inputs, outputs)) in [
+        (2, 2, 2),
+        (6, 3, 2),
+        (12, 4, 3),
+        (25, 3, 2),
+        (40, 4, 3),
+        (60, 5, 4),
+    ]
+    .iter()
+    .enumerate()
     {
         let target = random_mealy(states, inputs, outputs, seed as u64 + 7);
         let mut sul = MachineSul(target.clone());

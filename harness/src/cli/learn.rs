@@ -99,7 +99,11 @@ fn summary(m: &ModelFile) -> String {
         m.peer,
         m.model.states(),
         m.model.transitions(),
-        if m.complete { "" } else { " (PARTIAL: time ran out)" },
+        if m.complete {
+            ""
+        } else {
+            " (PARTIAL: time ran out)"
+        },
         s.membership_queries,
         s.equivalence_queries,
         s.resets,
@@ -132,7 +136,11 @@ pub fn run(args: &LearnArgs) -> Result<u8, String> {
     if let Target::Profile(p) = &target
         && p.role != crate::vector::Role::Server
     {
-        return Err(format!("{} is a {} profile; only servers are learned", p.name, p.role.name()));
+        return Err(format!(
+            "{} is a {} profile; only servers are learned",
+            p.name,
+            p.role.name()
+        ));
     }
     let flawed = flaws(&args.flaw)?;
     if !flawed.is_honest() && !matches!(target, Target::Builtin) {

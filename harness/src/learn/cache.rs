@@ -42,12 +42,19 @@ pub struct Cache<'a> {
 
 impl std::fmt::Debug for Cache<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Cache").field("stats", &self.stats).finish_non_exhaustive()
+        f.debug_struct("Cache")
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
     }
 }
 
 impl<'a> Cache<'a> {
-    pub fn new(sul: &'a mut dyn MembershipOracle, checks: Checks, seed: u64, deadline: Option<Instant>) -> Self {
+    pub fn new(
+        sul: &'a mut dyn MembershipOracle,
+        checks: Checks,
+        seed: u64,
+        deadline: Option<Instant>,
+    ) -> Self {
         let inputs = sul.alphabet().len();
         Self {
             sul,
@@ -103,7 +110,7 @@ impl<'a> Cache<'a> {
         }
         let mut b = [0u8; 4];
         self.rng.fill(&mut b);
-        u32::from_le_bytes(b) % self.checks.sample_one_in == 0
+        u32::from_le_bytes(b).is_multiple_of(self.checks.sample_one_in)
     }
 
     /// One reset and the word, outputs after a terminal one made `closed`.

@@ -48,15 +48,27 @@ pub fn differences(a: &Mealy, b: &Mealy, limit: usize) -> Result<Diff, String> {
         .filter_map(|(i, name)| b.inputs.iter().position(|n| n == name).map(|j| (i, j)))
         .collect();
     let mut diff = Diff {
-        only_left: a.inputs.iter().filter(|n| !b.inputs.contains(n)).cloned().collect(),
-        only_right: b.inputs.iter().filter(|n| !a.inputs.contains(n)).cloned().collect(),
+        only_left: a
+            .inputs
+            .iter()
+            .filter(|n| !b.inputs.contains(n))
+            .cloned()
+            .collect(),
+        only_right: b
+            .inputs
+            .iter()
+            .filter(|n| !a.inputs.contains(n))
+            .cloned()
+            .collect(),
         ..Diff::default()
     };
     let mut seen = HashSet::from([(0usize, 0usize)]);
     let mut queue = VecDeque::from([(0usize, 0usize, Vec::<(usize, usize)>::new())]);
     while let Some((x, y, word)) = queue.pop_front() {
         for &(i, j) in &pairs {
-            let (Some(tx), Some(ty)) = (a.step(x, i), b.step(y, j)) else { continue };
+            let (Some(tx), Some(ty)) = (a.step(x, i), b.step(y, j)) else {
+                continue;
+            };
             let mut w = word.clone();
             w.push((i, j));
             if tx.output != ty.output {

@@ -23,10 +23,17 @@ pub fn to_dot(m: &Mealy, title: &str) -> String {
         let mut edges: BTreeMap<usize, Vec<String>> = BTreeMap::new();
         for (i, t) in row.iter().enumerate() {
             let input = m.inputs.get(i).map_or("?", String::as_str);
-            edges.entry(t.to).or_default().push(format!("{input} / {}", t.output));
+            edges
+                .entry(t.to)
+                .or_default()
+                .push(format!("{input} / {}", t.output));
         }
         for (to, labels) in edges {
-            let _ = writeln!(out, "  s{s} -> s{to} [label=\"{}\"];", escape(&labels.join("\\n")));
+            let _ = writeln!(
+                out,
+                "  s{s} -> s{to} [label=\"{}\"];",
+                escape(&labels.join("\\n"))
+            );
         }
     }
     let _ = writeln!(out, "}}");

@@ -7,7 +7,7 @@
 use shakedown_engine::crypto::{RandomSource, SeededRandom};
 
 use super::mealy::Mealy;
-use super::oracle::{EquivalenceOracle, LearnError};
+use super::oracle::{Ask, EquivalenceOracle, LearnError};
 use super::separate::separators;
 
 #[derive(Debug)]
@@ -107,7 +107,7 @@ impl EquivalenceOracle for WpOracle {
     fn find_counterexample(
         &mut self,
         h: &Mealy,
-        ask: &mut dyn FnMut(&[usize]) -> Result<Vec<String>, LearnError>,
+        ask: &mut Ask<'_>,
     ) -> Result<Option<Vec<usize>>, LearnError> {
         let mut check = |w: &[usize]| -> Result<bool, LearnError> { Ok(Some(ask(w)?) != h.run(w)) };
         for w in self.suite(h) {
@@ -139,7 +139,7 @@ impl EquivalenceOracle for Perfect {
     fn find_counterexample(
         &mut self,
         h: &Mealy,
-        _ask: &mut dyn FnMut(&[usize]) -> Result<Vec<String>, LearnError>,
+        _ask: &mut Ask<'_>,
     ) -> Result<Option<Vec<usize>>, LearnError> {
         Ok(super::diff::differences(&self.0, h, 1)
             .ok()

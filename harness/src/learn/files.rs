@@ -53,7 +53,11 @@ pub fn write_model(dir: &Path, m: &ModelFile) -> Result<bool, String> {
         m.role,
         m.version,
         m.suite,
-        if m.complete { "" } else { " (partial: time ran out)" }
+        if m.complete {
+            ""
+        } else {
+            " (partial: time ran out)"
+        }
     );
     write(&dir.join("model.dot"), &to_dot(&m.model, &title))?;
     render_svg(&dir.join("model.dot"), &dir.join("model.svg"))
@@ -62,7 +66,9 @@ pub fn write_model(dir: &Path, m: &ModelFile) -> Result<bool, String> {
 pub fn read_model(path: &Path) -> Result<ModelFile, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let m: ModelFile = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    m.model.validate().map_err(|e| format!("{}: {e}", path.display()))?;
+    m.model
+        .validate()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(m)
 }
 

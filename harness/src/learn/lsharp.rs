@@ -133,7 +133,9 @@ impl LSharp<'_> {
                     let outs = self.cache.query(&ce)?;
                     let expected = h.run(&ce).unwrap_or_default();
                     match outs.iter().zip(&expected).position(|(a, b)| a != b) {
-                        Some(j) => self.process_counterexample(&h, ce.get(..j).unwrap_or_default().to_vec())?,
+                        Some(j) => {
+                            self.process_counterexample(&h, ce.get(..j).unwrap_or_default().to_vec())?
+                        }
                         // Not a counterexample after all; the oracle has
                         // nothing else, and the tree agrees.
                         None => return Ok(h),
@@ -162,7 +164,12 @@ impl LSharp<'_> {
                 if self.index.contains_key(&c) || self.frontier.contains_key(&c) {
                     continue;
                 }
-                let cands = self.basis.iter().copied().filter(|&q| !tree.apart(c, q)).collect();
+                let cands = self
+                    .basis
+                    .iter()
+                    .copied()
+                    .filter(|&q| !tree.apart(c, q))
+                    .collect();
                 self.frontier.insert(c, cands);
             }
         }
@@ -208,7 +215,9 @@ impl LSharp<'_> {
                             to: s,
                             output: "?".into(),
                         };
-                        let Some((o, c)) = tree.succ(b, i) else { return unknown };
+                        let Some((o, c)) = tree.succ(b, i) else {
+                            return unknown;
+                        };
                         let to = match self.index.get(&c) {
                             Some(&t) => Some(t),
                             None => self
@@ -268,7 +277,9 @@ impl LSharp<'_> {
                 return Ok(());
             }
             let tree = &self.cache.tree;
-            let Some(r) = tree.walk(ROOT, &sigma) else { return Ok(()) };
+            let Some(r) = tree.walk(ROOT, &sigma) else {
+                return Ok(());
+            };
             if self.index.contains_key(&r) || self.frontier.contains_key(&r) {
                 return Ok(());
             }
@@ -285,9 +296,15 @@ impl LSharp<'_> {
             let half = (rho + sigma.len()) / 2;
             let (s1, s2) = sigma.split_at(half.min(sigma.len()));
             let basis_of = |w: &[usize]| h.reach(w).and_then(|s| self.basis.get(s).copied());
-            let (Some(q), Some(q1)) = (basis_of(&sigma), basis_of(s1)) else { return Ok(()) };
-            let Some(r1) = tree.walk(ROOT, s1) else { return Ok(()) };
-            let Some(eta) = tree.witness(r, q) else { return Ok(()) };
+            let (Some(q), Some(q1)) = (basis_of(&sigma), basis_of(s1)) else {
+                return Ok(());
+            };
+            let Some(r1) = tree.walk(ROOT, s1) else {
+                return Ok(());
+            };
+            let Some(eta) = tree.witness(r, q) else {
+                return Ok(());
+            };
             let mut probe = tree.access(q1);
             probe.extend_from_slice(s2);
             let next_if_same = probe.clone();

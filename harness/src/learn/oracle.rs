@@ -57,13 +57,16 @@ pub trait MembershipOracle {
 /// The output of every input after a terminal output.
 pub const CLOSED: &str = "closed";
 
+/// Asks one membership query (through the learner's cache).
+pub type Ask<'a> = dyn FnMut(&[usize]) -> Result<Vec<String>, LearnError> + 'a;
+
 /// Answers "is `hypothesis` right?" with a counterexample word on which the
 /// system and the hypothesis differ, or `None`.
 pub trait EquivalenceOracle {
     fn find_counterexample(
         &mut self,
         hypothesis: &Mealy,
-        ask: &mut dyn FnMut(&[usize]) -> Result<Vec<String>, LearnError>,
+        ask: &mut Ask<'_>,
     ) -> Result<Option<Vec<usize>>, LearnError>;
 }
 

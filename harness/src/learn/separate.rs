@@ -15,7 +15,9 @@ pub fn separating_word(m: &Mealy, a: usize, b: usize) -> Option<Vec<usize>> {
     seen.insert((a, b), (usize::MAX, usize::MAX, usize::MAX));
     while let Some((x, y)) = queue.pop_front() {
         for i in 0..k {
-            let (Some(tx), Some(ty)) = (m.step(x, i), m.step(y, i)) else { continue };
+            let (Some(tx), Some(ty)) = (m.step(x, i), m.step(y, i)) else {
+                continue;
+            };
             if tx.output != ty.output {
                 let mut w = vec![i];
                 let mut at = (x, y);
@@ -30,8 +32,8 @@ pub fn separating_word(m: &Mealy, a: usize, b: usize) -> Option<Vec<usize>> {
                 return Some(w);
             }
             let next = (tx.to, ty.to);
-            if !seen.contains_key(&next) {
-                seen.insert(next, (x, y, i));
+            if let std::collections::hash_map::Entry::Vacant(e) = seen.entry(next) {
+                e.insert((x, y, i));
                 queue.push_back(next);
             }
         }

@@ -91,7 +91,11 @@ pub fn learn_server(
     let started = Instant::now();
     let wire = setup.version.wire();
     if !setup.suite.usable_with(wire) {
-        return Err(format!("{} cannot be used with {}", setup.suite.openssl_name, setup.version.name()));
+        return Err(format!(
+            "{} cannot be used with {}",
+            setup.suite.openssl_name,
+            setup.version.name()
+        ));
     }
     let (symbols, dropped) = parse_alphabet(&setup.alphabet, wire)?;
     let ids = Identities::load(&setup.certs)?;

@@ -85,7 +85,8 @@ impl ObservationTree {
 
     /// The node `word` leads to, if its whole path is observed.
     pub fn walk(&self, from: usize, word: &[usize]) -> Option<usize> {
-        word.iter().try_fold(from, |n, &i| self.succ(n, i).map(|(_, c)| c))
+        word.iter()
+            .try_fold(from, |n, &i| self.succ(n, i).map(|(_, c)| c))
     }
 
     /// The longest observed prefix of `word`: its node and its outputs.

@@ -21,7 +21,8 @@ use shakedown_engine::msgs::enums::{
 };
 use shakedown_engine::msgs::{
     Alert, Certificate, CertificateDer, CertificateVerify, ClientHello, ClientKeyExchange, Finished,
-    HandshakeContext, HandshakeMessage, HandshakePayload, Random, Record, SessionId, SignatureAndHashAlgorithm,
+    HandshakeContext, HandshakeMessage, HandshakePayload, Random, Record, SessionId,
+    SignatureAndHashAlgorithm,
 };
 use shakedown_engine::suites::SuiteInfo;
 
@@ -127,7 +128,11 @@ impl ClientState {
             Symbol::ChangeCipherSpec => self.change_cipher_spec(),
             Symbol::Finished => self.finished(false),
             Symbol::FinishedBadVerifyData => self.finished(true),
-            Symbol::ApplicationData => self.record(ContentType::ApplicationData, b"GET / HTTP/1.0\n\n", &SealTweak::default()),
+            Symbol::ApplicationData => self.record(
+                ContentType::ApplicationData,
+                b"GET / HTTP/1.0\n\n",
+                &SealTweak::default(),
+            ),
             Symbol::ApplicationDataBadMac => {
                 let tweak = SealTweak {
                     corrupt_mac: Some(ByteFlip { index: 0, xor: 0x01 }),
@@ -293,9 +298,12 @@ impl ClientState {
     fn finished(&mut self, corrupt: bool) -> Vec<u8> {
         let len = self.ctx().verify_data_len();
         let mut verify_data = match self.master {
-            Some(m) => self
-                .provider
-                .verify_data(self.prf, &m, shakedown_engine::crypto::Side::Client, &self.transcript),
+            Some(m) => self.provider.verify_data(
+                self.prf,
+                &m,
+                shakedown_engine::crypto::Side::Client,
+                &self.transcript,
+            ),
             None => vec![0u8; len],
         };
         if corrupt && let Some(b) = verify_data.get_mut(0) {

@@ -75,7 +75,11 @@ impl Transport for TcpLink {
                     buf.truncate(n);
                     return Recv::Data(buf);
                 }
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted) => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+                    ) => {}
                 Err(e)
                     if matches!(
                         e.kind(),

@@ -75,7 +75,13 @@ impl Incoming {
         }
     }
 
-    fn record(&mut self, st: &mut ClientState, typ: ContentType, plain: &[u8], labels: &mut Vec<String>) -> bool {
+    fn record(
+        &mut self,
+        st: &mut ClientState,
+        typ: ContentType,
+        plain: &[u8],
+        labels: &mut Vec<String>,
+    ) -> bool {
         match typ {
             ContentType::Handshake => {
                 self.joiner.push(plain);
@@ -86,7 +92,9 @@ impl Incoming {
                     self.learn_from(st, &raw);
                     done = matches!(
                         t,
-                        HandshakeType::ServerHelloDone | HandshakeType::Finished | HandshakeType::HelloRequest
+                        HandshakeType::ServerHelloDone
+                            | HandshakeType::Finished
+                            | HandshakeType::HelloRequest
                     );
                 }
                 done
@@ -108,7 +116,9 @@ impl Incoming {
                     labels.push(format!(
                         "Alert({},{})",
                         a.level.name().unwrap_or("unknown"),
-                        a.description.name().map_or_else(|| a.description.get().to_string(), str::to_owned)
+                        a.description
+                            .name()
+                            .map_or_else(|| a.description.get().to_string(), str::to_owned)
                     ));
                     // RFC 5246 7.2: a fatal alert ends the connection; so
                     // does close_notify (7.2.1).

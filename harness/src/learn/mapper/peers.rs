@@ -62,7 +62,8 @@ fn start(profile: &Profile, group: &str, certs: &Path) -> Result<PeerProcess, St
 pub fn profile(profile: Profile, group: String, certs: std::path::PathBuf, timeout: Duration) -> Connect {
     let mut running: Option<PeerProcess> = None;
     Box::new(move || {
-        let restart = profile.start == StartMode::PerTest || !running.as_mut().is_some_and(PeerProcess::alive);
+        let restart =
+            profile.start == StartMode::PerTest || !running.as_mut().is_some_and(PeerProcess::alive);
         if restart {
             running = None;
             running = Some(start(&profile, &group, &certs)?);

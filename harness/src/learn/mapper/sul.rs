@@ -43,7 +43,9 @@ pub struct ServerSul {
 
 impl std::fmt::Debug for ServerSul {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ServerSul").field("inputs", &self.names).finish_non_exhaustive()
+        f.debug_struct("ServerSul")
+            .field("inputs", &self.names)
+            .finish_non_exhaustive()
     }
 }
 

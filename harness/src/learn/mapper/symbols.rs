@@ -141,7 +141,8 @@ pub fn parse_alphabet(spec: &str, version: ProtocolVersion) -> Result<(Vec<Symbo
                 .collect::<Result<_, _>>()?
         }
     };
-    let (ok, dropped): (Vec<Symbol>, Vec<Symbol>) = wanted.into_iter().partition(|s| s.expressible_in(version));
+    let (ok, dropped): (Vec<Symbol>, Vec<Symbol>) =
+        wanted.into_iter().partition(|s| s.expressible_in(version));
     if ok.is_empty() {
         return Err("the alphabet is empty".into());
     }
