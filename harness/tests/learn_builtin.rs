@@ -80,3 +80,23 @@ fn the_reference_server_model_follows_the_rfc_handshake() {
     assert!(out[2].starts_with("Alert(fatal,"), "{out:?}");
     assert!(m.dropped_symbols.contains(&"NoCertificate".to_string()));
 }
+
+#[test]
+fn a_bad_premaster_never_completes_the_reference_handshake() {
+    // RFC 5246 7.4.7.1: a badly padded or mis-versioned premaster is replaced
+    // by a random one, so the client's Finished must fail.
+    let m = learn_server(
+        &Target::Builtin,
+        &setup(
+            Version::Tls12,
+            "AES128-SHA",
+            "ClientHello,ClientKeyExchange,ClientKeyExchangeBadPkcs1,ClientKeyExchangeWrongVersion,ChangeCipherSpec,Finished",
+        ),
+        &|_| {},
+    )
+    .unwrap();
+    for cke in ["ClientKeyExchangeBadPkcs1", "ClientKeyExchangeWrongVersion"] {
+        let out = run(&m, &["ClientHello", cke, "ChangeCipherSpec", "Finished"]);
+        assert!(out[3].starts_with("Alert(fatal,"), "{cke}: {out:?}");
+    }
+}

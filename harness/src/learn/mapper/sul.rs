@@ -18,6 +18,9 @@ use super::timing::Timing;
 use crate::learn::oracle::{CLOSED, LearnError, MembershipOracle};
 use crate::peer::Recv;
 
+/// Mixed into the client's seed ("client" in ASCII).
+const CLIENT_SEED_MASK: u64 = 0x636c_6965_6e74;
+
 /// Opens a new connection to the peer (starting it if need be).
 pub type Connect = Box<dyn FnMut() -> Result<Box<dyn Link>, String>>;
 
@@ -108,8 +111,12 @@ impl MembershipOracle for ServerSul {
     fn query(&mut self, word: &[usize]) -> Result<Vec<String>, LearnError> {
         let mut t = (self.connect)().map_err(LearnError::System)?;
         let s = &self.setup;
-        let mut st =
-            ClientState::new(s.version, s.suite, s.identity.clone(), s.seed).map_err(LearnError::System)?;
+        // The client's stream must not be the built-in server's (same seed):
+        // the server's random stand-in premaster for a bad ClientKeyExchange
+        // would then equal the client's premaster and pass.
+        let client_seed = s.seed ^ CLIENT_SEED_MASK;
+        let mut st = ClientState::new(s.version, s.suite, s.identity.clone(), client_seed)
+            .map_err(LearnError::System)?;
         let mut inc = Incoming::new();
         let mut closed = false;
         let mut out = Vec::with_capacity(word.len());
