@@ -1,8 +1,9 @@
 //! Queries through the observation tree: answered from it when the path is
 //! known (a cache hit) or lies past a terminal output, else sent to the
 //! system and added. Determinism is checked on a sample of sent queries
-//! and on every conflict with the tree; a conflict is reported with all
-//! the answers, never learned.
+//! and on every conflict with the tree: the word is asked again with a
+//! longer wait for silence, and a conflict that does not settle is
+//! reported with all the answers, never learned.
 
 use std::time::Instant;
 
@@ -92,16 +93,53 @@ impl<'a> Cache<'a> {
         if self.deadline.is_some_and(|d| Instant::now() >= d) {
             return Err(LearnError::TimeUp);
         }
-        let answer = self.ask(word)?;
+        let mut answer = self.ask(word)?;
         if self.sample() {
             let again = self.ask(word)?;
             self.stats.repeats += 1;
             if again != answer {
-                return Err(self.non_deterministic(word, vec![answer, again]));
+                answer = self.settle(word, vec![answer, again])?;
             }
         }
-        self.add(word, &answer)?;
-        Ok(answer)
+        if self.consistent(word, &answer) {
+            self.add(word, &answer)?;
+            return Ok(answer);
+        }
+        let (_, before) = self.tree.known_prefix(word);
+        let settled = self.settle(word, vec![before, answer])?;
+        self.add(word, &settled)?;
+        Ok(settled)
+    }
+
+    /// Whether `outs` agrees with what the tree already holds for `word`.
+    fn consistent(&self, word: &[usize], outs: &[String]) -> bool {
+        let (_, before) = self.tree.known_prefix(word);
+        before.iter().zip(outs).all(|(a, b)| a == b)
+    }
+
+    /// Two answers differ. A late answer (the peer slower than the wait
+    /// for silence) looks like this, so the system is asked to wait longer
+    /// and the word is asked `confirm + 1` more times: if those answers all
+    /// agree with each other and with the tree, that is the answer;
+    /// otherwise the system is non-deterministic (or the tree holds an
+    /// answer taken with too short a wait), which is reported, not learned.
+    fn settle(&mut self, word: &[usize], mut answers: Vec<Vec<String>>) -> Result<Vec<String>, LearnError> {
+        self.sul.be_patient();
+        let mut fresh = Vec::new();
+        for _ in 0..=self.checks.confirm {
+            self.stats.repeats += 1;
+            fresh.push(self.ask(word)?);
+        }
+        let first = fresh.first().cloned().unwrap_or_default();
+        if !first.is_empty() && fresh.iter().all(|a| *a == first) && self.consistent(word, &first) {
+            return Ok(first);
+        }
+        answers.extend(fresh);
+        answers.dedup();
+        Err(LearnError::NonDeterministic {
+            word: self.names(word),
+            answers,
+        })
     }
 
     fn sample(&mut self) -> bool {
@@ -140,24 +178,11 @@ impl<'a> Cache<'a> {
             Ok(()) => Ok(()),
             Err(_) => {
                 let (_, before) = self.tree.known_prefix(word);
-                Err(self.non_deterministic(word, vec![before, outs.to_vec()]))
+                Err(LearnError::NonDeterministic {
+                    word: self.names(word),
+                    answers: vec![before, outs.to_vec()],
+                })
             }
-        }
-    }
-
-    /// Asks `word` `confirm` more times and reports every answer seen.
-    fn non_deterministic(&mut self, word: &[usize], mut answers: Vec<Vec<String>>) -> LearnError {
-        for _ in 0..self.checks.confirm {
-            self.stats.repeats += 1;
-            match self.ask(word) {
-                Ok(a) => answers.push(a),
-                Err(e) => return e,
-            }
-        }
-        answers.dedup();
-        LearnError::NonDeterministic {
-            word: self.names(word),
-            answers,
         }
     }
 }

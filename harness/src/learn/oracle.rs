@@ -52,6 +52,10 @@ pub trait MembershipOracle {
     fn is_terminal(&self, _output: &str) -> bool {
         false
     }
+
+    /// Two answers to one word differed: wait longer for silence from now
+    /// on (a late answer looks like a different one).
+    fn be_patient(&mut self) {}
 }
 
 /// The output of every input after a terminal output.

@@ -78,6 +78,9 @@ pub struct ModelFile {
     pub stats: Stats,
     /// Slowest first byte of an answer per input, in microseconds.
     pub slowest_answer_us: Vec<u64>,
+    /// The least wait for silence at the end, in microseconds (it doubles
+    /// whenever two answers to one word differed).
+    pub silence_floor_us: u64,
     pub model: Mealy,
 }
 
@@ -155,6 +158,7 @@ pub fn learn_server(
             .iter()
             .map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
             .collect(),
+        silence_floor_us: u64::try_from(sul.timing.floor().as_micros()).unwrap_or(u64::MAX),
         model: outcome.model,
     })
 }

@@ -146,6 +146,10 @@ impl MembershipOracle for ServerSul {
         Ok(out)
     }
 
+    fn be_patient(&mut self) {
+        self.timing.be_patient();
+    }
+
     fn is_terminal(&self, output: &str) -> bool {
         output == CLOSED || output.ends_with("+closed")
     }

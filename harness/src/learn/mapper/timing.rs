@@ -37,6 +37,16 @@ impl Timing {
         self.slowest = self.slowest.max(after);
     }
 
+    /// Doubles the floor (at most a second): answers came later than the
+    /// waits allowed for.
+    pub fn be_patient(&mut self) {
+        self.floor = (self.floor * 2).min(Duration::from_secs(1));
+    }
+
+    pub fn floor(&self) -> Duration {
+        self.floor
+    }
+
     /// The slowest answer seen per input, for the statistics.
     pub fn slowest_per_input(&self) -> &[Duration] {
         &self.per_input
