@@ -78,6 +78,10 @@ pub struct ModelFile {
     pub stats: Stats,
     /// Slowest first byte of an answer per input, in microseconds.
     pub slowest_answer_us: Vec<u64>,
+    /// The peer's slowest step measured before learning (ClientKeyExchange,
+    /// ChangeCipherSpec and Finished sent at once, to the first byte of the
+    /// answer), in microseconds; none in memory.
+    pub calibration_us: Option<u64>,
     /// The least wait for silence at the end, in microseconds (it doubles
     /// whenever two answers to one word differed).
     pub silence_floor_us: u64,
@@ -134,6 +138,11 @@ pub fn learn_server(
     };
     let timing = Timing::new(symbols.len(), setup.min_wait);
     let mut sul = ServerSul::new(symbols, client, connect, timing);
+    // In memory silence is exact; a real peer's slowest step is measured.
+    let calibration = match target {
+        Target::Builtin => None,
+        _ => sul.calibrate().map_err(|e| e.to_string())?,
+    };
     let mut eq = WpOracle::new(setup.depth, setup.random_words, setup.seed);
     let opts = Options {
         checks: setup.checks,
@@ -142,6 +151,10 @@ pub fn learn_server(
     };
     let outcome = learn(&mut sul, &mut eq, &opts).map_err(|e| e.to_string())?;
     let mut stats = outcome.stats;
+    if !matches!(target, Target::Builtin) {
+        // The calibration connection.
+        stats.resets += 1;
+    }
     stats.millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(ModelFile {
         peer: target.name(),
@@ -158,6 +171,7 @@ pub fn learn_server(
             .iter()
             .map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
             .collect(),
+        calibration_us: calibration.map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX)),
         silence_floor_us: u64::try_from(sul.timing.floor().as_micros()).unwrap_or(u64::MAX),
         model: outcome.model,
     })

@@ -21,6 +21,10 @@ use crate::peer::Recv;
 /// Mixed into the client's seed ("client" in ASCII).
 const CLIENT_SEED_MASK: u64 = 0x636c_6965_6e74;
 
+/// How often a query is asked again, each time with a longer wait for
+/// silence, when its answers arrive late.
+const LATE_RETRIES: usize = 4;
+
 /// Opens a new connection to the peer (starting it if need be).
 pub type Connect = Box<dyn FnMut() -> Result<Box<dyn Link>, String>>;
 
@@ -103,20 +107,21 @@ impl ServerSul {
     }
 }
 
-impl MembershipOracle for ServerSul {
-    fn alphabet(&self) -> &[String] {
-        &self.names
-    }
-
-    fn query(&mut self, word: &[usize]) -> Result<Vec<String>, LearnError> {
-        let mut t = (self.connect)().map_err(LearnError::System)?;
+impl ServerSul {
+    fn client(&self) -> Result<ClientState, LearnError> {
         let s = &self.setup;
         // The client's stream must not be the built-in server's (same seed):
         // the server's random stand-in premaster for a bad ClientKeyExchange
         // would then equal the client's premaster and pass.
-        let client_seed = s.seed ^ CLIENT_SEED_MASK;
-        let mut st = ClientState::new(s.version, s.suite, s.identity.clone(), client_seed)
-            .map_err(LearnError::System)?;
+        ClientState::new(s.version, s.suite, s.identity.clone(), s.seed ^ CLIENT_SEED_MASK)
+            .map_err(LearnError::System)
+    }
+
+    /// One connection; `None` when an answer came late (bytes already
+    /// waiting before the next input was sent).
+    fn query_once(&mut self, word: &[usize]) -> Result<Option<Vec<String>>, LearnError> {
+        let mut t = (self.connect)().map_err(LearnError::System)?;
+        let mut st = self.client()?;
         let mut inc = Incoming::new();
         let mut closed = false;
         let mut out = Vec::with_capacity(word.len());
@@ -124,6 +129,10 @@ impl MembershipOracle for ServerSul {
             if closed {
                 out.push(CLOSED.to_owned());
                 continue;
+            }
+            if let Recv::Data(_) = t.recv(Instant::now()) {
+                t.finish();
+                return Ok(None);
             }
             let sym = *self
                 .symbols
@@ -141,9 +150,95 @@ impl MembershipOracle for ServerSul {
         }
         t.finish();
         if std::env::var_os("SHAKEDOWN_LEARN_DEBUG").is_some() {
-            eprintln!("{:?} -> {:?}", word, out);
+            eprintln!("{word:?} -> {out:?}");
         }
-        Ok(out)
+        Ok(Some(out))
+    }
+
+    /// Measures the peer's slowest step before learning: the honest
+    /// handshake with ClientKeyExchange, ChangeCipherSpec and Finished sent
+    /// together, timed to the first byte of the answer (the server's RSA
+    /// decryption and Finished check). Later waits cover twice that. Needs
+    /// those four symbols in the alphabet; `None` if they are not.
+    pub fn calibrate(&mut self) -> Result<Option<std::time::Duration>, LearnError> {
+        use super::symbols::Symbol as S;
+        let find = |s: S| self.symbols.iter().position(|x| *x == s);
+        let (Some(ch), Some(cke), Some(ccs), Some(fin)) = (
+            find(S::ClientHello),
+            find(S::ClientKeyExchange),
+            find(S::ChangeCipherSpec),
+            find(S::Finished),
+        ) else {
+            return Ok(None);
+        };
+        let mut t = (self.connect)().map_err(LearnError::System)?;
+        let mut st = self.client()?;
+        let mut inc = Incoming::new();
+        let mut labels = Vec::new();
+        let patience = std::time::Duration::from_secs(5);
+        let timed = |t: &mut dyn Link, st: &mut ClientState, inc: &mut Incoming, labels: &mut Vec<String>| {
+            let sent = Instant::now();
+            match t.recv(sent + patience) {
+                Recv::Data(d) => {
+                    let took = sent.elapsed();
+                    inc.absorb(st, &d, labels);
+                    Some(took)
+                }
+                _ => None,
+            }
+        };
+        let hello = st.build(self.symbols.get(ch).copied().unwrap_or(S::ClientHello));
+        t.send(&hello).map_err(LearnError::System)?;
+        let Some(first) = timed(t.as_mut(), &mut st, &mut inc, &mut labels) else {
+            t.finish();
+            return Ok(None);
+        };
+        self.timing.observe(ch, first);
+        // The rest of the first flight may still be on its way.
+        while !labels.iter().any(|l| l == "ServerHelloDone") && !inc.ended {
+            match t.recv(Instant::now() + patience) {
+                Recv::Data(d) => {
+                    inc.absorb(&mut st, &d, &mut labels);
+                }
+                _ => break,
+            }
+        }
+        let mut flight = st.build(S::ClientKeyExchange);
+        flight.extend(st.build(S::ChangeCipherSpec));
+        flight.extend(st.build(S::Finished));
+        t.send(&flight).map_err(LearnError::System)?;
+        let slow = timed(t.as_mut(), &mut st, &mut inc, &mut labels);
+        t.finish();
+        if let Some(d) = slow {
+            for i in [cke, ccs, fin] {
+                self.timing.observe(i, d);
+            }
+        }
+        Ok(slow)
+    }
+}
+
+impl MembershipOracle for ServerSul {
+    fn alphabet(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Asks again with longer waits while answers arrive late.
+    fn query(&mut self, word: &[usize]) -> Result<Vec<String>, LearnError> {
+        for _ in 0..LATE_RETRIES {
+            match self.query_once(word)? {
+                Some(out) => return Ok(out),
+                None => self.timing.be_patient(),
+            }
+        }
+        Err(LearnError::System(format!(
+            "answers to [{}] kept arriving after the wait for silence ({:?})",
+            word.iter()
+                .filter_map(|&i| self.names.get(i).cloned())
+                .collect::<Vec<_>>()
+                .join(", "),
+            self.timing.floor()
+        )))
     }
 
     fn be_patient(&mut self) {
