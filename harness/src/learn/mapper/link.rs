@@ -13,8 +13,11 @@ use crate::peer::memory::MemoryPeer;
 use crate::peer::{Recv, Transport};
 
 pub trait Link: Transport {
-    /// Ends the connection; returns once the peer has let go of it.
-    fn finish(&mut self) {}
+    /// Ends the connection; returns once the peer has let go of it, with
+    /// whether bytes came in meanwhile (a late answer to the last input).
+    fn finish(&mut self) -> bool {
+        false
+    }
 }
 
 impl Link for MemoryPeer {}
@@ -99,18 +102,20 @@ impl Transport for TcpLink {
 }
 
 impl Link for TcpLink {
-    fn finish(&mut self) {
+    fn finish(&mut self) -> bool {
         let _ = self.stream.shutdown(Shutdown::Write);
+        let mut late = false;
         let started = Instant::now();
         let deadline = started + self.linger;
         let last = loop {
             match self.recv(deadline) {
-                Recv::Data(_) => {}
+                Recv::Data(_) => late = true,
                 other => break other,
             }
         };
         if std::env::var_os("SHAKEDOWN_LEARN_DEBUG").is_some() {
-            eprintln!("finish: {:?} after {:?}", last, started.elapsed());
+            eprintln!("finish: {:?} after {:?}, late bytes: {late}", last, started.elapsed());
         }
+        late
     }
 }

@@ -131,7 +131,7 @@ impl ServerSul {
                 continue;
             }
             if let Recv::Data(_) = t.recv(Instant::now()) {
-                t.finish();
+                let _ = t.finish();
                 return Ok(None);
             }
             let sym = *self
@@ -148,11 +148,13 @@ impl ServerSul {
             closed = ended;
             out.push(label(&labels, ended));
         }
-        t.finish();
+        // Bytes after the last answer, on a connection still open, are a
+        // late answer to the last input.
+        let late = t.finish() && !closed;
         if std::env::var_os("SHAKEDOWN_LEARN_DEBUG").is_some() {
-            eprintln!("{word:?} -> {out:?}");
+            eprintln!("{word:?} -> {out:?}{}", if late { " (late bytes: asked again)" } else { "" });
         }
-        Ok(Some(out))
+        Ok((!late).then_some(out))
     }
 
     /// Measures the peer's slowest step before learning: the honest
@@ -190,7 +192,7 @@ impl ServerSul {
         let hello = st.build(self.symbols.get(ch).copied().unwrap_or(S::ClientHello));
         t.send(&hello).map_err(LearnError::System)?;
         let Some(first) = timed(t.as_mut(), &mut st, &mut inc, &mut labels) else {
-            t.finish();
+            let _ = t.finish();
             return Ok(None);
         };
         self.timing.observe(ch, first);
@@ -208,7 +210,7 @@ impl ServerSul {
         flight.extend(st.build(S::Finished));
         t.send(&flight).map_err(LearnError::System)?;
         let slow = timed(t.as_mut(), &mut st, &mut inc, &mut labels);
-        t.finish();
+        let _ = t.finish();
         if let Some(d) = slow {
             for i in [cke, ccs, fin] {
                 self.timing.observe(i, d);
