@@ -14,7 +14,7 @@ use crate::peer::{Recv, Transport};
 
 pub trait Link: Transport {
     /// Ends the connection; returns once the peer has let go of it, with
-    /// whether bytes came in meanwhile (a late answer to the last input).
+    /// whether bytes came in meanwhile.
     fn finish(&mut self) -> bool {
         false
     }

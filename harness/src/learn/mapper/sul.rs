@@ -12,7 +12,7 @@ use shakedown_engine::suites::SuiteInfo;
 
 use super::client::ClientState;
 use super::link::Link;
-use super::output::{Incoming, label};
+use super::output::{Incoming, SILENCE, label};
 use super::symbols::Symbol;
 use super::timing::Timing;
 use crate::learn::oracle::{CLOSED, LearnError, MembershipOracle};
@@ -148,9 +148,14 @@ impl ServerSul {
             closed = ended;
             out.push(label(&labels, ended));
         }
-        // Bytes after the last answer, on a connection still open, are a
-        // late answer to the last input.
-        let late = t.finish() && !closed;
+        // A last answer of silence gets one more wait: bytes then are a late
+        // answer. (Bytes after our half-close are not: some servers answer
+        // the end of the connection itself.)
+        let last = word.last().copied().unwrap_or_default();
+        let late = !closed
+            && out.last().is_some_and(|o| o == SILENCE)
+            && matches!(t.recv(Instant::now() + self.timing.wait(last)), Recv::Data(_));
+        let _ = t.finish();
         if std::env::var_os("SHAKEDOWN_LEARN_DEBUG").is_some() {
             eprintln!("{word:?} -> {out:?}{}", if late { " (late bytes: asked again)" } else { "" });
         }
