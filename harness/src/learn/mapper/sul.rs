@@ -157,7 +157,10 @@ impl ServerSul {
             && matches!(t.recv(Instant::now() + self.timing.wait(last)), Recv::Data(_));
         let _ = t.finish();
         if std::env::var_os("SHAKEDOWN_LEARN_DEBUG").is_some() {
-            eprintln!("{word:?} -> {out:?}{}", if late { " (late bytes: asked again)" } else { "" });
+            eprintln!(
+                "{word:?} -> {out:?}{}",
+                if late { " (late bytes: asked again)" } else { "" }
+            );
         }
         Ok((!late).then_some(out))
     }
