@@ -114,6 +114,7 @@ fn random_machines_are_learned_exactly_with_the_wp_method() {
         let out = learn(&mut sul, &mut eq, &no_sampling()).unwrap();
         let d = differences(&target, &out.model, 1).unwrap();
         assert!(d.equivalent(), "{states} states, {inputs} inputs: {:?}", d.found);
+        assert_eq!(out.model.states(), minimal_states(&target));
         let s = &out.stats;
         println!(
             "{states:>6} {inputs:>6} {outputs:>7} | {:>7} | {} {} {} {} {}",

@@ -72,6 +72,12 @@ impl Incoming {
                 (None, _) => rec.fragment,
             };
             flight_done = self.record(st, rec.content_type, &plain, labels);
+            if self.ended {
+                // Whatever follows a fatal alert or close_notify (another
+                // alert, say) arrives in the same read or not, by timing:
+                // the answer ends at the alert.
+                return true;
+            }
         }
     }
 
@@ -125,7 +131,9 @@ impl Incoming {
                     if a.level != AlertLevel::Warning || a.description == AlertDescription::CloseNotify {
                         self.ended = true;
                     }
-                    true
+                    // A warning (no_renegotiation) may be followed by more:
+                    // read on for the full wait.
+                    self.ended
                 }
                 Err(_) => {
                     labels.push("MalformedAlert".into());
