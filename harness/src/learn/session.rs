@@ -23,6 +23,10 @@ use crate::peer::profile::Profile;
 use crate::run::configs::Identities;
 use crate::vector::{ClientAuth, Version};
 
+/// The most words of length `depth` the Wp-method may put between the
+/// transition cover and the separating words.
+const MAX_MIDDLE_WORDS: usize = 100_000;
+
 /// Who is learned.
 #[derive(Debug, Clone)]
 pub enum Target {
@@ -105,6 +109,19 @@ pub fn learn_server(
         ));
     }
     let (symbols, dropped) = parse_alphabet(&setup.alphabet, wire)?;
+    // The Wp suite has |I|^depth middle words per state: keep it finite.
+    u32::try_from(setup.depth)
+        .ok()
+        .and_then(|d| symbols.len().checked_pow(d))
+        .filter(|&n| n <= MAX_MIDDLE_WORDS)
+        .ok_or_else(|| {
+            format!(
+                "--depth {} with {} symbols makes the equivalence check too large (at most {MAX_MIDDLE_WORDS} \
+                 middle words)",
+                setup.depth,
+                symbols.len()
+            )
+        })?;
     let ids = Identities::load(&setup.certs)?;
     let connect: Connect = match target {
         Target::Builtin => {

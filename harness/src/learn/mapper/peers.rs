@@ -62,9 +62,16 @@ fn start(profile: &Profile, group: &str, certs: &Path) -> Result<PeerProcess, St
 pub fn profile(profile: Profile, group: String, certs: std::path::PathBuf, timeout: Duration) -> Connect {
     let mut running: Option<PeerProcess> = None;
     Box::new(move || {
-        let restart =
-            profile.start == StartMode::PerTest || !running.as_mut().is_some_and(PeerProcess::alive);
-        if restart {
+        let per_group = profile.start == StartMode::PerGroup;
+        // A server that died mid-run is reported, not restarted: the input
+        // that killed it is the finding.
+        if per_group
+            && let Some(p) = running.as_mut()
+            && !p.alive()
+        {
+            return Err(format!("{} died: {}", profile.name, p.exit_note()));
+        }
+        if !per_group || running.is_none() {
             running = None;
             running = Some(start(&profile, &group, &certs)?);
         }
