@@ -100,3 +100,29 @@ fn a_bad_premaster_never_completes_the_reference_handshake() {
         assert!(out[3].starts_with("Alert(fatal,"), "{cke}: {out:?}");
     }
 }
+
+#[test]
+fn ssl3_models_have_the_no_certificate_alert_and_complete_the_handshake() {
+    let m = learn_server(
+        &Target::Builtin,
+        &setup(Version::Ssl3, "AES128-SHA", "basic"),
+        &|_| {},
+    )
+    .unwrap();
+    assert!(m.model.inputs.iter().any(|i| i == "NoCertificate"));
+    assert!(m.dropped_symbols.is_empty());
+    // The SSL 3.0 key derivation, Finished and record MAC of the mapper
+    // agree with the engine's (RFC 6101 5.6.9, 6.2).
+    let out = run(
+        &m,
+        &[
+            "ClientHello",
+            "ClientKeyExchange",
+            "ChangeCipherSpec",
+            "Finished",
+            "ApplicationData",
+        ],
+    );
+    assert_eq!(out[3], "ChangeCipherSpec+Finished");
+    assert_eq!(out[4], "ApplicationData");
+}
