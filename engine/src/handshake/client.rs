@@ -11,7 +11,7 @@ use crate::config::{ClientConfig, SessionData};
 use crate::crypto::Side;
 use crate::crypto::finished::{CertificateVerifyDigest, certificate_verify_digest};
 use crate::deviate::Knob;
-use crate::error::{Error, PeerMisbehaved};
+use crate::error::{CryptoFailure, Error, PeerMisbehaved};
 use crate::msgs::enums::{
     AlertDescription, AlertLevel, CipherSuite, ClientCertificateType, ExtensionType, HandshakeType,
     ProtocolVersion, SignatureAlgorithm,
@@ -450,7 +450,7 @@ fn client_flight(
     let dev = neg.config.deviations.clone();
     let premaster_version = dev.premaster_version().unwrap_or(neg.hello.client_version);
     let premaster_len = dev.premaster_length().unwrap_or(48);
-    let mut premaster = vec![0u8; premaster_len.max(2)];
+    let mut premaster = zeroize::Zeroizing::new(vec![0u8; premaster_len.max(2)]);
     let (pv, pr) = premaster.split_at_mut(2);
     pv.copy_from_slice(&premaster_version.get().to_be_bytes());
     cx.rng.fill(pr);
@@ -459,7 +459,7 @@ fn client_flight(
     let provider = cx.provider.clone();
     let mut encrypted = provider
         .encrypt_premaster(&st.server_key, &premaster, cx.rng.as_mut(), &tweak)
-        .map_err(|e| Error::Config(format!("premaster encryption: {e}")))?;
+        .map_err(|_| Error::Crypto(CryptoFailure::PremasterEncryption))?;
     if let Some(delta) = dev.ciphertext_length_delta() {
         let len = (encrypted.len() as i64 + i64::from(delta)).max(0) as usize;
         encrypted.resize(len, 0x42);
@@ -496,7 +496,7 @@ fn client_flight(
         };
         let digest =
             certificate_verify_digest(version, &master, cx.transcript.bytes(), algorithm.map(|a| a.hash))
-                .map_err(|e| Error::Config(format!("certificate verify digest: {e:?}")))?;
+                .map_err(|_| Error::Crypto(CryptoFailure::CertificateVerifyDigest))?;
         let mut signature = sign_digest(&key, &digest, cx)?;
         let mut algorithm = algorithm;
         for knob in &dev.0 {
@@ -531,11 +531,11 @@ pub(crate) fn sign_digest(
 ) -> Result<Vec<u8>, Error> {
     let (hash, bytes) = digest
         .signature_input()
-        .ok_or_else(|| Error::Config("no PKCS#1 v1.5 signature over this hash".into()))?;
+        .ok_or(Error::Crypto(CryptoFailure::NoSignatureForHash))?;
     let provider = cx.provider.clone();
     provider
         .sign(key, hash, bytes, cx.rng.as_mut())
-        .map_err(|e| Error::Config(format!("signature: {e}")))
+        .map_err(|_| Error::Crypto(CryptoFailure::Signing))
 }
 
 #[derive(Debug)]

@@ -15,7 +15,7 @@ use crate::error::{Error, PeerMisbehaved};
 use crate::msgs::enums::{AlertDescription, AlertLevel, CipherSuite, ProtocolVersion};
 use crate::msgs::{ClientHello, HandshakeContext, HandshakeMessage};
 
-use crate::conn::record_layer::RecordLayer;
+use crate::record_layer::RecordLayer;
 
 /// What a completed handshake settled on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -255,7 +255,7 @@ impl State for Traffic {
                     return match (self.client, self.server) {
                         (Some(c), _) => client::start(cx, c),
                         (_, Some(s)) => server::start(s).handle(cx, Message::Handshake { msg, raw }),
-                        _ => Err(Error::Config("traffic state without a config".into())),
+                        _ => Err(Error::Internal("traffic state without a config")),
                     };
                 }
                 // RFC 5246 7.4.1.1 / 7.2.2: declining is a warning, which

@@ -6,6 +6,7 @@ pub mod learn;
 pub mod run;
 pub mod selfcheck;
 pub mod serve;
+pub mod timing;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -33,6 +34,8 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Learn a peer's state machine (L#) and diff it against the reference.
     Learn(learn::LearnArgs),
+    /// Timing side channels (Marvin, Lucky 13) measured with statistics.
+    Timing(timing::TimingArgs),
 }
 
 /// Options both roles share.
@@ -100,7 +103,7 @@ impl CommonArgs {
     pub fn write_keylog(&self, summary: &shakedown_engine::HandshakeSummary) {
         use std::io::Write;
         if let Some(path) = &self.keylog {
-            let line = crate::net::keylog_line(summary);
+            let line = crate::session::keylog_line(summary);
             let written = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
