@@ -107,3 +107,77 @@ fn a_spent_time_budget_writes_a_partial_model() {
     let json = std::fs::read_to_string(out.join("model.json")).unwrap();
     assert!(json.contains("\"complete\": false"), "{json}");
 }
+
+/// Kills the server it holds when dropped.
+struct Served(std::process::Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_generated_vector_passes_against_the_honest_engine_and_fails_against_the_flawed_one() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("flawed");
+    let (code, text) = shakedown(&[
+        "learn",
+        "--flaw",
+        "skip_certificate_verify",
+        "--client-auth",
+        "request",
+        "--alphabet",
+        "ClientHello,ClientCertificate,ClientKeyExchange,CertificateVerify,ChangeCipherSpec,Finished",
+        "--against-reference",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{text}");
+    let vectors = out.join("vectors");
+    let scenario = std::fs::read_to_string(vectors.join("learned.json")).unwrap();
+    assert!(scenario.contains("certificate_verify"), "{scenario}");
+    let (code, text) = shakedown(&["run", "--vectors", vectors.to_str().unwrap()]);
+    assert_eq!(code, 0, "honest built-in: {text}");
+    // The flawed server over TCP (loopback, a free port, killed on drop).
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shakedown"))
+        .current_dir(root())
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--flaw",
+            "skip_certificate_verify",
+            "--client-auth",
+            "request",
+            "--client-ca",
+            "vectors/certs/ca.pem",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let served = Served(child);
+    // The reader stays open while the server runs: it prints a line per
+    // connection.
+    let mut reader = BufReader::new(stdout);
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("ready: listening on ")
+        .unwrap()
+        .to_owned();
+    let (code, text) = shakedown(&[
+        "run",
+        "--vectors",
+        vectors.to_str().unwrap(),
+        "--peer",
+        &format!("tcp:{addr}"),
+    ]);
+    drop(served);
+    drop(reader);
+    assert_eq!(code, 1, "flawed server: {text}");
+}

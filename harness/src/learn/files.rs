@@ -1,6 +1,7 @@
 //! What a run leaves in its output directory: model.json, model.dot,
 //! model.svg (when Graphviz `dot` is installed), and for a comparison
-//! diff.json plus one finding per distinguishing sequence.
+//! diff.json, one finding per distinguishing sequence, and
+//! vectors/learned.json with the ones the runner's knobs can replay.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -94,6 +95,12 @@ pub fn write_diff(dir: &Path, left: &ModelFile, right: &ModelFile, diff: &Diff) 
         return Ok(());
     }
     std::fs::create_dir_all(&findings).map_err(|e| format!("{}: {e}", findings.display()))?;
+    let (scenario, tests) = super::vectors::scenario(left, &diff.found);
+    if tests > 0 {
+        let vdir = dir.join("vectors");
+        std::fs::create_dir_all(&vdir).map_err(|e| format!("{}: {e}", vdir.display()))?;
+        write(&vdir.join("learned.json"), &json(&scenario)?)?;
+    }
     for (n, d) in diff.found.iter().enumerate() {
         let f = Finding {
             peer: &left.peer,

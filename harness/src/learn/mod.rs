@@ -18,6 +18,7 @@ pub mod random_machine;
 pub mod separate;
 pub mod session;
 pub mod tree;
+pub mod vectors;
 
 pub use diff::{Diff, Difference, differences};
 pub use lsharp::{Options, Outcome, learn};
