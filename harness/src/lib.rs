@@ -4,6 +4,7 @@
 pub mod args;
 pub mod cli;
 pub mod expect;
+pub mod fuzz;
 pub mod fuzzing;
 pub mod learn;
 pub mod peer;

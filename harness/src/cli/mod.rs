@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod connect;
+pub mod fuzz;
 pub mod learn;
 pub mod run;
 pub mod selfcheck;
@@ -36,6 +37,9 @@ pub enum Command {
     Learn(learn::LearnArgs),
     /// Timing side channels (Marvin, Lucky 13) measured with statistics.
     Timing(timing::TimingArgs),
+    /// The interop fuzzer: mutated handshakes against peers, judged by
+    /// spec, liveness and differential oracles.
+    Fuzz(fuzz::FuzzArgs),
 }
 
 /// Options both roles share.
