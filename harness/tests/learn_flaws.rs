@@ -20,7 +20,8 @@ use shakedown::vector::{ClientAuth, Version};
 use shakedown_engine::flaw::{Flaw, FlawFamily, FlawRole};
 use shakedown_engine::suites;
 
-const ALPHABET: &str = "ClientHello,EmptyCertificate,ClientCertificate,ClientKeyExchange,CertificateVerify,\
+const ALPHABET: &str = "ClientHello,EmptyCertificate,ClientCertificate,ClientCertificateUntrusted,\
+                        ClientKeyExchange,CertificateVerify,\
                         ChangeCipherSpec,Finished,FinishedBadVerifyData,ApplicationData";
 
 fn setup() -> Setup {

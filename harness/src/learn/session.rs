@@ -151,6 +151,7 @@ pub fn learn_server(
         version: wire,
         suite: setup.suite,
         identity: ids.by_name.get("client").cloned().map(Arc::new),
+        untrusted: ids.by_name.get("untrusted-client").cloned().map(Arc::new),
         seed: setup.seed,
     };
     let timing = Timing::new(symbols.len(), setup.min_wait);

@@ -38,6 +38,9 @@ pub struct ClientState {
     prf: PrfAlgorithm,
     provider: Arc<dyn CryptoProvider>,
     identity: Option<Arc<CertifiedKey>>,
+    untrusted: Option<Arc<CertifiedKey>>,
+    /// The key of the chain sent last: CertificateVerify signs with it.
+    signer: Option<Arc<CertifiedKey>>,
     pub rng: SeededRandom,
     client_random: [u8; 32],
     pub server_random: Option<[u8; 32]>,
@@ -67,6 +70,7 @@ impl ClientState {
         version: ProtocolVersion,
         suite: &'static SuiteInfo,
         identity: Option<Arc<CertifiedKey>>,
+        untrusted: Option<Arc<CertifiedKey>>,
         seed: u64,
     ) -> Result<Self, String> {
         let prf = PrfAlgorithm::for_suite(version, suite)
@@ -79,7 +83,9 @@ impl ClientState {
             suite,
             prf,
             provider: Arc::new(RustCrypto),
+            signer: identity.clone(),
             identity,
+            untrusted,
             rng,
             client_random,
             server_random: None,
@@ -115,14 +121,8 @@ impl ClientState {
                 self.client_key_exchange(other, &Pkcs1Tweak::default())
             }
             Symbol::EmptyCertificate => self.handshake(HandshakePayload::Certificate(Certificate::default())),
-            Symbol::ClientCertificate => {
-                let chain = self
-                    .identity
-                    .as_ref()
-                    .map(|id| id.chain.iter().cloned().map(CertificateDer).collect())
-                    .unwrap_or_default();
-                self.handshake(HandshakePayload::Certificate(Certificate { chain }))
-            }
+            Symbol::ClientCertificate => self.certificate(self.identity.clone()),
+            Symbol::ClientCertificateUntrusted => self.certificate(self.untrusted.clone()),
             Symbol::CertificateVerify => self.certificate_verify(false),
             Symbol::CertificateVerifyBadSignature => self.certificate_verify(true),
             Symbol::ChangeCipherSpec => self.change_cipher_spec(),
@@ -238,6 +238,17 @@ impl ClientState {
         self.handshake(HandshakePayload::ClientKeyExchange(cke))
     }
 
+    /// A Certificate with `id`'s chain; later CertificateVerify signs
+    /// with its key.
+    fn certificate(&mut self, id: Option<Arc<CertifiedKey>>) -> Vec<u8> {
+        let chain = id
+            .as_ref()
+            .map(|id| id.chain.iter().cloned().map(CertificateDer).collect())
+            .unwrap_or_default();
+        self.signer = id;
+        self.handshake(HandshakePayload::Certificate(Certificate { chain }))
+    }
+
     /// RFC 5246 7.4.8 (RFC 2246 7.4.8, RFC 6101 5.6.8 for the older forms).
     fn certificate_verify(&mut self, corrupt: bool) -> Vec<u8> {
         let tls12 = self.version.get() >= ProtocolVersion::Tls12.get();
@@ -247,7 +258,7 @@ impl ClientState {
             .ok()
             .and_then(|d| {
                 let (h, digest) = d.signature_input()?;
-                let id = self.identity.as_ref()?;
+                let id = self.signer.as_ref()?;
                 self.provider.sign(&id.key, h, digest, &mut self.rng).ok()
             });
         let mut signature = signature.unwrap_or_else(|| vec![0u8; 256]);

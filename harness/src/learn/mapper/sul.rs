@@ -35,6 +35,8 @@ pub struct ClientSetup {
     pub suite: &'static SuiteInfo,
     /// Sent by ClientCertificate, signs CertificateVerify.
     pub identity: Option<Arc<CertifiedKey>>,
+    /// Sent by ClientCertificateUntrusted.
+    pub untrusted: Option<Arc<CertifiedKey>>,
     /// Seeds the client's randomness, the same on every connection so the
     /// same word sends the same bytes.
     pub seed: u64,
@@ -113,8 +115,14 @@ impl ServerSul {
         // The client's stream must not be the built-in server's (same seed):
         // the server's random stand-in premaster for a bad ClientKeyExchange
         // would then equal the client's premaster and pass.
-        ClientState::new(s.version, s.suite, s.identity.clone(), s.seed ^ CLIENT_SEED_MASK)
-            .map_err(LearnError::System)
+        ClientState::new(
+            s.version,
+            s.suite,
+            s.identity.clone(),
+            s.untrusted.clone(),
+            s.seed ^ CLIENT_SEED_MASK,
+        )
+        .map_err(LearnError::System)
     }
 
     /// One connection; `None` when an answer came late (bytes already

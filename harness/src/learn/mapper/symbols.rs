@@ -23,6 +23,10 @@ pub enum Symbol {
     EmptyCertificate,
     /// The client's chain.
     ClientCertificate,
+    /// A chain from a CA the server does not trust: bad_certificate or
+    /// unknown_ca is due (RFC 5246 7.4.6, 7.2.2). CertificateVerify then
+    /// signs with its key.
+    ClientCertificateUntrusted,
     /// Signed over the transcript so far (RFC 5246 7.4.8).
     CertificateVerify,
     /// The same with a flipped signature byte.
@@ -47,7 +51,7 @@ pub enum Symbol {
     NoCertificate,
 }
 
-pub const ALL: [Symbol; 17] = [
+pub const ALL: [Symbol; 18] = [
     Symbol::ClientHello,
     Symbol::ClientHelloUnknownSuites,
     Symbol::ClientKeyExchange,
@@ -55,6 +59,7 @@ pub const ALL: [Symbol; 17] = [
     Symbol::ClientKeyExchangeWrongVersion,
     Symbol::EmptyCertificate,
     Symbol::ClientCertificate,
+    Symbol::ClientCertificateUntrusted,
     Symbol::CertificateVerify,
     Symbol::CertificateVerifyBadSignature,
     Symbol::ChangeCipherSpec,
@@ -91,6 +96,7 @@ impl Symbol {
             Self::ClientKeyExchangeWrongVersion => "ClientKeyExchangeWrongVersion",
             Self::EmptyCertificate => "EmptyCertificate",
             Self::ClientCertificate => "ClientCertificate",
+            Self::ClientCertificateUntrusted => "ClientCertificateUntrusted",
             Self::CertificateVerify => "CertificateVerify",
             Self::CertificateVerifyBadSignature => "CertificateVerifyBadSignature",
             Self::ChangeCipherSpec => "ChangeCipherSpec",
