@@ -70,6 +70,10 @@ pub enum PeerMisbehaved {
     UnknownHandshakeType(HandshakeType),
     /// A CertificateRequest with no certificate type the client can use.
     NoUsableCertificateType,
+    /// The premaster's PKCS#1 padding was bad. Only the flawed built-in
+    /// peer says so (`Flaw::PaddingAnswerOracle`); the honest engine never
+    /// tells (RFC 5246 7.4.7.1).
+    BadPremasterPadding,
 }
 
 /// Everything that ends a connection.
@@ -167,7 +171,8 @@ impl Error {
                 | P::ClientCertificateRequired
                 | P::BadRenegotiationInfo
                 | P::ExtendedMasterSecretMismatch
-                | P::NoUsableCertificateType => A::HandshakeFailure,
+                | P::NoUsableCertificateType
+                | P::BadPremasterPadding => A::HandshakeFailure,
                 P::UnsupportedVersion(_) => A::ProtocolVersion,
                 P::InappropriateFallback => A::InappropriateFallback,
                 P::BadFinished | P::BadCertificateVerify => A::DecryptError,

@@ -80,6 +80,11 @@ pub enum Flaw {
     /// Client: a ServerHello version above anything it offered is read as
     /// its own highest version.
     AcceptHigherVersion,
+    /// Server: a premaster whose PKCS#1 v1.5 padding does not decode to 48
+    /// bytes is refused at once with handshake_failure, where a good
+    /// padding with a wrong premaster fails only at Finished: the answer
+    /// oracle of ROBOT (Boeck, Somorovsky, Young 2018).
+    PaddingAnswerOracle,
 }
 
 impl Flaw {
@@ -97,6 +102,7 @@ impl Flaw {
         Flaw::AcceptUnknownRecordType,
         Flaw::IgnoreFatalAlert,
         Flaw::AcceptHigherVersion,
+        Flaw::PaddingAnswerOracle,
     ];
 
     /// The snake_case name used on the command line and in vectors.
@@ -114,6 +120,7 @@ impl Flaw {
             Self::AcceptUnknownRecordType => "accept_unknown_record_type",
             Self::IgnoreFatalAlert => "ignore_fatal_alert",
             Self::AcceptHigherVersion => "accept_higher_version",
+            Self::PaddingAnswerOracle => "padding_answer_oracle",
         }
     }
 
@@ -133,7 +140,7 @@ impl Flaw {
             | Self::AcceptHigherVersion => FlawFamily::Negotiation,
             Self::AcceptUntrustedServer | Self::AcceptUntrustedClient => FlawFamily::Authentication,
             Self::AcceptUnknownRecordType => FlawFamily::Record,
-            Self::IgnoreFatalAlert => FlawFamily::Alerts,
+            Self::IgnoreFatalAlert | Self::PaddingAnswerOracle => FlawFamily::Alerts,
         }
     }
 
@@ -144,9 +151,10 @@ impl Flaw {
             | Self::IgnoreTrailingBytes
             | Self::AcceptUnknownRecordType
             | Self::IgnoreFatalAlert => FlawRole::Both,
-            Self::SkipCertificateVerify | Self::SlowBadPadding | Self::AcceptUntrustedClient => {
-                FlawRole::Server
-            }
+            Self::SkipCertificateVerify
+            | Self::SlowBadPadding
+            | Self::AcceptUntrustedClient
+            | Self::PaddingAnswerOracle => FlawRole::Server,
             Self::AcceptUnofferedCompression
             | Self::AcceptUnsolicitedExtension
             | Self::AcceptUntrustedServer
@@ -190,6 +198,9 @@ impl Flaw {
             }
             Self::AcceptHigherVersion => {
                 "RFC 5246 7.4.1.3, E.1: server_version is at most the client's version; anything else is refused"
+            }
+            Self::PaddingAnswerOracle => {
+                "RFC 5246 7.4.7.1: a badly formatted premaster is treated like a wrong one, never told apart; ROBOT 2018, CVE-2017-13099"
             }
         }
     }

@@ -485,3 +485,41 @@ fn the_peers_alert_after_our_own_failure_is_observed() {
         "{observed:?}"
     );
 }
+
+/// A server that answers bad padding differently (the ROBOT answer
+/// oracle) passes each Bleichenbacher case on its own grade, and fails the
+/// oracle group: every member fails, each with its own transcript.
+#[test]
+fn an_answer_oracle_fails_the_group_and_keeps_every_transcript() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let filter = "bleichenbacher/*/tls1.2/AES128-SHA";
+    let (code, out, err) = shakedown(&[
+        "run",
+        "--flaw",
+        "padding_answer_oracle",
+        "--filter",
+        filter,
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let cases = report["cases"].as_array().unwrap();
+    let grouped: Vec<&serde_json::Value> = cases
+        .iter()
+        .filter(|c| !c["id"].as_str().unwrap().contains("ciphertext-one"))
+        .collect();
+    assert!(grouped.len() >= 10, "{}", grouped.len());
+    for c in grouped {
+        assert_eq!(c["verdict"]["verdict"], "fail", "{c}");
+        assert!(
+            c["verdict"]["reason"].as_str().unwrap().contains("oracle group"),
+            "{c}"
+        );
+        let records = c["transcript"].as_array().map_or(0, Vec::len);
+        assert!(records > 2, "{}: {records} records", c["id"]);
+    }
+    let (code, out, _) = shakedown(&["run", "--filter", filter]);
+    assert_eq!(code, 0, "{out}");
+}

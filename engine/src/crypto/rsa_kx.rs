@@ -197,6 +197,14 @@ pub fn premaster_well_formed(
     decrypted.len() == PREMASTER_LEN && decrypted.get(..2) == Some(&client_version.get().to_be_bytes()[..])
 }
 
+/// Whether `ciphertext`'s PKCS#1 v1.5 padding decodes to a message of the
+/// premaster's length, whatever its version bytes. Only the flawed built-in
+/// peer asks (`Flaw::PaddingAnswerOracle`).
+pub fn padding_yields_premaster(key: &RsaPrivateKey, ciphertext: &[u8], rng: &mut dyn RandomSource) -> bool {
+    key.pkcs1v15_decrypt_with_rng(&mut Blinding(rng), ciphertext)
+        .is_ok_and(|m| m.len() == PREMASTER_LEN)
+}
+
 /// Adapts a [`RandomSource`] to the rsa crate's blinding RNG.
 struct Blinding<'a>(&'a mut dyn RandomSource);
 

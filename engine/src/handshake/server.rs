@@ -380,6 +380,15 @@ impl State for ExpectClientKeyExchange {
         {
             crate::flaw::slow_path_work();
         }
+        if cx.flaws.has(Flaw::PaddingAnswerOracle)
+            && !crate::crypto::rsa_kx::padding_yields_premaster(
+                &neg.config.cert.key,
+                &cke.encrypted_premaster,
+                cx.rng.as_mut(),
+            )
+        {
+            return Err(PeerMisbehaved::BadPremasterPadding.into());
+        }
         let premaster = zeroize::Zeroizing::new(provider.decrypt_premaster(
             &neg.config.cert.key,
             &cke.encrypted_premaster,
