@@ -228,3 +228,54 @@ fn bad_input_is_a_clear_error_with_exit_2() {
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("--out"), "{text}");
 }
+
+/// The first finding of a one-minute campaign against the honest peer was
+/// the engine's own: coalescing a resumed client's Finished dropped its
+/// corrupt-MAC tweak, so the peer saw an intact Finished. Replayed here.
+#[test]
+fn a_coalesced_finished_keeps_its_corrupt_mac() {
+    use shakedown::fuzz::case::FuzzCase;
+    use shakedown::fuzz::exec::{Ran, execute};
+    use shakedown::fuzz::oracle::peer_accepted;
+    use shakedown::run::{RunOptions, Worker, configs::Identities};
+    use shakedown::vector::{ClientAuth, Version};
+    use shakedown_engine::crypto::record::{ByteFlip, SealTweak};
+    use shakedown_engine::deviate::Knob;
+    use shakedown_engine::msgs::enums::HandshakeType;
+
+    let case = FuzzCase {
+        version: Version::Tls12,
+        suite: "AES128-SHA256".into(),
+        engine_role: Role::Client,
+        client_auth: ClientAuth::Off,
+        identity: None,
+        resume: true,
+        mutations: vec![
+            Knob::TweakRecord {
+                on: Some(HandshakeType::Finished),
+                tweak: SealTweak {
+                    corrupt_mac: Some(ByteFlip { index: 46, xor: 63 }),
+                    ..SealTweak::default()
+                },
+            },
+            Knob::CoalesceHandshake,
+        ],
+    };
+    let opts = RunOptions {
+        peer: PeerSpec::Builtin(Box::default()),
+        jobs: 1,
+        seed: 1,
+        timeout: Duration::from_secs(5),
+        certs: root().join("vectors/certs"),
+        keep_transcripts: true,
+    };
+    let ids = Identities::load(&opts.certs).unwrap();
+    let Ran::Run(run) = execute(&case, &opts, &ids, &mut Worker::default()) else {
+        panic!("the case runs")
+    };
+    assert!(
+        !peer_accepted(&case, &run.observed, true),
+        "{}",
+        run.observed.describe()
+    );
+}
