@@ -10,9 +10,7 @@ use serde::{Deserialize, Serialize};
 use shakedown_engine::deviate::Knob;
 use shakedown_engine::suites;
 
-use crate::vector::{
-    Case, ClientAuth, EngineSide, Expectation, Feature, PeerSide, Role, TestDef, Version,
-};
+use crate::vector::{Case, ClientAuth, EngineSide, Expectation, Feature, PeerSide, Role, TestDef, Version};
 
 /// One fuzz case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
