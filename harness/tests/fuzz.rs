@@ -279,3 +279,55 @@ fn a_coalesced_finished_keeps_its_corrupt_mac() {
         run.observed.describe()
     );
 }
+
+/// A field mutation with integrity kept reaches the end of the handshake
+/// (the transcript follows the wire); the same mutation without it is
+/// caught by the peer's Finished check (RFC 5246 7.4.9).
+#[test]
+fn field_mutations_keep_or_break_the_transcript_as_asked() {
+    use shakedown::fuzz::case::FuzzCase;
+    use shakedown::fuzz::exec::{Ran, execute};
+    use shakedown::run::{RunOptions, Worker, configs::Identities};
+    use shakedown::vector::{ClientAuth, Version};
+    use shakedown_engine::deviate::field::{FieldMutation, FieldOp};
+    use shakedown_engine::deviate::{Knob, Payload};
+    use shakedown_engine::msgs::enums::HandshakeType;
+
+    let opts = RunOptions {
+        peer: PeerSpec::Builtin(Box::default()),
+        jobs: 1,
+        seed: 1,
+        timeout: Duration::from_secs(5),
+        certs: root().join("vectors/certs"),
+        keep_transcripts: true,
+    };
+    let ids = Identities::load(&opts.certs).unwrap();
+    let run = |integrity: bool| {
+        let m = FieldMutation {
+            message: HandshakeType::ClientHello,
+            path: "session_id".into(),
+            op: FieldOp::Set(Payload::Hex(vec![0x5a; 32])),
+            fix_lengths: true,
+            integrity,
+        };
+        let case = FuzzCase {
+            version: Version::Tls12,
+            suite: "AES128-SHA".into(),
+            engine_role: Role::Client,
+            client_auth: ClientAuth::Off,
+            identity: None,
+            resume: false,
+            mutations: vec![Knob::MutateField(m.clone())],
+        };
+        let Ran::Run(r) = execute(&case, &opts, &ids, &mut Worker::default()) else {
+            panic!("the case runs")
+        };
+        assert_eq!(r.observed.applied_field_mutations, vec![m]);
+        r.observed
+    };
+    let kept = run(true);
+    assert!(kept.negotiated.is_some() && kept.echoed, "{}", kept.describe());
+    let broken = run(false);
+    assert!(broken.negotiated.is_none(), "{}", broken.describe());
+    assert!(broken.fatal.is_some(), "{}", broken.describe());
+}
