@@ -96,6 +96,12 @@ pub struct SessionData {
     pub extended_master_secret: bool,
 }
 
+impl Drop for SessionData {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.master_secret);
+    }
+}
+
 impl std::fmt::Debug for SessionData {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SessionData")

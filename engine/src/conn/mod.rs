@@ -11,8 +11,6 @@
 //! }
 //! ```
 
-pub(crate) mod record_layer;
-
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -27,7 +25,7 @@ use crate::handshake::{self, Context, Event, Message, State};
 use crate::msgs::enums::{AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion};
 use crate::msgs::{Alert, ChangeCipherSpec, HandshakeJoiner, Sslv2ClientHello};
 
-use record_layer::{MAX_WARNING_ALERTS_IN_A_ROW, Received, RecordLayer};
+use crate::record_layer::{MAX_WARNING_ALERTS_IN_A_ROW, Received, RecordLayer};
 
 pub use crate::handshake::{Event as ConnectionEvent, HandshakeSummary};
 
@@ -157,6 +155,37 @@ impl Connection {
             Ok(()) => Ok(()),
             Err(e) => Err(self.fail(e)),
         }
+    }
+
+    /// After the connection failed on a check of its own (a bad Finished,
+    /// a malformed message), what the peer still sends is read here for
+    /// its alerts only: records are deframed and unprotected as they would
+    /// have been, and nothing else is processed. Bytes left over from the
+    /// read that failed are read first. Lets a test judge the alert that
+    /// was already on its way, or the peer's answer to ours.
+    pub fn alerts_after_failure(&mut self, bytes: &[u8]) -> Vec<Alert> {
+        let mut alerts = Vec::new();
+        if self.error.is_none() {
+            return alerts;
+        }
+        self.cx.record.push_received(bytes);
+        // A record that cannot be read ends the reading: after it the
+        // stream has no trustworthy boundaries.
+        while let Ok(Some(received)) = self.cx.record.next_record() {
+            if let Received::Record {
+                content_type: ContentType::Alert,
+                plaintext,
+                ..
+            } = received
+            {
+                alerts.extend(
+                    plaintext
+                        .chunks_exact(2)
+                        .filter_map(|a| Alert::from_bytes(a).ok()),
+                );
+            }
+        }
+        alerts
     }
 
     /// The transport closed. Before close_notify this is an error (a

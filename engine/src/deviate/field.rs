@@ -22,6 +22,7 @@ use crate::msgs::enums::{HandshakeType, ProtocolVersion};
 /// What a field mutation does to the field's bytes (a list field's bytes
 /// are its elements, prefixes included).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum FieldOp {
     /// Replace the field's content.
@@ -40,6 +41,7 @@ fn yes() -> bool {
 
 /// One field mutation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FieldMutation {
     pub message: HandshakeType,

@@ -468,7 +468,7 @@ fn client_flight(
     let dev = neg.config.deviations.clone();
     let premaster_version = dev.premaster_version().unwrap_or(neg.hello.client_version);
     let premaster_len = dev.premaster_length().unwrap_or(48);
-    let mut premaster = vec![0u8; premaster_len.max(2)];
+    let mut premaster = zeroize::Zeroizing::new(vec![0u8; premaster_len.max(2)]);
     let (pv, pr) = premaster.split_at_mut(2);
     pv.copy_from_slice(&premaster_version.get().to_be_bytes());
     cx.rng.fill(pr);

@@ -15,7 +15,7 @@ use crate::error::{Error, PeerMisbehaved};
 use crate::msgs::enums::{AlertDescription, AlertLevel, CipherSuite, ProtocolVersion};
 use crate::msgs::{ClientHello, HandshakeContext, HandshakeMessage};
 
-use crate::conn::record_layer::RecordLayer;
+use crate::record_layer::RecordLayer;
 
 /// What a completed handshake settled on.
 #[derive(Debug, Clone, PartialEq, Eq)]

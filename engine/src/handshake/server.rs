@@ -380,17 +380,17 @@ impl State for ExpectClientKeyExchange {
         {
             crate::flaw::slow_path_work();
         }
-        let premaster = provider.decrypt_premaster(
+        let premaster = zeroize::Zeroizing::new(provider.decrypt_premaster(
             &neg.config.cert.key,
             &cke.encrypted_premaster,
             neg.client_version,
             cx.rng.as_mut(),
-        );
+        ));
         let prf = keys::prf_for(neg.version, neg.suite)?;
         let master = keys::master_secret(
             cx,
             prf,
-            &premaster,
+            premaster.as_slice(),
             &neg.client_random,
             &neg.server_random,
             neg.extended_master_secret,

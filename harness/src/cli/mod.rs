@@ -3,9 +3,11 @@
 pub mod bench;
 pub mod connect;
 pub mod fuzz;
+pub mod learn;
 pub mod run;
 pub mod selfcheck;
 pub mod serve;
+pub mod timing;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -31,6 +33,10 @@ pub enum Command {
     Connect(connect::ConnectArgs),
     /// Handshakes per second and bulk throughput against a peer.
     Bench(bench::BenchArgs),
+    /// Learn a peer's state machine (L#) and diff it against the reference.
+    Learn(learn::LearnArgs),
+    /// Timing side channels (Marvin, Lucky 13) measured with statistics.
+    Timing(timing::TimingArgs),
     /// The interop fuzzer: mutated handshakes against peers, judged by
     /// spec, liveness and differential oracles.
     Fuzz(fuzz::FuzzArgs),
@@ -101,7 +107,7 @@ impl CommonArgs {
     pub fn write_keylog(&self, summary: &shakedown_engine::HandshakeSummary) {
         use std::io::Write;
         if let Some(path) = &self.keylog {
-            let line = crate::net::keylog_line(summary);
+            let line = crate::session::keylog_line(summary);
             let written = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)

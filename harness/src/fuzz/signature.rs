@@ -28,7 +28,7 @@ impl Outcome {
             End::FatalAlert(_) => Self::FatalAlert,
             End::PeerClosed | End::PeerEof => Self::Close,
             End::Inconclusive(_) => Self::Silence,
-            End::EngineRejected(_) | End::HarnessError(_) => Self::Other,
+            End::EngineRejected(_) | End::SetupFailed(_) | End::HarnessError(_) => Self::Other,
         }
     }
 

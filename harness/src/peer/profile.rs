@@ -235,6 +235,12 @@ impl Profile {
                 _ => "with_cert".into(),
             },
         };
+        self.argv_for(&group, Some(case.version), port, certs)
+    }
+
+    /// argv for a configuration group and (when given) a version,
+    /// placeholders filled.
+    pub fn argv_for(&self, group: &str, version: Option<Version>, port: u16, certs: &Path) -> Vec<String> {
         let dir = certs.display().to_string();
         let fill = |a: &String| {
             a.replace("{port}", &port.to_string())
@@ -244,8 +250,11 @@ impl Profile {
                 .replace("{ca}", &format!("{dir}/ca.pem"))
                 .replace("{certs}", &dir)
         };
-        let extra = self.group_args.get(&group).into_iter().flatten();
-        let per_version = self.version_args.get(&case.version).into_iter().flatten();
+        let extra = self.group_args.get(group).into_iter().flatten();
+        let per_version = version
+            .and_then(|v| self.version_args.get(&v))
+            .into_iter()
+            .flatten();
         self.command
             .iter()
             .chain(extra)
