@@ -24,6 +24,17 @@ fn root() -> PathBuf {
 
 /// `peer_role`: the role of the built-in peer under test.
 fn campaign(flaws: &[Flaw], seed: u64, peer_role: Option<Role>, cases: u64, jobs: usize) -> Report {
+    sharded(flaws, seed, peer_role, cases, jobs, (1, 1))
+}
+
+fn sharded(
+    flaws: &[Flaw],
+    seed: u64,
+    peer_role: Option<Role>,
+    cases: u64,
+    jobs: usize,
+    shard: (u64, u64),
+) -> Report {
     let mut profile = BuiltinProfile::default();
     profile.flaws = flaws.iter().copied().collect::<Flaws>();
     let opts = CampaignOptions {
@@ -34,7 +45,7 @@ fn campaign(flaws: &[Flaw], seed: u64, peer_role: Option<Role>, cases: u64, jobs
         seed,
         jobs,
         out: None,
-        shard: (1, 1),
+        shard,
         timeout: Duration::from_secs(5),
         certs: root().join("vectors/certs"),
     };
@@ -145,6 +156,15 @@ fn the_same_seed_replays_the_same_campaign_whatever_the_jobs() {
     assert!(!names(&a).is_empty());
     let c = campaign(&[Flaw::AcceptBadFinished], 8, None, 150, 1);
     assert_ne!(a.corpus, c.corpus, "another seed, another campaign");
+}
+
+#[test]
+fn shards_of_one_seed_run_different_cases() {
+    let digests = |r: &Report| r.corpus.iter().map(|c| c.0.clone()).collect::<Vec<_>>();
+    let one = digests(&sharded(&[], 5, None, 64, 2, (1, 2)));
+    let two = digests(&sharded(&[], 5, None, 64, 2, (2, 2)));
+    assert!(!one.is_empty() && !two.is_empty());
+    assert!(one.iter().all(|d| !two.contains(d)), "{one:?} {two:?}");
 }
 
 fn shakedown(args: &[&str]) -> (i32, String) {
