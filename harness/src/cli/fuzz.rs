@@ -35,7 +35,7 @@ pub struct FuzzArgs {
     /// Stop after this long (30s, 10m, 1h).
     #[arg(long, value_parser = parse_duration)]
     pub time: Option<Duration>,
-    /// Stop after this many cases.
+    /// Stop after this many cases (default 1000 when --time is absent).
     #[arg(long)]
     pub cases: Option<u64>,
     /// The campaign's seed: the same seed replays the same campaign
