@@ -24,6 +24,17 @@ fn root() -> PathBuf {
 
 /// `peer_role`: the role of the built-in peer under test.
 fn campaign(flaws: &[Flaw], seed: u64, peer_role: Option<Role>, cases: u64, jobs: usize) -> Report {
+    sharded(flaws, seed, peer_role, cases, jobs, (1, 1))
+}
+
+fn sharded(
+    flaws: &[Flaw],
+    seed: u64,
+    peer_role: Option<Role>,
+    cases: u64,
+    jobs: usize,
+    shard: (u64, u64),
+) -> Report {
     let mut profile = BuiltinProfile::default();
     profile.flaws = flaws.iter().copied().collect::<Flaws>();
     let opts = CampaignOptions {
@@ -34,7 +45,7 @@ fn campaign(flaws: &[Flaw], seed: u64, peer_role: Option<Role>, cases: u64, jobs
         seed,
         jobs,
         out: None,
-        shard: (1, 1),
+        shard,
         timeout: Duration::from_secs(5),
         certs: root().join("vectors/certs"),
     };
@@ -147,6 +158,15 @@ fn the_same_seed_replays_the_same_campaign_whatever_the_jobs() {
     assert_ne!(a.corpus, c.corpus, "another seed, another campaign");
 }
 
+#[test]
+fn shards_of_one_seed_run_different_cases() {
+    let digests = |r: &Report| r.corpus.iter().map(|c| c.0.clone()).collect::<Vec<_>>();
+    let one = digests(&sharded(&[], 5, None, 64, 2, (1, 2)));
+    let two = digests(&sharded(&[], 5, None, 64, 2, (2, 2)));
+    assert!(!one.is_empty() && !two.is_empty());
+    assert!(one.iter().all(|d| !two.contains(d)), "{one:?} {two:?}");
+}
+
 fn shakedown(args: &[&str]) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_shakedown"))
         .args(args)
@@ -227,4 +247,107 @@ fn bad_input_is_a_clear_error_with_exit_2() {
     let (code, text) = shakedown(&["fuzz", "--cases", "1", "--out", "/proc/no/such/dir"]);
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("--out"), "{text}");
+}
+
+/// The first finding of a one-minute campaign against the honest peer was
+/// the engine's own: coalescing a resumed client's Finished dropped its
+/// corrupt-MAC tweak, so the peer saw an intact Finished. Replayed here.
+#[test]
+fn a_coalesced_finished_keeps_its_corrupt_mac() {
+    use shakedown::fuzz::case::FuzzCase;
+    use shakedown::fuzz::exec::{Ran, execute};
+    use shakedown::fuzz::oracle::peer_accepted;
+    use shakedown::run::{RunOptions, Worker, configs::Identities};
+    use shakedown::vector::{ClientAuth, Version};
+    use shakedown_engine::crypto::record::{ByteFlip, SealTweak};
+    use shakedown_engine::deviate::Knob;
+    use shakedown_engine::msgs::enums::HandshakeType;
+
+    let case = FuzzCase {
+        version: Version::Tls12,
+        suite: "AES128-SHA256".into(),
+        engine_role: Role::Client,
+        client_auth: ClientAuth::Off,
+        identity: None,
+        resume: true,
+        mutations: vec![
+            Knob::TweakRecord {
+                on: Some(HandshakeType::Finished),
+                tweak: SealTweak {
+                    corrupt_mac: Some(ByteFlip { index: 46, xor: 63 }),
+                    ..SealTweak::default()
+                },
+            },
+            Knob::CoalesceHandshake,
+        ],
+    };
+    let opts = RunOptions {
+        peer: PeerSpec::Builtin(Box::default()),
+        jobs: 1,
+        seed: 1,
+        timeout: Duration::from_secs(5),
+        certs: root().join("vectors/certs"),
+        keep_transcripts: true,
+    };
+    let ids = Identities::load(&opts.certs).unwrap();
+    let Ran::Run(run) = execute(&case, &opts, &ids, &mut Worker::default()) else {
+        panic!("the case runs")
+    };
+    assert!(
+        !peer_accepted(&case, &run.observed, true),
+        "{}",
+        run.observed.describe()
+    );
+}
+
+/// A field mutation with integrity kept reaches the end of the handshake
+/// (the transcript follows the wire); the same mutation without it is
+/// caught by the peer's Finished check (RFC 5246 7.4.9).
+#[test]
+fn field_mutations_keep_or_break_the_transcript_as_asked() {
+    use shakedown::fuzz::case::FuzzCase;
+    use shakedown::fuzz::exec::{Ran, execute};
+    use shakedown::run::{RunOptions, Worker, configs::Identities};
+    use shakedown::vector::{ClientAuth, Version};
+    use shakedown_engine::deviate::field::{FieldMutation, FieldOp};
+    use shakedown_engine::deviate::{Knob, Payload};
+    use shakedown_engine::msgs::enums::HandshakeType;
+
+    let opts = RunOptions {
+        peer: PeerSpec::Builtin(Box::default()),
+        jobs: 1,
+        seed: 1,
+        timeout: Duration::from_secs(5),
+        certs: root().join("vectors/certs"),
+        keep_transcripts: true,
+    };
+    let ids = Identities::load(&opts.certs).unwrap();
+    let run = |integrity: bool| {
+        let m = FieldMutation {
+            message: HandshakeType::ClientHello,
+            path: "session_id".into(),
+            op: FieldOp::Set(Payload::Hex(vec![0x5a; 32])),
+            fix_lengths: true,
+            integrity,
+        };
+        let case = FuzzCase {
+            version: Version::Tls12,
+            suite: "AES128-SHA".into(),
+            engine_role: Role::Client,
+            client_auth: ClientAuth::Off,
+            identity: None,
+            resume: false,
+            mutations: vec![Knob::MutateField(m.clone())],
+        };
+        let Ran::Run(r) = execute(&case, &opts, &ids, &mut Worker::default()) else {
+            panic!("the case runs")
+        };
+        assert_eq!(r.observed.applied_field_mutations, vec![m]);
+        r.observed
+    };
+    let kept = run(true);
+    assert!(kept.negotiated.is_some() && kept.echoed, "{}", kept.describe());
+    let broken = run(false);
+    assert!(broken.negotiated.is_none(), "{}", broken.describe());
+    assert!(broken.fatal.is_some(), "{}", broken.describe());
 }

@@ -35,7 +35,7 @@ pub struct FuzzArgs {
     /// Stop after this long (30s, 10m, 1h).
     #[arg(long, value_parser = parse_duration)]
     pub time: Option<Duration>,
-    /// Stop after this many cases.
+    /// Stop after this many cases (default 1000 when --time is absent).
     #[arg(long)]
     pub cases: Option<u64>,
     /// The campaign's seed: the same seed replays the same campaign
@@ -52,8 +52,9 @@ pub struct FuzzArgs {
     /// Only shard i of n (1-based): a disjoint stream of cases.
     #[arg(long, value_parser = super::run::parse_shard)]
     pub shard: Option<(usize, usize)>,
-    /// Seconds each case may take.
-    #[arg(long, default_value_t = 2.0)]
+    /// Seconds each case may wait on the peer (silence past it ends the
+    /// case as silence).
+    #[arg(long, default_value_t = 1.0)]
     pub timeout: f64,
     /// Directory of the shipped certificates.
     #[arg(long, default_value = "vectors/certs")]

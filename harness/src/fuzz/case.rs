@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use shakedown_engine::deviate::Knob;
 use shakedown_engine::suites;
 
-use crate::vector::{Case, ClientAuth, EngineSide, Expectation, PeerSide, Role, TestDef, Version};
+use crate::vector::{Case, ClientAuth, EngineSide, Expectation, Feature, PeerSide, Role, TestDef, Version};
 
 /// One fuzz case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,13 +67,31 @@ impl FuzzCase {
                 ..PeerSide::default()
             },
             knobs: self.mutations.clone(),
-            requires: Vec::new(),
+            requires: self.requires(),
             resume: self.resume,
             oracle_group: None,
             expect,
             expect_for: Default::default(),
             sweep: None,
         }
+    }
+
+    /// What a peer must be able to do for the case to apply: a peer server
+    /// that cannot be told to ask for a certificate skips it rather than
+    /// being judged as if it had.
+    fn requires(&self) -> Vec<Feature> {
+        let mut r = Vec::new();
+        if self.engine_role == Role::Client {
+            match self.client_auth {
+                ClientAuth::Off => {}
+                ClientAuth::Request => r.push(Feature::ClientAuthRequest),
+                ClientAuth::Require => r.push(Feature::ClientAuthRequire),
+            }
+        }
+        if self.resume {
+            r.push(Feature::Resumption);
+        }
+        r
     }
 
     /// The runnable case (one version, one suite); `None` for a suite the

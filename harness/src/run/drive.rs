@@ -163,7 +163,10 @@ fn drive_to_end(
             return (obs, summary);
         }
         let declined = opts.await_renegotiation && obs.handshakes == 1 && !obs.warnings.is_empty();
-        if (sent_ping && obs.echoed) || declined {
+        // A peer that answers data but not with an echo (`s_server -rev`)
+        // has answered: the exchange is decided, no need to settle.
+        let answered = sent_ping && !peer.echoes() && !echo.is_empty();
+        if (sent_ping && obs.echoed) || declined || answered {
             close(me, peer, transcript);
             obs.end = End::Done;
             return (obs, summary);
