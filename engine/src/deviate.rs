@@ -6,6 +6,8 @@
 //! A knob says what goes wrong on the wire, never which check the peer
 //! should make: the vector's expectation says that.
 
+pub mod field;
+
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::record::{ByteFlip, SealTweak};
@@ -29,6 +31,7 @@ pub enum Payload {
 
 /// A payload as a vector spells it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 enum RawPayload {
     Hex(String),
@@ -52,6 +55,17 @@ impl Payload {
             Self::Hex(b) => b.clone(),
             Self::Filler(n) => vec![0x42; *n],
         }
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Payload {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Payload".into()
+    }
+
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        RawPayload::json_schema(g)
     }
 }
 
@@ -96,6 +110,7 @@ fn decode_hex(s: &str) -> Result<Vec<u8>, String> {
 /// Where an injected record or a held message goes, relative to one of our
 /// own handshake messages (or the ChangeCipherSpec).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Anchor {
     /// Before the first record carrying this message.
@@ -110,6 +125,7 @@ pub enum Anchor {
 
 /// One knob.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Knob {
     // ---- hellos -------------------------------------------------------
@@ -228,6 +244,10 @@ pub enum Knob {
     /// Start a renegotiation once our handshake is done: a client sends a
     /// new ClientHello, a server a HelloRequest.
     Renegotiate,
+
+    // ---- fields (deviate/field.rs) --------------------------------------
+    /// Change one field of one handshake message, addressed by path.
+    MutateField(field::FieldMutation),
 }
 
 mod set;

@@ -481,7 +481,7 @@ fn hello_request_mid_handshake_is_ignored_and_kept_out_of_the_hashes() {
     }
 }
 
-/// The limits on what a peer may send in a row (conn/record_layer.rs):
+/// The limits on what a peer may send in a row (record_layer.rs):
 /// 32 empty records and 4 warning alerts pass, one more is
 /// unexpected_message.
 #[test]

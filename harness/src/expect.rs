@@ -24,6 +24,9 @@ pub enum End {
     /// Both sides waiting (in memory) or nothing within the timeout: never a
     /// pass.
     Inconclusive(String),
+    /// The honest setup of the case (the first handshake of a resumption
+    /// case) failed because of the peer: a fail, never a harness error.
+    SetupFailed(String),
     /// The harness could not run the case.
     HarnessError(String),
 }
@@ -60,6 +63,9 @@ pub struct Observed {
     pub fatal: Option<AlertDescription>,
     #[serde(skip)]
     pub warning_alerts: Vec<AlertDescription>,
+    /// The engine's field mutations that changed a message it sent.
+    #[serde(skip)]
+    pub applied_field_mutations: Vec<shakedown_engine::deviate::field::FieldMutation>,
     pub end: End,
 }
 
@@ -72,6 +78,7 @@ impl Observed {
             warnings: Vec::new(),
             fatal: None,
             warning_alerts: Vec::new(),
+            applied_field_mutations: Vec::new(),
             end,
         }
     }
@@ -100,6 +107,7 @@ impl Observed {
             End::PeerEof => "peer closed the connection".into(),
             End::EngineRejected(e) => format!("engine rejected the peer: {e}"),
             End::Inconclusive(w) => format!("inconclusive: {w}"),
+            End::SetupFailed(e) => format!("setup failed: {e}"),
             End::HarnessError(e) => format!("harness error: {e}"),
         };
         format!("{hs}{warn}; {end}")
@@ -153,6 +161,11 @@ pub struct PeerAbilities {
 pub fn judge(case: &Case, obs: &Observed, peer: PeerAbilities) -> Verdict {
     match &obs.end {
         End::HarnessError(e) => return Verdict::Error { reason: e.clone() },
+        End::SetupFailed(e) => {
+            return Verdict::Fail {
+                reason: format!("setup failed before the case could run: {e}"),
+            };
+        }
         End::Inconclusive(w) => {
             return Verdict::Inconclusive {
                 reason: format!("{w} (expected {})", describe_expect(&case.expect)),

@@ -426,3 +426,62 @@ fn profiles_skip_what_the_peer_lacks_and_known_deviations() {
             .contains("resumption")
     );
 }
+
+/// A peer that fails the honest first handshake of a resumption case has
+/// failed the case: a fail with the reason, never a harness error (exit 2
+/// means the harness could not run).
+#[test]
+fn a_peer_failing_the_setup_handshake_fails_the_case() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let t = std::thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        let mut buf = [0u8; 16];
+        let _ = s.read(&mut buf);
+        // A fatal handshake_failure alert to the honest ClientHello.
+        let _ = s.write_all(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]);
+    });
+    let sample = cases(&["resumption/resume/tls1.2/AES128-SHA"]);
+    assert_eq!(sample.len(), 1);
+    assert!(sample[0].test.resume);
+    let r = run(&sample, &opts(PeerSpec::Tcp(addr.to_string()), 1));
+    t.join().unwrap();
+    match &r[0].verdict {
+        Verdict::Fail { reason } => assert!(
+            reason.contains("setup") && reason.contains("handshake_failure"),
+            "{reason}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(r[0].transcript.is_some());
+}
+
+/// Our engine refuses the peer's message first; the peer's fatal alert,
+/// sent a moment later, is still what the case observes.
+#[test]
+fn the_peers_alert_after_our_own_failure_is_observed() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let t = std::thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        let _ = s.read(&mut buf);
+        // A ServerHello whose body is one byte: our engine's decode_error.
+        s.write_all(&[0x16, 0x03, 0x03, 0x00, 0x05, 0x02, 0x00, 0x00, 0x01, 0x03])
+            .unwrap();
+        // Our alert arrives; then the peer's own fatal alert, separately.
+        let _ = s.read(&mut buf);
+        std::thread::sleep(Duration::from_millis(50));
+        let _ = s.write_all(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x33]);
+        let _ = s.read(&mut buf);
+    });
+    let sample = cases(&["finished/corrupt-byte-00/tls1.2/AES128-SHA"]);
+    let r = run(&sample, &opts(PeerSpec::Tcp(addr.to_string()), 1));
+    t.join().unwrap();
+    let observed = r[0].observed.as_ref().unwrap();
+    assert_eq!(
+        observed.fatal,
+        Some(shakedown_engine::msgs::enums::AlertDescription::DecryptError),
+        "{observed:?}"
+    );
+}

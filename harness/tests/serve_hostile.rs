@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use shakedown::net::Session;
+use shakedown::session::Session;
 use shakedown_engine::crypto::SeededRandom;
 use shakedown_engine::{ClientConfig, Connection};
 

@@ -11,7 +11,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::time::Duration;
 
-use shakedown::net::{DriveError, Session};
+use shakedown::session::{DriveError, Session};
 use shakedown_engine::config::CertifiedKey;
 use shakedown_engine::crypto::SeededRandom;
 use shakedown_engine::deviate::{Anchor, Deviations, Knob};
@@ -67,4 +67,29 @@ fn close_notify_with_finished_is_reported_as_the_peers_close() {
     assert!(e.to_string().contains("close_notify"), "{e}");
     session.close();
     server.join().unwrap();
+}
+
+/// The same session driver runs over the built-in peer in memory: one
+/// driver, any transport.
+#[test]
+fn a_session_runs_over_the_builtin_peer_in_memory() {
+    use shakedown::peer::memory::MemoryPeer;
+    let identity = CertifiedKey::from_pem(&certs("server.chain.pem"), &certs("server.key.pem")).unwrap();
+    let server = Connection::server(
+        Arc::new(ServerConfig::new(identity)),
+        Box::new(SeededRandom::from_seed(5)),
+        0,
+    );
+    let client = Connection::client(
+        Arc::new(ClientConfig::default()),
+        Box::new(SeededRandom::from_seed(6)),
+        0,
+    )
+    .unwrap();
+    let mut session = Session::over(client, MemoryPeer::new(server));
+    let summary = session.handshake(Duration::from_secs(5)).unwrap();
+    assert_eq!(summary.version, ProtocolVersion::Tls12);
+    session.send(b"echo me").unwrap();
+    assert_eq!(session.receive(7, Duration::from_secs(5)).unwrap(), b"echo me");
+    session.close_notify();
 }

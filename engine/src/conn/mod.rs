@@ -11,8 +11,6 @@
 //! }
 //! ```
 
-pub(crate) mod record_layer;
-
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -27,7 +25,7 @@ use crate::handshake::{self, Context, Event, Message, State};
 use crate::msgs::enums::{AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion};
 use crate::msgs::{Alert, ChangeCipherSpec, HandshakeJoiner, Sslv2ClientHello};
 
-use record_layer::{MAX_WARNING_ALERTS_IN_A_ROW, Received, RecordLayer};
+use crate::record_layer::{MAX_WARNING_ALERTS_IN_A_ROW, Received, RecordLayer};
 
 pub use crate::handshake::{Event as ConnectionEvent, HandshakeSummary};
 
@@ -108,6 +106,7 @@ impl Connection {
                 dev: dev.clone(),
                 flaws: flaws.clone(),
                 held: Vec::new(),
+                applied: Vec::new(),
                 client_verify_data: Vec::new(),
                 server_verify_data: Vec::new(),
                 secure_renegotiation: false,
@@ -156,6 +155,37 @@ impl Connection {
             Ok(()) => Ok(()),
             Err(e) => Err(self.fail(e)),
         }
+    }
+
+    /// After the connection failed on a check of its own (a bad Finished,
+    /// a malformed message), what the peer still sends is read here for
+    /// its alerts only: records are deframed and unprotected as they would
+    /// have been, and nothing else is processed. Bytes left over from the
+    /// read that failed are read first. Lets a test judge the alert that
+    /// was already on its way, or the peer's answer to ours.
+    pub fn alerts_after_failure(&mut self, bytes: &[u8]) -> Vec<Alert> {
+        let mut alerts = Vec::new();
+        if self.error.is_none() {
+            return alerts;
+        }
+        self.cx.record.push_received(bytes);
+        // A record that cannot be read ends the reading: after it the
+        // stream has no trustworthy boundaries.
+        while let Ok(Some(received)) = self.cx.record.next_record() {
+            if let Received::Record {
+                content_type: ContentType::Alert,
+                plaintext,
+                ..
+            } = received
+            {
+                alerts.extend(
+                    plaintext
+                        .chunks_exact(2)
+                        .filter_map(|a| Alert::from_bytes(a).ok()),
+                );
+            }
+        }
+        alerts
     }
 
     /// The transport closed. Before close_notify this is an error (a
@@ -224,7 +254,16 @@ impl Connection {
             ContentType::Handshake => {
                 self.joiner.push(&plaintext);
                 while let Some(raw) = self.joiner.pop()? {
-                    let msg = raw.decode(self.cx.decode_context())?;
+                    let msg = match raw.decode(self.cx.decode_context()) {
+                        Ok(msg) => msg,
+                        // FLAW ignore_trailing_bytes: read as far as the
+                        // structure goes; RFC 5246 7.4.1.2 wants decode_error.
+                        Err(e) if self.cx.flaws.has(crate::flaw::Flaw::IgnoreTrailingBytes) => {
+                            crate::flaw::decode_ignoring_trailing_bytes(&raw, self.cx.decode_context())
+                                .ok_or(e)?
+                        }
+                        Err(e) => return Err(e.into()),
+                    };
                     // RFC 5246 7.4.1.1: a client ignores HelloRequest while it
                     // negotiates, and the message never enters the hashes.
                     let negotiating = self.state.as_ref().is_some_and(|s| s.negotiating());
@@ -249,6 +288,8 @@ impl Connection {
                 Ok(())
             }
             ContentType::Alert => self.handle_alert(&plaintext),
+            // FLAW accept_unknown_record_type: RFC 5246 6 wants unexpected_message.
+            _ if self.cx.flaws.has(crate::flaw::Flaw::AcceptUnknownRecordType) => Ok(()),
             other => Err(PeerMisbehaved::UnknownContentType(other).into()),
         }
     }
@@ -257,7 +298,9 @@ impl Connection {
         let alert = Alert::from_bytes(plaintext)?;
         // RFC 5246 7.2: a fatal alert ends the connection at once; an
         // unknown level is treated as fatal.
-        if alert.level != AlertLevel::Warning {
+        // FLAW ignore_fatal_alert: RFC 5246 7.2 says close at once.
+        let ignored = self.cx.flaws.has(crate::flaw::Flaw::IgnoreFatalAlert);
+        if alert.level != AlertLevel::Warning && !ignored {
             return Err(Error::AlertReceived(alert.description));
         }
         match alert.description {
@@ -289,6 +332,12 @@ impl Connection {
     /// Bytes to send to the peer.
     pub fn take_output(&mut self) -> Vec<u8> {
         self.cx.record.take_outgoing(self.cx.rng.as_mut())
+    }
+
+    /// The field mutations (`Knob::MutateField`) that changed a message we
+    /// sent: a mutation whose path was absent never reached the wire.
+    pub fn applied_field_mutations(&self) -> &[crate::deviate::field::FieldMutation] {
+        &self.cx.applied
     }
 
     pub fn has_output(&self) -> bool {

@@ -59,6 +59,7 @@ impl std::error::Error for RsaError {}
 /// (the Bleichenbacher probes of tlsfuzzer / ROBOT). The default is honest.
 /// A premaster of the wrong length (47, 49) is the caller's premaster.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct Pkcs1Tweak {
     /// First byte of the block instead of 0x00 (RFC 8017 7.2.2 step 3

@@ -13,6 +13,7 @@ use crate::msgs::enums::{CipherSuite, Compression, HandshakeType, HashAlgorithm,
 
 /// The knobs of one connection, in the order a vector lists them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct Deviations(pub Vec<Knob>);
 
@@ -74,6 +75,7 @@ fn slot(knob: &Knob) -> Option<String> {
         K::CorruptFinished(_) => None,
         K::FinishedLength(_) => name("finished_length"),
         K::Renegotiate => name("renegotiate"),
+        K::MutateField(_) => None,
     }
 }
 

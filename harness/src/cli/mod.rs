@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod connect;
+pub mod fuzz;
 pub mod run;
 pub mod selfcheck;
 pub mod serve;
@@ -33,6 +34,9 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Timing side channels (Marvin, Lucky 13) measured with statistics.
     Timing(timing::TimingArgs),
+    /// The interop fuzzer: mutated handshakes against peers, judged by
+    /// spec, liveness and differential oracles.
+    Fuzz(fuzz::FuzzArgs),
 }
 
 /// Options both roles share.
@@ -100,7 +104,7 @@ impl CommonArgs {
     pub fn write_keylog(&self, summary: &shakedown_engine::HandshakeSummary) {
         use std::io::Write;
         if let Some(path) = &self.keylog {
-            let line = crate::net::keylog_line(summary);
+            let line = crate::session::keylog_line(summary);
             let written = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)

@@ -14,7 +14,7 @@ use shakedown_engine::{ClientAuthMode, Connection, ServerConfig};
 
 use super::{CommonArgs, describe};
 use crate::args::{load_anchors, load_identity, now_unix};
-use crate::net::{DriveError, Session};
+use crate::session::{DriveError, Session};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {

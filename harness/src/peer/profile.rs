@@ -55,6 +55,10 @@ pub struct BuiltinProfile {
     #[serde(skip)]
     #[schemars(skip)]
     matchers: Vec<GlobMatcher>,
+    /// The flaws the built-in peer plays (`--flaw`), never from the file.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub flaws: shakedown_engine::flaw::Flaws,
 }
 
 impl BuiltinProfile {

@@ -13,9 +13,9 @@ use shakedown_engine::crypto::SeededRandom;
 use shakedown_engine::{Connection, ServerConfig};
 
 use crate::args::now_unix;
-use crate::net::Session;
 use crate::peer::process::{PeerProcess, free_port};
 use crate::peer::profile::Profile;
+use crate::session::Session;
 use crate::vector::Role;
 
 /// A running peer; whatever was started stops when this is dropped.

@@ -269,12 +269,10 @@ pub struct Expectation {
     pub handshake_completes: Option<Completes>,
     /// The peer sends a fatal alert from this set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<Vec<String>>")]
     pub peer_alert: Option<Vec<AlertDescription>>,
     /// The peer sends a warning alert from this set and no fatal one (a
     /// declined renegotiation, say).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<Vec<String>>")]
     pub peer_warning: Option<Vec<AlertDescription>>,
     /// The peer closes the connection without a fatal alert. Only `true`
     /// is accepted: an expectation is a thing that happens.
@@ -336,7 +334,6 @@ pub struct TestDef {
     pub peer: PeerSide,
     /// The misbehaviour knobs (engine/src/deviate.rs `Knob`).
     #[serde(default)]
-    #[schemars(with = "Vec<serde_json::Value>")]
     pub knobs: Vec<Knob>,
     /// What the peer must support for the test to apply.
     #[serde(default)]
