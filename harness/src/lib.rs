@@ -6,6 +6,7 @@ pub mod cli;
 pub mod expect;
 pub mod fuzz;
 pub mod fuzzing;
+pub mod learn;
 pub mod peer;
 pub mod report;
 pub mod run;

@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use shakedown::cli::{Cli, Command, bench, connect, fuzz, run, serve, timing};
+use shakedown::cli::{Cli, Command, bench, connect, fuzz, learn, run, serve, timing};
 
 /// Exit codes: 0 all passed, 1 a failure (of the peer or the handshake),
 /// 2 a usage or harness error.
@@ -15,6 +15,7 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             Ok(ExitCode::from(1))
         }),
+        Command::Learn(args) => learn::run(args).map(ExitCode::from),
         Command::Timing(args) => timing::run(args).map(|()| ExitCode::SUCCESS),
         Command::Bench(args) => bench::run(args).map(|()| ExitCode::SUCCESS).or_else(|e| {
             eprintln!("error: {e}");

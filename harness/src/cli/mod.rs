@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod connect;
 pub mod fuzz;
+pub mod learn;
 pub mod run;
 pub mod selfcheck;
 pub mod serve;
@@ -32,6 +33,8 @@ pub enum Command {
     Connect(connect::ConnectArgs),
     /// Handshakes per second and bulk throughput against a peer.
     Bench(bench::BenchArgs),
+    /// Learn a peer's state machine (L#) and diff it against the reference.
+    Learn(learn::LearnArgs),
     /// Timing side channels (Marvin, Lucky 13) measured with statistics.
     Timing(timing::TimingArgs),
     /// The interop fuzzer: mutated handshakes against peers, judged by

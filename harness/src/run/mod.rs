@@ -196,38 +196,34 @@ pub fn run_case(case: &Case, opts: &RunOptions, ids: &Identities, worker: &mut W
         };
         return result;
     }
-    let mut transcript = Transcript::new();
-    let mut summaries = Vec::new();
+    let mut run = CaseRun {
+        case,
+        ids,
+        opts,
+        seed,
+        recorded: Recorded::default(),
+        note: None,
+    };
     let mut echoes = true;
     let outcome = match &opts.peer {
-        PeerSpec::Builtin(_) => run_builtin(case, ids, seed, opts, &mut transcript, &mut summaries),
+        PeerSpec::Builtin(_) => run_builtin(&mut run),
         PeerSpec::Tcp(addr) => {
-            let addr = addr.clone();
-            run_engine_client(
-                case,
-                ids,
-                seed,
-                opts,
-                &mut transcript,
-                &mut summaries,
-                &mut || TcpPeer::connect(&addr, opts.timeout, true),
-            )
+            run_engine_client(&mut run, &mut || TcpPeer::connect(addr, opts.timeout, true))
         }
         PeerSpec::Profile(p) => {
             echoes = p.echo;
-            run_profile(
-                case,
-                p,
-                ids,
-                seed,
-                opts,
-                worker,
-                &mut transcript,
-                &mut summaries,
-                &mut result.note,
-            )
+            run_profile(&mut run, p, worker)
         }
     };
+    let CaseRun {
+        recorded: Recorded {
+            mut transcript,
+            summaries,
+        },
+        note,
+        ..
+    } = run;
+    result.note = note;
     transcript.finish();
     let observed = outcome.unwrap_or_else(|e| Observed::new(End::HarnessError(e)));
     result.verdict = judge(case, &observed, PeerAbilities { echoes });
@@ -243,6 +239,26 @@ pub fn run_case(case: &Case, opts: &RunOptions, ids: &Identities, worker: &mut W
     result.observed = Some(observed);
     result.elapsed = started.elapsed();
     result
+}
+
+/// One case while it runs: what it is, how the run is set up, and what it
+/// has recorded so far.
+struct CaseRun<'a> {
+    case: &'a Case,
+    ids: &'a Identities,
+    opts: &'a RunOptions,
+    seed: u64,
+    recorded: Recorded,
+    /// The peer process's exit or log, when it explains a failure.
+    note: Option<String>,
+}
+
+/// What a case's connections recorded: every record both ways, and the
+/// handshakes they completed (for resumption and the key log).
+#[derive(Debug, Default)]
+struct Recorded {
+    transcript: Transcript,
+    summaries: Vec<HandshakeSummary>,
 }
 
 fn drive_opts(case: &Case, opts: &RunOptions) -> DriveOptions {
@@ -262,14 +278,8 @@ fn honest_opts(opts: &RunOptions) -> DriveOptions {
 }
 
 /// The engine with knobs against the honest engine, in memory.
-fn run_builtin(
-    case: &Case,
-    ids: &Identities,
-    seed: u64,
-    opts: &RunOptions,
-    transcript: &mut Transcript,
-    summaries: &mut Vec<HandshakeSummary>,
-) -> Result<Observed, String> {
+fn run_builtin(run: &mut CaseRun<'_>) -> Result<Observed, String> {
+    let (case, ids, seed, opts) = (run.case, run.ids, run.seed, run.opts);
     let cache = SessionCache::default();
     // The flaws the built-in peer plays (`--flaw`), on both of its roles.
     let flaws = match &opts.peer {
@@ -302,7 +312,7 @@ fn run_builtin(
                     NOW,
                 )))
             };
-            run_engine_client(case, ids, seed, opts, transcript, summaries, &mut connect)
+            run_engine_client(run, &mut connect)
         }
         Role::Server => {
             let mut resume = None;
@@ -315,9 +325,7 @@ fn run_builtin(
                 let mut peer = MemoryPeer::new(
                     Connection::client(client, rng(seed ^ 2), NOW).map_err(|e| e.to_string())?,
                 );
-                if let Err(failed) =
-                    first_session(&mut me, &mut peer, transcript, honest_opts(opts), summaries)
-                {
+                if let Err(failed) = first_session(&mut me, &mut peer, &mut run.recorded, honest_opts(opts)) {
                     return Ok(*failed);
                 }
                 resume = peer.summaries.first().map(|s| s.session.clone());
@@ -333,9 +341,8 @@ fn run_builtin(
             Ok(finish(
                 &mut me,
                 &mut peer,
-                transcript,
+                &mut run.recorded,
                 drive_opts(case, opts),
-                summaries,
             ))
         }
     }
@@ -344,12 +351,11 @@ fn run_builtin(
 fn finish(
     me: &mut Connection,
     peer: &mut dyn Transport,
-    transcript: &mut Transcript,
+    recorded: &mut Recorded,
     opts: DriveOptions,
-    summaries: &mut Vec<HandshakeSummary>,
 ) -> Observed {
-    let (obs, summary) = drive(me, peer, transcript, opts);
-    summaries.extend(summary);
+    let (obs, summary) = drive(me, peer, &mut recorded.transcript, opts);
+    recorded.summaries.extend(summary);
     obs
 }
 
@@ -359,11 +365,10 @@ fn finish(
 fn first_session(
     me: &mut Connection,
     peer: &mut dyn Transport,
-    transcript: &mut Transcript,
+    recorded: &mut Recorded,
     opts: DriveOptions,
-    summaries: &mut Vec<HandshakeSummary>,
 ) -> Result<SessionData, Box<Observed>> {
-    let (obs, summary) = drive(me, peer, transcript, opts);
+    let (obs, summary) = drive(me, peer, &mut recorded.transcript, opts);
     let Some(summary) = summary else {
         let why = format!("the first (honest) handshake failed: {}", obs.describe());
         return Err(Box::new(match obs.end {
@@ -373,27 +378,23 @@ fn first_session(
         }));
     };
     let session = summary.session.clone();
-    summaries.push(summary);
+    recorded.summaries.push(summary);
     Ok(session)
 }
 
 /// The engine client against a server reached by `connect`: the built-in
 /// peer in memory, or a real server over TCP.
 fn run_engine_client<P: Transport>(
-    case: &Case,
-    ids: &Identities,
-    seed: u64,
-    opts: &RunOptions,
-    transcript: &mut Transcript,
-    summaries: &mut Vec<HandshakeSummary>,
+    run: &mut CaseRun<'_>,
     connect: &mut dyn FnMut() -> Result<P, String>,
 ) -> Result<Observed, String> {
+    let (case, ids, seed, opts) = (run.case, run.ids, run.seed, run.opts);
     let mut resume = None;
     if case.test.resume {
         let cfg = configs::arc(configs::engine_client(case, ids, false, None));
         let mut me = Connection::client(cfg, rng(seed ^ 1), NOW).map_err(|e| e.to_string())?;
         let mut peer = connect()?;
-        match first_session(&mut me, &mut peer, transcript, honest_opts(opts), summaries) {
+        match first_session(&mut me, &mut peer, &mut run.recorded, honest_opts(opts)) {
             Ok(session) => resume = Some(session),
             Err(failed) => return Ok(*failed),
         }
@@ -404,24 +405,13 @@ fn run_engine_client<P: Transport>(
     Ok(finish(
         &mut me,
         &mut peer,
-        transcript,
+        &mut run.recorded,
         drive_opts(case, opts),
-        summaries,
     ))
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run_profile(
-    case: &Case,
-    profile: &Profile,
-    ids: &Identities,
-    seed: u64,
-    opts: &RunOptions,
-    worker: &mut Worker,
-    transcript: &mut Transcript,
-    summaries: &mut Vec<HandshakeSummary>,
-    note: &mut Option<String>,
-) -> Result<Observed, String> {
+fn run_profile(run: &mut CaseRun<'_>, profile: &Profile, worker: &mut Worker) -> Result<Observed, String> {
+    let (case, ids, seed, opts) = (run.case, run.ids, run.seed, run.opts);
     let startup = Duration::from_millis(profile.startup_timeout_ms);
     match profile.role {
         Role::Server => {
@@ -442,12 +432,10 @@ fn run_profile(
                 .ok_or("peer not started")?;
             let addr = format!("127.0.0.1:{port}");
             let echo = profile.echo;
-            let obs = run_engine_client(case, ids, seed, opts, transcript, summaries, &mut || {
-                TcpPeer::connect(&addr, opts.timeout, echo)
-            });
+            let obs = run_engine_client(run, &mut || TcpPeer::connect(&addr, opts.timeout, echo));
             if let Some(p) = worker.servers.get_mut(&group) {
                 if !p.alive() || !matches!(&obs, Ok(o) if o.end == End::Done) {
-                    *note = Some(p.exit_note());
+                    run.note = Some(p.exit_note());
                 }
                 if profile.start == StartMode::PerTest || !p.alive() {
                     worker.servers.remove(&group);
@@ -465,9 +453,9 @@ fn run_profile(
             let cfg =
                 configs::arc(configs::engine_server(case, ids, true, &cache).ok_or("engine identity none")?);
             let mut me = Connection::server(cfg, rng(seed), NOW);
-            let obs = finish(&mut me, &mut peer, transcript, drive_opts(case, opts), summaries);
+            let obs = finish(&mut me, &mut peer, &mut run.recorded, drive_opts(case, opts));
             if obs.end != End::Done {
-                *note = Some(p.exit_note());
+                run.note = Some(p.exit_note());
             }
             drop(peer);
             drop(p);

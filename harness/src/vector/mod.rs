@@ -160,11 +160,15 @@ impl Feature {
     }
 }
 
-/// How the engine side is set up (the side with the knobs).
+/// How one side is set up: `engine` (the side with the knobs) or `peer`
+/// (the built-in peer; for a real peer, the configuration group it is
+/// started in). The defaults differ by side and are applied in
+/// `run::configs`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct EngineSide {
-    /// Engine server only: whether it asks for a client certificate.
+pub struct SideConfig {
+    /// A server only: whether it asks for a client certificate. For a
+    /// real peer server, the configuration group it is started in.
     #[serde(default)]
     pub client_auth: ClientAuth,
     /// The identity presented, a name from vectors/certs ("client",
@@ -172,7 +176,8 @@ pub struct EngineSide {
     /// Default: "client" for a client, "server" for a server.
     #[serde(default)]
     pub identity: Option<String>,
-    /// The versions the engine accepts; default: exactly the case's version.
+    /// The versions accepted; default: the case's version for the engine,
+    /// all four for the built-in peer.
     #[serde(default)]
     pub versions: Option<Range>,
     /// RFC 7627; default on.
@@ -189,33 +194,12 @@ pub struct EngineSide {
     pub allow_renegotiation: Option<bool>,
 }
 
-/// How the built-in peer is set up; for a real peer, the configuration
-/// group it must be started in (client_auth).
-#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PeerSide {
-    /// Peer server only: whether it asks for a client certificate.
-    #[serde(default)]
-    pub client_auth: ClientAuth,
-    /// Peer client only: the identity it presents when asked (default
-    /// "client"; "none" for no certificate).
-    #[serde(default)]
-    pub identity: Option<String>,
-    /// The versions the built-in peer accepts; default: all four.
-    #[serde(default)]
-    pub versions: Option<Range>,
-    #[serde(default)]
-    pub ems: Option<bool>,
-    #[serde(default)]
-    pub etm: Option<bool>,
-    #[serde(default)]
-    pub secure_renegotiation: Option<bool>,
-    /// Accept the engine's renegotiation (RFC 5746 only); default off.
-    #[serde(default)]
-    pub allow_renegotiation: Option<bool>,
-}
+/// The engine's side of a test.
+pub type EngineSide = SideConfig;
+/// The peer's side of a test.
+pub type PeerSide = SideConfig;
 
-impl PeerSide {
+impl SideConfig {
     /// The configuration group a real peer is started in.
     pub fn group(&self) -> &'static str {
         match self.client_auth {

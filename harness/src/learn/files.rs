@@ -1,0 +1,148 @@
+//! What a run leaves in its output directory: model.json, model.dot,
+//! model.svg (when Graphviz `dot` is installed), and for a comparison
+//! diff.json, one finding per distinguishing sequence, and
+//! vectors/learned.json with the ones the runner's knobs can replay.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde::Serialize;
+
+use super::diff::{Diff, Difference};
+use super::dot::to_dot;
+use super::session::ModelFile;
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn json<T: Serialize>(v: &T) -> Result<String, String> {
+    serde_json::to_string_pretty(v)
+        .map(|mut s| {
+            s.push('\n');
+            s
+        })
+        .map_err(|e| e.to_string())
+}
+
+/// Renders `dot` to SVG with Graphviz; `Ok(false)` when it is not installed.
+pub fn render_svg(dot: &Path, svg: &Path) -> Result<bool, String> {
+    let status = Command::new("dot")
+        .arg("-Tsvg")
+        .arg(dot)
+        .arg("-o")
+        .arg(svg)
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .status();
+    match status {
+        Ok(s) if s.success() => Ok(true),
+        Ok(s) => Err(format!("dot -Tsvg {}: {s}", dot.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(format!("dot: {e}")),
+    }
+}
+
+/// Writes model.json, model.dot and model.svg under `dir`; whether the SVG
+/// was made.
+pub fn write_model(dir: &Path, m: &ModelFile) -> Result<bool, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    write(&dir.join("model.json"), &json(m)?)?;
+    let title = format!(
+        "{} {} {} {}{}",
+        m.peer,
+        m.role,
+        m.version,
+        m.suite,
+        if m.complete {
+            ""
+        } else {
+            " (partial: time ran out)"
+        }
+    );
+    write(&dir.join("model.dot"), &to_dot(&m.model, &title))?;
+    render_svg(&dir.join("model.dot"), &dir.join("model.svg"))
+}
+
+pub fn read_model(path: &Path) -> Result<ModelFile, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let m: ModelFile = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    m.model
+        .validate()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(m)
+}
+
+/// One distinguishing sequence, as written to findings/.
+#[derive(Debug, Serialize)]
+struct Finding<'a> {
+    peer: &'a str,
+    reference: &'a str,
+    version: &'a str,
+    suite: &'a str,
+    inputs: &'a [String],
+    peer_outputs: &'a [String],
+    reference_outputs: &'a [String],
+    note: &'static str,
+}
+
+/// diff.json and findings/NNN.json; `left` is the peer, `right` the
+/// reference.
+pub fn write_diff(dir: &Path, left: &ModelFile, right: &ModelFile, diff: &Diff) -> Result<(), String> {
+    write(&dir.join("diff.json"), &json(diff)?)?;
+    let findings = dir.join("findings");
+    if diff.found.is_empty() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(&findings).map_err(|e| format!("{}: {e}", findings.display()))?;
+    let (scenario, tests) = super::vectors::scenario(left, &diff.found);
+    if tests > 0 {
+        let vdir = dir.join("vectors");
+        std::fs::create_dir_all(&vdir).map_err(|e| format!("{}: {e}", vdir.display()))?;
+        write(&vdir.join("learned.json"), &json(&scenario)?)?;
+    }
+    for (n, d) in diff.found.iter().enumerate() {
+        let f = Finding {
+            peer: &left.peer,
+            reference: &right.peer,
+            version: &left.version,
+            suite: &left.suite,
+            inputs: &d.inputs,
+            peer_outputs: &d.left,
+            reference_outputs: &d.right,
+            note: "a learner input sequence, not a scenario vector: the runner's knobs drive a whole \
+                   handshake and cannot yet replay an arbitrary symbol order",
+        };
+        write(&findings.join(format!("{n:03}.json")), &json(&f)?)?;
+    }
+    Ok(())
+}
+
+/// The differences as text, one per line.
+pub fn describe(diff: &Diff, left: &str, right: &str) -> String {
+    let mut s = String::new();
+    for d in &diff.found {
+        s.push_str(&line(d, left, right));
+    }
+    if diff.truncated {
+        s.push_str("(more differences not listed)\n");
+    }
+    if !diff.only_left.is_empty() || !diff.only_right.is_empty() {
+        s.push_str(&format!(
+            "inputs not compared: only {left}: [{}], only {right}: [{}]\n",
+            diff.only_left.join(", "),
+            diff.only_right.join(", ")
+        ));
+    }
+    s
+}
+
+fn line(d: &Difference, left: &str, right: &str) -> String {
+    let last = |o: &[String]| o.last().cloned().unwrap_or_default();
+    format!(
+        "[{}]\n    {left}: {}\n    {right}: {}\n",
+        d.inputs.join(", "),
+        last(&d.left),
+        last(&d.right)
+    )
+}

@@ -1,0 +1,86 @@
+//! Connections for the server learner: the reference engine in memory, a
+//! TCP address, or a profile's command started here (once, or once per
+//! connection for a server that serves one connection).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use shakedown_engine::crypto::SeededRandom;
+use shakedown_engine::{Connection, ServerConfig};
+
+use super::link::{Link, TcpLink};
+use super::sul::Connect;
+use crate::peer::memory::MemoryPeer;
+use crate::peer::process::{PeerProcess, free_port};
+use crate::peer::profile::{Profile, StartMode};
+use crate::run::configs::NOW;
+
+/// How long a finished TCP query waits for the server to close its end.
+const LINGER: Duration = Duration::from_secs(2);
+
+/// The built-in server; every connection gets the same randomness, so the
+/// same inputs get the same bytes back.
+pub fn builtin(config: Arc<ServerConfig>, seed: u64) -> Connect {
+    Box::new(move || {
+        let rng = Box::new(SeededRandom::from_seed(seed));
+        let conn = Connection::server(config.clone(), rng, NOW);
+        Ok(Box::new(MemoryPeer::new(conn)) as Box<dyn Link>)
+    })
+}
+
+pub fn tcp(addr: String, timeout: Duration) -> Connect {
+    Box::new(move || TcpLink::connect(&addr, timeout, LINGER).map(|t| Box::new(t) as Box<dyn Link>))
+}
+
+/// argv of `profile` in configuration `group`, placeholders filled.
+fn argv(profile: &Profile, group: &str, port: u16, certs: &Path) -> Vec<String> {
+    let dir = certs.display().to_string();
+    let fill = |a: &String| {
+        a.replace("{port}", &port.to_string())
+            .replace("{cert}", &format!("{dir}/server.pem"))
+            .replace("{chain}", &format!("{dir}/server.chain.pem"))
+            .replace("{key}", &format!("{dir}/server.key.pem"))
+            .replace("{ca}", &format!("{dir}/ca.pem"))
+            .replace("{certs}", &dir)
+    };
+    let extra = profile.group_args.get(group).into_iter().flatten();
+    profile.command.iter().chain(extra).map(fill).collect()
+}
+
+fn start(profile: &Profile, group: &str, certs: &Path) -> Result<PeerProcess, String> {
+    let port = free_port()?;
+    let argv = argv(profile, group, port, certs);
+    let mut p = PeerProcess::spawn(profile, &argv, port)?;
+    p.wait_ready(&profile.ready, Duration::from_millis(profile.startup_timeout_ms))
+        .map_err(|e| format!("{}: {e}", profile.name))?;
+    Ok(p)
+}
+
+/// A profile's server: started once (per_group) or for every connection
+/// (per_test), killed when the learner is done with it.
+pub fn profile(profile: Profile, group: String, certs: std::path::PathBuf, timeout: Duration) -> Connect {
+    let mut running: Option<PeerProcess> = None;
+    Box::new(move || {
+        let per_group = profile.start == StartMode::PerGroup;
+        // A server that died mid-run is reported, not restarted: the input
+        // that killed it is the finding.
+        if per_group
+            && let Some(p) = running.as_mut()
+            && !p.alive()
+        {
+            return Err(format!("{} died: {}", profile.name, p.exit_note()));
+        }
+        if !per_group || running.is_none() {
+            running = None;
+            running = Some(start(&profile, &group, &certs)?);
+        }
+        let port = running.as_ref().map(|p| p.port).ok_or("the peer did not start")?;
+        TcpLink::connect(&format!("127.0.0.1:{port}"), timeout, LINGER)
+            .map(|t| Box::new(t) as Box<dyn Link>)
+            .map_err(|e| {
+                let note = running.as_mut().map(PeerProcess::exit_note).unwrap_or_default();
+                format!("{e}; {note}")
+            })
+    })
+}

@@ -1,0 +1,196 @@
+//! One learning run against a server, start to finish: the alphabet, the
+//! mapper, the connections, L# with the Wp oracle; the result as the
+//! model file written to model.json.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use shakedown_engine::ServerConfig;
+use shakedown_engine::suites::SuiteInfo;
+
+use super::cache::Checks;
+use super::equivalence::WpOracle;
+use super::mapper::peers;
+use super::mapper::sul::{ClientSetup, Connect, ServerSul};
+use super::mapper::symbols::parse_alphabet;
+use super::mapper::timing::Timing;
+use super::mealy::Mealy;
+use super::oracle::Stats;
+use super::{Options, learn};
+use crate::peer::profile::Profile;
+use crate::run::configs::Identities;
+use crate::vector::{ClientAuth, Version};
+
+/// The most words of length `depth` the Wp-method may put between the
+/// transition cover and the separating words.
+const MAX_MIDDLE_WORDS: usize = 100_000;
+
+/// Who is learned.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// The reference engine in memory, its configuration adjusted by the
+    /// hook (tests set flaws there).
+    Builtin,
+    Tcp(String),
+    Profile(Box<Profile>),
+}
+
+impl Target {
+    pub fn name(&self) -> String {
+        match self {
+            Self::Builtin => "builtin".into(),
+            Self::Tcp(a) => format!("tcp:{a}"),
+            Self::Profile(p) => p.name.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Setup {
+    pub version: Version,
+    pub suite: &'static SuiteInfo,
+    pub client_auth: ClientAuth,
+    /// `basic`, `full`, or a list of symbol names.
+    pub alphabet: String,
+    /// Extra states the Wp-method allows for.
+    pub depth: usize,
+    pub random_words: usize,
+    pub seed: u64,
+    pub time_budget: Option<Duration>,
+    pub certs: PathBuf,
+    /// The least wait before a TCP peer counts as silent.
+    pub min_wait: Duration,
+    /// Connecting to a TCP peer gives up after this.
+    pub connect_timeout: Duration,
+    pub checks: Checks,
+}
+
+/// model.json.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModelFile {
+    pub peer: String,
+    pub role: String,
+    pub version: String,
+    pub suite: String,
+    pub client_auth: ClientAuth,
+    /// Symbols of the requested alphabet the version cannot express.
+    pub dropped_symbols: Vec<String>,
+    /// False when the time ran out: `model` is the last hypothesis.
+    pub complete: bool,
+    pub stats: Stats,
+    /// Slowest first byte of an answer per input, in microseconds.
+    pub slowest_answer_us: Vec<u64>,
+    /// The peer's slowest step measured before learning (ClientKeyExchange,
+    /// ChangeCipherSpec and Finished sent at once, to the first byte of the
+    /// answer), in microseconds; none in memory.
+    pub calibration_us: Option<u64>,
+    /// The least wait for silence at the end, in microseconds (it doubles
+    /// whenever two answers to one word differed).
+    pub silence_floor_us: u64,
+    pub model: Mealy,
+}
+
+/// Learns `target` as a server. `hook` adjusts the built-in server's
+/// configuration (ignored for other targets).
+pub fn learn_server(
+    target: &Target,
+    setup: &Setup,
+    hook: &dyn Fn(&mut ServerConfig),
+) -> Result<ModelFile, String> {
+    let started = Instant::now();
+    let wire = setup.version.wire();
+    if !setup.suite.usable_with(wire) {
+        return Err(format!(
+            "{} cannot be used with {}",
+            setup.suite.openssl_name,
+            setup.version.name()
+        ));
+    }
+    let (symbols, dropped) = parse_alphabet(&setup.alphabet, wire)?;
+    // The Wp suite has |I|^depth middle words per state: keep it finite.
+    u32::try_from(setup.depth)
+        .ok()
+        .and_then(|d| symbols.len().checked_pow(d))
+        .filter(|&n| n <= MAX_MIDDLE_WORDS)
+        .ok_or_else(|| {
+            format!(
+                "--depth {} with {} symbols makes the equivalence check too large (at most {MAX_MIDDLE_WORDS} \
+                 middle words)",
+                setup.depth,
+                symbols.len()
+            )
+        })?;
+    let ids = Identities::load(&setup.certs)?;
+    let connect: Connect = match target {
+        Target::Builtin => {
+            let cert = ids.by_name.get("server").cloned().ok_or("no server identity")?;
+            let mut config = ServerConfig {
+                versions: shakedown_engine::VersionRange::only(wire),
+                suites: vec![setup.suite.suite],
+                client_auth: setup.client_auth.mode(),
+                client_trust: Some(ids.anchors.clone()),
+                ..ServerConfig::new(cert)
+            };
+            hook(&mut config);
+            peers::builtin(Arc::new(config), setup.seed)
+        }
+        Target::Tcp(addr) => peers::tcp(addr.clone(), setup.connect_timeout),
+        Target::Profile(p) => {
+            let group = crate::vector::PeerSide {
+                client_auth: setup.client_auth,
+                ..Default::default()
+            }
+            .group()
+            .to_owned();
+            peers::profile((**p).clone(), group, setup.certs.clone(), setup.connect_timeout)
+        }
+    };
+    let client = ClientSetup {
+        version: wire,
+        suite: setup.suite,
+        identity: ids.by_name.get("client").cloned().map(Arc::new),
+        untrusted: ids.by_name.get("untrusted-client").cloned().map(Arc::new),
+        seed: setup.seed,
+    };
+    let timing = Timing::new(symbols.len(), setup.min_wait);
+    let mut sul = ServerSul::new(symbols, client, connect, timing);
+    // In memory silence is exact; a real peer's slowest step is measured.
+    let calibration = match target {
+        Target::Builtin => None,
+        _ => sul.calibrate().map_err(|e| e.to_string())?,
+    };
+    let mut eq = WpOracle::new(setup.depth, setup.random_words, setup.seed);
+    let opts = Options {
+        checks: setup.checks,
+        seed: setup.seed,
+        deadline: setup.time_budget.map(|t| started + t),
+    };
+    let outcome = learn(&mut sul, &mut eq, &opts).map_err(|e| e.to_string())?;
+    let mut stats = outcome.stats;
+    if !matches!(target, Target::Builtin) {
+        // The calibration connection.
+        stats.resets += 1;
+    }
+    stats.millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok(ModelFile {
+        peer: target.name(),
+        role: "server".into(),
+        version: setup.version.name().into(),
+        suite: setup.suite.openssl_name.into(),
+        client_auth: setup.client_auth,
+        dropped_symbols: dropped.iter().map(|s| s.name().to_owned()).collect(),
+        complete: outcome.complete,
+        stats,
+        slowest_answer_us: sul
+            .timing
+            .slowest_per_input()
+            .iter()
+            .map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
+            .collect(),
+        calibration_us: calibration.map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX)),
+        silence_floor_us: u64::try_from(sul.timing.floor().as_micros()).unwrap_or(u64::MAX),
+        model: outcome.model,
+    })
+}

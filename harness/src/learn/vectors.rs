@@ -1,0 +1,137 @@
+//! Distinguishing sequences as scenario vectors, where the runner's knobs
+//! can say them: the honest client handshake with one message left out or
+//! replaced by its misbehaving twin, and a fatal alert from the reference
+//! as the expectation. Other sequences stay JSON findings only.
+
+use serde_json::{Value, json};
+
+use super::diff::Difference;
+use super::session::ModelFile;
+use crate::vector::ClientAuth;
+
+/// The knob that turns the honest message `honest` into `sent`, with the
+/// RFC section it breaks.
+fn replacement(honest: &str, sent: &str) -> Option<(Value, &'static str)> {
+    let flip = json!({"index": 0, "xor": 1});
+    Some(match (honest, sent) {
+        ("Finished", "FinishedBadVerifyData") => (json!({"corrupt_finished": flip}), "RFC 5246 7.4.9"),
+        ("ClientCertificate", "EmptyCertificate") => (json!("empty_certificate"), "RFC 5246 7.4.6"),
+        ("CertificateVerify", "CertificateVerifyBadSignature") => {
+            (json!({"corrupt_certificate_verify": flip}), "RFC 5246 7.4.8")
+        }
+        ("ClientKeyExchange", "ClientKeyExchangeBadPkcs1") => {
+            (json!({"pkcs1": {"block_type": 1}}), "RFC 5246 7.4.7.1")
+        }
+        _ => return None,
+    })
+}
+
+/// The one knob that makes the engine's client send `inputs` (as far as
+/// they go), if there is one.
+fn knob_for(inputs: &[String], client_auth: ClientAuth) -> Option<(Value, &'static str)> {
+    let auth = client_auth != ClientAuth::Off;
+    let mut honest = vec!["ClientHello"];
+    if auth {
+        honest.push("ClientCertificate");
+    }
+    honest.push("ClientKeyExchange");
+    if auth {
+        honest.push("CertificateVerify");
+    }
+    honest.extend(["ChangeCipherSpec", "Finished"]);
+    let (mut i, mut j) = (0, 0);
+    let mut knob = None;
+    while let Some(sent) = inputs.get(i) {
+        let want = *honest.get(j)?;
+        if sent == want {
+            (i, j) = (i + 1, j + 1);
+            continue;
+        }
+        if knob.is_some() {
+            return None;
+        }
+        if let Some(k) = replacement(want, sent) {
+            knob = Some(k);
+            (i, j) = (i + 1, j + 1);
+        } else if want == "CertificateVerify" {
+            // Left out (RFC 5246 7.4.8: it follows a signing certificate).
+            knob = Some((json!({"skip": "certificate_verify"}), "RFC 5246 7.4.8"));
+            j += 1;
+        } else {
+            return None;
+        }
+    }
+    knob
+}
+
+/// `Alert(fatal,x)...` -> x.
+fn fatal_alert(output: &str) -> Option<&str> {
+    let rest = output.strip_prefix("Alert(fatal,")?;
+    rest.split(')').next()
+}
+
+/// The vector file for the differences that can be expressed, and how many
+/// tests it has. `peer` is the learned peer, `reference` the reference
+/// (the right side of each difference).
+pub fn scenario(peer: &ModelFile, found: &[Difference]) -> (Value, usize) {
+    let mut tests: Vec<Value> = Vec::new();
+    let mut knobs_seen: Vec<Value> = Vec::new();
+    for d in found {
+        let Some((knob, rfc)) = knob_for(&d.inputs, peer.client_auth) else {
+            continue;
+        };
+        let Some(alert) = d.right.last().and_then(|o| fatal_alert(o)) else {
+            continue;
+        };
+        if knobs_seen.contains(&knob) {
+            continue;
+        }
+        knobs_seen.push(knob.clone());
+        let mut test = serde_json::Map::new();
+        let mut put = |k: &str, v: Value| {
+            test.insert(k.to_owned(), v);
+        };
+        put(
+            "id",
+            json!(format!(
+                "learned/{}-{}",
+                tests.len(),
+                d.inputs.join("-").to_lowercase()
+            )),
+        );
+        put(
+            "description",
+            json!(format!(
+                "Learned: after [{}] the reference answers Alert(fatal,{alert}); {} answered {}.",
+                d.inputs.join(", "),
+                peer.peer,
+                d.left.last().map_or("nothing", String::as_str)
+            )),
+        );
+        put("rfc", json!(rfc));
+        put("engine_role", json!("client"));
+        put("versions", json!([peer.version]));
+        put("suites", json!([peer.suite]));
+        put("knobs", json!([knob]));
+        put("expect", json!([{"peer_alert": [alert]}]));
+        let group = match peer.client_auth {
+            ClientAuth::Off => None,
+            ClientAuth::Request => Some(("request", "client_auth_request")),
+            ClientAuth::Require => Some(("require", "client_auth_require")),
+        };
+        if let Some((mode, feature)) = group {
+            put("peer", json!({"client_auth": mode}));
+            put("requires", json!([feature]));
+        }
+        tests.push(Value::Object(test));
+    }
+    let n = tests.len();
+    (
+        json!({
+            "topic": "learned",
+            "description": "Distinguishing sequences of `shakedown learn`, as the runner's knobs can replay them.",
+            "tests": tests,
+        }),
+        n,
+    )
+}

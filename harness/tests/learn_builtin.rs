@@ -1,0 +1,128 @@
+//! The mapper against the reference server in memory: the learned model
+//! completes the RSA handshake along the path the RFC prescribes and
+//! refuses everything else, for every version.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use shakedown::learn::cache::Checks;
+use shakedown::learn::session::{ModelFile, Setup, Target, learn_server};
+use shakedown::vector::{ClientAuth, Version};
+use shakedown_engine::suites;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+pub fn setup(version: Version, suite: &str, alphabet: &str) -> Setup {
+    Setup {
+        version,
+        suite: suites::by_name(suite).unwrap(),
+        client_auth: ClientAuth::Off,
+        alphabet: alphabet.into(),
+        depth: 1,
+        random_words: 50,
+        seed: 1,
+        time_budget: None,
+        certs: root().join("vectors/certs"),
+        min_wait: Duration::from_millis(10),
+        connect_timeout: Duration::from_secs(2),
+        checks: Checks::default(),
+    }
+}
+
+fn run(m: &ModelFile, word: &[&str]) -> Vec<String> {
+    let idx: Vec<usize> = word
+        .iter()
+        .map(|w| m.model.inputs.iter().position(|i| i == w).unwrap())
+        .collect();
+    m.model.run(&idx).unwrap()
+}
+
+#[test]
+fn the_reference_server_model_follows_the_rfc_handshake() {
+    let m = learn_server(
+        &Target::Builtin,
+        &setup(Version::Tls12, "AES128-SHA", "basic"),
+        &|_| {},
+    )
+    .unwrap();
+    println!("{}", serde_json::to_string_pretty(&m.stats).unwrap());
+    for (s, row) in m.model.trans.iter().enumerate() {
+        for (i, t) in row.iter().enumerate() {
+            println!("s{s} --{}/{}--> s{}", m.model.inputs[i], t.output, t.to);
+        }
+    }
+    assert!(m.complete);
+    let out = run(
+        &m,
+        &[
+            "ClientHello",
+            "ClientKeyExchange",
+            "ChangeCipherSpec",
+            "Finished",
+            "ApplicationData",
+        ],
+    );
+    assert_eq!(out[0], "ServerHello+Certificate+ServerHelloDone");
+    assert_eq!(out[1], "silence");
+    assert_eq!(out[2], "silence");
+    assert_eq!(out[3], "ChangeCipherSpec+Finished");
+    assert_eq!(out[4], "ApplicationData");
+    // Finished before ChangeCipherSpec is refused (RFC 5246 7.1, 7.4.9).
+    let out = run(&m, &["ClientHello", "ClientKeyExchange", "Finished"]);
+    assert!(out[2].starts_with("Alert(fatal,"), "{out:?}");
+    assert!(m.dropped_symbols.contains(&"NoCertificate".to_string()));
+}
+
+#[test]
+fn a_bad_premaster_never_completes_the_reference_handshake() {
+    // RFC 5246 7.4.7.1: a badly padded or mis-versioned premaster is replaced
+    // by a random one, so the client's Finished must fail.
+    let m = learn_server(
+        &Target::Builtin,
+        &setup(
+            Version::Tls12,
+            "AES128-SHA",
+            "ClientHello,ClientKeyExchange,ClientKeyExchangeBadPkcs1,ClientKeyExchangeWrongVersion,ChangeCipherSpec,Finished",
+        ),
+        &|_| {},
+    )
+    .unwrap();
+    for cke in ["ClientKeyExchangeBadPkcs1", "ClientKeyExchangeWrongVersion"] {
+        let out = run(&m, &["ClientHello", cke, "ChangeCipherSpec", "Finished"]);
+        assert!(out[3].starts_with("Alert(fatal,"), "{cke}: {out:?}");
+    }
+}
+
+#[test]
+fn ssl3_models_have_the_no_certificate_alert_and_complete_the_handshake() {
+    let m = learn_server(
+        &Target::Builtin,
+        &setup(Version::Ssl3, "AES128-SHA", "basic"),
+        &|_| {},
+    )
+    .unwrap();
+    assert!(m.model.inputs.iter().any(|i| i == "NoCertificate"));
+    assert!(m.dropped_symbols.is_empty());
+    // The SSL 3.0 key derivation, Finished and record MAC of the mapper
+    // agree with the engine's (RFC 6101 5.6.9, 6.2).
+    let out = run(
+        &m,
+        &[
+            "ClientHello",
+            "ClientKeyExchange",
+            "ChangeCipherSpec",
+            "Finished",
+            "ApplicationData",
+        ],
+    );
+    assert_eq!(out[3], "ChangeCipherSpec+Finished");
+    assert_eq!(out[4], "ApplicationData");
+}

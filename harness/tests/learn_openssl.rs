@@ -1,0 +1,80 @@
+//! Learning a real server over TCP: `openssl s_server` (started from the
+//! learning profile on a free loopback port, killed when done) with the
+//! issue's 8-symbol alphabet gives the 6-state model of the RFC handshake,
+//! and differs from the reference only where the triage in
+//! harness/src/learn/README.md says. Skipped without `openssl` unless
+//! SHAKEDOWN_REQUIRE_PEERS is set.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use shakedown::learn::cache::Checks;
+use shakedown::learn::differences;
+use shakedown::learn::session::{Setup, Target, learn_server};
+use shakedown::peer::profile::Profile;
+use shakedown::vector::{ClientAuth, Version};
+use shakedown_engine::suites;
+
+const ALPHABET: &str = "ClientHello,ClientKeyExchange,ChangeCipherSpec,Finished,ApplicationData,\
+                        EmptyCertificate,CertificateVerify,CloseNotify";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn have_openssl() -> bool {
+    std::process::Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn openssl_s_server_is_learned_as_six_states() {
+    if !have_openssl() {
+        assert!(
+            std::env::var("SHAKEDOWN_REQUIRE_PEERS").is_err(),
+            "openssl is required"
+        );
+        eprintln!("skipped: no openssl");
+        return;
+    }
+    let profile = Profile::load(&root().join("vectors/peers/openssl-server-learn.json")).unwrap();
+    let setup = Setup {
+        version: Version::Tls12,
+        suite: suites::by_name("AES128-SHA").unwrap(),
+        client_auth: ClientAuth::Off,
+        alphabet: ALPHABET.into(),
+        depth: 1,
+        random_words: 30,
+        seed: 1,
+        time_budget: Some(Duration::from_secs(120)),
+        certs: root().join("vectors/certs"),
+        min_wait: Duration::from_millis(10),
+        connect_timeout: Duration::from_secs(5),
+        checks: Checks::default(),
+    };
+    // The process runs (and is killed) inside the learner's connector.
+    let m = learn_server(&Target::Profile(Box::new(profile)), &setup, &|_| {}).unwrap();
+    println!("{:?}", m.stats);
+    assert!(m.complete);
+    assert_eq!(m.model.states(), 6);
+    let reference = learn_server(&Target::Builtin, &setup, &|_| {}).unwrap();
+    let diff = differences(&m.model, &reference.model, 20).unwrap();
+    // The honest handshake agrees; what differs is the answer to
+    // close_notify and the plain s_server mode not echoing data.
+    for d in &diff.found {
+        assert!(
+            d.inputs
+                .last()
+                .is_some_and(|i| i == "CloseNotify" || i == "ApplicationData"),
+            "{d:?}"
+        );
+    }
+}
