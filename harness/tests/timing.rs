@@ -46,9 +46,10 @@ const BAD: [&str; 7] = [
 ];
 
 /// 60 samples per class of each peer: the flaw (about 100 us in a release
-/// build, more in a debug one, where its hashing is unoptimised) is found
-/// with its size and sign, and the honest server shows no difference as
-/// large as half of it.
+/// build, some milliseconds in a debug one, where its hashing is
+/// unoptimised) is found with its size and sign, and the honest server
+/// shows no difference as large as the flaw: its bound, the widest
+/// interval, is below the flaw's size, so the flaw would have shown.
 #[test]
 fn marvin_finds_the_slow_padding_flaw_and_clears_the_honest_server() {
     let samples = 60;
