@@ -17,7 +17,7 @@
  *       handshake (every suite wolfSSL has), a line `connection N: ...`,
  *       echo until the client closes. Runs until killed.
  *   wolfssl_peer client --port P --ca CA [--cert C --key K] [--min V]
- *                       [--max V] [--ping]
+ *                       [--max V] [--suite NAME] [--ping]
  *       One handshake; with --ping a line out and its echo back, without
  *       it echoes until the server closes.
  *
@@ -54,7 +54,7 @@ static const struct {
 #define NVERSIONS (sizeof VERSIONS / sizeof VERSIONS[0])
 
 struct opts {
-    const char *cmd, *cert, *key, *ca, *auth, *min, *max;
+    const char *cmd, *cert, *key, *ca, *auth, *min, *max, *suite;
     int port, ping;
     double timeout;
 };
@@ -85,6 +85,7 @@ static int parse(int argc, char **argv, struct opts *o) {
         else if (strcmp(a, "--auth") == 0) o->auth = v;
         else if (strcmp(a, "--min") == 0) o->min = v;
         else if (strcmp(a, "--max") == 0) o->max = v;
+        else if (strcmp(a, "--suite") == 0) o->suite = v;
         else if (strcmp(a, "--timeout") == 0) o->timeout = atof(v);
         else return -1;
     }
@@ -133,6 +134,13 @@ static WOLFSSL_CTX *context(const struct opts *o, int server) {
     }
     char list[1024];
     cipher_list(list, sizeof list);
+    if (o->suite != NULL && list[0] != '\0') {
+        if (strstr(list, o->suite) == NULL) {
+            printf("error: this wolfSSL has no suite %s\n", o->suite);
+            return NULL;
+        }
+        snprintf(list, sizeof list, "%s", o->suite);
+    }
     if (list[0] == '\0') {
         /* No RSA key-exchange suite: offer what wolfSSL has, so the other
          * side sees (and refuses) a real hello. */
