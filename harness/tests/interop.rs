@@ -338,10 +338,12 @@ impl Peer {
                 let listed = p.list()?;
                 let versions = ProtocolVersion::SUPPORTED
                     .iter()
-                    .map(|&v| match listed.iter().find(|(name, _)| *name == v.to_string()) {
-                        Some((_, suites)) => (v, Ok(suites.clone())),
-                        None => (v, Err(format!("not listed by the {} peer's `list`", p.name()))),
-                    })
+                    .map(
+                        |&v| match listed.iter().find(|(name, _)| *name == v.to_string()) {
+                            Some((_, suites)) => (v, Ok(suites.clone())),
+                            None => (v, Err(format!("not listed by the {} peer's `list`", p.name()))),
+                        },
+                    )
                     .collect();
                 Ok(Caps {
                     versions,
@@ -590,7 +592,7 @@ fn engine_client_cell(
         .map_err(|e| format!("full: {e}"))?;
     check(&first, false).map_err(|e| format!("full: {e}"))?;
     if let Peer::Prog(p) = peer
-        && p.resumes(true).is_err()
+        && p.resumes(true, &v.to_string()).is_err()
     {
         return Ok(());
     }
@@ -723,7 +725,10 @@ fn matrix(peer: Peer, role: Role) {
         outcome,
     };
     let mut seed = 0;
-    let has_rsa = caps.versions.iter().any(|(_, l)| l.as_ref().is_ok_and(|l| !l.is_empty()));
+    let has_rsa = caps
+        .versions
+        .iter()
+        .any(|(_, l)| l.as_ref().is_ok_and(|l| !l.is_empty()));
     if let Peer::Prog(p) = peer
         && !has_rsa
     {
@@ -765,7 +770,12 @@ fn matrix(peer: Peer, role: Role) {
             for (i, auth) in Auth::ALL.into_iter().enumerate() {
                 seed += 2;
                 if let Some(why) = no_client_cert(peer, role, auth) {
-                    table.push(row(&v.to_string(), s.openssl_name, auth.name(), Outcome::Skip(why.into())));
+                    table.push(row(
+                        &v.to_string(),
+                        s.openssl_name,
+                        auth.name(),
+                        Outcome::Skip(why.into()),
+                    ));
                     continue;
                 }
                 let result = match role {
@@ -835,7 +845,11 @@ fn refusal(
     let s = shakedown_engine::suites::by_name("AES128-SHA").ok_or("no AES128-SHA")?;
     match role {
         Role::EngineClient => {
-            let (_, port) = peer_servers.first().ok_or("no server")?.as_ref().map_err(Clone::clone)?;
+            let (_, port) = peer_servers
+                .first()
+                .ok_or("no server")?
+                .as_ref()
+                .map_err(Clone::clone)?;
             let config = ClientConfig {
                 versions: VersionRange::only(v),
                 server_name: Some("localhost".into()),
@@ -843,17 +857,25 @@ fn refusal(
                 ..ClientConfig::default()
             };
             match engine_connect(*port, config, 1, "ping\n", "ping\n") {
-                Err(e) if e.contains("handshake_failure") => {
-                    Ok(format!("{} server refused the engine's RSA suites: {e}", p.name()))
-                }
+                Err(e) if e.contains("handshake_failure") => Ok(format!(
+                    "{} server refused the engine's RSA suites: {e}",
+                    p.name()
+                )),
                 other => Err(format!("wanted handshake_failure, got {other:?}")),
             }
         }
         Role::EngineServer => {
-            let server = engine_servers.first().ok_or("no server")?.as_ref().map_err(Clone::clone)?;
+            let server = engine_servers
+                .first()
+                .ok_or("no server")?
+                .as_ref()
+                .map_err(Clone::clone)?;
             server.drain();
             match p.run_client(server.port, &v.to_string(), s, false) {
-                Ok(_) => Err(format!("{} client completed a handshake without RSA suites?", p.name())),
+                Ok(_) => Err(format!(
+                    "{} client completed a handshake without RSA suites?",
+                    p.name()
+                )),
                 Err(client) => match server.next(STEP) {
                     Err(e) if e.contains("handshake") => Ok(format!(
                         "the engine server refused the {} client's hello: {e}",

@@ -73,7 +73,10 @@ impl Program {
         };
         let jsse_built = root().join("target/peers/jsse/JssePeer.class").is_file();
         if !found || (self == Self::Jsse && !jsse_built) {
-            return Err(format!("`{}` is missing (run ci/peers/install.sh)", argv.join(" ")));
+            return Err(format!(
+                "`{}` is missing (run ci/peers/install.sh)",
+                argv.join(" ")
+            ));
         }
         let out = match self {
             Self::Botan => query("botan", &["version"]).map(|v| format!("Botan {v}")),
@@ -95,7 +98,11 @@ impl Program {
                 .map(|v| {
                     let out = query(
                         "botan",
-                        &["tls_ciphers", &format!("--policy={}", botan_policy()), &format!("--version={v}")],
+                        &[
+                            "tls_ciphers",
+                            &format!("--policy={}", botan_policy()),
+                            &format!("--version={v}"),
+                        ],
                     )?;
                     let names = out
                         .lines()
@@ -129,8 +136,12 @@ impl Program {
     }
 
     /// Whether a resumed handshake by session id is part of the cell, or why not.
-    pub fn resumes(self, peer_is_server: bool) -> Result<(), &'static str> {
+    pub fn resumes(self, peer_is_server: bool, version: &str) -> Result<(), &'static str> {
         match (self, peer_is_server) {
+            // A server may always decline to resume (RFC 6101 5.6.1.2).
+            (Self::Jsse, true) if version == "ssl3" => {
+                Err("the JSSE server does not resume SSL 3.0 sessions")
+            }
             (Self::Go, _) => Err("crypto/tls resumes only through session tickets (RFC 5077)"),
             (Self::Botan, false) => Err("`botan tls_client` makes one connection per run"),
             (Self::WolfSsl, _) => Err("not run: no RSA key exchange to resume"),
@@ -157,7 +168,9 @@ impl Program {
             return Ok((g, port));
         }
         let (chain, key, ca) = (cert("server.chain.pem"), cert("server.key.pem"), cert("ca.pem"));
-        let mut args = vec!["server", "--port", "0", "--cert", &chain, "--key", &key, "--ca", &ca];
+        let mut args = vec![
+            "server", "--port", "0", "--cert", &chain, "--key", &key, "--ca", &ca,
+        ];
         if require_cert {
             args.extend(["--auth", "require"]);
         }
@@ -185,21 +198,30 @@ impl Program {
         let (port_s, ca) = (port.to_string(), cert("ca.pem"));
         let (c, k) = (cert("client.pem"), cert("client.key.pem"));
         let mut args = vec![
-            "client", "--port", &port_s, "--ca", &ca, "--min", v, "--max", v, "--suite", s.openssl_name,
+            "client",
+            "--port",
+            &port_s,
+            "--ca",
+            &ca,
+            "--min",
+            v,
+            "--max",
+            v,
+            "--suite",
+            s.openssl_name,
             "--ping",
         ];
         if with_cert {
             args.extend(["--cert", &c, "--key", &k]);
         }
-        let resume = self.resumes(false).is_ok();
+        let resume = self.resumes(false, v).is_ok();
         if resume {
             args.push("--resume");
         }
         let out = run(&mut self.command(&args), b"", None, RUN)?;
         let want = format!("negotiated version={v} suite={}", s.openssl_name);
-        let ok = out.success
-            && out.stdout.contains(&want)
-            && (!resume || out.stdout.contains("resumed=true"));
+        let ok =
+            out.success && out.stdout.contains(&want) && (!resume || out.stdout.contains("resumed=true"));
         if !ok {
             return Err(format!(
                 "{} client: wanted `{want}`{}; exit ok={}; output:\n{}",
@@ -214,7 +236,10 @@ impl Program {
 }
 
 fn botan_policy() -> String {
-    root().join("ci/peers/botan/policy.txt").to_string_lossy().into_owned()
+    root()
+        .join("ci/peers/botan/policy.txt")
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// Botan's policy names for an engine suite: (cipher, MAC).
@@ -257,10 +282,19 @@ fn botan_client(port: u16, v: &str, s: &SuiteInfo) -> Result<usize, String> {
     // Line-buffered, so the echo shows before stdin is closed (which ends
     // the client); a pipe would hold it until exit.
     let mut cmd = Command::new("stdbuf");
-    cmd.args(["-oL", "botan", "tls_client", "localhost", &format!("--port={port}")])
-        .arg(format!("--policy={}", policy.display()))
-        .args(["--skip-system-cert-store", &format!("--trusted-cas={}", cert("ca.pem"))])
-        .arg(format!("--{v}"));
+    cmd.args([
+        "-oL",
+        "botan",
+        "tls_client",
+        "localhost",
+        &format!("--port={port}"),
+    ])
+    .arg(format!("--policy={}", policy.display()))
+    .args([
+        "--skip-system-cert-store",
+        &format!("--trusted-cas={}", cert("ca.pem")),
+    ])
+    .arg(format!("--{v}"));
     let out = run(&mut cmd, line.as_bytes(), Some(line.trim_end()), RUN)?;
     let botan_version = match v {
         "tls1.0" => "TLS v1.0",
