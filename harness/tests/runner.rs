@@ -80,6 +80,44 @@ fn shipped_profiles_parse() {
     }
 }
 
+/// A known deviation that matches no case of a role the profile can play
+/// skips nothing and says nothing: a renamed vector would leave it behind
+/// silently. Every glob of every shipped profile must match a case the
+/// profile would otherwise run (the engine plays the other role).
+#[test]
+fn every_known_deviation_of_a_shipped_profile_matches_a_case() {
+    let all = cases(&[]);
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root().join("vectors/peers")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().unwrap() == "builtin.json" {
+            continue;
+        }
+        let profile = Profile::load(&path).unwrap();
+        for d in &profile.known_deviations {
+            let glob = globset::Glob::new(&d.tests).unwrap().compile_matcher();
+            let hit = all
+                .iter()
+                .any(|c| c.test.engine_role != profile.role && glob.is_match(&c.id));
+            assert!(
+                hit,
+                "{}: known deviation `{}` matches no case with the engine as the {}'s peer",
+                path.display(),
+                d.tests,
+                profile.role.name()
+            );
+            assert!(
+                d.reason.contains("RFC"),
+                "{}: `{}`: the reason cites no RFC",
+                path.display(),
+                d.tests
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "only {checked} known deviations checked");
+}
+
 /// A sample over every topic and both roles (the whole suite runs in the
 /// release build in CI: `shakedown run`).
 #[test]
