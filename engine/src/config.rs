@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::crypto::provider::{CryptoProvider, RustCrypto};
 use crate::deviate::Deviations;
+use crate::flaw::Flaws;
 use crate::msgs::enums::{CipherSuite, Compression, HashAlgorithm, ProtocolVersion, SignatureAlgorithm};
 use crate::msgs::extensions::SignatureAndHashAlgorithm;
 use crate::suites::ALL_SUITES;
@@ -93,6 +94,12 @@ pub struct SessionData {
     pub master_secret: [u8; 48],
     /// Whether the master secret is an extended one (RFC 7627 5.3).
     pub extended_master_secret: bool,
+}
+
+impl Drop for SessionData {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.master_secret);
+    }
 }
 
 impl std::fmt::Debug for SessionData {
@@ -189,6 +196,9 @@ pub struct ClientConfig {
     pub provider: Arc<dyn CryptoProvider>,
     /// Misbehaviour knobs; empty for the honest engine.
     pub deviations: Deviations,
+    /// Flaws (what a broken implementation accepts or leaks); empty for
+    /// the honest engine.
+    pub flaws: Flaws,
 }
 
 impl Default for ClientConfig {
@@ -208,6 +218,7 @@ impl Default for ClientConfig {
             allow_renegotiation: false,
             provider: Arc::new(RustCrypto),
             deviations: Deviations::none(),
+            flaws: Flaws::none(),
         }
     }
 }
@@ -235,6 +246,9 @@ pub struct ServerConfig {
     pub provider: Arc<dyn CryptoProvider>,
     /// Misbehaviour knobs; empty for the honest engine.
     pub deviations: Deviations,
+    /// Flaws (what a broken implementation accepts or leaks); empty for
+    /// the honest engine.
+    pub flaws: Flaws,
 }
 
 impl ServerConfig {
@@ -254,6 +268,7 @@ impl ServerConfig {
             encrypt_then_mac: false,
             provider: Arc::new(RustCrypto),
             deviations: Deviations::none(),
+            flaws: Flaws::none(),
         }
     }
 }

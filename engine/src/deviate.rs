@@ -10,30 +10,83 @@ use serde::{Deserialize, Serialize};
 
 use crate::crypto::record::{ByteFlip, SealTweak};
 use crate::crypto::rsa_kx::Pkcs1Tweak;
-use crate::msgs::Extension;
 use crate::msgs::enums::{
     AlertDescription, AlertLevel, CipherSuite, Compression, ContentType, ExtensionType, HandshakeType,
     HashAlgorithm, ProtocolVersion,
 };
 
-/// A payload given in a vector: hex bytes, or `len` filler bytes.
+/// A payload given in a vector: hex bytes, or `len` filler bytes. Decoded
+/// when the vector loads, so a bad payload is a load error naming its
+/// field, never bytes silently sent empty.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[serde(try_from = "RawPayload", into = "RawPayload")]
 pub enum Payload {
-    /// Bytes as hex (whitespace allowed).
+    /// These bytes (written as hex in a vector, whitespace allowed).
+    Hex(Vec<u8>),
+    /// This many bytes of 0x42, at most [`Payload::MAX_FILLER`].
+    Filler(usize),
+}
+
+/// A payload as a vector spells it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+enum RawPayload {
     Hex(String),
-    /// This many bytes of 0x42.
     Filler(usize),
 }
 
 impl Payload {
-    pub fn bytes(&self) -> Result<Vec<u8>, String> {
+    /// The largest filler a vector may ask for: beyond any record or
+    /// handshake message limit (2^24 is the u24 length's own bound), so
+    /// every limit stays testable, and nothing larger is ever built.
+    pub const MAX_FILLER: usize = 1 << 24;
+
+    /// Bytes from hex (whitespace allowed).
+    pub fn hex(h: &str) -> Result<Self, String> {
+        let clean: String = h.chars().filter(|c| !c.is_whitespace()).collect();
+        decode_hex(&clean).map(Self::Hex)
+    }
+
+    pub fn bytes(&self) -> Vec<u8> {
         match self {
-            Self::Hex(h) => {
-                let clean: String = h.chars().filter(|c| !c.is_whitespace()).collect();
-                decode_hex(&clean)
-            }
-            Self::Filler(n) => Ok(vec![0x42; *n]),
+            Self::Hex(b) => b.clone(),
+            Self::Filler(n) => vec![0x42; *n],
+        }
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Payload {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Payload".into()
+    }
+
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        RawPayload::json_schema(g)
+    }
+}
+
+impl TryFrom<RawPayload> for Payload {
+    type Error = String;
+
+    fn try_from(raw: RawPayload) -> Result<Self, String> {
+        match raw {
+            RawPayload::Hex(h) => Self::hex(&h),
+            RawPayload::Filler(n) if n > Self::MAX_FILLER => Err(format!(
+                "filler of {n} bytes is over the limit of {} bytes",
+                Self::MAX_FILLER
+            )),
+            RawPayload::Filler(n) => Ok(Self::Filler(n)),
+        }
+    }
+}
+
+impl From<Payload> for RawPayload {
+    fn from(p: Payload) -> Self {
+        match p {
+            Payload::Hex(b) => Self::Hex(b.iter().map(|x| format!("{x:02x}")).collect()),
+            Payload::Filler(n) => Self::Filler(n),
         }
     }
 }
@@ -55,6 +108,7 @@ fn decode_hex(s: &str) -> Result<Vec<u8>, String> {
 /// Where an injected record or a held message goes, relative to one of our
 /// own handshake messages (or the ChangeCipherSpec).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Anchor {
     /// Before the first record carrying this message.
@@ -69,6 +123,7 @@ pub enum Anchor {
 
 /// One knob.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Knob {
     // ---- hellos -------------------------------------------------------
@@ -168,6 +223,9 @@ pub enum Knob {
     EmptyCertificate,
     /// Client: answer with the SSL 3.0 no_certificate warning alert.
     NoCertificateAlert,
+    /// Client: send our certificate chain although the server asked for
+    /// none (before ClientKeyExchange; no CertificateVerify follows).
+    UnrequestedCertificate,
     /// Client: flip a byte of the CertificateVerify signature.
     CorruptCertificateVerify(ByteFlip),
     /// Client (TLS 1.2): claim this hash in the CertificateVerify while
@@ -186,59 +244,8 @@ pub enum Knob {
     Renegotiate,
 }
 
-/// The knobs of one connection.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Deviations(pub Vec<Knob>);
-
-impl Deviations {
-    pub fn none() -> Self {
-        Self::default()
-    }
-
-    pub fn is_honest(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    pub fn has(&self, knob: &Knob) -> bool {
-        self.0.contains(knob)
-    }
-
-    /// The first knob `f` picks out.
-    pub fn find<T>(&self, f: impl FnMut(&Knob) -> Option<T>) -> Option<T> {
-        self.0.iter().find_map(f)
-    }
-
-    /// Leaves out and adds hello extensions as the knobs say. An omitted
-    /// last extension leaves an empty block, not an absent one.
-    pub fn apply_to_extensions(&self, exts: &mut Option<Vec<Extension>>) {
-        for knob in &self.0 {
-            match knob {
-                Knob::OmitExtension(typ) => {
-                    if let Some(list) = exts.as_mut() {
-                        list.retain(|e| e.typ() != *typ);
-                    }
-                }
-                Knob::AddExtension { typ, body } => {
-                    let ext = Extension::Other {
-                        typ: *typ,
-                        body: body.bytes().unwrap_or_default(),
-                    };
-                    exts.get_or_insert_with(Vec::new).push(ext);
-                }
-                _ => {}
-            }
-        }
-    }
-
-    /// Every knob `f` picks out.
-    pub fn all<'a, T: 'a>(
-        &'a self,
-        f: impl FnMut(&'a Knob) -> Option<T> + 'a,
-    ) -> impl Iterator<Item = T> + 'a {
-        self.0.iter().filter_map(f)
-    }
-}
+mod set;
+pub use set::{Deviations, DeviationsError};
 
 #[cfg(test)]
 mod tests {
@@ -283,10 +290,21 @@ mod tests {
     }
 
     #[test]
-    fn payloads_decode() {
-        assert_eq!(Payload::Hex("01 02ff".into()).bytes().unwrap(), [1, 2, 0xff]);
-        assert_eq!(Payload::Filler(3).bytes().unwrap(), [0x42; 3]);
-        assert!(Payload::Hex("123".into()).bytes().is_err());
-        assert!(Payload::Hex("zz".into()).bytes().is_err());
+    fn payloads_decode_when_read_and_bad_ones_are_refused() {
+        let p: Payload = serde_json::from_str(r#"{"hex": "01 02ff"}"#).unwrap();
+        assert_eq!(p.bytes(), [1, 2, 0xff]);
+        assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"hex":"0102ff"}"#);
+        assert_eq!(Payload::Filler(3).bytes(), [0x42; 3]);
+        for bad in [
+            r#"{"hex": "123"}"#,
+            r#"{"hex": "zz"}"#,
+            r#"{"hex": "zz1"}"#,
+            r#"{"filler": 16777217}"#,
+        ] {
+            let e = serde_json::from_str::<Payload>(bad).unwrap_err().to_string();
+            assert!(e.contains("hex") || e.contains("limit"), "{bad}: {e}");
+        }
+        let max: Payload = serde_json::from_str(r#"{"filler": 16777216}"#).unwrap();
+        assert_eq!(max, Payload::Filler(Payload::MAX_FILLER));
     }
 }

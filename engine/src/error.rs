@@ -85,8 +85,44 @@ pub enum Error {
     AlertReceived(AlertDescription),
     /// The peer closed the transport without close_notify.
     UnexpectedEof,
-    /// Our own configuration cannot work (a bug in the caller, not the peer).
-    Config(String),
+    /// A cryptographic operation of our own failed (a key that cannot do
+    /// what the suite needs, say): not the peer's doing.
+    Crypto(CryptoFailure),
+    /// The caller asked to send on a connection that cannot send.
+    CannotSend(CannotSend),
+    /// An invariant of the engine broke: a bug here, never the peer.
+    Internal(&'static str),
+}
+
+/// Which of our own cryptographic steps failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CryptoFailure {
+    /// RSA encryption of the premaster (RFC 5246 7.4.7.1).
+    PremasterEncryption,
+    /// No PKCS#1 v1.5 signature over the CertificateVerify hash.
+    NoSignatureForHash,
+    /// The CertificateVerify signature.
+    Signing,
+    /// The CertificateVerify digest (a hash the version cannot use).
+    CertificateVerifyDigest,
+    /// The extended master secret (RFC 7627 4).
+    ExtendedMasterSecret,
+    /// The key block (RFC 5246 6.3).
+    KeyBlock,
+    /// Record protection from the key block.
+    RecordProtection,
+}
+
+/// Why application data cannot be sent now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CannotSend {
+    /// The handshake has not completed.
+    Handshaking,
+    /// The connection failed (and sent or received a fatal alert).
+    Failed,
+    /// close_notify went out, ours or in answer to the peer's (RFC 5246
+    /// 7.2.1): the peer may have closed right after its Finished.
+    Closed,
 }
 
 impl Error {
@@ -107,7 +143,9 @@ impl Error {
             Self::Record(RecordError::RecordOverflow) => A::RecordOverflow,
             Self::Certificate(e) => e.alert(),
             Self::AlertReceived(_) | Self::UnexpectedEof => return None,
-            Self::Config(_) => A::InternalError,
+            Self::Crypto(_) | Self::Internal(_) => A::InternalError,
+            // Nothing went wrong on the wire: nothing to say to the peer.
+            Self::CannotSend(_) => return None,
             Self::PeerMisbehaved(p) => match p {
                 P::UnexpectedMessage { .. }
                 | P::ServerKeyExchangeInRsaSuite
@@ -188,7 +226,15 @@ impl fmt::Display for Error {
             Self::Certificate(c) => write!(f, "certificate rejected: {c:?}"),
             Self::AlertReceived(a) => write!(f, "received fatal alert {a}"),
             Self::UnexpectedEof => f.write_str("peer closed the connection without close_notify"),
-            Self::Config(s) => write!(f, "configuration: {s}"),
+            Self::Crypto(c) => write!(f, "our own cryptography failed: {c:?}"),
+            Self::CannotSend(CannotSend::Handshaking) => {
+                f.write_str("cannot send: the handshake is not complete")
+            }
+            Self::CannotSend(CannotSend::Failed) => f.write_str("cannot send: the connection failed"),
+            Self::CannotSend(CannotSend::Closed) => {
+                f.write_str("cannot send: the connection is closed (close_notify sent or received)")
+            }
+            Self::Internal(s) => write!(f, "internal error (a bug in shakedown): {s}"),
         }
     }
 }
@@ -210,7 +256,8 @@ mod tests {
                 crate::msgs::enums::ExtensionType::EncryptThenMac,
             )),
             Error::Record(RecordError::RecordOverflow),
-            Error::Config("x".into()),
+            Error::Crypto(CryptoFailure::KeyBlock),
+            Error::Internal("x"),
         ];
         for e in errors {
             let a = e.alert(ProtocolVersion::Ssl3).unwrap();

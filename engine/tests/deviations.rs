@@ -235,7 +235,7 @@ fn skipped_reordered_and_early_messages_are_unexpected() {
 #[test]
 fn malformed_change_cipher_spec_and_cut_messages_are_decode_errors() {
     let p = Case::new(V::Tls12)
-        .client(Knob::CcsBody(Payload::Hex("0201".into())))
+        .client(Knob::CcsBody(Payload::Hex(vec![2, 1])))
         .run();
     assert_eq!(server_said(&p), Some(A::DecodeError));
     let p = Case::new(V::Tls12)
@@ -466,12 +466,12 @@ fn hello_request_mid_handshake_is_ignored_and_kept_out_of_the_hashes() {
         Knob::InjectHandshake {
             at: Anchor::Before(H::ServerHelloDone),
             typ: H::HelloRequest,
-            body: Payload::Hex(String::new()),
+            body: Payload::Hex(vec![]),
         },
         Knob::InjectRecord {
             at: Anchor::Before(H::ServerHelloDone),
             content_type: ContentType::Handshake,
-            payload: Payload::Hex("00000000".into()),
+            payload: Payload::Hex(vec![0; 4]),
         },
     ] {
         for v in [V::Ssl3, V::Tls12] {
@@ -481,7 +481,7 @@ fn hello_request_mid_handshake_is_ignored_and_kept_out_of_the_hashes() {
     }
 }
 
-/// The limits on what a peer may send in a row (conn/record_layer.rs):
+/// The limits on what a peer may send in a row (record_layer.rs):
 /// 32 empty records and 4 warning alerts pass, one more is
 /// unexpected_message.
 #[test]

@@ -24,6 +24,9 @@ pub enum End {
     /// Both sides waiting (in memory) or nothing within the timeout: never a
     /// pass.
     Inconclusive(String),
+    /// The honest setup of the case (the first handshake of a resumption
+    /// case) failed because of the peer: a fail, never a harness error.
+    SetupFailed(String),
     /// The harness could not run the case.
     HarnessError(String),
 }
@@ -100,6 +103,7 @@ impl Observed {
             End::PeerEof => "peer closed the connection".into(),
             End::EngineRejected(e) => format!("engine rejected the peer: {e}"),
             End::Inconclusive(w) => format!("inconclusive: {w}"),
+            End::SetupFailed(e) => format!("setup failed: {e}"),
             End::HarnessError(e) => format!("harness error: {e}"),
         };
         format!("{hs}{warn}; {end}")
@@ -153,6 +157,11 @@ pub struct PeerAbilities {
 pub fn judge(case: &Case, obs: &Observed, peer: PeerAbilities) -> Verdict {
     match &obs.end {
         End::HarnessError(e) => return Verdict::Error { reason: e.clone() },
+        End::SetupFailed(e) => {
+            return Verdict::Fail {
+                reason: format!("setup failed before the case could run: {e}"),
+            };
+        }
         End::Inconclusive(w) => {
             return Verdict::Inconclusive {
                 reason: format!("{w} (expected {})", describe_expect(&case.expect)),

@@ -32,7 +32,7 @@ use interop_support::{
     ChildGuard, EngineServer, Outcome, Row, Table, TempDir, cert, free_port, now_unix, peers_required,
     port_after, query, run, suite_name, wait_listening, which,
 };
-use shakedown::net::{DriveError, Session};
+use shakedown::session::{DriveError, Session};
 use shakedown_engine::config::CertifiedKey;
 use shakedown_engine::crypto::SeededRandom;
 use shakedown_engine::msgs::enums::ProtocolVersion;

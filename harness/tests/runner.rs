@@ -190,7 +190,7 @@ const VECTOR: &str = r#"{
 
 fn bad_vector(from: &str, to: &str) -> (i32, String) {
     let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("bad.json");
+    let f = dir.path().join("t.json");
     std::fs::write(&f, VECTOR.replace(from, to)).unwrap();
     let (code, _, err) = shakedown(&["run", "--vectors", f.to_str().unwrap()]);
     (code, err)
@@ -200,7 +200,7 @@ fn bad_vector(from: &str, to: &str) -> (i32, String) {
 fn a_bad_vector_is_exit_2_naming_file_line_test_and_field() {
     let (code, err) = bad_vector("corrupt_finished", "corrupt_finishd");
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("bad.json:10:"), "{err}");
+    assert!(err.contains("t.json:10:"), "{err}");
     assert!(err.contains("test `t/ok`"), "{err}");
     assert!(err.contains("tests[0].knobs[0]"), "{err}");
     assert!(err.contains("corrupt_finishd"), "{err}");
@@ -218,6 +218,126 @@ fn a_bad_vector_is_exit_2_naming_file_line_test_and_field() {
 
     let (code, _) = bad_vector("", "");
     assert_eq!(code, 0);
+}
+
+/// Each way a vector could silently test nothing is a load error: exit 2,
+/// naming the file, the line, the test and the field.
+#[test]
+fn vectors_that_would_lie_are_load_errors_naming_file_line_test_and_field() {
+    let knob = r#"{"corrupt_finished": {"index": 0, "xor": 1}}"#;
+    let cases: [(&str, String, &str, &str); 3] = [
+        (
+            "bad hex",
+            r#"{"inject_record": {"at": "after_handshake", "content_type": 23, "payload": {"hex": "zz1"}}}"#
+                .into(),
+            "tests[0].knobs[0]",
+            "hex",
+        ),
+        (
+            "oversized filler",
+            r#"{"pad_body": {"message": "finished", "bytes": {"filler": 16777217}}}"#.into(),
+            "tests[0].knobs[0]",
+            "limit",
+        ),
+        (
+            "duplicate single-value knob",
+            r#"{"select_suite": "TLS_RSA_WITH_NULL_MD5"}, {"select_suite": "TLS_RSA_WITH_NULL_SHA"}"#.into(),
+            "tests[0].knobs[1]",
+            "select_suite",
+        ),
+    ];
+    for (what, knobs, field, says) in &cases {
+        let (code, err) = bad_vector(knob, knobs);
+        assert_eq!(code, 2, "{what}: {err}");
+        assert!(err.contains("t.json:"), "{what}: {err}");
+        assert!(err.contains("test `t/ok`"), "{what}: {err}");
+        assert!(err.contains(field), "{what}: {err}");
+        assert!(err.contains(says), "{what}: {err}");
+    }
+
+    let expect = r#""expect": [{"peer_alert": ["decrypt_error"]}]"#;
+    let others: [(&str, &str, String, &str, &str); 4] = [
+        (
+            "peer_closes false",
+            expect,
+            r#""expect": [{"peer_closes": false}]"#.into(),
+            "tests[0].expect[0].peer_closes",
+            "only `true`",
+        ),
+        (
+            "dead expect_for",
+            expect,
+            format!(r#"{expect}, "expect_for": {{"ssl3": [{{"peer_alert": ["handshake_failure"]}}]}}"#),
+            "tests[0].expect_for.ssl3",
+            "never runs",
+        ),
+        (
+            "min above max",
+            r#""engine_role": "client","#,
+            r#""engine_role": "client", "engine": {"versions": {"min": "tls1.2", "max": "tls1.0"}},"#.into(),
+            "tests[0].engine.versions",
+            "above max",
+        ),
+        (
+            "rfc without a section",
+            r#""RFC 5246 7.4.9""#,
+            r#""RFC 5246""#.into(),
+            "tests[0].rfc",
+            "no section",
+        ),
+    ];
+    for (what, from, to, field, says) in &others {
+        let (code, err) = bad_vector(from, to);
+        assert_eq!(code, 2, "{what}: {err}");
+        assert!(err.contains("t.json:"), "{what}: {err}");
+        assert!(err.contains("t/ok"), "{what}: {err}");
+        assert!(err.contains(field), "{what}: {err}");
+        assert!(err.contains(says), "{what}: {err}");
+    }
+
+    // A file must be named after its topic.
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("other.json");
+    std::fs::write(&f, VECTOR).unwrap();
+    let (code, _, err) = shakedown(&["run", "--vectors", f.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("other.json") && err.contains("t.json"), "{err}");
+}
+
+/// A sweep stands for one test per value, with the ids the pasted tests had.
+#[test]
+fn a_sweep_expands_into_one_test_per_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("t.json");
+    let swept = VECTOR.replace(
+        r#""expect": [{"peer_alert": ["decrypt_error"]}]"#,
+        r#""expect": [{"peer_alert": ["decrypt_error"]}], "sweep": {"knob": 0, "field": "corrupt_finished.index", "values": [0, 5, 11]}"#,
+    );
+    std::fs::write(&f, &swept).unwrap();
+    let (code, out, err) = shakedown(&["run", "--vectors", f.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("3 cases: 3 passed"), "{out}");
+    let files = load_dir(dir.path()).unwrap();
+    let ids: Vec<&str> = files[0].1.tests.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["t/ok-00", "t/ok-05", "t/ok-11"]);
+    assert_eq!(
+        files[0].1.tests[2].knobs[0],
+        shakedown_engine::deviate::Knob::CorruptFinished(shakedown_engine::crypto::record::ByteFlip {
+            index: 11,
+            xor: 1
+        })
+    );
+    std::fs::write(
+        &f,
+        swept.replace("corrupt_finished.index", "corrupt_finished.indx"),
+    )
+    .unwrap();
+    let (code, _, err) = shakedown(&["run", "--vectors", f.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("tests[0].sweep.field") && err.contains("indx"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -342,5 +462,64 @@ fn profiles_skip_what_the_peer_lacks_and_known_deviations() {
         by_id("resumption/resume/tls1.2/AES128-SHA")
             .unwrap()
             .contains("resumption")
+    );
+}
+
+/// A peer that fails the honest first handshake of a resumption case has
+/// failed the case: a fail with the reason, never a harness error (exit 2
+/// means the harness could not run).
+#[test]
+fn a_peer_failing_the_setup_handshake_fails_the_case() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let t = std::thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        let mut buf = [0u8; 16];
+        let _ = s.read(&mut buf);
+        // A fatal handshake_failure alert to the honest ClientHello.
+        let _ = s.write_all(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]);
+    });
+    let sample = cases(&["resumption/resume/tls1.2/AES128-SHA"]);
+    assert_eq!(sample.len(), 1);
+    assert!(sample[0].test.resume);
+    let r = run(&sample, &opts(PeerSpec::Tcp(addr.to_string()), 1));
+    t.join().unwrap();
+    match &r[0].verdict {
+        Verdict::Fail { reason } => assert!(
+            reason.contains("setup") && reason.contains("handshake_failure"),
+            "{reason}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(r[0].transcript.is_some());
+}
+
+/// Our engine refuses the peer's message first; the peer's fatal alert,
+/// sent a moment later, is still what the case observes.
+#[test]
+fn the_peers_alert_after_our_own_failure_is_observed() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let t = std::thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        let _ = s.read(&mut buf);
+        // A ServerHello whose body is one byte: our engine's decode_error.
+        s.write_all(&[0x16, 0x03, 0x03, 0x00, 0x05, 0x02, 0x00, 0x00, 0x01, 0x03])
+            .unwrap();
+        // Our alert arrives; then the peer's own fatal alert, separately.
+        let _ = s.read(&mut buf);
+        std::thread::sleep(Duration::from_millis(50));
+        let _ = s.write_all(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x33]);
+        let _ = s.read(&mut buf);
+    });
+    let sample = cases(&["finished/corrupt-byte-00/tls1.2/AES128-SHA"]);
+    let r = run(&sample, &opts(PeerSpec::Tcp(addr.to_string()), 1));
+    t.join().unwrap();
+    let observed = r[0].observed.as_ref().unwrap();
+    assert_eq!(
+        observed.fatal,
+        Some(shakedown_engine::msgs::enums::AlertDescription::DecryptError),
+        "{observed:?}"
     );
 }

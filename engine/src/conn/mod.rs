@@ -11,8 +11,6 @@
 //! }
 //! ```
 
-pub(crate) mod record_layer;
-
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -27,7 +25,7 @@ use crate::handshake::{self, Context, Event, Message, State};
 use crate::msgs::enums::{AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion};
 use crate::msgs::{Alert, ChangeCipherSpec, HandshakeJoiner, Sslv2ClientHello};
 
-use record_layer::{MAX_WARNING_ALERTS_IN_A_ROW, Received, RecordLayer};
+use crate::record_layer::{MAX_WARNING_ALERTS_IN_A_ROW, Received, RecordLayer};
 
 pub use crate::handshake::{Event as ConnectionEvent, HandshakeSummary};
 
@@ -61,6 +59,7 @@ impl Connection {
             rng,
             config.provider.clone(),
             &config.deviations,
+            &config.flaws,
             now_unix,
             record_version,
         );
@@ -76,6 +75,7 @@ impl Connection {
             rng,
             config.provider.clone(),
             &config.deviations,
+            &config.flaws,
             now_unix,
             config.versions.min,
         );
@@ -88,6 +88,7 @@ impl Connection {
         rng: Box<dyn RandomSource + Send>,
         provider: Arc<dyn CryptoProvider>,
         dev: &Deviations,
+        flaws: &crate::flaw::Flaws,
         now_unix: i64,
         version: ProtocolVersion,
     ) -> Self {
@@ -103,6 +104,7 @@ impl Connection {
                 version,
                 handshake_done: false,
                 dev: dev.clone(),
+                flaws: flaws.clone(),
                 held: Vec::new(),
                 client_verify_data: Vec::new(),
                 server_verify_data: Vec::new(),
@@ -152,6 +154,37 @@ impl Connection {
             Ok(()) => Ok(()),
             Err(e) => Err(self.fail(e)),
         }
+    }
+
+    /// After the connection failed on a check of its own (a bad Finished,
+    /// a malformed message), what the peer still sends is read here for
+    /// its alerts only: records are deframed and unprotected as they would
+    /// have been, and nothing else is processed. Bytes left over from the
+    /// read that failed are read first. Lets a test judge the alert that
+    /// was already on its way, or the peer's answer to ours.
+    pub fn alerts_after_failure(&mut self, bytes: &[u8]) -> Vec<Alert> {
+        let mut alerts = Vec::new();
+        if self.error.is_none() {
+            return alerts;
+        }
+        self.cx.record.push_received(bytes);
+        // A record that cannot be read ends the reading: after it the
+        // stream has no trustworthy boundaries.
+        while let Ok(Some(received)) = self.cx.record.next_record() {
+            if let Received::Record {
+                content_type: ContentType::Alert,
+                plaintext,
+                ..
+            } = received
+            {
+                alerts.extend(
+                    plaintext
+                        .chunks_exact(2)
+                        .filter_map(|a| Alert::from_bytes(a).ok()),
+                );
+            }
+        }
+        alerts
     }
 
     /// The transport closed. Before close_notify this is an error (a
@@ -280,10 +313,7 @@ impl Connection {
     }
 
     fn dispatch(&mut self, msg: Message<'_>) -> Result<(), Error> {
-        let state = self
-            .state
-            .take()
-            .ok_or_else(|| Error::Config("no handshake state".into()))?;
+        let state = self.state.take().ok_or(Error::Internal("no handshake state"))?;
         self.state = Some(state.handle(&mut self.cx, msg)?);
         Ok(())
     }
@@ -338,10 +368,18 @@ impl Connection {
 
     /// Queues application data (after the handshake).
     pub fn send_application_data(&mut self, data: &[u8]) -> Result<(), Error> {
-        if !self.cx.handshake_done || self.error.is_some() || self.sent_close {
-            return Err(Error::Config(
-                "application data outside an established connection".into(),
-            ));
+        use crate::error::CannotSend;
+        let refused = if self.error.is_some() {
+            Some(CannotSend::Failed)
+        } else if self.sent_close {
+            Some(CannotSend::Closed)
+        } else if !self.cx.handshake_done {
+            Some(CannotSend::Handshaking)
+        } else {
+            None
+        };
+        if let Some(why) = refused {
+            return Err(Error::CannotSend(why));
         }
         self.cx
             .record

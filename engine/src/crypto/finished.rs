@@ -4,8 +4,9 @@
 
 use subtle::ConstantTimeEq;
 
+use super::KeyScheduleError;
 use super::Side;
-use super::key_schedule::{KeyScheduleError, MASTER_SECRET_LEN};
+use super::key_schedule::MASTER_SECRET_LEN;
 use super::prf::{PrfAlgorithm, prf_unchecked};
 use super::ssl3_kdf;
 use super::transcript::{handshake_hash, hash_bytes, md5_sha1};

@@ -1,30 +1,10 @@
 //! From premaster secret to master secret to key block (RFC 5246 8.1, 6.3;
 //! RFC 2246 8.1, 6.3; RFC 6101 6.1, 6.2.2; RFC 7627 4).
 
+pub use super::KeyScheduleError;
 use super::prf::{PrfAlgorithm, prf, prf_unchecked};
 use super::{ConnectionKeys, DirectionKeys};
-use crate::msgs::enums::{HashAlgorithm, ProtocolVersion};
 use crate::suites::KeyBlockLayout;
-
-/// Why a secret, a Finished or a CertificateVerify hash could not be
-/// computed. These are caller errors or unnegotiable parameters, never
-/// something a peer's bytes alone can cause.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyScheduleError {
-    /// SSL 3.0's PRF yields at most 416 bytes (RFC 6101 6.2.2 stops at 'Z').
-    OutputTooLong { requested: usize, max: usize },
-    /// RFC 7627 defines the extended master secret for TLS only.
-    NoExtendedMasterSecretInSsl3,
-    /// Not SSL 3.0 .. TLS 1.2.
-    UnsupportedVersion(ProtocolVersion),
-    /// A TLS 1.2 CertificateVerify needs the hash of its signature algorithm.
-    MissingHash,
-    /// Before TLS 1.2 the CertificateVerify hash is fixed (RFC 2246 7.4.8);
-    /// a hash argument there is a caller bug.
-    HashBeforeTls12(HashAlgorithm),
-    /// md5, none or an unassigned hash in a TLS 1.2 CertificateVerify.
-    UnsupportedHash(HashAlgorithm),
-}
 
 impl std::fmt::Display for KeyScheduleError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -108,7 +88,7 @@ pub fn key_block(
     let (s, c) = seed.split_at_mut(32);
     s.copy_from_slice(server_random);
     c.copy_from_slice(client_random);
-    let mut block = vec![0u8; layout.total()];
+    let mut block = zeroize::Zeroizing::new(vec![0u8; layout.total()]);
     prf(alg, master, b"key expansion", &seed, &mut block)?;
     Ok(split_key_block(&block, layout))
 }

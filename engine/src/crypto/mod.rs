@@ -13,6 +13,28 @@ pub mod transcript;
 
 pub use random::{RandomSource, SeededRandom};
 
+use crate::msgs::enums::{HashAlgorithm, ProtocolVersion};
+
+/// Why a secret, a Finished or a CertificateVerify hash could not be
+/// computed. These are caller errors or unnegotiable parameters, never
+/// something a peer's bytes alone can cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyScheduleError {
+    /// SSL 3.0's PRF yields at most 416 bytes (RFC 6101 6.2.2 stops at 'Z').
+    OutputTooLong { requested: usize, max: usize },
+    /// RFC 7627 defines the extended master secret for TLS only.
+    NoExtendedMasterSecretInSsl3,
+    /// Not SSL 3.0 .. TLS 1.2.
+    UnsupportedVersion(ProtocolVersion),
+    /// A TLS 1.2 CertificateVerify needs the hash of its signature algorithm.
+    MissingHash,
+    /// Before TLS 1.2 the CertificateVerify hash is fixed (RFC 2246 7.4.8);
+    /// a hash argument there is a caller bug.
+    HashBeforeTls12(HashAlgorithm),
+    /// md5, none or an unassigned hash in a TLS 1.2 CertificateVerify.
+    UnsupportedHash(HashAlgorithm),
+}
+
 /// Which side produced a value (Finished sender, key direction).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -48,6 +70,17 @@ impl std::fmt::Debug for DirectionKeys {
             .field("enc_key_len", &self.enc_key.len())
             .field("fixed_iv_len", &self.fixed_iv.len())
             .finish()
+    }
+}
+
+// Keys are wiped when dropped (the zeroize crate), so a freed connection
+// leaves none behind in the allocator's memory.
+impl Drop for DirectionKeys {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.mac_key.zeroize();
+        self.enc_key.zeroize();
+        self.fixed_iv.zeroize();
     }
 }
 

@@ -9,7 +9,7 @@ use md5::Md5;
 use sha1::Sha1;
 use sha2::{Sha256, Sha384};
 
-use super::key_schedule::KeyScheduleError;
+use super::KeyScheduleError;
 use super::ssl3_kdf;
 use crate::msgs::enums::ProtocolVersion;
 use crate::suites::{PrfHash, SuiteInfo};

@@ -330,8 +330,8 @@ impl CryptoProvider for InsecureFuzzing {
 
     fn verify_data(&self, prf: PrfAlgorithm, _: &[u8; MASTER_SECRET_LEN], _: Side, _: &[u8]) -> Vec<u8> {
         let len = match prf {
-            PrfAlgorithm::Ssl3 => crate::msgs::kx::SSL3_VERIFY_DATA_LEN,
-            _ => crate::msgs::kx::TLS_VERIFY_DATA_LEN,
+            PrfAlgorithm::Ssl3 => crate::msgs::finished::SSL3_VERIFY_DATA_LEN,
+            _ => crate::msgs::finished::TLS_VERIFY_DATA_LEN,
         };
         vec![0; len]
     }

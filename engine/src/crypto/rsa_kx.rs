@@ -59,6 +59,7 @@ impl std::error::Error for RsaError {}
 /// (the Bleichenbacher probes of tlsfuzzer / ROBOT). The default is honest.
 /// A premaster of the wrong length (47, 49) is the caller's premaster.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct Pkcs1Tweak {
     /// Block type byte instead of 0x02 (for example 0x01, or 0x00).
@@ -174,6 +175,22 @@ pub fn decrypt_premaster(
         *out = u8::conditional_select(out, from_m, use_m);
     }
     premaster
+}
+
+/// Whether `ciphertext` decrypts to a well-formed premaster: PKCS#1 v1.5
+/// padding, 48 bytes, `client_version` first. Only the flawed built-in peer
+/// asks (`Flaw::SlowBadPadding`), to branch on the answer the way a broken
+/// implementation does; the honest path above never learns it.
+pub fn premaster_well_formed(
+    key: &RsaPrivateKey,
+    ciphertext: &[u8],
+    client_version: ProtocolVersion,
+    rng: &mut dyn RandomSource,
+) -> bool {
+    let decrypted = key
+        .pkcs1v15_decrypt_with_rng(&mut Blinding(rng), ciphertext)
+        .unwrap_or_default();
+    decrypted.len() == PREMASTER_LEN && decrypted.get(..2) == Some(&client_version.get().to_be_bytes()[..])
 }
 
 /// Adapts a [`RandomSource`] to the rsa crate's blinding RNG.

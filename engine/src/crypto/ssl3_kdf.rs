@@ -13,7 +13,7 @@ pub(crate) const MAX_OUTPUT: usize = 26 * 16;
 ///       MD5(secret + SHA('BB' + secret + seed)) + ...
 /// For the master secret the seed is ClientHello.random + ServerHello.random,
 /// for the key block ServerHello.random + ClientHello.random. Output past
-/// [`MAX_OUTPUT`] is left as it was; [`super::prf::prf`] refuses such lengths.
+/// [`MAX_OUTPUT`] is left as it was; `prf::prf` refuses such lengths.
 pub(crate) fn ssl3_prf(secret: &[u8], seed: &[u8], out: &mut [u8]) {
     for (chunk, letter) in out.chunks_mut(16).zip(b'A'..=b'Z') {
         let count = usize::from(letter - b'A') + 1;

@@ -11,7 +11,7 @@ use crate::config::{ClientConfig, SessionData};
 use crate::crypto::Side;
 use crate::crypto::finished::{CertificateVerifyDigest, certificate_verify_digest};
 use crate::deviate::Knob;
-use crate::error::{Error, PeerMisbehaved};
+use crate::error::{CryptoFailure, Error, PeerMisbehaved};
 use crate::msgs::enums::{
     AlertDescription, AlertLevel, CipherSuite, ClientCertificateType, ExtensionType, HandshakeType,
     ProtocolVersion, SignatureAlgorithm,
@@ -53,32 +53,13 @@ pub(crate) fn start(cx: &mut Context, config: Arc<ClientConfig>) -> Result<Box<d
     let dev = &config.deviations;
     dev.apply_to_extensions(&mut extensions);
     let hello = ClientHello {
-        client_version: dev
-            .find(|k| match k {
-                Knob::ClientHelloVersion(v) => Some(*v),
-                _ => None,
-            })
-            .unwrap_or(version),
+        client_version: dev.client_hello_version().unwrap_or(version),
         random: Random(cx.hello_random()),
-        session_id: SessionId(
-            dev.find(|k| match k {
-                Knob::SessionId(p) => Some(p.bytes().unwrap_or_default()),
-                _ => None,
-            })
-            .unwrap_or(session_id),
-        ),
-        cipher_suites: dev
-            .find(|k| match k {
-                Knob::OfferSuites(s) => Some(s.clone()),
-                _ => None,
-            })
-            .unwrap_or(suites),
+        session_id: SessionId(dev.session_id().unwrap_or(session_id)),
+        cipher_suites: dev.offer_suites().map_or(suites, <[_]>::to_vec),
         compression_methods: dev
-            .find(|k| match k {
-                Knob::OfferCompression(c) => Some(c.clone()),
-                _ => None,
-            })
-            .unwrap_or_else(|| config.compression.clone()),
+            .offer_compression()
+            .map_or_else(|| config.compression.clone(), <[_]>::to_vec),
         extensions,
     };
     cx.version = version;
@@ -454,42 +435,32 @@ fn client_flight(
                 cx.send_alert(AlertLevel::Warning, AlertDescription::NoCertificate)
             }
         }
+    } else if let Some(ck) = neg.config.client_cert.as_ref()
+        && neg.config.deviations.has(&Knob::UnrequestedCertificate)
+    {
+        // RFC 5246 7.4.6: a client sends Certificate only when asked.
+        let chain = ck.chain.iter().cloned().map(CertificateDer).collect();
+        cx.send_handshake(&HandshakeMessage::new(HandshakePayload::Certificate(
+            Certificate { chain },
+        )));
     }
 
     // RFC 5246 7.4.7.1: the premaster carries the version the client
     // offered, not the negotiated one, so a rollback is detectable.
     let dev = neg.config.deviations.clone();
-    let premaster_version = dev
-        .find(|k| match k {
-            Knob::PremasterVersion(v) => Some(*v),
-            _ => None,
-        })
-        .unwrap_or(neg.hello.client_version);
-    let premaster_len = dev
-        .find(|k| match k {
-            Knob::PremasterLength(n) => Some(*n),
-            _ => None,
-        })
-        .unwrap_or(48);
-    let mut premaster = vec![0u8; premaster_len.max(2)];
+    let premaster_version = dev.premaster_version().unwrap_or(neg.hello.client_version);
+    let premaster_len = dev.premaster_length().unwrap_or(48);
+    let mut premaster = zeroize::Zeroizing::new(vec![0u8; premaster_len.max(2)]);
     let (pv, pr) = premaster.split_at_mut(2);
     pv.copy_from_slice(&premaster_version.get().to_be_bytes());
     cx.rng.fill(pr);
     premaster.truncate(premaster_len);
-    let tweak = dev
-        .find(|k| match k {
-            Knob::Pkcs1(t) => Some(t.clone()),
-            _ => None,
-        })
-        .unwrap_or_default();
+    let tweak = dev.pkcs1().cloned().unwrap_or_default();
     let provider = cx.provider.clone();
     let mut encrypted = provider
         .encrypt_premaster(&st.server_key, &premaster, cx.rng.as_mut(), &tweak)
-        .map_err(|e| Error::Config(format!("premaster encryption: {e}")))?;
-    if let Some(delta) = dev.find(|k| match k {
-        Knob::CiphertextLengthDelta(d) => Some(*d),
-        _ => None,
-    }) {
+        .map_err(|_| Error::Crypto(CryptoFailure::PremasterEncryption))?;
+    if let Some(delta) = dev.ciphertext_length_delta() {
         let len = (encrypted.len() as i64 + i64::from(delta)).max(0) as usize;
         encrypted.resize(len, 0x42);
     }
@@ -525,7 +496,7 @@ fn client_flight(
         };
         let digest =
             certificate_verify_digest(version, &master, cx.transcript.bytes(), algorithm.map(|a| a.hash))
-                .map_err(|e| Error::Config(format!("certificate verify digest: {e:?}")))?;
+                .map_err(|_| Error::Crypto(CryptoFailure::CertificateVerifyDigest))?;
         let mut signature = sign_digest(&key, &digest, cx)?;
         let mut algorithm = algorithm;
         for knob in &dev.0 {
@@ -560,11 +531,11 @@ pub(crate) fn sign_digest(
 ) -> Result<Vec<u8>, Error> {
     let (hash, bytes) = digest
         .signature_input()
-        .ok_or_else(|| Error::Config("no PKCS#1 v1.5 signature over this hash".into()))?;
+        .ok_or(Error::Crypto(CryptoFailure::NoSignatureForHash))?;
     let provider = cx.provider.clone();
     provider
         .sign(key, hash, bytes, cx.rng.as_mut())
-        .map_err(|e| Error::Config(format!("signature: {e}")))
+        .map_err(|_| Error::Crypto(CryptoFailure::Signing))
 }
 
 #[derive(Debug)]

@@ -22,20 +22,16 @@ impl Context {
     /// went on the wire to the transcript.
     pub fn send_handshake(&mut self, msg: &HandshakeMessage) {
         let typ = msg.typ;
-        if self.dev.has(&Knob::Skip(typ)) {
+        if self.dev.skips(typ) {
             return;
         }
         let raw = self.shape(typ, msg.to_bytes());
-        let hold = self.dev.find(|k| match k {
-            Knob::Hold { message, until_after } if *message == typ => Some(*until_after),
-            _ => None,
-        });
-        if let Some(until_after) = hold {
+        if let Some(until_after) = self.dev.hold_until_after(typ) {
             self.held.push((until_after, typ, raw));
             return;
         }
         self.emit(typ, &raw);
-        if self.dev.has(&Knob::Duplicate(typ)) {
+        if self.dev.duplicates(typ) {
             self.transcript.add(&raw);
             let tweak = self.tweak_for(typ);
             self.record.send_handshake(&raw, self.rng.as_mut(), &tweak);
@@ -63,7 +59,7 @@ impl Context {
                     changed = true;
                 }
                 Knob::PadBody { message, bytes } if *message == typ => {
-                    body.extend(bytes.bytes().unwrap_or_default());
+                    body.extend(bytes.bytes());
                     changed = true;
                 }
                 _ => {}
@@ -73,17 +69,12 @@ impl Context {
     }
 
     fn tweak_for(&self, typ: HandshakeType) -> SealTweak {
-        self.dev
-            .find(|k| match k {
-                Knob::TweakRecord { on: Some(on), tweak } if *on == typ => Some(tweak.clone()),
-                _ => None,
-            })
-            .unwrap_or_default()
+        self.dev.record_tweak(typ).cloned().unwrap_or_default()
     }
 
     fn emit(&mut self, typ: HandshakeType, raw: &[u8]) {
         self.fire(Anchor::Before(typ));
-        if self.dev.has(&Knob::CcsBefore(typ)) {
+        if self.dev.ccs_before(typ) {
             self.send_ccs_record();
         }
         self.transcript.add(raw);
@@ -113,7 +104,7 @@ impl Context {
                     payload,
                     ..
                 } => {
-                    let bytes = payload.bytes().unwrap_or_default();
+                    let bytes = payload.bytes();
                     self.record.flush_handshake(self.rng.as_mut());
                     self.record
                         .send_one(content_type, &bytes, self.rng.as_mut(), &SealTweak::default());
@@ -122,7 +113,7 @@ impl Context {
                     level, description, ..
                 } => self.send_alert(level, description),
                 Knob::InjectHandshake { typ, body, .. } => {
-                    let raw = frame(typ, &body.bytes().unwrap_or_default());
+                    let raw = frame(typ, &body.bytes());
                     // RFC 5246 7.4.1.1: HelloRequest stays out of the hashes.
                     if typ != HandshakeType::HelloRequest {
                         self.transcript.add(&raw);
@@ -153,13 +144,7 @@ impl Context {
     }
 
     fn send_ccs_record(&mut self) {
-        let body = self
-            .dev
-            .find(|k| match k {
-                Knob::CcsBody(p) => Some(p.bytes().unwrap_or_default()),
-                _ => None,
-            })
-            .unwrap_or_else(|| ChangeCipherSpec.to_bytes());
+        let body = self.dev.ccs_body().unwrap_or_else(|| ChangeCipherSpec.to_bytes());
         self.record
             .send(ContentType::ChangeCipherSpec, &body, self.rng.as_mut());
     }

@@ -7,7 +7,7 @@ use crate::crypto::finished::verify_data_matches;
 use crate::crypto::key_schedule::{self, MASTER_SECRET_LEN};
 use crate::crypto::prf::PrfAlgorithm;
 use crate::deviate::Knob;
-use crate::error::{Error, PeerMisbehaved};
+use crate::error::{CryptoFailure, Error, PeerMisbehaved};
 use crate::msgs::enums::ProtocolVersion;
 use crate::msgs::{Finished, HandshakeMessage, HandshakePayload};
 use crate::suites::SuiteInfo;
@@ -23,6 +23,12 @@ pub(crate) struct Secrets {
     pub master: [u8; MASTER_SECRET_LEN],
     pub extended_master_secret: bool,
     pub encrypt_then_mac: bool,
+}
+
+impl Drop for Secrets {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.master);
+    }
 }
 
 impl std::fmt::Debug for Secrets {
@@ -51,7 +57,7 @@ pub(crate) fn master_secret(
     if extended {
         let session_hash = cx.transcript.handshake_hash(prf);
         key_schedule::extended_master_secret(prf, premaster, &session_hash)
-            .map_err(|e| Error::Config(format!("extended master secret: {e:?}")))
+            .map_err(|_| Error::Crypto(CryptoFailure::ExtendedMasterSecret))
     } else {
         Ok(key_schedule::master_secret(
             prf,
@@ -67,8 +73,8 @@ pub(crate) fn master_secret(
 pub(crate) fn install_pending(cx: &mut Context, side: Side, s: &Secrets) -> Result<(), Error> {
     let layout = s.suite.key_block_layout(s.version);
     let keys = key_schedule::key_block(s.prf, &s.master, &s.client_random, &s.server_random, layout)
-        .map_err(|e| Error::Config(format!("key block: {e:?}")))?;
-    let setup = |e: crate::crypto::record::SetupError| Error::Config(format!("record protection: {e}"));
+        .map_err(|_| Error::Crypto(CryptoFailure::KeyBlock))?;
+    let setup = |_| Error::Crypto(CryptoFailure::RecordProtection);
     let p = cx.provider.clone();
     let sealer = p
         .new_sealer(s.suite, s.version, keys.write_keys(side), s.encrypt_then_mac)
@@ -118,7 +124,8 @@ pub(crate) fn check_finished(
     let expected = cx
         .provider
         .verify_data(s.prf, &s.master, sender, cx.transcript.bytes());
-    if !verify_data_matches(&expected, received) {
+    // The flawed peer skips the check it exists to make.
+    if !verify_data_matches(&expected, received) && !cx.flaws.has(crate::flaw::Flaw::AcceptBadFinished) {
         return Err(PeerMisbehaved::BadFinished.into());
     }
     cx.transcript.add(raw);

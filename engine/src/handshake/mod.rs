@@ -15,7 +15,7 @@ use crate::error::{Error, PeerMisbehaved};
 use crate::msgs::enums::{AlertDescription, AlertLevel, CipherSuite, ProtocolVersion};
 use crate::msgs::{ClientHello, HandshakeContext, HandshakeMessage};
 
-use crate::conn::record_layer::RecordLayer;
+use crate::record_layer::RecordLayer;
 
 /// What a completed handshake settled on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +90,8 @@ pub(crate) struct Context {
     pub handshake_done: bool,
     /// Misbehaviour knobs of this connection.
     pub dev: crate::deviate::Deviations,
+    /// Flaws of this connection (the engine playing a broken peer).
+    pub flaws: crate::flaw::Flaws,
     /// Our and the peer's verify_data of the last Finished of each side,
     /// and whether that handshake was secure (RFC 5746 3.1).
     pub client_verify_data: Vec<u8>,
@@ -253,7 +255,7 @@ impl State for Traffic {
                     return match (self.client, self.server) {
                         (Some(c), _) => client::start(cx, c),
                         (_, Some(s)) => server::start(s).handle(cx, Message::Handshake { msg, raw }),
-                        _ => Err(Error::Config("traffic state without a config".into())),
+                        _ => Err(Error::Internal("traffic state without a config")),
                     };
                 }
                 // RFC 5246 7.4.1.1 / 7.2.2: declining is a warning, which

@@ -12,6 +12,7 @@ use crate::crypto::Side;
 use crate::crypto::finished::certificate_verify_digest;
 use crate::deviate::Knob;
 use crate::error::{Error, PeerMisbehaved};
+use crate::flaw::Flaw;
 use crate::msgs::enums::{
     CipherSuite, ClientCertificateType, Compression, ExtensionType, ProtocolVersion, SignatureAlgorithm,
 };
@@ -120,10 +121,7 @@ impl State for ExpectClientHello {
             .filter(|s| s.extended_master_secret == extended_master_secret);
         // A `select_suite` knob puts its suite on the wire; the keys follow
         // it when the engine implements it, else the honest choice.
-        let forced = config.deviations.find(|k| match k {
-            Knob::SelectSuite(s) => Some(*s),
-            _ => None,
-        });
+        let forced = config.deviations.select_suite();
         let suite = match (&cached, forced.and_then(suites::lookup)) {
             (_, Some(s)) => s,
             (Some(s), None) => suites::lookup(s.suite).ok_or(PeerMisbehaved::NoCommonSuite)?,
@@ -246,26 +244,11 @@ fn send_server_hello(cx: &mut Context, neg: &Negotiated, hello: &ClientHello) {
     let dev = &neg.config.deviations;
     dev.apply_to_extensions(&mut extensions);
     let sh = ServerHello {
-        server_version: dev
-            .find(|k| match k {
-                Knob::ServerHelloVersion(v) => Some(*v),
-                _ => None,
-            })
-            .unwrap_or(neg.version),
+        server_version: dev.server_hello_version().unwrap_or(neg.version),
         random: Random(neg.server_random),
         session_id: SessionId(neg.session_id.clone()),
-        cipher_suite: dev
-            .find(|k| match k {
-                Knob::SelectSuite(s) => Some(*s),
-                _ => None,
-            })
-            .unwrap_or(neg.suite.suite),
-        compression_method: dev
-            .find(|k| match k {
-                Knob::SelectCompression(c) => Some(*c),
-                _ => None,
-            })
-            .unwrap_or(Compression::Null),
+        cipher_suite: dev.select_suite().unwrap_or(neg.suite.suite),
+        compression_method: dev.select_compression().unwrap_or(Compression::Null),
         extensions,
     };
     cx.send_handshake(&HandshakeMessage::new(HandshakePayload::ServerHello(sh)));
@@ -379,17 +362,27 @@ impl State for ExpectClientKeyExchange {
         // RFC 5246 7.4.7.1: a bad premaster becomes a random one, so the
         // failure shows only at Finished (no Bleichenbacher oracle).
         let provider = cx.provider.clone();
-        let premaster = provider.decrypt_premaster(
+        if cx.flaws.has(Flaw::SlowBadPadding)
+            && !crate::crypto::rsa_kx::premaster_well_formed(
+                &neg.config.cert.key,
+                &cke.encrypted_premaster,
+                neg.client_version,
+                cx.rng.as_mut(),
+            )
+        {
+            crate::flaw::slow_path_work();
+        }
+        let premaster = zeroize::Zeroizing::new(provider.decrypt_premaster(
             &neg.config.cert.key,
             &cke.encrypted_premaster,
             neg.client_version,
             cx.rng.as_mut(),
-        );
+        ));
         let prf = keys::prf_for(neg.version, neg.suite)?;
         let master = keys::master_secret(
             cx,
             prf,
-            &premaster,
+            premaster.as_slice(),
             &neg.client_random,
             &neg.server_random,
             neg.extended_master_secret,
@@ -431,6 +424,10 @@ impl State for ExpectCertificateVerify {
                     },
                 raw,
             } => (v, raw),
+            // The flawed server lets an unproven certificate through.
+            Message::ChangeCipherSpec if cx.flaws.has(Flaw::SkipCertificateVerify) => {
+                return Box::new(self.ccs).handle(cx, Message::ChangeCipherSpec);
+            }
             other => return Err(unexpected("certificate_verify", &other)),
         };
         let s = &self.ccs.secrets;

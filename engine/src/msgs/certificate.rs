@@ -1,9 +1,9 @@
 //! Certificate, CertificateRequest and CertificateVerify (RFC 5246 7.4.2,
 //! 7.4.4, 7.4.8; RFC 6101 5.6.2, 5.6.4, 5.6.8).
 
+use super::context::HandshakeContext;
 use super::enums::ClientCertificateType;
 use super::extensions::SignatureAndHashAlgorithm;
-use super::handshake::HandshakeContext;
 use super::{FixedSize, read_fixed_list, read_list};
 use crate::codec::{Codec, DecodeError, LengthPrefix, ListElement, Reader, Width, put_opaque};
 use std::fmt;
@@ -35,10 +35,10 @@ impl Codec for CertificateDer {
 
 /// `ASN.1Cert certificate_list<0..2^24-1>` (RFC 5246 7.4.2). The ceiling
 /// here is the Certificate message limit less this prefix; the handshake
-/// header check ([`super::handshake::MAX_CERTIFICATE_BODY`]) fires first.
+/// header check ([`super::context::MAX_CERTIFICATE_BODY`]) fires first.
 impl ListElement for CertificateDer {
     const LIST: LengthPrefix =
-        LengthPrefix::u24("certificate_list", 0, super::handshake::MAX_CERTIFICATE_BODY - 3);
+        LengthPrefix::u24("certificate_list", 0, super::context::MAX_CERTIFICATE_BODY - 3);
 }
 
 /// Certificate: the sender's chain, leaf first (RFC 5246 7.4.2). An empty

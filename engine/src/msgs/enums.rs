@@ -133,7 +133,7 @@ impl AlertDescription {
 
 wire_enum! {
     /// Cipher suite code points (IANA "TLS Cipher Suites"; RFC 5246 A.5).
-    /// Which of these the engine implements is in [`crate::suites`].
+    /// Which of these the engine implements is in the `suites` table.
     #[allow(non_camel_case_types)]
     pub enum CipherSuite: u16 {
         TLS_NULL_WITH_NULL_NULL = 0x0000 => "TLS_NULL_WITH_NULL_NULL",

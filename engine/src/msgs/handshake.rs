@@ -2,9 +2,11 @@
 //! RFC 6101 5.6).
 
 use super::certificate::{Certificate, CertificateRequest, CertificateVerify};
-use super::enums::{HandshakeType, ProtocolVersion};
+use super::client_key_exchange::ClientKeyExchange;
+pub use super::context::HandshakeContext;
+use super::enums::HandshakeType;
+use super::finished::Finished;
 use super::hello::{ClientHello, ServerHello};
-use super::kx::{ClientKeyExchange, Finished, SSL3_VERIFY_DATA_LEN, TLS_VERIFY_DATA_LEN};
 use crate::codec::{Codec, DecodeError, Reader, Width, put_prefixed};
 
 /// Handshake header length: `HandshakeType msg_type; uint24 length;`
@@ -15,9 +17,7 @@ pub const HEADER_LEN: usize = 4;
 /// its own: 64 KiB (the u24 length would allow 16 MiB).
 pub const MAX_HANDSHAKE_BODY: usize = 65536;
 
-/// Largest Certificate message body accepted: 100 KiB (its structure
-/// allows 16 MiB; a limit as trusted stacks set one).
-pub const MAX_CERTIFICATE_BODY: usize = 102_400;
+pub use super::context::MAX_CERTIFICATE_BODY;
 
 /// The largest legal ClientHello body (RFC 5246 7.4.1.2): client_version 2,
 /// random 32, session_id <0..32> 1 + 32, cipher_suites <2..2^16-2>
@@ -55,37 +55,6 @@ pub fn max_body_len(typ: HandshakeType) -> usize {
         HandshakeType::ClientKeyExchange => MAX_CLIENT_KEY_EXCHANGE_BODY,
         HandshakeType::CertificateVerify => MAX_CERTIFICATE_VERIFY_BODY,
         _ => MAX_HANDSHAKE_BODY,
-    }
-}
-
-/// What decoding some bodies needs to know: the negotiated (or, before
-/// ServerHello, expected) version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct HandshakeContext {
-    pub version: ProtocolVersion,
-}
-
-impl HandshakeContext {
-    pub fn new(version: ProtocolVersion) -> Self {
-        Self { version }
-    }
-
-    /// SSL 3.0 forms: bare ClientKeyExchange, 36-byte Finished.
-    pub fn is_ssl3(self) -> bool {
-        self.version.is_ssl3()
-    }
-
-    /// TLS 1.2 (and anything later that turns up) carries
-    /// SignatureAndHashAlgorithm in CertificateRequest and CertificateVerify.
-    pub fn has_signature_algorithms(self) -> bool {
-        self.version.get() >= ProtocolVersion::Tls12.get()
-    }
-
-    pub fn verify_data_len(self) -> usize {
-        match self.is_ssl3() {
-            true => SSL3_VERIFY_DATA_LEN,
-            false => TLS_VERIFY_DATA_LEN,
-        }
     }
 }
 

@@ -108,6 +108,24 @@ macro_rules! wire_enum {
             }
         }
 
+        /// A name the protocol gives, or any number that fits.
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                let names: Vec<&str> = $name::ALL.iter().filter_map(|v| v.name()).collect();
+                schemars::json_schema!({
+                    "anyOf": [
+                        { "type": "string", "enum": names },
+                        { "type": "integer", "minimum": 0, "maximum": <$repr>::MAX }
+                    ]
+                })
+            }
+        }
+
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 struct V;

@@ -12,11 +12,13 @@ mod macros;
 pub mod alert;
 pub mod ccs;
 pub mod certificate;
+pub mod client_key_exchange;
+pub mod context;
 pub mod enums;
 pub mod extensions;
+pub mod finished;
 pub mod handshake;
 pub mod hello;
-pub mod kx;
 pub mod reassembly;
 pub mod record;
 pub mod sslv2;
@@ -26,10 +28,11 @@ pub use ccs::ChangeCipherSpec;
 pub use certificate::{
     Certificate, CertificateDer, CertificateRequest, CertificateVerify, DistinguishedName,
 };
+pub use client_key_exchange::{ClientKeyExchange, PremasterForm};
 pub use extensions::{Extension, ExtensionOrigin, ServerNameEntry, SignatureAndHashAlgorithm};
+pub use finished::Finished;
 pub use handshake::{HandshakeContext, HandshakeMessage, HandshakePayload};
 pub use hello::{ClientHello, Random, ServerHello, SessionId};
-pub use kx::{ClientKeyExchange, Finished, PremasterForm};
 pub use reassembly::{HandshakeJoiner, RawHandshake};
 pub use record::{DeframeError, Deframed, Deframer, Record, RecordHeader};
 pub use sslv2::Sslv2ClientHello;

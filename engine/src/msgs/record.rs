@@ -105,7 +105,7 @@ impl Codec for Record {
 pub enum Deframed {
     Record(Record),
     /// An SSLv2-compatible ClientHello, header included (RFC 5246 E.2).
-    /// Decode it with [`super::sslv2::Sslv2ClientHello`]; the transcript
+    /// Decode it with `Sslv2ClientHello`; the transcript
     /// hash covers the bytes after the two-byte header.
     Sslv2Hello(Vec<u8>),
 }

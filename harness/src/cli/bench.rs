@@ -12,7 +12,7 @@ use shakedown_engine::{ClientConfig, Connection, ServerConfig};
 
 use super::CommonArgs;
 use crate::args::{load_identity, now_unix};
-use crate::net::Session;
+use crate::session::Session;
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {

@@ -8,7 +8,7 @@ use shakedown_engine::{ClientConfig, Connection};
 
 use super::{CommonArgs, describe};
 use crate::args::{load_identity, now_unix};
-use crate::net::Session;
+use crate::session::Session;
 
 #[derive(Debug, Args)]
 pub struct ConnectArgs {

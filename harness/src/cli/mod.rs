@@ -97,7 +97,7 @@ impl CommonArgs {
     pub fn write_keylog(&self, summary: &shakedown_engine::HandshakeSummary) {
         use std::io::Write;
         if let Some(path) = &self.keylog {
-            let line = crate::net::keylog_line(summary);
+            let line = crate::session::keylog_line(summary);
             let written = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)

@@ -1,14 +1,20 @@
 //! `shakedown serve`: the reference server, echoing application data.
+//!
+//! Every connection gets its own thread and its own deadline, so an idle,
+//! trickling or hostile client never delays another; the number in flight
+//! is bounded, and a connection over the bound is closed at once rather
+//! than left waiting.
 
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::Args;
 use shakedown_engine::{ClientAuthMode, Connection, ServerConfig};
 
 use super::{CommonArgs, describe};
 use crate::args::{load_anchors, load_identity, now_unix};
-use crate::net::{DriveError, Session};
+use crate::session::{DriveError, Session};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -38,6 +44,23 @@ pub struct ServeArgs {
     /// Serve this many connections, then exit (0: forever).
     #[arg(long, default_value_t = 0)]
     pub count: u64,
+    /// Connections served at once; one more is closed on arrival.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=65536))]
+    pub max_connections: u64,
+    /// Flaws of the reference server (the engine playing a broken
+    /// implementation, `shakedown_engine::flaw`), by name; repeatable.
+    #[arg(long = "flaw", value_parser = parse_flaw)]
+    pub flaws: Vec<shakedown_engine::flaw::Flaw>,
+}
+
+fn parse_flaw(s: &str) -> Result<shakedown_engine::flaw::Flaw, String> {
+    shakedown_engine::flaw::Flaw::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = shakedown_engine::flaw::Flaw::ALL
+            .iter()
+            .map(|f| f.name())
+            .collect();
+        format!("unknown flaw `{s}` (known: {})", names.join(", "))
+    })
 }
 
 fn parse_client_auth(s: &str) -> Result<ClientAuthMode, String> {
@@ -62,30 +85,52 @@ pub fn run(args: &ServeArgs) -> Result<(), String> {
     if let Some(ca) = &args.client_ca {
         config.client_trust = Some(load_anchors(ca)?);
     }
+    config.flaws = args.flaws.iter().copied().collect();
     let config = Arc::new(config);
     let listener = TcpListener::bind((args.bind.as_str(), args.port))
         .map_err(|e| format!("bind {}:{}: {e}", args.bind, args.port))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     println!("ready: listening on {local}");
-    let mut served = 0u64;
-    for stream in listener.incoming() {
-        let stream = match stream {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("accept: {e}");
-                continue;
+    let in_flight = AtomicUsize::new(0);
+    let in_flight = &in_flight;
+    let max = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
+    std::thread::scope(|scope| {
+        let mut accepted = 0u64;
+        for stream in listener.incoming() {
+            let stream = match stream {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("accept: {e}");
+                    continue;
+                }
+            };
+            let n = accepted;
+            accepted += 1;
+            if in_flight.fetch_add(1, Ordering::AcqRel) >= max {
+                in_flight.fetch_sub(1, Ordering::AcqRel);
+                println!("connection {n}: refused, {max} connections in flight (--max-connections)");
+                drop(stream);
+            } else {
+                let config = config.clone();
+                let spawned = std::thread::Builder::new()
+                    .name(format!("conn-{n}"))
+                    .stack_size(256 * 1024)
+                    .spawn_scoped(scope, move || {
+                        if let Err(e) = serve_one(args, config, stream, n) {
+                            println!("connection {n}: {e}");
+                        }
+                        in_flight.fetch_sub(1, Ordering::AcqRel);
+                    });
+                if let Err(e) = spawned {
+                    in_flight.fetch_sub(1, Ordering::AcqRel);
+                    eprintln!("connection {n}: no thread for it: {e}");
+                }
             }
-        };
-        // One connection at a time keeps the output readable and the
-        // session cache the only state shared between connections.
-        if let Err(e) = serve_one(args, config.clone(), stream, served) {
-            println!("connection {served}: {e}");
+            if args.count != 0 && accepted >= args.count {
+                break;
+            }
         }
-        served += 1;
-        if args.count != 0 && served >= args.count {
-            break;
-        }
-    }
+    });
     Ok(())
 }
 
@@ -100,10 +145,14 @@ fn serve_one(args: &ServeArgs, config: Arc<ServerConfig>, stream: TcpStream, n: 
         .map_err(|e| format!("handshake with {peer}: {e}"))?;
     println!("connection {n}: negotiated {}", describe(&summary));
     args.common.write_keylog(&summary);
-    // Echo every piece of application data until the peer closes.
+    // Echo application data until the peer closes: what arrived together
+    // goes back as one write, as `openssl s_server` echoes.
     loop {
         match session.next_data(timeout) {
-            Ok(Some(d)) => {
+            Ok(Some(mut d)) => {
+                while let Some(more) = session.pending_data() {
+                    d.extend_from_slice(&more);
+                }
                 println!("connection {n}: echoing {} bytes", d.len());
                 session.send(&d).map_err(|e| e.to_string())?;
             }

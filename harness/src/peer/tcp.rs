@@ -18,6 +18,11 @@ impl TcpPeer {
         Self { stream, echoes }
     }
 
+    /// Shuts the write side: the peer reads EOF after what was sent.
+    pub fn shutdown_write(&mut self) {
+        let _ = self.stream.shutdown(std::net::Shutdown::Write);
+    }
+
     /// Connects, retrying until `timeout` (a peer just started may not be
     /// listening yet).
     pub fn connect(addr: &str, timeout: Duration, echoes: bool) -> Result<Self, String> {

@@ -156,6 +156,32 @@ pub fn renegotiates(case: &Case) -> bool {
     case.test.knobs.contains(&Knob::Renegotiate)
 }
 
+/// Whether the engine sends something after its own Finished that the
+/// peer must answer (a record injected after it, a duplicate, a held
+/// message, a tweaked application data record, a renegotiation): the
+/// peer's answer can then come after our handshake is complete, so a
+/// silent peer is waited on for a moment.
+pub fn acts_after_handshake(case: &Case) -> bool {
+    use shakedown_engine::deviate::Anchor;
+    use shakedown_engine::msgs::enums::HandshakeType;
+    let late = |at: &Anchor| {
+        matches!(
+            at,
+            Anchor::AfterHandshake | Anchor::After(HandshakeType::Finished)
+        )
+    };
+    case.test.knobs.iter().any(|k| match k {
+        Knob::Renegotiate | Knob::TweakRecord { on: None, .. } | Knob::Duplicate(HandshakeType::Finished) => {
+            true
+        }
+        Knob::Hold { until_after, .. } => *until_after == HandshakeType::Finished,
+        Knob::InjectRecord { at, .. } | Knob::InjectAlert { at, .. } | Knob::InjectHandshake { at, .. } => {
+            late(at)
+        }
+        _ => false,
+    })
+}
+
 /// The engine's role, for the peer.
 pub fn peer_role(case: &Case) -> Role {
     case.test.engine_role.other()

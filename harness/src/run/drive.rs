@@ -17,14 +17,33 @@ pub const PING: &[u8] = b"shakedown ping\n";
 /// Exchanges before giving up on an in-memory peer that keeps talking.
 const MAX_ROUNDS: usize = 400;
 
-/// How long to linger after a handshake for a peer that does not echo.
+/// The longest a silent, non-echoing peer is given to answer once our
+/// handshake is done; the wait itself adapts to the peer's own answer
+/// times on this connection (see [`settle_time`]).
 const SETTLE: Duration = Duration::from_millis(300);
+
+/// The shortest such wait: scheduler noise on a loaded machine.
+const SETTLE_FLOOR: Duration = Duration::from_millis(25);
+
+/// How long a silent peer is given to react: four times the slowest answer
+/// it gave on this connection, within [`SETTLE_FLOOR`] and [`SETTLE`].
+fn settle_time(slowest_answer: Duration) -> Duration {
+    (slowest_answer * 4).clamp(SETTLE_FLOOR, SETTLE)
+}
+
+/// How long to keep reading a peer after our own check failed, for the
+/// alert it sends (ended early by that alert or a close).
+const LINGER: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Clone, Copy)]
 pub struct DriveOptions {
     pub timeout: Duration,
     /// Wait for a second handshake (the engine renegotiates).
     pub await_renegotiation: bool,
+    /// The engine acts after its handshake (a tweaked record, an
+    /// injection): a peer that does not echo is given a moment to answer.
+    /// Otherwise the case is decided when the handshake completes.
+    pub await_reaction: bool,
 }
 
 /// Runs the connection to its end; returns what happened and the first
@@ -44,6 +63,9 @@ pub fn drive(
     // The peer stopped reading; what it already sent (its alert) is still
     // to be read before the connection is judged.
     let mut peer_gone = false;
+    // When we last sent, and the slowest answer the peer gave since.
+    let mut sent_at: Option<Instant> = None;
+    let mut slowest_answer = Duration::ZERO;
     for _ in 0..MAX_ROUNDS {
         let out = me.take_output();
         if !out.is_empty() {
@@ -51,11 +73,13 @@ pub fn drive(
             if !peer_gone && peer.send(&out).is_err() {
                 peer_gone = true;
             }
+            sent_at.get_or_insert_with(Instant::now);
         }
         let mut peer_closed = false;
         while let Some(ev) = me.next_event() {
             match ev {
                 ConnectionEvent::HandshakeComplete(s) => {
+                    let resumed = s.resumed;
                     obs.handshakes += 1;
                     if obs.negotiated.is_none() {
                         obs.negotiated = Some(Negotiated::new(s.version, s.suite, s.resumed));
@@ -67,7 +91,17 @@ pub fn drive(
                     if ready && !sent_ping && me.send_application_data(PING).is_ok() {
                         sent_ping = true;
                         if !peer.echoes() {
-                            settle_until = Some(Instant::now() + SETTLE);
+                            // Nothing is left to observe unless our Finished
+                            // was the last word (the peer checks it after
+                            // our handshake is done) or the engine provokes
+                            // something after its handshake.
+                            let we_finished_last =
+                                resumed == (me.side() == shakedown_engine::crypto::Side::Client);
+                            let wait = match opts.await_reaction || we_finished_last {
+                                true => settle_time(slowest_answer),
+                                false => Duration::ZERO,
+                            };
+                            settle_until = Some(Instant::now() + wait);
                         }
                     }
                 }
@@ -93,15 +127,15 @@ pub fn drive(
                     End::FatalAlert(d.to_string())
                 }
                 Error::UnexpectedEof => End::PeerEof,
-                // Our engine refused the record before reading it (a record
-                // version check, say); if the peer's last record was a
-                // cleartext fatal alert, that alert is what the peer said.
-                other => match transcript.last_plain_alert_from_peer() {
-                    Some((level, d)) if level != AlertLevel::Warning => {
+                // Our own check failed first. What the peer still says (an
+                // alert already on its way, or its answer to ours) is what
+                // a vector judges, so keep reading it for a moment.
+                other => match peer_alert_after_failure(me, peer, transcript, peer_gone, deadline) {
+                    Some(d) => {
                         obs.fatal = Some(d);
                         End::FatalAlert(d.to_string())
                     }
-                    _ => End::EngineRejected(other.to_string()),
+                    None => End::EngineRejected(other.to_string()),
                 },
             };
             return (obs, summary);
@@ -129,6 +163,9 @@ pub fn drive(
         let wait_until = settle_until.map_or(deadline, |s| s.min(deadline));
         match peer.recv(wait_until) {
             Recv::Data(bytes) => {
+                if let Some(at) = sent_at.take() {
+                    slowest_answer = slowest_answer.max(at.elapsed());
+                }
                 transcript.add(Direction::FromPeer, &bytes);
                 // An error is read back through `me.error()` above.
                 let _ = me.feed(&bytes);
@@ -181,6 +218,48 @@ pub fn drive(
     }
     obs.end = End::Inconclusive(format!("still talking after {MAX_ROUNDS} exchanges"));
     (obs, summary)
+}
+
+/// The fatal alert the peer sends after our engine failed: read with the
+/// engine's own record layer (so an alert under the new keys counts), or,
+/// when the record that failed was the alert itself (a record version our
+/// engine refused, say), from the transcript.
+fn peer_alert_after_failure(
+    me: &mut Connection,
+    peer: &mut dyn Transport,
+    transcript: &mut Transcript,
+    peer_gone: bool,
+    deadline: Instant,
+) -> Option<shakedown_engine::msgs::enums::AlertDescription> {
+    let fatal = |alerts: Vec<shakedown_engine::msgs::Alert>| {
+        alerts
+            .into_iter()
+            .find(|a| a.level != AlertLevel::Warning)
+            .map(|a| a.description)
+    };
+    if let Some(d) = fatal(me.alerts_after_failure(&[])) {
+        return Some(d);
+    }
+    if let Some((level, d)) = transcript.last_plain_alert_from_peer()
+        && level != AlertLevel::Warning
+    {
+        return Some(d);
+    }
+    if peer_gone {
+        return None;
+    }
+    let until = deadline.min(Instant::now() + LINGER);
+    loop {
+        match peer.recv(until) {
+            Recv::Data(bytes) => {
+                transcript.add(Direction::FromPeer, &bytes);
+                if let Some(d) = fatal(me.alerts_after_failure(&bytes)) {
+                    return Some(d);
+                }
+            }
+            Recv::Eof | Recv::Quiet | Recv::Timeout | Recv::Failed(_) => return None,
+        }
+    }
 }
 
 /// Ends a finished exchange with close_notify, so a peer keeps the session

@@ -109,6 +109,15 @@ pub fn run_all(
         .flatten()
         .collect();
     check_oracles(&mut out);
+    // Oracle-group members kept their transcripts for the comparison; a
+    // pass that did not need them drops them now.
+    if !opts.keep_transcripts {
+        for r in &mut out {
+            if matches!(r.verdict, Verdict::Pass { .. }) {
+                r.transcript = None;
+            }
+        }
+    }
     Ok(out)
 }
 
@@ -149,7 +158,6 @@ fn check_oracles(results: &mut [CaseResult]) {
                         seen.join("; ")
                     ),
                 };
-                r.transcript.get_or_insert_with(Transcript::new);
             }
         }
     }
@@ -222,8 +230,13 @@ fn run_case(case: &Case, opts: &RunOptions, ids: &Identities, worker: &mut Worke
     transcript.finish();
     let observed = outcome.unwrap_or_else(|e| Observed::new(End::HarnessError(e)));
     result.verdict = judge(case, &observed, PeerAbilities { echoes });
-    result.keylog = summaries.iter().map(crate::net::keylog_line).collect();
-    if opts.keep_transcripts || !matches!(result.verdict, Verdict::Pass { .. }) {
+    result.keylog = summaries.iter().map(crate::session::keylog_line).collect();
+    // An oracle group compares its members after they all ran: each keeps
+    // its transcript until then, so a group failure shows every side.
+    if opts.keep_transcripts
+        || case.test.oracle_group.is_some()
+        || !matches!(result.verdict, Verdict::Pass { .. })
+    {
         result.transcript = Some(transcript);
     }
     result.observed = Some(observed);
@@ -235,6 +248,7 @@ fn drive_opts(case: &Case, opts: &RunOptions) -> DriveOptions {
     DriveOptions {
         timeout: opts.timeout,
         await_renegotiation: configs::renegotiates(case),
+        await_reaction: configs::acts_after_handshake(case),
     }
 }
 
@@ -242,6 +256,7 @@ fn honest_opts(opts: &RunOptions) -> DriveOptions {
     DriveOptions {
         timeout: opts.timeout,
         await_renegotiation: false,
+        await_reaction: false,
     }
 }
 
@@ -286,7 +301,11 @@ fn run_builtin(
                 let mut peer = MemoryPeer::new(
                     Connection::client(client, rng(seed ^ 2), NOW).map_err(|e| e.to_string())?,
                 );
-                first_session(&mut me, &mut peer, transcript, honest_opts(opts), summaries)?;
+                if let Err(failed) =
+                    first_session(&mut me, &mut peer, transcript, honest_opts(opts), summaries)
+                {
+                    return Ok(*failed);
+                }
                 resume = peer.summaries.first().map(|s| s.session.clone());
             }
             let cfg =
@@ -320,17 +339,25 @@ fn finish(
     obs
 }
 
-/// The honest first handshake of a resumption case.
+/// The honest first handshake of a resumption case. When it fails, the
+/// peer failed an honest handshake: the case's observation says so (a
+/// fail), and the transcript keeps what happened.
 fn first_session(
     me: &mut Connection,
     peer: &mut dyn Transport,
     transcript: &mut Transcript,
     opts: DriveOptions,
     summaries: &mut Vec<HandshakeSummary>,
-) -> Result<SessionData, String> {
+) -> Result<SessionData, Box<Observed>> {
     let (obs, summary) = drive(me, peer, transcript, opts);
-    let summary =
-        summary.ok_or_else(|| format!("the first (honest) handshake failed: {}", obs.describe()))?;
+    let Some(summary) = summary else {
+        let why = format!("the first (honest) handshake failed: {}", obs.describe());
+        return Err(Box::new(match obs.end {
+            // A harness that could not run stays a harness error.
+            End::HarnessError(_) => obs,
+            _ => Observed::new(End::SetupFailed(why)),
+        }));
+    };
     let session = summary.session.clone();
     summaries.push(summary);
     Ok(session)
@@ -352,13 +379,10 @@ fn run_engine_client<P: Transport>(
         let cfg = configs::arc(configs::engine_client(case, ids, false, None));
         let mut me = Connection::client(cfg, rng(seed ^ 1), NOW).map_err(|e| e.to_string())?;
         let mut peer = connect()?;
-        resume = Some(first_session(
-            &mut me,
-            &mut peer,
-            transcript,
-            honest_opts(opts),
-            summaries,
-        )?);
+        match first_session(&mut me, &mut peer, transcript, honest_opts(opts), summaries) {
+            Ok(session) => resume = Some(session),
+            Err(failed) => return Ok(*failed),
+        }
     }
     let cfg = configs::arc(configs::engine_client(case, ids, true, resume));
     let mut me = Connection::client(cfg, rng(seed), NOW).map_err(|e| format!("engine client: {e}"))?;

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use shakedown::net::{DriveError, Session};
+use shakedown::session::{DriveError, Session};
 use shakedown_engine::crypto::SeededRandom;
 use shakedown_engine::{Connection, ServerConfig};
 

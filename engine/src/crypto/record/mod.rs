@@ -93,6 +93,7 @@ impl std::error::Error for SetupError {}
 /// XOR one byte of a region with a mask; `index` wraps around the region's
 /// length. A zero mask changes nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ByteFlip {
     pub index: usize,
@@ -111,6 +112,7 @@ impl ByteFlip {
 
 /// Misbehaviour knobs for one sealed record. The default is honest.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct SealTweak {
     /// Flip a byte of the MAC (the GCM tag for AEAD suites) after computing it.

@@ -1,7 +1,7 @@
-//! ClientKeyExchange for RSA and Finished (RFC 5246 7.4.7.1, 7.4.9;
-//! RFC 6101 5.6.7, 5.6.9).
+//! ClientKeyExchange for RSA key exchange (RFC 5246 7.4.7.1, RFC 6101
+//! 5.6.7).
 
-use super::handshake::HandshakeContext;
+use super::context::HandshakeContext;
 use crate::codec::{DecodeError, LengthPrefix, Reader, Width, put_opaque};
 
 /// How the encrypted premaster secret is framed.
@@ -51,48 +51,6 @@ impl ClientKeyExchange {
         Ok(Self {
             form,
             encrypted_premaster,
-        })
-    }
-}
-
-/// SSL 3.0 verify data: MD5 (16) + SHA-1 (20) hashes (RFC 6101 5.6.9).
-pub const SSL3_VERIFY_DATA_LEN: usize = 36;
-
-/// TLS verify data: 12 bytes for every suite here (RFC 5246 7.4.9).
-pub const TLS_VERIFY_DATA_LEN: usize = 12;
-
-/// Finished: the verify data fills the message (RFC 5246 7.4.9).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finished {
-    pub verify_data: Vec<u8>,
-}
-
-impl Finished {
-    pub fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.verify_data);
-    }
-
-    /// Reads verify data of exactly the length `ctx`'s version uses:
-    /// shorter is `TooShort`, longer is `TooLong`.
-    pub fn read(r: &mut Reader<'_>, ctx: HandshakeContext) -> Result<Self, DecodeError> {
-        let want = ctx.verify_data_len();
-        let len = r.left();
-        if len < want {
-            return Err(DecodeError::TooShort {
-                what: "Finished verify_data",
-                len,
-                min: want,
-            });
-        }
-        if len > want {
-            return Err(DecodeError::TooLong {
-                what: "Finished verify_data",
-                len,
-                max: want,
-            });
-        }
-        Ok(Self {
-            verify_data: r.take_rest().to_vec(),
         })
     }
 }

@@ -1,10 +1,15 @@
-//! Drives a sans-IO [`Connection`] over a TCP stream, with a deadline on
-//! every step: a peer that stalls is cut off, never waited on forever.
+//! The CLI's session driver: a sans-IO [`Connection`] over a TCP stream,
+//! with a deadline on every step: a peer that stalls is cut off, never
+//! waited on forever. (`run::drive` is the runner's: it runs a case to its
+//! outcome.)
 
-use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+use shakedown_engine::error::CannotSend;
+
+use crate::peer::tcp::TcpPeer;
+use crate::peer::{Recv, Transport};
 use shakedown_engine::{Connection, ConnectionEvent, Error, HandshakeSummary};
 
 /// Why driving a connection stopped short.
@@ -12,31 +17,41 @@ use shakedown_engine::{Connection, ConnectionEvent, Error, HandshakeSummary};
 pub enum DriveError {
     /// The engine refused the peer's bytes (and sent the alert it names).
     Engine(Error),
-    Io(std::io::Error),
+    /// Sending failed: the peer is gone.
+    Send(String),
+    Io(String),
     /// The deadline passed with the peer silent.
     Timeout,
     /// The peer closed the transport.
     Eof,
+    /// The peer sent close_notify (right after its Finished, say) before
+    /// we could send: the connection is closed for writing (RFC 5246 7.2.1).
+    PeerClosed,
 }
 
 impl std::fmt::Display for DriveError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Engine(e) => write!(f, "{e}"),
+            Self::Send(e) => write!(f, "send: {e}"),
             Self::Io(e) => write!(f, "i/o: {e}"),
             Self::Timeout => f.write_str("timed out waiting for the peer"),
             Self::Eof => f.write_str("peer closed the connection"),
+            Self::PeerClosed => f.write_str("peer sent close_notify before our data could go out"),
         }
     }
 }
 
 impl std::error::Error for DriveError {}
 
-/// One connection on one socket.
+/// One connection over one transport: a TCP socket for the CLI, or any
+/// [`Transport`] (the built-in peer in memory). The runner's
+/// [`crate::run::drive`] reads the same transports, so a reset is the
+/// peer closing in both.
 #[derive(Debug)]
-pub struct Session {
+pub struct Session<T: Transport = TcpPeer> {
     pub conn: Connection,
-    stream: TcpStream,
+    transport: T,
     /// Every event seen so far, in order.
     pub events: Vec<ConnectionEvent>,
     /// Events before this index have been returned by `next_data`.
@@ -44,11 +59,23 @@ pub struct Session {
     eof: bool,
 }
 
-impl Session {
+impl Session<TcpPeer> {
+    /// A session on a connected socket.
     pub fn new(conn: Connection, stream: TcpStream) -> Self {
+        Self::over(conn, TcpPeer::new(stream, true))
+    }
+
+    /// Shuts the socket's write side (after close_notify).
+    fn shutdown_write(&mut self) {
+        self.transport.shutdown_write();
+    }
+}
+
+impl<T: Transport> Session<T> {
+    pub fn over(conn: Connection, transport: T) -> Self {
         Self {
             conn,
-            stream,
+            transport,
             events: Vec::new(),
             read_cursor: 0,
             eof: false,
@@ -59,7 +86,7 @@ impl Session {
     pub fn flush(&mut self) -> Result<(), DriveError> {
         let out = self.conn.take_output();
         if !out.is_empty() {
-            self.stream.write_all(&out).map_err(DriveError::Io)?;
+            self.transport.send(&out).map_err(DriveError::Send)?;
         }
         Ok(())
     }
@@ -72,7 +99,6 @@ impl Session {
         mut done: impl FnMut(&ConnectionEvent) -> bool,
     ) -> Result<(), DriveError> {
         let deadline = Instant::now() + timeout;
-        let mut buf = vec![0u8; 1 << 16];
         let mut checked = self.events.len();
         loop {
             self.flush()?;
@@ -92,27 +118,21 @@ impl Session {
             if self.eof {
                 return Err(DriveError::Eof);
             }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(DriveError::Timeout);
-            }
-            self.stream
-                .set_read_timeout(Some(left.min(Duration::from_millis(250))))
-                .map_err(DriveError::Io)?;
-            match self.stream.read(&mut buf) {
-                Ok(0) => {
+            match self.transport.recv(deadline) {
+                Recv::Eof => {
                     self.eof = true;
                     let _ = self.conn.feed_eof();
                 }
-                Ok(n) => {
-                    let fed = self.conn.feed(buf.get(..n).unwrap_or_default());
+                Recv::Data(bytes) => {
+                    let fed = self.conn.feed(&bytes);
                     // Send the alert the failure queued before reporting it.
                     let _ = self.flush();
                     fed.map_err(DriveError::Engine)?;
                 }
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-                Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(e) => return Err(DriveError::Io(e)),
+                Recv::Timeout => return Err(DriveError::Timeout),
+                // In memory, a quiet peer waits for us: nothing will come.
+                Recv::Quiet => return Err(DriveError::Timeout),
+                Recv::Failed(e) => return Err(DriveError::Io(e)),
             }
         }
     }
@@ -130,10 +150,17 @@ impl Session {
     }
 
     pub fn send(&mut self, data: &[u8]) -> Result<(), DriveError> {
-        self.conn
-            .send_application_data(data)
-            .map_err(DriveError::Engine)?;
-        self.flush()
+        // A close_notify that came with the peer's Finished closed the
+        // connection before the caller saw the handshake complete.
+        let peer_closed = self
+            .events
+            .iter()
+            .any(|e| matches!(e, ConnectionEvent::PeerClosed));
+        match self.conn.send_application_data(data) {
+            Err(Error::CannotSend(CannotSend::Closed)) if peer_closed => Err(DriveError::PeerClosed),
+            Err(e) => Err(DriveError::Engine(e)),
+            Ok(()) => self.flush(),
+        }
     }
 
     /// The next piece of application data not yet returned, waiting up to
@@ -157,6 +184,25 @@ impl Session {
         }
     }
 
+    /// Application data already received and not yet returned, without
+    /// reading the socket.
+    pub fn pending_data(&mut self) -> Option<Vec<u8>> {
+        while let Some(ev) = self.conn.next_event() {
+            self.events.push(ev);
+        }
+        while let Some(ev) = self.events.get(self.read_cursor) {
+            match ev {
+                ConnectionEvent::ApplicationData(d) => {
+                    self.read_cursor += 1;
+                    return Some(d.clone());
+                }
+                ConnectionEvent::PeerClosed => return None,
+                _ => self.read_cursor += 1,
+            }
+        }
+        None
+    }
+
     /// Reads application data until at least `min` bytes arrived, or
     /// close_notify, or the deadline (what arrived by then is returned).
     pub fn receive(&mut self, min: usize, timeout: Duration) -> Result<Vec<u8>, DriveError> {
@@ -174,11 +220,18 @@ impl Session {
         Ok(data)
     }
 
-    /// Sends close_notify and shuts the write side.
-    pub fn close(&mut self) {
+    /// Sends close_notify.
+    pub fn close_notify(&mut self) {
         self.conn.close();
         let _ = self.flush();
-        let _ = self.stream.shutdown(std::net::Shutdown::Write);
+    }
+}
+
+impl Session<TcpPeer> {
+    /// Sends close_notify and shuts the write side.
+    pub fn close(&mut self) {
+        self.close_notify();
+        self.shutdown_write();
     }
 }
 

@@ -12,12 +12,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod sweep;
+mod validate;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use shakedown_engine::ClientAuthMode;
 use shakedown_engine::deviate::Knob;
 use shakedown_engine::msgs::enums::{AlertDescription, CipherSuite, ProtocolVersion};
 use shakedown_engine::suites;
+pub use sweep::Sweep;
+pub use validate::{KNOWN_IDENTITIES, check_set};
 
 /// One file of scenarios about one topic.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -264,18 +269,48 @@ pub struct Expectation {
     pub handshake_completes: Option<Completes>,
     /// The peer sends a fatal alert from this set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<Vec<String>>")]
     pub peer_alert: Option<Vec<AlertDescription>>,
     /// The peer sends a warning alert from this set and no fatal one (a
     /// declined renegotiation, say).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<Vec<String>>")]
     pub peer_warning: Option<Vec<AlertDescription>>,
-    /// The peer closes the connection without a fatal alert.
+    /// The peer closes the connection without a fatal alert. Only `true`
+    /// is accepted: an expectation is a thing that happens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub peer_closes: Option<bool>,
+    pub peer_closes: Option<Closes>,
     #[serde(default)]
     pub grade: Grade,
+}
+
+/// `peer_closes: true`, the only value it takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Closes;
+
+impl<'de> Deserialize<'de> for Closes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match bool::deserialize(d)? {
+            true => Ok(Self),
+            false => Err(serde::de::Error::custom(
+                "`peer_closes` takes only `true` (leave it out, or list another outcome)",
+            )),
+        }
+    }
+}
+
+impl Serialize for Closes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bool(true)
+    }
+}
+
+impl JsonSchema for Closes {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Closes".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "const": true })
+    }
 }
 
 /// One scenario definition.
@@ -299,7 +334,6 @@ pub struct TestDef {
     pub peer: PeerSide,
     /// The misbehaviour knobs (engine/src/deviate.rs `Knob`).
     #[serde(default)]
-    #[schemars(with = "Vec<serde_json::Value>")]
     pub knobs: Vec<Knob>,
     /// What the peer must support for the test to apply.
     #[serde(default)]
@@ -316,6 +350,10 @@ pub struct TestDef {
     /// Per-version replacements of `expect` (SSL 3.0's smaller alert set).
     #[serde(default)]
     pub expect_for: BTreeMap<Version, Vec<Expectation>>,
+    /// One definition, many tests: a knob field swept over values. Expanded
+    /// when the file loads; the expanded tests carry none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<Sweep>,
 }
 
 /// One runnable case: a test at one version and suite.
@@ -379,7 +417,8 @@ pub fn parse(file: &Path, text: &str) -> Result<VectorFile, VectorError> {
             message: inner.to_string(),
         }
     })?;
-    validate(file, text, &vf)?;
+    let vf = sweep::expand_sweeps(file, text, vf)?;
+    validate::validate(file, text, &vf)?;
     Ok(vf)
 }
 
@@ -392,108 +431,9 @@ fn test_id_at(text: &str, path: &str) -> Option<String> {
 }
 
 /// The line on which a test's id appears, for errors found after parsing.
-fn line_of_id(text: &str, id: &str) -> Option<usize> {
+pub(crate) fn line_of_id(text: &str, id: &str) -> Option<usize> {
     let needle = format!("\"{id}\"");
     text.lines().position(|l| l.contains(&needle)).map(|i| i + 1)
-}
-
-pub const KNOWN_IDENTITIES: [&str; 7] = [
-    "client",
-    "untrusted-client",
-    "expired-client",
-    "server",
-    "untrusted-server",
-    "server-no-keyenc",
-    "server-sha1",
-];
-
-fn validate(file: &Path, text: &str, vf: &VectorFile) -> Result<(), VectorError> {
-    let mut seen = BTreeSet::new();
-    for (i, t) in vf.tests.iter().enumerate() {
-        let err = |field: String, message: String| VectorError {
-            file: file.to_owned(),
-            line: line_of_id(text, &t.id),
-            column: None,
-            test_id: Some(t.id.clone()),
-            field: Some(format!("tests[{i}].{field}")),
-            message,
-        };
-        if !t.id.starts_with(&format!("{}/", vf.topic)) {
-            return Err(err(
-                "id".into(),
-                format!("the id must start with the topic `{}/`", vf.topic),
-            ));
-        }
-        if !seen.insert(t.id.clone()) {
-            return Err(err("id".into(), "duplicate test id".into()));
-        }
-        if t.versions.is_empty() {
-            return Err(err("versions".into(), "no version to run".into()));
-        }
-        for (j, s) in t.suites.iter().enumerate() {
-            if suites::by_name(s).is_none() {
-                return Err(err(format!("suites[{j}]"), format!("unknown cipher suite `{s}`")));
-            }
-        }
-        for (side, id) in [("engine", &t.engine.identity), ("peer", &t.peer.identity)] {
-            if let Some(id) = id
-                && id != "none"
-                && !KNOWN_IDENTITIES.contains(&id.as_str())
-            {
-                return Err(err(
-                    format!("{side}.identity"),
-                    format!(
-                        "unknown identity `{id}` (known: none, {})",
-                        KNOWN_IDENTITIES.join(", ")
-                    ),
-                ));
-            }
-        }
-        let lists = std::iter::once(("expect".to_string(), &t.expect)).chain(
-            t.expect_for
-                .iter()
-                .map(|(v, e)| (format!("expect_for.{}", v.name()), e)),
-        );
-        for (field, list) in lists {
-            if list.is_empty() {
-                return Err(err(field, "no expected outcome".into()));
-            }
-            for (j, e) in list.iter().enumerate() {
-                let given = usize::from(e.handshake_completes.is_some())
-                    + usize::from(e.peer_alert.is_some())
-                    + usize::from(e.peer_warning.is_some())
-                    + usize::from(e.peer_closes.is_some());
-                if given != 1 {
-                    return Err(err(
-                        format!("{field}[{j}]"),
-                        "give exactly one of handshake_completes, peer_alert, peer_warning, peer_closes"
-                            .into(),
-                    ));
-                }
-                if let Some(c) = &e.handshake_completes {
-                    if let Some(v) = &c.version
-                        && !matches!(v.as_str(), "case" | "any")
-                        && parse_version(v).is_none()
-                    {
-                        return Err(err(
-                            format!("{field}[{j}].handshake_completes.version"),
-                            format!("`{v}` is not case, any or a version"),
-                        ));
-                    }
-                    if let Some(s) = &c.suite
-                        && !matches!(s.as_str(), "case" | "any")
-                        && suites::by_name(s).is_none()
-                    {
-                        return Err(err(
-                            format!("{field}[{j}].handshake_completes.suite"),
-                            format!("unknown cipher suite `{s}`"),
-                        ));
-                    }
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 pub fn parse_version(s: &str) -> Option<Version> {
@@ -516,6 +456,7 @@ pub fn load_dir(dir: &Path) -> Result<Vec<(PathBuf, VectorFile)>, VectorError> {
     for f in files {
         out.push((f.clone(), load_file(&f)?));
     }
+    check_set(&out)?;
     Ok(out)
 }
 
