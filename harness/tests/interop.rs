@@ -1,7 +1,9 @@
 //! The interop matrix: the reference engine against OpenSSL, GnuTLS and
 //! tlslite-ng, in both roles, over every version x suite the peer supports,
 //! without and with a client certificate, each cell a full handshake with
-//! application data both ways and then a resumed handshake.
+//! application data both ways and then a resumed handshake. Botan, Go
+//! crypto/tls, JSSE, mbed TLS and wolfSSL (interop_support/programs.rs) run
+//! the smoke subset [`SMOKE`] of those cells.
 //!
 //! What a peer supports is asked of the peer (`Peer::capabilities`, the one
 //! place that knows); an engine suite or version the peer lacks is a skipped
