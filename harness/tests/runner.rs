@@ -523,3 +523,42 @@ fn the_peers_alert_after_our_own_failure_is_observed() {
         "{observed:?}"
     );
 }
+
+/// A case that limits the peer's versions runs on a profile with
+/// `version_range_args`, its ends moved inside what the profile supports,
+/// and in a group of its own; without them it skips with the reason.
+#[test]
+fn a_profile_sets_the_peer_version_range_a_case_asks_for() {
+    let case = cases(&["version/server-picks-above-offer/tls1.2/AES128-SHA"])
+        .pop()
+        .unwrap();
+    let text = r#"{"name": "p", "role": "client", "command": ["peer", "--port", "{port}"],
+        "version_args": {"tls1.2": ["--only", "tls1.2"]},
+        "version_range_args": ["--min", "{min}", "--max", "{max}"],
+        "versions": ["tls1.0", "tls1.1", "tls1.2"], "suites": ["AES128-SHA"]}"#;
+    let p = Profile::parse(text).unwrap();
+    assert_eq!(p.skip_reason(&case), None);
+    // ssl3..tls1.1 asked; this peer has no SSL 3.0.
+    assert_eq!(
+        p.argv(&case, 7, Path::new("/c")),
+        ["peer", "--port", "7", "--min", "tls1.0", "--max", "tls1.1"]
+    );
+    assert!(p.group_of(&case).ends_with("+tls1.0..tls1.1"));
+    let without = Profile::parse(&text.replace(
+        r#""version_range_args": ["--min", "{min}", "--max", "{max}"],"#,
+        "",
+    ))
+    .unwrap();
+    let why = without.skip_reason(&case).unwrap();
+    assert!(
+        why.contains("ssl3..tls1.1") && why.contains("version_range_args"),
+        "{why}"
+    );
+    let tls12_only = Profile::parse(&text.replace(r#""tls1.0", "tls1.1", "#, "")).unwrap();
+    assert!(
+        tls12_only
+            .skip_reason(&case)
+            .unwrap()
+            .contains("supports none of")
+    );
+}

@@ -113,6 +113,13 @@ pub struct Profile {
     /// group and version).
     #[serde(default)]
     pub version_args: BTreeMap<Version, Vec<String>>,
+    /// Arguments that set the peer's version range, `{min}` and `{max}`
+    /// filled in with version names (ssl3, tls1.0, ...): used instead of
+    /// `version_args` for a case that limits the peer's versions
+    /// (`peer.versions`), each end moved inside the profile's `versions`.
+    /// Without them such cases skip.
+    #[serde(default)]
+    pub version_range_args: Option<Vec<String>>,
     /// Environment variables for the command.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
@@ -191,10 +198,23 @@ impl Profile {
                 return Some(format!("{} lacks feature {}", self.name, f.name()));
             }
         }
-        if case.test.peer.versions.is_some() {
-            return Some(
-                "the test needs the peer limited to fewer versions, which a profile cannot set".into(),
-            );
+        if let Some(range) = case.test.peer.versions {
+            if self.version_range_args.is_none() {
+                return Some(format!(
+                    "the test needs the peer limited to {}..{}, and {} has no version_range_args",
+                    range.min.name(),
+                    range.max.name(),
+                    self.name
+                ));
+            }
+            if self.range_of(case).is_none() {
+                return Some(format!(
+                    "{} supports none of {}..{}",
+                    self.name,
+                    range.min.name(),
+                    range.max.name()
+                ));
+            }
         }
         if case.test.resume && self.role == Role::Client {
             return Some("resumption by a peer client is not driven by the runner".into());
@@ -207,6 +227,18 @@ impl Profile {
         None
     }
 
+    /// The version range a case limits the peer to, each end moved inside
+    /// what the profile supports (a peer without SSL 3.0 told "ssl3..tls1.1"
+    /// runs tls1.0..tls1.1, the same limit as far as it can tell); `None`
+    /// when the case sets none, or nothing of it is left.
+    fn range_of(&self, case: &Case) -> Option<(Version, Version)> {
+        let range = case.test.peer.versions?;
+        let inside = |v: &&Version| range.min <= **v && **v <= range.max;
+        let min = self.versions.iter().filter(inside).min()?;
+        let max = self.versions.iter().filter(inside).max()?;
+        Some((*min, *max))
+    }
+
     /// The configuration group of a case: which arguments it is started with.
     pub fn group_of(&self, case: &Case) -> String {
         let group = match self.role {
@@ -216,6 +248,9 @@ impl Profile {
                 _ => "with_cert".into(),
             },
         };
+        if let (Some(_), Some((min, max))) = (&self.version_range_args, self.range_of(case)) {
+            return format!("{group}+{}..{}", min.name(), max.name());
+        }
         match self.version_args.contains_key(&case.version) {
             true => format!("{group}+{}", case.version.name()),
             false => group,
@@ -241,11 +276,18 @@ impl Profile {
                 .replace("{certs}", &dir)
         };
         let extra = self.group_args.get(&group).into_iter().flatten();
-        let per_version = self.version_args.get(&case.version).into_iter().flatten();
+        let ranged = self.version_range_args.as_ref().zip(self.range_of(case));
+        let per_version: Vec<String> = match ranged {
+            Some((args, (min, max))) => args
+                .iter()
+                .map(|a| a.replace("{min}", min.name()).replace("{max}", max.name()))
+                .collect(),
+            None => self.version_args.get(&case.version).cloned().unwrap_or_default(),
+        };
         self.command
             .iter()
             .chain(extra)
-            .chain(per_version)
+            .chain(per_version.iter())
             .map(fill)
             .collect()
     }
