@@ -6,6 +6,8 @@
 //! A knob says what goes wrong on the wire, never which check the peer
 //! should make: the vector's expectation says that.
 
+pub mod field;
+
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::record::{ByteFlip, SealTweak};
@@ -242,6 +244,10 @@ pub enum Knob {
     /// Start a renegotiation once our handshake is done: a client sends a
     /// new ClientHello, a server a HelloRequest.
     Renegotiate,
+
+    // ---- fields (deviate/field.rs) --------------------------------------
+    /// Change one field of one handshake message, addressed by path.
+    MutateField(field::FieldMutation),
 }
 
 mod set;

@@ -54,6 +54,32 @@ pub enum Flaw {
     /// decrypted premaster is not a well-formed 48-byte PKCS#1 v1.5
     /// message: a Bleichenbacher / Marvin timing oracle.
     SlowBadPadding,
+    /// Takes a Finished where ChangeCipherSpec must come, as if the cipher
+    /// change had happened (the early/missing-CCS state bugs of
+    /// CVE-2014-0224 and CVE-2015-0204's family).
+    CcsOptional,
+    /// Reads a ServerHelloDone or a TLS ClientKeyExchange as far as its
+    /// structure goes and ignores the bytes after it.
+    IgnoreTrailingBytes,
+    /// Client: goes on with whatever compression method the server picked,
+    /// offered or not, as if it were null.
+    AcceptUnofferedCompression,
+    /// Client: ignores ServerHello extensions it never offered.
+    AcceptUnsolicitedExtension,
+    /// Client: on a chain that does not verify, uses the leaf's key anyway
+    /// (CVE-2014-0092, CVE-2014-1266 "goto fail").
+    AcceptUntrustedServer,
+    /// Server: takes a client certificate whose chain does not verify
+    /// (untrusted root, expired), using its key anyway.
+    AcceptUntrustedClient,
+    /// Drops records of a content type it does not know instead of
+    /// refusing them (as TLS 1.0 and 1.1 allowed; TLS 1.2 does not).
+    AcceptUnknownRecordType,
+    /// Reads a fatal alert as a warning and carries on.
+    IgnoreFatalAlert,
+    /// Client: a ServerHello version above anything it offered is read as
+    /// its own highest version.
+    AcceptHigherVersion,
 }
 
 impl Flaw {
@@ -62,6 +88,15 @@ impl Flaw {
         Flaw::AcceptBadFinished,
         Flaw::SkipCertificateVerify,
         Flaw::SlowBadPadding,
+        Flaw::CcsOptional,
+        Flaw::IgnoreTrailingBytes,
+        Flaw::AcceptUnofferedCompression,
+        Flaw::AcceptUnsolicitedExtension,
+        Flaw::AcceptUntrustedServer,
+        Flaw::AcceptUntrustedClient,
+        Flaw::AcceptUnknownRecordType,
+        Flaw::IgnoreFatalAlert,
+        Flaw::AcceptHigherVersion,
     ];
 
     /// The snake_case name used on the command line and in vectors.
@@ -70,6 +105,15 @@ impl Flaw {
             Self::AcceptBadFinished => "accept_bad_finished",
             Self::SkipCertificateVerify => "skip_certificate_verify",
             Self::SlowBadPadding => "slow_bad_padding",
+            Self::CcsOptional => "ccs_optional",
+            Self::IgnoreTrailingBytes => "ignore_trailing_bytes",
+            Self::AcceptUnofferedCompression => "accept_unoffered_compression",
+            Self::AcceptUnsolicitedExtension => "accept_unsolicited_extension",
+            Self::AcceptUntrustedServer => "accept_untrusted_server",
+            Self::AcceptUntrustedClient => "accept_untrusted_client",
+            Self::AcceptUnknownRecordType => "accept_unknown_record_type",
+            Self::IgnoreFatalAlert => "ignore_fatal_alert",
+            Self::AcceptHigherVersion => "accept_higher_version",
         }
     }
 
@@ -82,13 +126,31 @@ impl Flaw {
             Self::AcceptBadFinished => FlawFamily::Authentication,
             Self::SkipCertificateVerify => FlawFamily::State,
             Self::SlowBadPadding => FlawFamily::Timing,
+            Self::CcsOptional => FlawFamily::State,
+            Self::IgnoreTrailingBytes => FlawFamily::Parsing,
+            Self::AcceptUnofferedCompression
+            | Self::AcceptUnsolicitedExtension
+            | Self::AcceptHigherVersion => FlawFamily::Negotiation,
+            Self::AcceptUntrustedServer | Self::AcceptUntrustedClient => FlawFamily::Authentication,
+            Self::AcceptUnknownRecordType => FlawFamily::Record,
+            Self::IgnoreFatalAlert => FlawFamily::Alerts,
         }
     }
 
     pub fn role(self) -> FlawRole {
         match self {
-            Self::AcceptBadFinished => FlawRole::Both,
-            Self::SkipCertificateVerify | Self::SlowBadPadding => FlawRole::Server,
+            Self::AcceptBadFinished
+            | Self::CcsOptional
+            | Self::IgnoreTrailingBytes
+            | Self::AcceptUnknownRecordType
+            | Self::IgnoreFatalAlert => FlawRole::Both,
+            Self::SkipCertificateVerify | Self::SlowBadPadding | Self::AcceptUntrustedClient => {
+                FlawRole::Server
+            }
+            Self::AcceptUnofferedCompression
+            | Self::AcceptUnsolicitedExtension
+            | Self::AcceptUntrustedServer
+            | Self::AcceptHigherVersion => FlawRole::Client,
         }
     }
 
@@ -101,6 +163,33 @@ impl Flaw {
             }
             Self::SlowBadPadding => {
                 "RFC 5246 7.4.7.1: no distinguishable difference on bad PKCS#1 padding; Bleichenbacher 1998, Marvin 2023"
+            }
+            Self::CcsOptional => {
+                "RFC 5246 7.1, 7.4.9: Finished is the first message protected by the new keys, after ChangeCipherSpec; CVE-2014-0224"
+            }
+            Self::IgnoreTrailingBytes => {
+                "RFC 5246 7.4.1.2, 7.4.5: a message must match its format exactly, else decode_error"
+            }
+            Self::AcceptUnofferedCompression => {
+                "RFC 5246 7.4.1.3: compression_method is selected from ClientHello.compression_methods"
+            }
+            Self::AcceptUnsolicitedExtension => {
+                "RFC 5246 7.4.1.4: a client receiving an extension it did not request MUST abort with unsupported_extension"
+            }
+            Self::AcceptUntrustedServer => {
+                "RFC 5246 7.4.2, RFC 5280 6.1: the server chain must verify to a trust anchor; CVE-2014-0092, CVE-2014-1266"
+            }
+            Self::AcceptUntrustedClient => {
+                "RFC 5246 7.4.6, RFC 5280 6.1: a server requiring client authentication refuses a chain that does not verify"
+            }
+            Self::AcceptUnknownRecordType => {
+                "RFC 5246 6: a record of an unexpected type MUST be answered with unexpected_message"
+            }
+            Self::IgnoreFatalAlert => {
+                "RFC 5246 7.2: on receiving a fatal alert both parties immediately close the connection"
+            }
+            Self::AcceptHigherVersion => {
+                "RFC 5246 7.4.1.3, E.1: server_version is at most the client's version; anything else is refused"
             }
         }
     }
@@ -152,6 +241,30 @@ pub(crate) fn slow_path_work() {
         h.update(std::hint::black_box(&block));
     }
     std::hint::black_box(h.finalize());
+}
+
+/// The `ignore_trailing_bytes` flaw's reading of a message that did not
+/// decode: a ServerHelloDone with a body, or a TLS ClientKeyExchange with
+/// bytes after its length-prefixed ciphertext, decoded without the extra.
+pub(crate) fn decode_ignoring_trailing_bytes(
+    raw: &crate::msgs::reassembly::RawHandshake,
+    ctx: crate::msgs::HandshakeContext,
+) -> Option<crate::msgs::HandshakeMessage> {
+    use crate::msgs::enums::HandshakeType;
+    let body = raw.body();
+    let len = match raw.typ() {
+        HandshakeType::ServerHelloDone => 0,
+        HandshakeType::ClientKeyExchange if !ctx.is_ssl3() => {
+            let n = u16::from_be_bytes([*body.first()?, *body.get(1)?]);
+            2 + usize::from(n)
+        }
+        _ => return None,
+    };
+    let payload = crate::msgs::HandshakePayload::read_body(raw.typ(), body.get(..len)?, ctx).ok()?;
+    Some(crate::msgs::HandshakeMessage {
+        typ: raw.typ(),
+        payload,
+    })
 }
 
 #[cfg(test)]

@@ -47,6 +47,9 @@ pub struct RecordLayer {
     /// How handshake messages are put into records (misbehaviour knobs).
     pub framing: Framing,
     pending_handshake: Vec<u8>,
+    /// The tweak of a coalesced message, for the record that carries it
+    /// (found by `shakedown fuzz`: coalescing used to drop it).
+    pending_tweak: SealTweak,
     /// Protection tweak for the first application data record sent.
     pub app_data_tweak: Option<SealTweak>,
 }
@@ -81,6 +84,7 @@ impl RecordLayer {
             outgoing: Vec::new(),
             framing: Framing::default(),
             pending_handshake: Vec::new(),
+            pending_tweak: SealTweak::default(),
             app_data_tweak: None,
         }
     }
@@ -217,6 +221,9 @@ impl RecordLayer {
     pub fn send_handshake(&mut self, raw: &[u8], rng: &mut dyn RandomSource, tweak: &SealTweak) {
         if self.framing.coalesce {
             self.pending_handshake.extend_from_slice(raw);
+            if *tweak != SealTweak::default() {
+                self.pending_tweak = tweak.clone();
+            }
             return;
         }
         let size = self
@@ -233,12 +240,13 @@ impl RecordLayer {
             return;
         }
         let pending = std::mem::take(&mut self.pending_handshake);
+        let tweak = std::mem::take(&mut self.pending_tweak);
         let size = self
             .framing
             .fragment
             .unwrap_or(MAX_PLAINTEXT)
             .clamp(1, MAX_PLAINTEXT);
-        self.send_chunks(ContentType::Handshake, &pending, size, rng, &SealTweak::default());
+        self.send_chunks(ContentType::Handshake, &pending, size, rng, &tweak);
     }
 
     fn send_chunks(

@@ -63,6 +63,9 @@ pub struct Observed {
     pub fatal: Option<AlertDescription>,
     #[serde(skip)]
     pub warning_alerts: Vec<AlertDescription>,
+    /// The engine's field mutations that changed a message it sent.
+    #[serde(skip)]
+    pub applied_field_mutations: Vec<shakedown_engine::deviate::field::FieldMutation>,
     pub end: End,
 }
 
@@ -75,6 +78,7 @@ impl Observed {
             warnings: Vec::new(),
             fatal: None,
             warning_alerts: Vec::new(),
+            applied_field_mutations: Vec::new(),
             end,
         }
     }

@@ -4,9 +4,11 @@
 pub mod args;
 pub mod cli;
 pub mod expect;
+pub mod fuzz;
 pub mod fuzzing;
 pub mod peer;
 pub mod report;
 pub mod run;
 pub mod session;
+pub mod timing;
 pub mod vector;

@@ -106,6 +106,7 @@ impl Connection {
                 dev: dev.clone(),
                 flaws: flaws.clone(),
                 held: Vec::new(),
+                applied: Vec::new(),
                 client_verify_data: Vec::new(),
                 server_verify_data: Vec::new(),
                 secure_renegotiation: false,
@@ -255,6 +256,15 @@ impl Connection {
                 while let Some(raw) = self.joiner.pop()? {
                     let msg = match raw.decode(self.cx.decode_context()) {
                         Ok(msg) => msg,
+                        // FLAW ignore_trailing_bytes: read as far as the
+                        // structure goes; RFC 5246 7.4.1.2 wants decode_error.
+                        Err(e) if self.cx.flaws.has(crate::flaw::Flaw::IgnoreTrailingBytes) => {
+                            match crate::flaw::decode_ignoring_trailing_bytes(&raw, self.cx.decode_context())
+                            {
+                                Some(msg) => msg,
+                                None => return Err(self.undecodable(&raw, e)),
+                            }
+                        }
                         Err(e) => return Err(self.undecodable(&raw, e)),
                     };
                     // RFC 5246 7.4.1.1: a client ignores HelloRequest while it
@@ -281,6 +291,8 @@ impl Connection {
                 Ok(())
             }
             ContentType::Alert => self.handle_alert(&plaintext),
+            // FLAW accept_unknown_record_type: RFC 5246 6 wants unexpected_message.
+            _ if self.cx.flaws.has(crate::flaw::Flaw::AcceptUnknownRecordType) => Ok(()),
             other => Err(PeerMisbehaved::UnknownContentType(other).into()),
         }
     }
@@ -289,7 +301,9 @@ impl Connection {
         let alert = Alert::from_bytes(plaintext)?;
         // RFC 5246 7.2: a fatal alert ends the connection at once; an
         // unknown level is treated as fatal.
-        if alert.level != AlertLevel::Warning {
+        // FLAW ignore_fatal_alert: RFC 5246 7.2 says close at once.
+        let ignored = self.cx.flaws.has(crate::flaw::Flaw::IgnoreFatalAlert);
+        if alert.level != AlertLevel::Warning && !ignored {
             return Err(Error::AlertReceived(alert.description));
         }
         match alert.description {
@@ -356,6 +370,12 @@ impl Connection {
     /// Bytes to send to the peer.
     pub fn take_output(&mut self) -> Vec<u8> {
         self.cx.record.take_outgoing(self.cx.rng.as_mut())
+    }
+
+    /// The field mutations (`Knob::MutateField`) that changed a message we
+    /// sent: a mutation whose path was absent never reached the wire.
+    pub fn applied_field_mutations(&self) -> &[crate::deviate::field::FieldMutation] {
+        &self.cx.applied
     }
 
     pub fn has_output(&self) -> bool {

@@ -62,6 +62,9 @@ impl std::error::Error for RsaError {}
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct Pkcs1Tweak {
+    /// First byte of the block instead of 0x00 (RFC 8017 7.2.2 step 3
+    /// rejects anything else); keep it below the modulus's top byte.
+    pub first_byte: Option<u8>,
     /// Block type byte instead of 0x02 (for example 0x01, or 0x00).
     pub block_type: Option<u8>,
     /// Put a 0x00 at this index of the padding string (wrapping), which ends
@@ -98,7 +101,8 @@ pub fn encrypt_premaster(
     let (head, rest) = em.split_at_mut(2);
     let (ps, rest) = rest.split_at_mut(ps_len);
     let (sep, msg) = rest.split_at_mut(1);
-    if let [_, block_type] = head {
+    if let [first, block_type] = head {
+        *first = tweak.first_byte.unwrap_or(0x00);
         *block_type = tweak.block_type.unwrap_or(0x02);
     }
     rng.fill_nonzero(ps);

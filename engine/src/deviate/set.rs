@@ -75,6 +75,7 @@ fn slot(knob: &Knob) -> Option<String> {
         K::CorruptFinished(_) => None,
         K::FinishedLength(_) => name("finished_length"),
         K::Renegotiate => name("renegotiate"),
+        K::MutateField(_) => None,
     }
 }
 

@@ -12,6 +12,7 @@ use crate::crypto::Side;
 use crate::crypto::finished::{CertificateVerifyDigest, certificate_verify_digest};
 use crate::deviate::Knob;
 use crate::error::{CryptoFailure, Error, PeerMisbehaved};
+use crate::flaw::Flaw;
 use crate::msgs::enums::{
     AlertDescription, AlertLevel, CipherSuite, ClientCertificateType, ExtensionType, HandshakeType,
     ProtocolVersion, SignatureAlgorithm,
@@ -116,7 +117,7 @@ struct Negotiated {
 
 impl State for ExpectServerHello {
     fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error> {
-        let (sh, raw) = match msg {
+        let (mut sh, raw) = match msg {
             Message::Handshake {
                 msg:
                     HandshakeMessage {
@@ -127,6 +128,13 @@ impl State for ExpectServerHello {
             } => (sh, raw),
             other => return Err(unexpected("server_hello", &other)),
         };
+        // FLAW accept_higher_version: RFC 5246 E.1 refuses a version above
+        // the offer; the flawed client reads it as its own best.
+        if cx.flaws.has(Flaw::AcceptHigherVersion)
+            && sh.server_version.get() > self.hello.client_version.get()
+        {
+            sh.server_version = self.config.versions.max;
+        }
         // Once the server's version is one we accept, our records (and so an
         // alert about the rest of the ServerHello) carry it, as OpenSSL's
         // client does: a server that settled on it may refuse other record
@@ -135,7 +143,7 @@ impl State for ExpectServerHello {
             cx.version = sh.server_version;
             cx.record.write_version = sh.server_version;
         }
-        let neg = self.check_server_hello(&sh)?;
+        let neg = self.check_server_hello(&sh, &cx.flaws)?;
         cx.version = neg.version;
         cx.record.write_version = neg.version;
         cx.record.expect_version = Some(neg.version);
@@ -191,7 +199,7 @@ impl ExpectServerHello {
         self.config.versions.contains(version) && version.get() <= self.hello.client_version.get()
     }
 
-    fn check_server_hello(&self, sh: &ServerHello) -> Result<Negotiated, Error> {
+    fn check_server_hello(&self, sh: &ServerHello, flaws: &crate::flaw::Flaws) -> Result<Negotiated, Error> {
         let config = &self.config;
         let version = sh.server_version;
         if !self.accepts_version(version) {
@@ -203,7 +211,10 @@ impl ExpectServerHello {
         let suite = suites::lookup(sh.cipher_suite)
             .filter(|s| offered && s.usable_with(version))
             .ok_or(PeerMisbehaved::SuiteNotOffered(sh.cipher_suite))?;
-        if !self.hello.compression_methods.contains(&sh.compression_method) {
+        // FLAW accept_unoffered_compression: any method is taken as null.
+        if !self.hello.compression_methods.contains(&sh.compression_method)
+            && !flaws.has(Flaw::AcceptUnofferedCompression)
+        {
             return Err(PeerMisbehaved::CompressionNotOffered(sh.compression_method).into());
         }
         let exts = sh.extensions.as_deref().unwrap_or_default();
@@ -220,7 +231,8 @@ impl ExpectServerHello {
                         .hello
                         .cipher_suites
                         .contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV));
-            if !solicited {
+            // FLAW accept_unsolicited_extension: RFC 5246 7.4.1.4 says abort.
+            if !solicited && !flaws.has(Flaw::AcceptUnsolicitedExtension) {
                 return Err(PeerMisbehaved::UnsolicitedExtension(typ).into());
             }
         }
@@ -290,7 +302,13 @@ impl State for ExpectCertificate {
                     server_name: self.neg.config.server_name.as_deref(),
                     purpose: Purpose::ServerAuth,
                 };
-                x509::verify_chain(&chain, anchors, &opts)?.public_key
+                match x509::verify_chain(&chain, anchors, &opts) {
+                    Ok(verified) => verified.public_key,
+                    // FLAW accept_untrusted_server: RFC 5280 6.1 failed, the
+                    // leaf's key is used anyway.
+                    Err(_) if cx.flaws.has(Flaw::AcceptUntrustedServer) => x509::leaf_public_key(leaf)?,
+                    Err(e) => return Err(e.into()),
+                }
             }
             None => x509::leaf_public_key(leaf)?,
         };
@@ -552,6 +570,14 @@ impl State for ExpectCcs {
             Message::ChangeCipherSpec => {
                 cx.record.activate_read();
                 Ok(Box::new(ExpectFinished { ccs: *self }))
+            }
+            // FLAW ccs_optional: a cleartext Finished stands in for the
+            // ChangeCipherSpec RFC 5246 7.1 requires before it.
+            finished @ Message::Handshake { .. }
+                if cx.flaws.has(Flaw::CcsOptional)
+                    && matches!(&finished, Message::Handshake { msg, .. } if msg.typ == HandshakeType::Finished) =>
+            {
+                Box::new(ExpectFinished { ccs: *self }).handle(cx, finished)
             }
             other => Err(unexpected("change_cipher_spec", &other)),
         }

@@ -18,21 +18,23 @@ fn frame(typ: HandshakeType, body: &[u8]) -> Vec<u8> {
 }
 
 impl Context {
-    /// Sends one handshake message, as the knobs shape it, and adds what
-    /// went on the wire to the transcript.
+    /// Sends one handshake message, as the knobs shape it, and adds to the
+    /// transcript what went on the wire (or, for a field mutation without
+    /// integrity, what would have).
     pub fn send_handshake(&mut self, msg: &HandshakeMessage) {
         let typ = msg.typ;
         if self.dev.skips(typ) {
             return;
         }
-        let raw = self.shape(typ, msg.to_bytes());
+        let shaped = self.shape(typ, msg.to_bytes());
+        let (raw, hashed) = self.mutate_fields(typ, shaped);
         if let Some(until_after) = self.dev.hold_until_after(typ) {
-            self.held.push((until_after, typ, raw));
+            self.held.push((until_after, typ, raw, hashed));
             return;
         }
-        self.emit(typ, &raw);
+        self.emit(typ, &raw, &hashed);
         if self.dev.duplicates(typ) {
-            self.transcript.add(&raw);
+            self.transcript.add(&hashed);
             let tweak = self.tweak_for(typ);
             self.record.send_handshake(&raw, self.rng.as_mut(), &tweak);
         }
@@ -40,8 +42,8 @@ impl Context {
             .into_iter()
             .partition(|h| h.0 == typ);
         self.held = keep;
-        for (_, held_typ, held_raw) in release {
-            self.emit(held_typ, &held_raw);
+        for (_, held_typ, held_raw, held_hashed) in release {
+            self.emit(held_typ, &held_raw, &held_hashed);
         }
     }
 
@@ -68,16 +70,47 @@ impl Context {
         if changed { frame(typ, &body) } else { raw }
     }
 
+    /// Applies the field mutations for this message (deviate/field.rs):
+    /// returns what goes on the wire and what the transcript takes. Each
+    /// mutation that changed the message is noted in `applied`.
+    fn mutate_fields(&mut self, typ: HandshakeType, raw: Vec<u8>) -> (Vec<u8>, Vec<u8>) {
+        let mutations: Vec<crate::deviate::field::FieldMutation> = self
+            .dev
+            .all(|k| match k {
+                Knob::MutateField(m) if m.message == typ => Some(m.clone()),
+                _ => None,
+            })
+            .collect();
+        if mutations.is_empty() {
+            return (raw.clone(), raw);
+        }
+        let mut body = raw
+            .get(crate::msgs::handshake::HEADER_LEN..)
+            .unwrap_or_default()
+            .to_vec();
+        let mut hashed = raw.clone();
+        for m in mutations {
+            if let Some(out) = m.apply(typ, self.version, &body) {
+                body = out;
+                if m.integrity {
+                    hashed = frame(typ, &body);
+                }
+                self.applied.push(m);
+            }
+        }
+        (frame(typ, &body), hashed)
+    }
+
     fn tweak_for(&self, typ: HandshakeType) -> SealTweak {
         self.dev.record_tweak(typ).cloned().unwrap_or_default()
     }
 
-    fn emit(&mut self, typ: HandshakeType, raw: &[u8]) {
+    fn emit(&mut self, typ: HandshakeType, raw: &[u8], hashed: &[u8]) {
         self.fire(Anchor::Before(typ));
         if self.dev.ccs_before(typ) {
             self.send_ccs_record();
         }
-        self.transcript.add(raw);
+        self.transcript.add(hashed);
         let tweak = self.tweak_for(typ);
         self.record.send_handshake(raw, self.rng.as_mut(), &tweak);
         self.fire(Anchor::After(typ));

@@ -99,12 +99,16 @@ pub(crate) struct Context {
     pub secure_renegotiation: bool,
     /// Handshakes completed on this connection (renegotiations count).
     pub completed_handshakes: u32,
-    /// Messages held back by a `hold` knob: (release after, type, raw).
+    /// Messages held back by a `hold` knob: (release after, type, raw,
+    /// what the transcript takes).
     pub held: Vec<(
         crate::msgs::enums::HandshakeType,
         crate::msgs::enums::HandshakeType,
         Vec<u8>,
+        Vec<u8>,
     )>,
+    /// Field mutations that changed a message we sent, in order.
+    pub applied: Vec<crate::deviate::field::FieldMutation>,
 }
 
 impl Context {

@@ -315,7 +315,15 @@ impl State for ExpectCertificate {
                             server_name: None,
                             purpose: Purpose::ClientAuth,
                         };
-                        x509::verify_chain(&chain, anchors, &opts)?.public_key
+                        match x509::verify_chain(&chain, anchors, &opts) {
+                            Ok(verified) => verified.public_key,
+                            // FLAW accept_untrusted_client: the chain failed
+                            // RFC 5280 6.1; its leaf's key is used anyway.
+                            Err(_) if cx.flaws.has(Flaw::AcceptUntrustedClient) => {
+                                x509::leaf_public_key(chain.first().map(Vec::as_slice).unwrap_or_default())?
+                            }
+                            Err(e) => return Err(e.into()),
+                        }
                     }
                     None => x509::leaf_public_key(chain.first().map(Vec::as_slice).unwrap_or_default())?,
                 };
@@ -469,6 +477,14 @@ impl State for ExpectCcs {
             Message::ChangeCipherSpec => {
                 cx.record.activate_read();
                 Ok(Box::new(ExpectFinished { ccs: *self }))
+            }
+            // FLAW ccs_optional: a cleartext Finished stands in for the
+            // ChangeCipherSpec RFC 5246 7.1 requires before it.
+            finished @ Message::Handshake { .. }
+                if cx.flaws.has(Flaw::CcsOptional)
+                    && matches!(&finished, Message::Handshake { msg, .. } if msg.typ == crate::msgs::enums::HandshakeType::Finished) =>
+            {
+                Box::new(ExpectFinished { ccs: *self }).handle(cx, finished)
             }
             other => Err(unexpected("change_cipher_spec", &other)),
         }

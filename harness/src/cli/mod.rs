@@ -2,9 +2,11 @@
 
 pub mod bench;
 pub mod connect;
+pub mod fuzz;
 pub mod run;
 pub mod selfcheck;
 pub mod serve;
+pub mod timing;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -30,6 +32,11 @@ pub enum Command {
     Connect(connect::ConnectArgs),
     /// Handshakes per second and bulk throughput against a peer.
     Bench(bench::BenchArgs),
+    /// Timing side channels (Marvin, Lucky 13) measured with statistics.
+    Timing(timing::TimingArgs),
+    /// The interop fuzzer: mutated handshakes against peers, judged by
+    /// spec, liveness and differential oracles.
+    Fuzz(fuzz::FuzzArgs),
 }
 
 /// Options both roles share.

@@ -58,6 +58,10 @@ pub struct RunArgs {
     /// Print the per-topic table as Markdown too.
     #[arg(long)]
     pub markdown: bool,
+    /// A flaw the built-in peer plays (repeatable): `shakedown fuzz
+    /// --list-flaws` names them.
+    #[arg(long)]
+    pub flaw: Vec<String>,
     /// List the cases and exit.
     #[arg(long)]
     pub list: bool,
@@ -67,7 +71,7 @@ pub struct RunArgs {
     pub selfcheck: bool,
 }
 
-fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
     let (i, n) = s.split_once('/').ok_or("shard is i/n, e.g. 1/4")?;
     let i: usize = i.parse().map_err(|_| format!("bad shard index `{i}`"))?;
     let n: usize = n.parse().map_err(|_| format!("bad shard count `{n}`"))?;
@@ -112,7 +116,11 @@ pub fn run(args: &RunArgs) -> Result<u8, String> {
         })?;
         return Ok(if ok { 0 } else { 1 });
     }
-    let peer = PeerSpec::parse(&args.peer, &args.builtin_profile)?;
+    let mut peer = PeerSpec::parse(&args.peer, &args.builtin_profile)?;
+    super::fuzz::give_flaws(
+        std::slice::from_mut(&mut peer),
+        &super::fuzz::parse_flaws(&args.flaw)?,
+    )?;
     let mut files = Vec::new();
     for v in &args.vectors {
         files.extend(load_dir(v).map_err(|e| e.to_string())?);

@@ -53,7 +53,7 @@ pub struct ServeArgs {
     pub flaws: Vec<shakedown_engine::flaw::Flaw>,
 }
 
-fn parse_flaw(s: &str) -> Result<shakedown_engine::flaw::Flaw, String> {
+pub fn parse_flaw(s: &str) -> Result<shakedown_engine::flaw::Flaw, String> {
     shakedown_engine::flaw::Flaw::from_name(s).ok_or_else(|| {
         let names: Vec<&str> = shakedown_engine::flaw::Flaw::ALL
             .iter()

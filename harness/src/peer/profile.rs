@@ -55,6 +55,10 @@ pub struct BuiltinProfile {
     #[serde(skip)]
     #[schemars(skip)]
     matchers: Vec<GlobMatcher>,
+    /// The flaws the built-in peer plays (`--flaw`), never from the file.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub flaws: shakedown_engine::flaw::Flaws,
 }
 
 impl BuiltinProfile {
@@ -266,6 +270,29 @@ impl Profile {
                 _ => "with_cert".into(),
             },
         };
+        if let (Some(args), Some((min, max))) = (&self.version_range_args, self.range_of(case)) {
+            let range: Vec<String> = args
+                .iter()
+                .map(|a| a.replace("{min}", min.name()).replace("{max}", max.name()))
+                .collect();
+            return self.fill_argv(&group, &range, port, certs);
+        }
+        self.argv_for(&group, Some(case.version), port, certs)
+    }
+
+    /// argv for a configuration group and (when given) a version,
+    /// placeholders filled.
+    pub fn argv_for(&self, group: &str, version: Option<Version>, port: u16, certs: &Path) -> Vec<String> {
+        let per_version = version
+            .and_then(|v| self.version_args.get(&v))
+            .cloned()
+            .unwrap_or_default();
+        self.fill_argv(group, &per_version, port, certs)
+    }
+
+    /// The command, then the group's and the version's arguments, with the
+    /// placeholders filled.
+    fn fill_argv(&self, group: &str, per_version: &[String], port: u16, certs: &Path) -> Vec<String> {
         let dir = certs.display().to_string();
         let fill = |a: &String| {
             a.replace("{port}", &port.to_string())
@@ -275,19 +302,11 @@ impl Profile {
                 .replace("{ca}", &format!("{dir}/ca.pem"))
                 .replace("{certs}", &dir)
         };
-        let extra = self.group_args.get(&group).into_iter().flatten();
-        let ranged = self.version_range_args.as_ref().zip(self.range_of(case));
-        let per_version: Vec<String> = match ranged {
-            Some((args, (min, max))) => args
-                .iter()
-                .map(|a| a.replace("{min}", min.name()).replace("{max}", max.name()))
-                .collect(),
-            None => self.version_args.get(&case.version).cloned().unwrap_or_default(),
-        };
+        let extra = self.group_args.get(group).into_iter().flatten();
         self.command
             .iter()
             .chain(extra)
-            .chain(per_version.iter())
+            .chain(per_version)
             .map(fill)
             .collect()
     }

@@ -54,6 +54,17 @@ pub fn drive(
     transcript: &mut Transcript,
     opts: DriveOptions,
 ) -> (Observed, Option<HandshakeSummary>) {
+    let (mut obs, summary) = drive_to_end(me, peer, transcript, opts);
+    obs.applied_field_mutations = me.applied_field_mutations().to_vec();
+    (obs, summary)
+}
+
+fn drive_to_end(
+    me: &mut Connection,
+    peer: &mut dyn Transport,
+    transcript: &mut Transcript,
+    opts: DriveOptions,
+) -> (Observed, Option<HandshakeSummary>) {
     let deadline = Instant::now() + opts.timeout;
     let mut obs = Observed::new(End::Done);
     let mut summary = None;

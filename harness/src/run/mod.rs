@@ -70,7 +70,7 @@ fn rng(seed: u64) -> Box<SeededRandom> {
 
 /// State one worker keeps between cases: the peer servers it started.
 #[derive(Debug, Default)]
-struct Worker {
+pub struct Worker {
     servers: HashMap<String, PeerProcess>,
 }
 
@@ -163,7 +163,8 @@ fn check_oracles(results: &mut [CaseResult]) {
     }
 }
 
-fn run_case(case: &Case, opts: &RunOptions, ids: &Identities, worker: &mut Worker) -> CaseResult {
+/// Runs one case (the fuzzer drives cases one at a time through this).
+pub fn run_case(case: &Case, opts: &RunOptions, ids: &Identities, worker: &mut Worker) -> CaseResult {
     let started = Instant::now();
     let seed = case_seed(opts.seed, &case.id);
     let mut result = CaseResult {
@@ -270,9 +271,22 @@ fn run_builtin(
     summaries: &mut Vec<HandshakeSummary>,
 ) -> Result<Observed, String> {
     let cache = SessionCache::default();
+    // The flaws the built-in peer plays (`--flaw`), on both of its roles.
+    let flaws = match &opts.peer {
+        PeerSpec::Builtin(b) => b.flaws.clone(),
+        _ => Default::default(),
+    };
+    let flawed_client = |resume| shakedown_engine::ClientConfig {
+        flaws: flaws.clone(),
+        ..configs::peer_client(case, ids, resume)
+    };
     match case.test.engine_role {
         Role::Client => {
-            let server = configs::arc(configs::peer_server(case, ids, &cache).ok_or("peer identity none")?);
+            let server = configs::peer_server(case, ids, &cache).ok_or("peer identity none")?;
+            let server = configs::arc(shakedown_engine::ServerConfig {
+                flaws: flaws.clone(),
+                ..server
+            });
             // The honest first handshake of a resumption case meets one
             // server connection, the case itself another.
             let mut peer_seeds = [seed ^ 2, seed ^ 0x5eed]
@@ -297,7 +311,7 @@ fn run_builtin(
                     configs::engine_server(case, ids, false, &cache).ok_or("engine identity none")?,
                 );
                 let mut me = Connection::server(cfg, rng(seed ^ 1), NOW);
-                let client = configs::arc(configs::peer_client(case, ids, None));
+                let client = configs::arc(flawed_client(None));
                 let mut peer = MemoryPeer::new(
                     Connection::client(client, rng(seed ^ 2), NOW).map_err(|e| e.to_string())?,
                 );
@@ -311,7 +325,7 @@ fn run_builtin(
             let cfg =
                 configs::arc(configs::engine_server(case, ids, true, &cache).ok_or("engine identity none")?);
             let mut me = Connection::server(cfg, rng(seed), NOW);
-            let client = configs::arc(configs::peer_client(case, ids, resume));
+            let client = configs::arc(flawed_client(resume));
             let mut peer = MemoryPeer::new(
                 Connection::client(client, rng(seed ^ 0x5eed), NOW)
                     .map_err(|e| format!("peer client: {e}"))?,

@@ -54,6 +54,14 @@ fn bad_tweaks() -> Vec<(&'static str, Pkcs1Tweak, Vec<u8>)> {
     let t = Pkcs1Tweak::default;
     vec![
         (
+            "first byte 1",
+            Pkcs1Tweak {
+                first_byte: Some(1),
+                ..t()
+            },
+            pm.clone(),
+        ),
+        (
             "block type 1",
             Pkcs1Tweak {
                 block_type: Some(1),

@@ -1,0 +1,181 @@
+//! `shakedown timing`: Marvin / Bleichenbacher and Lucky 13 timing probes
+//! against a peer, with the statistics and report of `crate::timing`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+use shakedown_engine::flaw::Flaw;
+use shakedown_engine::msgs::enums::ProtocolVersion;
+use shakedown_engine::{ServerConfig, VersionRange};
+
+use crate::args::load_identity;
+use crate::peer::profile::Profile;
+use crate::timing::analysis::{self, Analysis};
+use crate::timing::output::{self, RunInfo};
+use crate::timing::probe::{self, Collected, Peer, Plan, ProbeKind};
+use crate::timing::target::Target;
+
+#[derive(Debug, Args, Clone)]
+pub struct TimingArgs {
+    /// `builtin` (the engine's server, in this process on loopback),
+    /// `memory` (the engine's server fed in memory, timed with this
+    /// thread's CPU clock), `tcp:HOST:PORT`, or a peer profile (JSON)
+    /// started for the run.
+    #[arg(long, default_value = "builtin")]
+    pub peer: String,
+    /// marvin (RSA premaster padding) or lucky13 (CBC padding).
+    #[arg(long)]
+    pub probe: ProbeKind,
+    /// The one version offered.
+    #[arg(long, default_value = "tls1.2", value_parser = parse_version)]
+    pub version: ProtocolVersion,
+    /// The one suite offered (OpenSSL or IANA name).
+    #[arg(long, default_value = "AES128-SHA")]
+    pub suite: String,
+    /// Samples per class.
+    #[arg(long, default_value_t = 10_000)]
+    pub samples: usize,
+    /// Seed of the classes, the order and the bootstrap.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output directory.
+    #[arg(long, default_value = "timing-out")]
+    pub out: PathBuf,
+    /// Built-in peer only: a flaw the server has, by name
+    /// (`shakedown_engine::flaw`, e.g. slow_bad_padding); repeatable.
+    #[arg(long = "flaw", value_parser = super::serve::parse_flaw)]
+    pub flaws: Vec<Flaw>,
+    /// Bootstrap resamples per interval.
+    #[arg(long, default_value_t = 1000)]
+    pub resamples: usize,
+    /// Seconds to wait on the peer at each step.
+    #[arg(long, default_value_t = 10)]
+    pub timeout: u64,
+    /// Certificate directory (builtin and profile peers).
+    #[arg(long, default_value = "vectors/certs")]
+    pub certs: PathBuf,
+}
+
+fn parse_version(s: &str) -> Result<ProtocolVersion, String> {
+    let range = crate::args::parse_versions(s)?;
+    match range.min == range.max {
+        true => Ok(range.min),
+        false => Err(format!("`{s}`: give one version")),
+    }
+}
+
+/// Starts the peer the arguments name.
+pub fn target(args: &TimingArgs) -> Result<Target, String> {
+    if !matches!(args.peer.as_str(), "builtin" | "memory") && !args.flaws.is_empty() {
+        return Err("--flaw applies to the builtin and memory peers only".into());
+    }
+    if args.peer == "builtin" {
+        return Target::builtin(builtin_config(args)?, args.seed, timeout(args));
+    }
+    if let Some(address) = args.peer.strip_prefix("tcp:") {
+        return Ok(Target::tcp(address));
+    }
+    Target::profile(&Profile::load(Path::new(&args.peer))?, &args.certs)
+}
+
+fn builtin_config(args: &TimingArgs) -> Result<ServerConfig, String> {
+    let dir = args.certs.display();
+    let mut config = ServerConfig::new(load_identity(
+        &format!("{dir}/server.chain.pem"),
+        &format!("{dir}/server.key.pem"),
+    )?);
+    config.versions = VersionRange::only(args.version);
+    config.suites = vec![suite(args)?.suite];
+    config.flaws = args.flaws.iter().copied().collect();
+    Ok(config)
+}
+
+fn suite(args: &TimingArgs) -> Result<&'static shakedown_engine::suites::SuiteInfo, String> {
+    shakedown_engine::suites::by_name(&args.suite)
+        .ok_or_else(|| format!("unknown cipher suite `{}`", args.suite))
+}
+
+fn timeout(args: &TimingArgs) -> Duration {
+    Duration::from_secs(args.timeout.max(1))
+}
+
+/// Measures and analyses; the caller writes the outputs.
+pub fn measure(args: &TimingArgs, progress: bool) -> Result<(RunInfo, Collected, Analysis), String> {
+    let (target, peer) = match args.peer.as_str() {
+        "memory" => (None, Peer::Memory(Arc::new(builtin_config(args)?))),
+        _ => {
+            let t = target(args)?;
+            let address = t.address.clone();
+            (Some(t), Peer::Tcp(address))
+        }
+    };
+    let clock = match peer {
+        Peer::Memory(_) => {
+            "this thread's CPU time (CLOCK_THREAD_CPUTIME_ID) across the in-memory server's \
+                            feed of the probe and the taking of its answer"
+        }
+        Peer::Tcp(_) => {
+            "std::time::Instant (monotonic) around write/read on a TCP_NODELAY socket, \
+                         from just before the probe's write to the first answer byte or close"
+        }
+    };
+    let plan = Plan {
+        peer,
+        probe: args.probe,
+        version: args.version,
+        suite: suite(args)?,
+        samples: args.samples.max(1),
+        seed: args.seed,
+        timeout: timeout(args),
+        progress,
+    };
+    let collected = probe::run(&plan)?;
+    drop(target);
+    let analysis = analysis::analyse(
+        &collected.paired,
+        &analysis::Options {
+            resamples: args.resamples,
+            seed: args.seed,
+            ..analysis::Options::default()
+        },
+    );
+    let info = RunInfo {
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+        peer: target_description(args),
+        probe: format!("{:?}", args.probe).to_lowercase(),
+        version: args.version.to_string(),
+        suite: plan.suite.openssl_name.into(),
+        seed: args.seed,
+        clock: clock.into(),
+    };
+    Ok((info, collected, analysis))
+}
+
+fn target_description(args: &TimingArgs) -> String {
+    match args.flaws.is_empty() {
+        true => args.peer.clone(),
+        false => {
+            let names: Vec<&str> = args.flaws.iter().map(|f| f.name()).collect();
+            format!("{} with flaws {}", args.peer, names.join(","))
+        }
+    }
+}
+
+pub fn run(args: &TimingArgs) -> Result<(), String> {
+    let (info, collected, analysis) = measure(args, true)?;
+    output::write_all(&args.out, &info, &collected, &analysis)?;
+    println!(
+        "{} samples per class, {} classes, {:.0} s: {}",
+        analysis.samples_per_class,
+        collected.classes.len(),
+        collected.wall.as_secs_f64(),
+        analysis.verdict
+    );
+    if let Some(v) = output::secret_verdict(&collected, &analysis) {
+        println!("over the classes that differ only in secret content: {v}");
+    }
+    println!("report: {}", args.out.join("report.md").display());
+    Ok(())
+}

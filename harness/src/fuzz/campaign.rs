@@ -1,0 +1,415 @@
+//! A campaign: cases in batches from the seed and the corpus, each run
+//! against every peer, `jobs` at a time; results are read in case order,
+//! so the corpus, and so the whole campaign, is the same for the same seed
+//! against a deterministic peer whatever the number of jobs.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::peer::PeerSpec;
+use crate::run::configs::Identities;
+use crate::run::{RunOptions, Worker};
+use crate::vector::{Role, Version};
+
+use super::case::FuzzCase;
+use super::exec::{PeerRun, Ran, execute};
+use super::findings::{Finding, OutDir};
+use super::generate::{Dice, Space, fresh, mutate};
+use super::minimize::minimize;
+use super::oracle::{Oracle, Violation, differential, liveness, spec};
+
+/// Cases generated from one corpus snapshot.
+const BATCH: usize = 64;
+
+#[derive(Debug, Clone)]
+pub struct CampaignOptions {
+    pub peers: Vec<PeerSpec>,
+    /// Only cases where the peer plays this role.
+    pub peer_role: Option<Role>,
+    pub cases: Option<u64>,
+    pub time: Option<Duration>,
+    pub seed: u64,
+    pub jobs: usize,
+    pub out: Option<OutDir>,
+    /// Shard i of n (1-based): a disjoint stream of cases.
+    pub shard: (u64, u64),
+    pub timeout: Duration,
+    pub certs: PathBuf,
+}
+
+/// Counters for the progress line.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    pub cases: u64,
+    pub execs: u64,
+    pub skipped: u64,
+    pub behaviours: usize,
+    pub findings: BTreeMap<Oracle, usize>,
+    pub nondeterministic: usize,
+    pub elapsed: Duration,
+}
+
+impl Stats {
+    pub fn line(&self) -> String {
+        let secs = self.elapsed.as_secs_f64().max(1e-6);
+        let by: Vec<String> = Oracle::ALL
+            .iter()
+            .map(|o| format!("{} {}", o.name(), self.findings.get(o).copied().unwrap_or(0)))
+            .collect();
+        format!(
+            "{:.0} exec/s, {} cases, {} execs, {} behaviours, findings: {}, non-deterministic {}",
+            self.execs as f64 / secs,
+            self.cases,
+            self.execs,
+            self.behaviours,
+            by.join(", "),
+            self.nondeterministic
+        )
+    }
+}
+
+/// What a campaign leaves.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub stats: Stats,
+    pub findings: Vec<Finding>,
+    /// Corpus entries in the order they were added (case digest, signature).
+    pub corpus: Vec<(String, String)>,
+    /// Files written, and errors writing them.
+    pub written: Vec<PathBuf>,
+    pub errors: Vec<String>,
+}
+
+/// The cases every peer can run: roles, versions and suites in common.
+pub fn space(peers: &[PeerSpec], peer_role: Option<Role>) -> Space {
+    let all_suites: Vec<String> = shakedown_engine::suites::ALL_SUITES
+        .iter()
+        .map(|s| s.openssl_name.to_string())
+        .collect();
+    let mut roles = vec![Role::Client, Role::Server];
+    let mut versions = Version::ALL.to_vec();
+    let mut suites = all_suites;
+    let mut resumption = true;
+    for p in peers {
+        match p {
+            PeerSpec::Builtin(_) => {}
+            PeerSpec::Tcp(_) => roles.retain(|r| *r == Role::Client),
+            PeerSpec::Profile(pr) => {
+                roles.retain(|r| *r == pr.role.other());
+                versions.retain(|v| pr.versions.contains(v));
+                let theirs: BTreeSet<&'static str> = pr
+                    .suites
+                    .iter()
+                    .filter_map(|s| shakedown_engine::suites::by_name(s))
+                    .map(|i| i.openssl_name)
+                    .collect();
+                suites.retain(|s| theirs.contains(s.as_str()));
+                resumption &= pr.features.contains(&crate::vector::Feature::Resumption);
+            }
+        }
+    }
+    if let Some(r) = peer_role {
+        roles.retain(|x| *x == r.other());
+    }
+    Space {
+        roles,
+        versions,
+        suites,
+        resumption,
+    }
+}
+
+fn case_seed(seed: u64, shard: (u64, u64), i: u64) -> u64 {
+    // SplitMix64 over (seed, shard, index): disjoint streams per shard.
+    let mut z = seed
+        .wrapping_add(shard.0.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+        .wrapping_add(i.wrapping_mul(shard.1.max(1)).wrapping_mul(0xbf58_476d_1ce4_e5b9));
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+struct Campaign<'a> {
+    opts: &'a CampaignOptions,
+    run_opts: Vec<RunOptions>,
+    ids: Identities,
+    space: Space,
+    corpus: Vec<FuzzCase>,
+    seen: BTreeSet<String>,
+    /// (oracle, signature) of every violation looked at, so one behaviour
+    /// is minimised once.
+    found: BTreeSet<(Oracle, String)>,
+    /// (oracle, signature) of the findings kept, after minimisation.
+    kept: BTreeSet<(Oracle, String)>,
+    report: Report,
+    /// Workers for confirmation and minimisation, one per peer.
+    main_workers: Vec<Worker>,
+}
+
+/// Runs a campaign until its budget is spent or `stop` is set; `progress`
+/// is called after each batch.
+pub fn run(opts: &CampaignOptions, stop: &AtomicBool, progress: &dyn Fn(&Stats)) -> Result<Report, String> {
+    let space = space(&opts.peers, opts.peer_role);
+    if space.roles.is_empty() || space.versions.is_empty() || space.suites.is_empty() {
+        return Err("the peers have no role, version and suite in common to fuzz".into());
+    }
+    let run_opts: Vec<RunOptions> = opts
+        .peers
+        .iter()
+        .map(|p| RunOptions {
+            peer: p.clone(),
+            jobs: 1,
+            seed: opts.seed,
+            timeout: opts.timeout,
+            certs: opts.certs.clone(),
+            keep_transcripts: true,
+        })
+        .collect();
+    let mut c = Campaign {
+        opts,
+        ids: Identities::load(&opts.certs)?,
+        main_workers: opts.peers.iter().map(|_| Worker::default()).collect(),
+        run_opts,
+        space,
+        corpus: Vec::new(),
+        seen: BTreeSet::new(),
+        found: BTreeSet::new(),
+        kept: BTreeSet::new(),
+        report: Report::default(),
+    };
+    let started = Instant::now();
+    let jobs = opts.jobs.max(1);
+    let mut workers: Vec<Vec<Worker>> = (0..jobs)
+        .map(|_| opts.peers.iter().map(|_| Worker::default()).collect())
+        .collect();
+    let mut next: u64 = 0;
+    loop {
+        let left = opts.cases.map_or(BATCH as u64, |n| n.saturating_sub(next));
+        let out_of_time = opts.time.is_some_and(|t| started.elapsed() >= t);
+        if left == 0 || out_of_time || stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let batch = c.generate(next, left.min(BATCH as u64));
+        next += batch.len() as u64;
+        let results = run_batch(&c.run_opts, &c.ids, &batch, &mut workers, stop);
+        for (case, runs) in batch.iter().zip(results) {
+            c.absorb(case, runs, stop);
+        }
+        c.report.stats.elapsed = started.elapsed();
+        progress(&c.report.stats);
+    }
+    c.report.stats.elapsed = started.elapsed();
+    Ok(c.report)
+}
+
+impl Campaign<'_> {
+    fn generate(&self, from: u64, n: u64) -> Vec<FuzzCase> {
+        (from..from + n)
+            .filter_map(|i| {
+                let mut d = Dice::new(case_seed(self.opts.seed, self.opts.shard, i));
+                match self.corpus.is_empty() || d.chance(40) {
+                    true => fresh(&mut d, &self.space),
+                    false => {
+                        let parent = d.pick(&self.corpus)?;
+                        Some(mutate(&mut d, &parent, &self.space))
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// Reads one case's runs: counts, corpus, oracles.
+    fn absorb(&mut self, case: &FuzzCase, runs: Vec<Ran>, stop: &AtomicBool) {
+        if runs.is_empty() {
+            return; // stopped before it ran
+        }
+        self.report.stats.cases += 1;
+        let done: Vec<PeerRun> = runs
+            .into_iter()
+            .filter_map(|r| match r {
+                Ran::Run(p) => Some(*p),
+                Ran::Skipped(_) => None,
+            })
+            .collect();
+        if done.is_empty() {
+            self.report.stats.skipped += 1;
+            return;
+        }
+        self.report.stats.execs += done.len() as u64;
+        let key: Vec<&str> = done.iter().map(|r| r.signature.as_str()).collect();
+        let key = key.join(" || ");
+        if self.seen.insert(key.clone()) {
+            self.corpus.push(case.clone());
+            self.report.corpus.push((case.digest(), key.clone()));
+            self.report.stats.behaviours = self.seen.len();
+            if let Some(out) = &self.opts.out
+                && let Err(e) = out.write_corpus(case, &key)
+            {
+                self.report.errors.push(e);
+            }
+        }
+        let mut violations: Vec<(usize, Violation)> = Vec::new();
+        for r in &done {
+            let peer_index = self.peer_index(&r.peer);
+            if let Some(v) = spec(case, &r.observed, r.echoes) {
+                violations.push((peer_index, v));
+            }
+            if let Some(v) = liveness(case, &r.observed, r.note.as_deref()) {
+                violations.push((peer_index, v));
+            }
+        }
+        if done.len() >= 2 {
+            let outcomes: Vec<_> = done
+                .iter()
+                .map(|r| (r.peer.clone(), r.outcome, r.observed.describe()))
+                .collect();
+            if let Some(v) = differential(&outcomes) {
+                let deviant = outcomes
+                    .iter()
+                    .find(|(_, o, _)| Some(o) != outcomes.first().map(|f| &f.1))
+                    .map(|(p, _, _)| self.peer_index(p))
+                    .unwrap_or(0);
+                violations.push((deviant, v));
+            }
+        }
+        for (peer, v) in violations {
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
+            let sig = done
+                .iter()
+                .find(|r| r.peer == self.opts.peers.get(peer).map(PeerSpec::name).unwrap_or_default())
+                .map(|r| r.signature.clone())
+                .unwrap_or_default();
+            if !self.found.insert((v.oracle, sig)) {
+                continue;
+            }
+            self.confirm_and_keep(case, peer, v);
+        }
+    }
+
+    fn peer_index(&self, name: &str) -> usize {
+        self.opts.peers.iter().position(|p| p.name() == name).unwrap_or(0)
+    }
+
+    /// Runs the case on every peer with the main workers.
+    fn rerun(&mut self, case: &FuzzCase) -> Vec<Option<PeerRun>> {
+        let mut out = Vec::new();
+        for (o, w) in self.run_opts.iter().zip(self.main_workers.iter_mut()) {
+            out.push(match execute(case, o, &self.ids, w) {
+                Ran::Run(r) => Some(*r),
+                Ran::Skipped(_) => None,
+            });
+        }
+        out
+    }
+
+    /// The oracle's verdict on a fresh run of `case`.
+    fn verdict(&mut self, case: &FuzzCase, peer: usize, oracle: Oracle) -> Option<(Violation, PeerRun)> {
+        let runs = self.rerun(case);
+        self.report.stats.execs += runs.iter().flatten().count() as u64;
+        let run = runs.get(peer).cloned().flatten()?;
+        let v = match oracle {
+            Oracle::Spec => spec(case, &run.observed, run.echoes),
+            Oracle::Liveness => liveness(case, &run.observed, run.note.as_deref()),
+            Oracle::Differential => {
+                let outcomes: Vec<_> = runs
+                    .iter()
+                    .flatten()
+                    .map(|r| (r.peer.clone(), r.outcome, r.observed.describe()))
+                    .collect();
+                differential(&outcomes)
+            }
+        }?;
+        Some((v, run))
+    }
+
+    /// Checks the violation again (a second, different outcome is
+    /// non-determinism, reported apart), minimises it, and writes it.
+    fn confirm_and_keep(&mut self, case: &FuzzCase, peer: usize, v: Violation) {
+        let peer_name = self.opts.peers.get(peer).map(PeerSpec::name).unwrap_or_default();
+        if self.verdict(case, peer, v.oracle).is_none() {
+            self.report.stats.nondeterministic += 1;
+            let line = format!(
+                "{} oracle against {peer_name}, once but not twice: {}",
+                v.oracle.name(),
+                serde_json::to_string(case).unwrap_or_default()
+            );
+            if let Some(out) = &self.opts.out
+                && let Err(e) = out.note_nondeterministic(&line)
+            {
+                self.report.errors.push(e);
+            }
+            return;
+        }
+        let oracle = v.oracle;
+        let small = minimize(case, &mut |c| self.verdict(c, peer, oracle).is_some());
+        let Some((v, run)) = self.verdict(&small, peer, oracle) else {
+            return;
+        };
+        if !self.kept.insert((oracle, run.signature.clone())) {
+            return;
+        }
+        let finding = Finding {
+            oracle,
+            signature: run.signature.clone(),
+            peer: peer_name,
+            case: small,
+            violation: v,
+            run: Some(run),
+            found_at: self.report.stats.cases,
+        };
+        *self.report.stats.findings.entry(oracle).or_default() += 1;
+        if let Some(out) = &self.opts.out {
+            match out.write_finding(&finding) {
+                Ok(p) => self.report.written.push(p),
+                Err(e) => self.report.errors.push(e),
+            }
+        }
+        self.report.findings.push(finding);
+    }
+}
+
+fn run_batch(
+    run_opts: &[RunOptions],
+    ids: &Identities,
+    batch: &[FuzzCase],
+    workers: &mut [Vec<Worker>],
+    stop: &AtomicBool,
+) -> Vec<Vec<Ran>> {
+    let next = AtomicUsize::new(0);
+    let slots: Mutex<Vec<Option<Vec<Ran>>>> = Mutex::new(vec![None; batch.len()]);
+    std::thread::scope(|s| {
+        for w in workers.iter_mut() {
+            let (next, slots) = (&next, &slots);
+            s.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(case) = batch.get(i) else { break };
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let runs: Vec<Ran> = run_opts
+                        .iter()
+                        .zip(w.iter_mut())
+                        .map(|(o, wk)| execute(case, o, ids, wk))
+                        .collect();
+                    if let Ok(mut all) = slots.lock()
+                        && let Some(slot) = all.get_mut(i)
+                    {
+                        *slot = Some(runs);
+                    }
+                }
+            });
+        }
+    });
+    slots
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect()
+}

@@ -1,0 +1,96 @@
+//! A fuzz case: a version, a suite, the engine's role and configuration,
+//! and a list of mutations (engine knobs, field mutations among them). It
+//! becomes a scenario vector test so the runner's one driver executes it
+//! and a finding replays with `shakedown run`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use shakedown_engine::deviate::Knob;
+use shakedown_engine::suites;
+
+use crate::vector::{Case, ClientAuth, EngineSide, Expectation, PeerSide, Role, TestDef, Version};
+
+/// One fuzz case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FuzzCase {
+    pub version: Version,
+    /// OpenSSL name.
+    pub suite: String,
+    pub engine_role: Role,
+    /// Whether the server (engine or peer) asks for a client certificate.
+    #[serde(default)]
+    pub client_auth: ClientAuth,
+    /// The engine's identity from vectors/certs (default: the honest one).
+    #[serde(default)]
+    pub identity: Option<String>,
+    /// An honest handshake first, then the mutated one resumes it.
+    #[serde(default)]
+    pub resume: bool,
+    pub mutations: Vec<Knob>,
+}
+
+impl FuzzCase {
+    /// A short stable name: a hash of the case's JSON.
+    pub fn digest(&self) -> String {
+        let json = serde_json::to_string(self).unwrap_or_default();
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in json.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{h:016x}")
+    }
+
+    /// The scenario test this case is, with these expectations.
+    pub fn test_def(&self, id: &str, description: &str, rfc: &str, expect: Vec<Expectation>) -> TestDef {
+        let (engine_auth, peer_auth) = match self.engine_role {
+            Role::Server => (self.client_auth, ClientAuth::Off),
+            Role::Client => (ClientAuth::Off, self.client_auth),
+        };
+        TestDef {
+            id: id.to_owned(),
+            description: description.to_owned(),
+            rfc: rfc.to_owned(),
+            engine_role: self.engine_role,
+            versions: vec![self.version],
+            suites: vec![self.suite.clone()],
+            engine: EngineSide {
+                client_auth: engine_auth,
+                identity: self.identity.clone(),
+                ..EngineSide::default()
+            },
+            peer: PeerSide {
+                client_auth: peer_auth,
+                ..PeerSide::default()
+            },
+            knobs: self.mutations.clone(),
+            requires: Vec::new(),
+            resume: self.resume,
+            oracle_group: None,
+            expect,
+            expect_for: Default::default(),
+            sweep: None,
+        }
+    }
+
+    /// The runnable case (one version, one suite); `None` for a suite the
+    /// version cannot use.
+    pub fn to_case(&self, expect: Vec<Expectation>) -> Option<Case> {
+        let info = suites::by_name(&self.suite).filter(|i| i.usable_with(self.version.wire()))?;
+        let test_id = format!("fuzz/{}", self.digest());
+        let test = self.test_def(&test_id, "fuzz case", "", expect.clone());
+        Some(Case {
+            id: format!("{test_id}/{}/{}", self.version.name(), info.openssl_name),
+            topic: "fuzz".into(),
+            file: PathBuf::from("fuzz"),
+            test: Arc::new(test),
+            version: self.version,
+            suite: info.suite,
+            suite_name: info.openssl_name,
+            expect,
+        })
+    }
+}

@@ -1,0 +1,172 @@
+//! The oracles: spec (the RFC's duty for the case against what the peer
+//! did), liveness (the peer died, or went silent where it had to answer)
+//! and differential (peers disagree on the outcome class). Each verdict
+//! carries the expectations a replay vector checks.
+
+use serde::{Deserialize, Serialize};
+use shakedown_engine::msgs::enums::AlertDescription;
+
+use super::case::FuzzCase;
+use super::signature::Outcome;
+use super::spec::{Class, case_duty};
+use crate::expect::{End, Observed};
+use crate::vector::{Completes, Expectation, Grade, Role};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Oracle {
+    Spec,
+    Liveness,
+    Differential,
+}
+
+impl Oracle {
+    pub const ALL: [Self; 3] = [Self::Spec, Self::Liveness, Self::Differential];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Spec => "spec",
+            Self::Liveness => "liveness",
+            Self::Differential => "differential",
+        }
+    }
+}
+
+/// What an oracle found in one case.
+#[derive(Debug, Clone)]
+pub struct Violation {
+    pub oracle: Oracle,
+    pub reason: String,
+    pub rfc: String,
+    /// What a correct peer does: the replay vector's expectations.
+    pub expect: Vec<Expectation>,
+}
+
+/// Every fatal alert: "the peer refuses", whichever alert it picks.
+pub fn any_alert() -> Vec<AlertDescription> {
+    AlertDescription::ALL
+        .iter()
+        .copied()
+        .filter(|a| *a != AlertDescription::CloseNotify)
+        .collect()
+}
+
+pub fn refuses() -> Vec<Expectation> {
+    vec![
+        Expectation {
+            peer_alert: Some(any_alert()),
+            ..Expectation::default()
+        },
+        Expectation {
+            peer_closes: Some(crate::vector::Closes),
+            grade: Grade::Acceptable,
+            ..Expectation::default()
+        },
+    ]
+}
+
+pub fn completes(exact: bool) -> Vec<Expectation> {
+    let any = (!exact).then(|| "any".to_string());
+    vec![Expectation {
+        handshake_completes: Some(Completes {
+            version: any.clone(),
+            suite: any,
+            ..Completes::default()
+        }),
+        ..Expectation::default()
+    }]
+}
+
+/// Whether the peer accepted the handshake: the engine completed it and
+/// the peer did not object after (its echo, or for a peer that does not
+/// echo, no alert). A server's Finished proves it accepted ours in a full
+/// handshake (RFC 5246 7.3); a client's acceptance shows only in its data.
+pub fn peer_accepted(case: &FuzzCase, obs: &Observed, echoes: bool) -> bool {
+    let Some(n) = &obs.negotiated else { return false };
+    let quiet_end = matches!(obs.end, End::Done | End::PeerClosed);
+    match case.engine_role {
+        Role::Client if !n.resumed => quiet_end,
+        _ => obs.echoed || (quiet_end && !echoes),
+    }
+}
+
+/// The spec oracle.
+pub fn spec(case: &FuzzCase, obs: &Observed, echoes: bool) -> Option<Violation> {
+    let (class, rfc) = case_duty(case, &obs.applied_field_mutations);
+    match class {
+        Class::MustRefuse if peer_accepted(case, obs, echoes) => Some(Violation {
+            oracle: Oracle::Spec,
+            reason: format!(
+                "the peer completed a handshake it must refuse: {}",
+                obs.describe()
+            ),
+            rfc,
+            expect: refuses(),
+        }),
+        Class::MustComplete if matches!(Outcome::of(obs), Outcome::FatalAlert | Outcome::Close) => {
+            Some(Violation {
+                oracle: Oracle::Spec,
+                reason: format!("the peer refused a conformant handshake: {}", obs.describe()),
+                rfc: match rfc.is_empty() {
+                    true => "RFC 5246 7.3".into(),
+                    false => rfc,
+                },
+                expect: completes(true),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The liveness oracle: the peer process died (a signal, a sanitizer
+/// report), or went silent where a conformant handshake needs its answer.
+pub fn liveness(case: &FuzzCase, obs: &Observed, note: Option<&str>) -> Option<Violation> {
+    let note = note.unwrap_or_default();
+    let died = note.contains("signal") || note.contains("Sanitizer") || note.contains("runtime error:");
+    if died {
+        return Some(Violation {
+            oracle: Oracle::Liveness,
+            reason: format!("the peer process died: {note}"),
+            rfc: "RFC 5246 7.2.2 (an error is answered with an alert)".into(),
+            expect: [completes(false), refuses()].concat(),
+        });
+    }
+    let (class, _) = case_duty(case, &obs.applied_field_mutations);
+    if class == Class::MustComplete && Outcome::of(obs) == Outcome::Silence {
+        return Some(Violation {
+            oracle: Oracle::Liveness,
+            reason: format!(
+                "the peer stopped answering in a conformant handshake: {}",
+                obs.describe()
+            ),
+            rfc: "RFC 5246 7.3".into(),
+            expect: completes(true),
+        });
+    }
+    None
+}
+
+/// The differential oracle over (peer name, outcome) pairs: the first
+/// peer whose outcome class differs from the first peer's.
+pub fn differential(outcomes: &[(String, Outcome, String)]) -> Option<Violation> {
+    let (first_name, first, _) = outcomes.first()?;
+    let (other_name, other, other_desc) = outcomes.iter().find(|(_, o, _)| o != first)?;
+    let expect = match first {
+        Outcome::Completes => completes(false),
+        Outcome::Close => vec![Expectation {
+            peer_closes: Some(crate::vector::Closes),
+            ..Expectation::default()
+        }],
+        _ => refuses(),
+    };
+    Some(Violation {
+        oracle: Oracle::Differential,
+        reason: format!(
+            "{first_name}: {}; {other_name}: {} ({other_desc})",
+            first.name(),
+            other.name()
+        ),
+        rfc: String::new(),
+        expect,
+    })
+}

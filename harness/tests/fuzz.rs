@@ -1,0 +1,230 @@
+//! `shakedown fuzz` against the built-in peer: with a fixed seed every
+//! flaw (but the timing one, which no outcome shows) is found within a
+//! stated number of cases, the honest peer gives no finding in the same
+//! cases, a campaign replays from its seed whatever the number of jobs,
+//! and a finding replays through `shakedown run` with a fail verdict.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use shakedown::fuzz::campaign::{self, CampaignOptions, Report};
+use shakedown::fuzz::oracle::Oracle;
+use shakedown::peer::PeerSpec;
+use shakedown::peer::profile::BuiltinProfile;
+use shakedown::vector::Role;
+use shakedown_engine::flaw::{Flaw, Flaws};
+
+fn root() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
+/// `peer_role`: the role of the built-in peer under test.
+fn campaign(flaws: &[Flaw], seed: u64, peer_role: Option<Role>, cases: u64, jobs: usize) -> Report {
+    let mut profile = BuiltinProfile::default();
+    profile.flaws = flaws.iter().copied().collect::<Flaws>();
+    let opts = CampaignOptions {
+        peers: vec![PeerSpec::Builtin(Box::new(profile))],
+        peer_role,
+        cases: Some(cases),
+        time: None,
+        seed,
+        jobs,
+        out: None,
+        shard: (1, 1),
+        timeout: Duration::from_secs(5),
+        certs: root().join("vectors/certs"),
+    };
+    campaign::run(&opts, &AtomicBool::new(false), &|_| {}).expect("campaign runs")
+}
+
+/// (flaw, seed, role of the flawed peer, cases within which it is found).
+/// The budgets are where seed and role first find each flaw, rounded up.
+const BUDGETS: [(Flaw, u64, Option<Role>, u64); 11] = [
+    (Flaw::AcceptBadFinished, 1, None, 20),
+    (Flaw::SkipCertificateVerify, 1, Some(Role::Server), 190),
+    (Flaw::CcsOptional, 1, None, 280),
+    (Flaw::IgnoreTrailingBytes, 2, None, 20),
+    (Flaw::AcceptUnofferedCompression, 1, Some(Role::Client), 20),
+    (Flaw::AcceptUnsolicitedExtension, 1, Some(Role::Client), 40),
+    (Flaw::AcceptUntrustedServer, 1, Some(Role::Client), 230),
+    (Flaw::AcceptUntrustedClient, 1, Some(Role::Server), 230),
+    (Flaw::AcceptUnknownRecordType, 3, None, 150),
+    (Flaw::IgnoreFatalAlert, 1, None, 70),
+    (Flaw::AcceptHigherVersion, 1, Some(Role::Client), 50),
+];
+
+fn finds(flaw: Flaw) {
+    let (_, seed, role, cases) = BUDGETS
+        .iter()
+        .copied()
+        .find(|b| b.0 == flaw)
+        .expect("a budget for every flaw the fuzzer can see");
+    let report = campaign(&[flaw], seed, role, cases, 2);
+    let spec: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.oracle == Oracle::Spec)
+        .collect();
+    assert!(
+        !spec.is_empty(),
+        "{flaw} not found in {cases} cases (seed {seed}): {}",
+        report.stats.line()
+    );
+    // Each finding is the minimal case, and replays from its vector alone.
+    for f in spec {
+        assert!(f.case.mutations.len() <= 2, "{:?}", f.case);
+    }
+}
+
+macro_rules! flaw_tests {
+    ($($name:ident => $flaw:expr,)*) => {
+        $(#[test] fn $name() { finds($flaw) })*
+    };
+}
+
+flaw_tests! {
+    finds_accept_bad_finished => Flaw::AcceptBadFinished,
+    finds_skip_certificate_verify => Flaw::SkipCertificateVerify,
+    finds_ccs_optional => Flaw::CcsOptional,
+    finds_ignore_trailing_bytes => Flaw::IgnoreTrailingBytes,
+    finds_accept_unoffered_compression => Flaw::AcceptUnofferedCompression,
+    finds_accept_unsolicited_extension => Flaw::AcceptUnsolicitedExtension,
+    finds_accept_untrusted_server => Flaw::AcceptUntrustedServer,
+    finds_accept_untrusted_client => Flaw::AcceptUntrustedClient,
+    finds_accept_unknown_record_type => Flaw::AcceptUnknownRecordType,
+    finds_ignore_fatal_alert => Flaw::IgnoreFatalAlert,
+    finds_accept_higher_version => Flaw::AcceptHigherVersion,
+}
+
+#[test]
+fn every_flaw_but_the_timing_one_has_a_budget() {
+    for f in Flaw::ALL {
+        let budgeted = BUDGETS.iter().any(|b| b.0 == *f);
+        assert_eq!(budgeted, *f != Flaw::SlowBadPadding, "{f}");
+    }
+    assert!(Flaw::ALL.len() >= 12);
+}
+
+#[test]
+fn the_honest_peer_gives_no_finding_in_the_same_cases() {
+    // Every (seed, role) of the budgets, at the largest budget it has.
+    let mut runs: Vec<(u64, Option<Role>, u64)> = Vec::new();
+    for (_, seed, role, n) in BUDGETS {
+        match runs.iter_mut().find(|r| r.0 == seed && r.1 == role) {
+            Some(r) => r.2 = r.2.max(n),
+            None => runs.push((seed, role, n)),
+        }
+    }
+    for (seed, role, n) in runs {
+        let report = campaign(&[], seed, role, n, 2);
+        assert!(
+            report.findings.is_empty(),
+            "seed {seed} role {role:?}: {:?}",
+            report
+                .findings
+                .iter()
+                .map(|f| (&f.violation.reason, &f.case))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(report.stats.cases, n);
+    }
+}
+
+#[test]
+fn the_same_seed_replays_the_same_campaign_whatever_the_jobs() {
+    let a = campaign(&[Flaw::AcceptBadFinished], 7, None, 150, 1);
+    let b = campaign(&[Flaw::AcceptBadFinished], 7, None, 150, 2);
+    assert!(a.corpus.len() > 10, "{}", a.stats.line());
+    assert_eq!(a.corpus, b.corpus);
+    let names = |r: &Report| r.findings.iter().map(|f| f.name()).collect::<Vec<_>>();
+    assert_eq!(names(&a), names(&b));
+    assert!(!names(&a).is_empty());
+    let c = campaign(&[Flaw::AcceptBadFinished], 8, None, 150, 1);
+    assert_ne!(a.corpus, c.corpus, "another seed, another campaign");
+}
+
+fn shakedown(args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_shakedown"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("shakedown runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn a_finding_replays_through_run_with_a_fail_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("campaign");
+    let out_s = out.to_str().unwrap();
+    let (code, text) = shakedown(&[
+        "fuzz",
+        "--flaw",
+        "accept_bad_finished",
+        "--cases",
+        "20",
+        "--seed",
+        "1",
+        "--out",
+        out_s,
+    ]);
+    assert_eq!(code, 1, "{text}");
+    let findings = out.join("findings");
+    let vectors: Vec<_> = std::fs::read_dir(&findings)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    assert!(!vectors.is_empty(), "{text}");
+    for v in &vectors {
+        let stem = v.file_stem().unwrap().to_str().unwrap();
+        assert!(findings.join(format!("{stem}.transcript.txt")).exists());
+    }
+    let f = findings.to_str().unwrap();
+    let (code, text) = shakedown(&["run", "--vectors", f, "--flaw", "accept_bad_finished"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("FAIL"), "{text}");
+    assert!(!text.contains(" 0 failed"), "{text}");
+    // The honest peer passes the same vectors: the flaw is what fails.
+    let (code, text) = shakedown(&["run", "--vectors", f]);
+    assert_eq!(code, 0, "{text}");
+    // Merging the campaign into another directory keeps the finding.
+    let merged = dir.path().join("merged");
+    let (code, text) = shakedown(&["fuzz", "--merge", merged.to_str().unwrap(), out_s]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains(&format!("{} findings", vectors.len())), "{text}");
+}
+
+#[test]
+fn bad_input_is_a_clear_error_with_exit_2() {
+    let (code, text) = shakedown(&["fuzz", "--list-flaws"]);
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(text.lines().count(), Flaw::ALL.len());
+    let (code, text) = shakedown(&["fuzz", "--flaw", "no_such_flaw", "--cases", "1"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("unknown flaw `no_such_flaw`"), "{text}");
+    let (code, text) = shakedown(&["run", "--flaw", "no_such_flaw"]);
+    assert_eq!(code, 2, "{text}");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let peer = format!("tcp:127.0.0.1:{port}");
+    let (code, text) = shakedown(&["fuzz", "--peer", &peer, "--cases", "1", "--timeout", "1"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("unreachable"), "{text}");
+    let (code, text) = shakedown(&["fuzz", "--cases", "1", "--out", "/proc/no/such/dir"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("--out"), "{text}");
+}
