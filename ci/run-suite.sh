@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Runs the scenario suite against the built-in engine and against every
 # shipped peer profile (vectors/peers/*.json: OpenSSL s_server/s_client,
-# gnutls-serv/gnutls-cli, tlslite-ng server/client) whose program is installed,
-# writing one JUnit file and one JSON report per peer under $OUT.
+# gnutls-serv/gnutls-cli, tlslite-ng, Botan, Go crypto/tls, JSSE, mbed TLS and
+# wolfSSL, each as server and client) whose program is installed, writing one
+# JUnit file and one JSON report per peer under $OUT. The Go, JSSE, mbed TLS
+# and wolfSSL peers are built by ci/peers/install.sh (run it first); the
+# runs are niced, as the full suite takes a few minutes (JSSE starts a JVM per
+# client test).
 #
 #   ci/run-suite.sh [OUT]        (default: target/suite)
 #
@@ -19,7 +23,7 @@ run() {
   local name=$1; shift
   echo "== $name"
   set +e
-  "$BIN" run "$@" --junit "$OUT/$name.junit.xml" --json "$OUT/$name.json" --markdown | tee "$OUT/$name.txt" | tail -3
+  nice -n 10 "$BIN" run "$@" --junit "$OUT/$name.junit.xml" --json "$OUT/$name.json" --markdown | tee "$OUT/$name.txt" | tail -3
   local rc=${PIPESTATUS[0]}
   set -e
   if [ "$rc" -gt "$status" ]; then status=$rc; fi
@@ -30,7 +34,12 @@ for profile in vectors/peers/*.json; do
   [ "$name" = builtin ] && continue
   prog=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["command"][0])' "$profile")
   if ! command -v "$prog" >/dev/null 2>&1; then
-    echo "== $name: skipped, $prog is not installed"
+    echo "== $name: skipped, $prog is not installed (ci/peers/install.sh)"
+    continue
+  fi
+  # JSSE profiles run classes compiled into target/peers/jsse.
+  if grep -q target/peers/jsse "$profile" && [ ! -e target/peers/jsse/JssePeer.class ]; then
+    echo "== $name: skipped, target/peers/jsse is not built (ci/peers/install.sh)"
     continue
   fi
   # tlslite-ng profiles run ci/peers/tlslite_peer.py: the module must be there.

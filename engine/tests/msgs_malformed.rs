@@ -287,8 +287,9 @@ fn handshake_size_limits_are_declared_once_and_enforced_from_the_header() {
         h.extend(&(len as u32).to_be_bytes()[1..]);
         h
     };
+    // A Finished (20) has no legal maximum above 64 KiB.
     assert_eq!(
-        HandshakeMessage::from_bytes(&header(1, MAX_HANDSHAKE_BODY + 1), tls12()),
+        HandshakeMessage::from_bytes(&header(20, MAX_HANDSHAKE_BODY + 1), tls12()),
         Err(DecodeError::TooLong {
             what: "handshake message length",
             len: 65537,
@@ -296,9 +297,36 @@ fn handshake_size_limits_are_declared_once_and_enforced_from_the_header() {
         })
     );
     assert!(matches!(
-        HandshakeMessage::from_bytes(&header(1, MAX_HANDSHAKE_BODY), tls12()),
+        HandshakeMessage::from_bytes(&header(20, MAX_HANDSHAKE_BODY), tls12()),
         Err(DecodeError::Truncated { .. })
     ));
+    // The hellos, CertificateRequest, ClientKeyExchange and
+    // CertificateVerify go up to their structure's legal maximum
+    // (RFC 5246 7.4.1.2, 7.4.1.3, 7.4.4, 7.4.7.1, 7.4.8) and no further.
+    for (typ, max) in [
+        (1u8, 131_396usize),
+        (2, 65_607),
+        (13, 131_329),
+        (16, 65_537),
+        (15, 65_539),
+    ] {
+        assert!(
+            matches!(
+                HandshakeMessage::from_bytes(&header(typ, max), tls12()),
+                Err(DecodeError::Truncated { .. })
+            ),
+            "type {typ}: {max} bytes refused by the header"
+        );
+        assert_eq!(
+            HandshakeMessage::from_bytes(&header(typ, max + 1), tls12()),
+            Err(DecodeError::TooLong {
+                what: "handshake message length",
+                len: max + 1,
+                max
+            }),
+            "type {typ}"
+        );
+    }
     assert_eq!(
         HandshakeMessage::from_bytes(&header(11, MAX_CERTIFICATE_BODY + 1), tls12()),
         Err(DecodeError::TooLong {

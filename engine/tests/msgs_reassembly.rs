@@ -105,7 +105,7 @@ fn partial_message_is_reported_pending() {
 #[test]
 fn over_long_declared_length_fails_as_soon_as_the_header_is_seen() {
     let mut j = HandshakeJoiner::new();
-    j.push(&[1, 0x01, 0x00]);
+    j.push(&[20, 0x01, 0x00]);
     assert_eq!(j.pop(), Ok(None));
     j.push(&[0x01]);
     assert_eq!(

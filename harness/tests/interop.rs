@@ -1,7 +1,9 @@
 //! The interop matrix: the reference engine against OpenSSL, GnuTLS and
 //! tlslite-ng, in both roles, over every version x suite the peer supports,
 //! without and with a client certificate, each cell a full handshake with
-//! application data both ways and then a resumed handshake.
+//! application data both ways and then a resumed handshake. Botan, Go
+//! crypto/tls, JSSE, mbed TLS and wolfSSL (interop_support/programs.rs) run
+//! the smoke subset [`SMOKE`] of those cells.
 //!
 //! What a peer supports is asked of the peer (`Peer::capabilities`, the one
 //! place that knows); an engine suite or version the peer lacks is a skipped
@@ -27,6 +29,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use interop_support::programs::Program;
 use interop_support::{
     ChildGuard, EngineServer, Outcome, Row, Table, TempDir, cert, free_port, now_unix, peers_required,
     port_after, query, run, suite_name, wait_listening, which,
@@ -69,7 +72,22 @@ enum Peer {
     OpenSsl,
     GnuTls,
     Tlslite,
+    /// Botan, Go, JSSE, mbed TLS, wolfSSL: a smoke subset of cells.
+    Prog(Program),
 }
+
+/// The cells run on the peers of ci/peers/install.sh: one or two suites per
+/// version, CBC and GCM, SHA-1 and SHA-2, so CI stays short; the full
+/// suite per peer is ci/run-suite.sh.
+const SMOKE: [(ProtocolVersion, &str); 7] = [
+    (ProtocolVersion::Ssl3, "AES128-SHA"),
+    (ProtocolVersion::Tls10, "AES128-SHA"),
+    (ProtocolVersion::Tls11, "AES256-SHA"),
+    (ProtocolVersion::Tls12, "DES-CBC3-SHA"),
+    (ProtocolVersion::Tls12, "AES128-SHA256"),
+    (ProtocolVersion::Tls12, "AES128-GCM-SHA256"),
+    (ProtocolVersion::Tls12, "AES256-GCM-SHA384"),
+];
 
 /// Per version: the engine (OpenSSL-style) names of the suites the peer
 /// does, or why the version is out.
@@ -171,15 +189,20 @@ impl Peer {
             Self::OpenSsl => "openssl",
             Self::GnuTls => "gnutls",
             Self::Tlslite => "tlslite-ng",
+            Self::Prog(p) => p.name(),
         }
     }
 
     /// Whether the peer's tools are installed, and which release.
     fn available(self) -> Result<String, String> {
+        if let Self::Prog(p) = self {
+            return p.available();
+        }
         let tools: &[&str] = match self {
             Self::OpenSsl => &["openssl"],
             Self::GnuTls => &["gnutls-serv", "gnutls-cli"],
             Self::Tlslite => &["python3"],
+            Self::Prog(_) => &[],
         };
         for t in tools {
             which(t).ok_or_else(|| format!("`{t}` is not on PATH"))?;
@@ -192,6 +215,7 @@ impl Peer {
                 &["-c", "import tlslite; print('tlslite-ng', tlslite.__version__)"],
             )
             .map_err(|e| format!("tlslite-ng is not importable (pip install tlslite-ng): {e}"))?,
+            Self::Prog(p) => p.available()?,
         };
         Ok(version.lines().next().unwrap_or_default().trim().to_string())
     }
@@ -312,6 +336,22 @@ impl Peer {
                     lacks_suite: "not in tlslite-ng (`ci/peers/tlslite_peer.py list`)".into(),
                 })
             }
+            Self::Prog(p) => {
+                let listed = p.list()?;
+                let versions = ProtocolVersion::SUPPORTED
+                    .iter()
+                    .map(
+                        |&v| match listed.iter().find(|(name, _)| *name == v.to_string()) {
+                            Some((_, suites)) => (v, Ok(suites.clone())),
+                            None => (v, Err(format!("not listed by the {} peer's `list`", p.name()))),
+                        },
+                    )
+                    .collect();
+                Ok(Caps {
+                    versions,
+                    lacks_suite: format!("not in this build (the {} peer's `list`)", p.name()),
+                })
+            }
         }
     }
 
@@ -320,6 +360,7 @@ impl Peer {
     fn start_server(self, auth: Auth) -> Result<(ChildGuard, u16), String> {
         let name = format!("{} server", self.name());
         match self {
+            Self::Prog(p) => p.start_server(auth == Auth::ClientCert),
             Self::OpenSsl => {
                 let mut cmd = Command::new("openssl");
                 cmd.args(["s_server", "-accept", "127.0.0.1:0", "-rev", "-no_ticket"])
@@ -378,7 +419,7 @@ impl Peer {
         match self {
             // s_server -rev answers each line reversed.
             Self::OpenSsl => format!("{}\n", line.trim_end().chars().rev().collect::<String>()),
-            Self::GnuTls | Self::Tlslite => line.to_string(),
+            Self::GnuTls | Self::Tlslite | Self::Prog(_) => line.to_string(),
         }
     }
 
@@ -393,6 +434,7 @@ impl Peer {
             }
         };
         match self {
+            Self::Prog(p) => p.run_client(port, &v.to_string(), s, auth == Auth::ClientCert),
             Self::OpenSsl => {
                 let dir = TempDir::new(&format!("s_client-{port}"))?;
                 let sess = dir.0.join("session.pem").to_string_lossy().into_owned();
@@ -551,6 +593,11 @@ fn engine_client_cell(
     let first = engine_connect(port, config.clone(), seed, line, &peer.reply(line))
         .map_err(|e| format!("full: {e}"))?;
     check(&first, false).map_err(|e| format!("full: {e}"))?;
+    if let Peer::Prog(p) = peer
+        && p.resumes(true, &v.to_string()).is_err()
+    {
+        return Ok(());
+    }
     config.resume = Some(first.session.clone());
     let second = engine_connect(port, config, seed + 1, line, &peer.reply(line))
         .map_err(|e| format!("resumed: {e}"))?;
@@ -651,6 +698,9 @@ fn matrix(peer: Peer, role: Role) {
     let mut engine_servers = Vec::new();
     for auth in Auth::ALL {
         match role {
+            Role::EngineClient if no_client_cert(peer, role, auth).is_some() => {
+                peer_servers.push(Err("not started: no client certificates".into()));
+            }
             Role::EngineClient => peer_servers.push(peer.start_server(auth)),
             Role::EngineServer => {
                 let config = ServerConfig {
@@ -677,7 +727,25 @@ fn matrix(peer: Peer, role: Role) {
         outcome,
     };
     let mut seed = 0;
+    let has_rsa = caps
+        .versions
+        .iter()
+        .any(|(_, l)| l.as_ref().is_ok_and(|l| !l.is_empty()));
+    if let Peer::Prog(p) = peer
+        && !has_rsa
+    {
+        // Nothing to interoperate on: what must hold is that the two sides
+        // refuse each other cleanly.
+        let outcome = match refusal(p, role, &peer_servers, &engine_servers) {
+            Ok(how) => Outcome::Skip(format!("no RSA key-exchange suite in this build; {how}")),
+            Err(e) => Outcome::Fail(e),
+        };
+        table.push(row("*", "*", "*", outcome));
+    }
     for v in ProtocolVersion::SUPPORTED {
+        if matches!(peer, Peer::Prog(_)) && !has_rsa {
+            break;
+        }
         let offered = match caps.at(v) {
             Ok(list) => list,
             Err(why) => {
@@ -690,7 +758,8 @@ fn matrix(peer: Peer, role: Role) {
                 continue;
             }
         };
-        for s in ALL_SUITES.iter().filter(|s| s.usable_with(v)) {
+        let smoke = |s: &&SuiteInfo| !matches!(peer, Peer::Prog(_)) || SMOKE.contains(&(v, s.openssl_name));
+        for s in ALL_SUITES.iter().filter(|s| s.usable_with(v)).filter(smoke) {
             if !offered.iter().any(|o| o == s.openssl_name) {
                 table.push(row(
                     &v.to_string(),
@@ -702,6 +771,15 @@ fn matrix(peer: Peer, role: Role) {
             }
             for (i, auth) in Auth::ALL.into_iter().enumerate() {
                 seed += 2;
+                if let Some(why) = no_client_cert(peer, role, auth) {
+                    table.push(row(
+                        &v.to_string(),
+                        s.openssl_name,
+                        auth.name(),
+                        Outcome::Skip(why.into()),
+                    ));
+                    continue;
+                }
                 let result = match role {
                     Role::EngineClient => match &peer_servers[i] {
                         Ok((_, port)) => engine_client_cell(peer, *port, v, s, auth, seed),
@@ -741,7 +819,127 @@ fn matrix(peer: Peer, role: Role) {
         failures.len(),
         failures.join("\n\n")
     );
-    assert!(table.count(true) > 0, "{role_name}: nothing ran");
+    assert!(
+        table.count(true) > 0 || (matches!(peer, Peer::Prog(_)) && !has_rsa),
+        "{role_name}: nothing ran"
+    );
+}
+
+/// Why a client-certificate cell cannot run on this peer in this role.
+fn no_client_cert(peer: Peer, role: Role, auth: Auth) -> Option<&'static str> {
+    match (peer, auth) {
+        (Peer::Prog(p), Auth::ClientCert) => p.no_client_cert(role == Role::EngineClient),
+        _ => None,
+    }
+}
+
+/// A peer without RSA key exchange (Debian's wolfSSL): the engine client
+/// offering only RSA suites must get handshake_failure (RFC 5246 7.4.1.3),
+/// and the peer client must fail against the engine server, which refuses
+/// its hello. Says how it went.
+fn refusal(
+    p: Program,
+    role: Role,
+    peer_servers: &[Result<(ChildGuard, u16), String>],
+    engine_servers: &[Result<EngineServer, String>],
+) -> Result<String, String> {
+    let v = ProtocolVersion::Tls12;
+    let s = shakedown_engine::suites::by_name("AES128-SHA").ok_or("no AES128-SHA")?;
+    match role {
+        Role::EngineClient => {
+            let (_, port) = peer_servers
+                .first()
+                .ok_or("no server")?
+                .as_ref()
+                .map_err(Clone::clone)?;
+            let config = ClientConfig {
+                versions: VersionRange::only(v),
+                server_name: Some("localhost".into()),
+                trust: Some(anchors()),
+                ..ClientConfig::default()
+            };
+            match engine_connect(*port, config, 1, "ping\n", "ping\n") {
+                Err(e) if e.contains("handshake_failure") => Ok(format!(
+                    "{} server refused the engine's RSA suites: {e}",
+                    p.name()
+                )),
+                other => Err(format!("wanted handshake_failure, got {other:?}")),
+            }
+        }
+        Role::EngineServer => {
+            let server = engine_servers
+                .first()
+                .ok_or("no server")?
+                .as_ref()
+                .map_err(Clone::clone)?;
+            server.drain();
+            match p.run_client(server.port, &v.to_string(), s, false) {
+                Ok(_) => Err(format!(
+                    "{} client completed a handshake without RSA suites?",
+                    p.name()
+                )),
+                Err(client) => match server.next(STEP) {
+                    Err(e) if e.contains("handshake") => Ok(format!(
+                        "the engine server refused the {} client's hello: {e}",
+                        p.name()
+                    )),
+                    other => Err(format!(
+                        "wanted the engine server to refuse the hello, saw {other:?}; client: {client}"
+                    )),
+                },
+            }
+        }
+    }
+}
+
+#[test]
+fn engine_client_against_botan_server() {
+    matrix(Peer::Prog(Program::Botan), Role::EngineClient);
+}
+
+#[test]
+fn botan_client_against_engine_server() {
+    matrix(Peer::Prog(Program::Botan), Role::EngineServer);
+}
+
+#[test]
+fn engine_client_against_go_server() {
+    matrix(Peer::Prog(Program::Go), Role::EngineClient);
+}
+
+#[test]
+fn go_client_against_engine_server() {
+    matrix(Peer::Prog(Program::Go), Role::EngineServer);
+}
+
+#[test]
+fn engine_client_against_jsse_server() {
+    matrix(Peer::Prog(Program::Jsse), Role::EngineClient);
+}
+
+#[test]
+fn jsse_client_against_engine_server() {
+    matrix(Peer::Prog(Program::Jsse), Role::EngineServer);
+}
+
+#[test]
+fn engine_client_against_mbedtls_server() {
+    matrix(Peer::Prog(Program::MbedTls), Role::EngineClient);
+}
+
+#[test]
+fn mbedtls_client_against_engine_server() {
+    matrix(Peer::Prog(Program::MbedTls), Role::EngineServer);
+}
+
+#[test]
+fn engine_client_against_wolfssl_server() {
+    matrix(Peer::Prog(Program::WolfSsl), Role::EngineClient);
+}
+
+#[test]
+fn wolfssl_client_against_engine_server() {
+    matrix(Peer::Prog(Program::WolfSsl), Role::EngineServer);
 }
 
 #[test]

@@ -80,6 +80,44 @@ fn shipped_profiles_parse() {
     }
 }
 
+/// A known deviation that matches no case of a role the profile can play
+/// skips nothing and says nothing: a renamed vector would leave it behind
+/// silently. Every glob of every shipped profile must match a case the
+/// profile would otherwise run (the engine plays the other role).
+#[test]
+fn every_known_deviation_of_a_shipped_profile_matches_a_case() {
+    let all = cases(&[]);
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root().join("vectors/peers")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().unwrap() == "builtin.json" {
+            continue;
+        }
+        let profile = Profile::load(&path).unwrap();
+        for d in &profile.known_deviations {
+            let glob = globset::Glob::new(&d.tests).unwrap().compile_matcher();
+            let hit = all
+                .iter()
+                .any(|c| c.test.engine_role != profile.role && glob.is_match(&c.id));
+            assert!(
+                hit,
+                "{}: known deviation `{}` matches no case with the engine as the {}'s peer",
+                path.display(),
+                d.tests,
+                profile.role.name()
+            );
+            assert!(
+                d.reason.contains("RFC"),
+                "{}: `{}`: the reason cites no RFC",
+                path.display(),
+                d.tests
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "only {checked} known deviations checked");
+}
+
 /// A sample over every topic and both roles (the whole suite runs in the
 /// release build in CI: `shakedown run`).
 #[test]
@@ -522,4 +560,43 @@ fn an_answer_oracle_fails_the_group_and_keeps_every_transcript() {
     }
     let (code, out, _) = shakedown(&["run", "--filter", filter]);
     assert_eq!(code, 0, "{out}");
+}
+
+/// A case that limits the peer's versions runs on a profile with
+/// `version_range_args`, its ends moved inside what the profile supports,
+/// and in a group of its own; without them it skips with the reason.
+#[test]
+fn a_profile_sets_the_peer_version_range_a_case_asks_for() {
+    let case = cases(&["version/server-picks-above-offer/tls1.2/AES128-SHA"])
+        .pop()
+        .unwrap();
+    let text = r#"{"name": "p", "role": "client", "command": ["peer", "--port", "{port}"],
+        "version_args": {"tls1.2": ["--only", "tls1.2"]},
+        "version_range_args": ["--min", "{min}", "--max", "{max}"],
+        "versions": ["tls1.0", "tls1.1", "tls1.2"], "suites": ["AES128-SHA"]}"#;
+    let p = Profile::parse(text).unwrap();
+    assert_eq!(p.skip_reason(&case), None);
+    // ssl3..tls1.1 asked; this peer has no SSL 3.0.
+    assert_eq!(
+        p.argv(&case, 7, Path::new("/c")),
+        ["peer", "--port", "7", "--min", "tls1.0", "--max", "tls1.1"]
+    );
+    assert!(p.group_of(&case).ends_with("+tls1.0..tls1.1"));
+    let without = Profile::parse(&text.replace(
+        r#""version_range_args": ["--min", "{min}", "--max", "{max}"],"#,
+        "",
+    ))
+    .unwrap();
+    let why = without.skip_reason(&case).unwrap();
+    assert!(
+        why.contains("ssl3..tls1.1") && why.contains("version_range_args"),
+        "{why}"
+    );
+    let tls12_only = Profile::parse(&text.replace(r#""tls1.0", "tls1.1", "#, "")).unwrap();
+    assert!(
+        tls12_only
+            .skip_reason(&case)
+            .unwrap()
+            .contains("supports none of")
+    );
 }

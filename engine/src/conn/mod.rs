@@ -259,10 +259,13 @@ impl Connection {
                         // FLAW ignore_trailing_bytes: read as far as the
                         // structure goes; RFC 5246 7.4.1.2 wants decode_error.
                         Err(e) if self.cx.flaws.has(crate::flaw::Flaw::IgnoreTrailingBytes) => {
-                            crate::flaw::decode_ignoring_trailing_bytes(&raw, self.cx.decode_context())
-                                .ok_or(e)?
+                            match crate::flaw::decode_ignoring_trailing_bytes(&raw, self.cx.decode_context())
+                            {
+                                Some(msg) => msg,
+                                None => return Err(self.undecodable(&raw, e)),
+                            }
                         }
-                        Err(e) => return Err(e.into()),
+                        Err(e) => return Err(self.undecodable(&raw, e)),
                     };
                     // RFC 5246 7.4.1.1: a client ignores HelloRequest while it
                     // negotiates, and the message never enters the hashes.
@@ -327,6 +330,41 @@ impl Connection {
         let state = self.state.take().ok_or(Error::Internal("no handshake state"))?;
         self.state = Some(state.handle(&mut self.cx, msg)?);
         Ok(())
+    }
+
+    /// The error for a handshake message whose body does not parse. RFC
+    /// 5246 7.2.2 keeps decode_error for a message that does not decode and
+    /// unexpected_message for one out of place; a message of a type the
+    /// state does not await is out of place whatever its body (7.3), so the
+    /// state is shown the type with the body kept raw and its verdict wins
+    /// unless it awaits exactly this type. Only while negotiating: after the
+    /// handshake a state may act on a message (decline a renegotiation)
+    /// rather than refuse it.
+    fn undecodable(
+        &mut self,
+        raw: &crate::msgs::reassembly::RawHandshake,
+        e: crate::codec::DecodeError,
+    ) -> Error {
+        let decode_error = Error::from(e);
+        if !self.state.as_ref().is_some_and(|s| s.negotiating()) {
+            return decode_error;
+        }
+        let typ = raw.typ();
+        let probe = crate::msgs::handshake::HandshakeMessage {
+            typ,
+            payload: crate::msgs::handshake::HandshakePayload::Unknown(raw.body().to_vec()),
+        };
+        match self.dispatch(Message::Handshake {
+            msg: probe,
+            raw: raw.raw(),
+        }) {
+            Err(Error::PeerMisbehaved(PeerMisbehaved::UnexpectedMessage { expected, got }))
+                if !expected.split(" or ").any(|name| Some(name) == typ.name()) =>
+            {
+                PeerMisbehaved::UnexpectedMessage { expected, got }.into()
+            }
+            _ => decode_error,
+        }
     }
 
     /// Bytes to send to the peer.

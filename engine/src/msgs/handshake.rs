@@ -13,16 +13,47 @@ use crate::codec::{Codec, DecodeError, Reader, Width, put_prefixed};
 /// (RFC 5246 7.4).
 pub const HEADER_LEN: usize = 4;
 
-/// Largest handshake message body accepted: 64 KiB (a limit as trusted
-/// stacks set it; the u24 length would allow 16 MiB).
+/// Largest body accepted for a message without a larger legal maximum of
+/// its own: 64 KiB (the u24 length would allow 16 MiB).
 pub const MAX_HANDSHAKE_BODY: usize = 65536;
 
 pub use super::context::MAX_CERTIFICATE_BODY;
 
-/// The largest body accepted for a message of type `typ`.
+/// The largest legal ClientHello body (RFC 5246 7.4.1.2): client_version 2,
+/// random 32, session_id <0..32> 1 + 32, cipher_suites <2..2^16-2>
+/// 2 + 65534, compression_methods <1..2^8-1> 1 + 255, extensions
+/// <0..2^16-1> 2 + 65535.
+pub const MAX_CLIENT_HELLO_BODY: usize = 2 + 32 + (1 + 32) + (2 + 65534) + (1 + 255) + (2 + 65535);
+
+/// The largest legal ServerHello body (RFC 5246 7.4.1.3): version 2, random
+/// 32, session_id 1 + 32, cipher_suite 2, compression_method 1, extensions
+/// 2 + 65535.
+pub const MAX_SERVER_HELLO_BODY: usize = 2 + 32 + (1 + 32) + 2 + 1 + (2 + 65535);
+
+/// The largest legal CertificateRequest body (RFC 5246 7.4.4):
+/// certificate_types <1..2^8-1> 1 + 255, supported_signature_algorithms
+/// <2..2^16-2> 2 + 65534, certificate_authorities <0..2^16-1> 2 + 65535.
+pub const MAX_CERTIFICATE_REQUEST_BODY: usize = (1 + 255) + (2 + 65534) + (2 + 65535);
+
+/// The largest legal ClientKeyExchange body for RSA (RFC 5246 7.4.7.1): an
+/// encrypted premaster <0..2^16-1>.
+pub const MAX_CLIENT_KEY_EXCHANGE_BODY: usize = 2 + 65535;
+
+/// The largest legal CertificateVerify body (RFC 5246 7.4.8, 4.7): a
+/// SignatureAndHashAlgorithm 2 and a signature <0..2^16-1>.
+pub const MAX_CERTIFICATE_VERIFY_BODY: usize = 2 + 2 + 65535;
+
+/// The largest body accepted for a message of type `typ`: the structure's
+/// legal maximum where it is above 64 KiB, so no legal message is refused
+/// by its length alone.
 pub fn max_body_len(typ: HandshakeType) -> usize {
     match typ {
+        HandshakeType::ClientHello => MAX_CLIENT_HELLO_BODY,
+        HandshakeType::ServerHello => MAX_SERVER_HELLO_BODY,
         HandshakeType::Certificate => MAX_CERTIFICATE_BODY,
+        HandshakeType::CertificateRequest => MAX_CERTIFICATE_REQUEST_BODY,
+        HandshakeType::ClientKeyExchange => MAX_CLIENT_KEY_EXCHANGE_BODY,
+        HandshakeType::CertificateVerify => MAX_CERTIFICATE_VERIFY_BODY,
         _ => MAX_HANDSHAKE_BODY,
     }
 }

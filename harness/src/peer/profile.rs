@@ -117,6 +117,13 @@ pub struct Profile {
     /// group and version).
     #[serde(default)]
     pub version_args: BTreeMap<Version, Vec<String>>,
+    /// Arguments that set the peer's version range, `{min}` and `{max}`
+    /// filled in with version names (ssl3, tls1.0, ...): used instead of
+    /// `version_args` for a case that limits the peer's versions
+    /// (`peer.versions`), each end moved inside the profile's `versions`.
+    /// Without them such cases skip.
+    #[serde(default)]
+    pub version_range_args: Option<Vec<String>>,
     /// Environment variables for the command.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
@@ -195,10 +202,23 @@ impl Profile {
                 return Some(format!("{} lacks feature {}", self.name, f.name()));
             }
         }
-        if case.test.peer.versions.is_some() {
-            return Some(
-                "the test needs the peer limited to fewer versions, which a profile cannot set".into(),
-            );
+        if let Some(range) = case.test.peer.versions {
+            if self.version_range_args.is_none() {
+                return Some(format!(
+                    "the test needs the peer limited to {}..{}, and {} has no version_range_args",
+                    range.min.name(),
+                    range.max.name(),
+                    self.name
+                ));
+            }
+            if self.range_of(case).is_none() {
+                return Some(format!(
+                    "{} supports none of {}..{}",
+                    self.name,
+                    range.min.name(),
+                    range.max.name()
+                ));
+            }
         }
         if case.test.resume && self.role == Role::Client {
             return Some("resumption by a peer client is not driven by the runner".into());
@@ -211,6 +231,18 @@ impl Profile {
         None
     }
 
+    /// The version range a case limits the peer to, each end moved inside
+    /// what the profile supports (a peer without SSL 3.0 told "ssl3..tls1.1"
+    /// runs tls1.0..tls1.1, the same limit as far as it can tell); `None`
+    /// when the case sets none, or nothing of it is left.
+    fn range_of(&self, case: &Case) -> Option<(Version, Version)> {
+        let range = case.test.peer.versions?;
+        let inside = |v: &&Version| range.min <= **v && **v <= range.max;
+        let min = self.versions.iter().filter(inside).min()?;
+        let max = self.versions.iter().filter(inside).max()?;
+        Some((*min, *max))
+    }
+
     /// The configuration group of a case: which arguments it is started with.
     pub fn group_of(&self, case: &Case) -> String {
         let group = match self.role {
@@ -220,6 +252,9 @@ impl Profile {
                 _ => "with_cert".into(),
             },
         };
+        if let (Some(_), Some((min, max))) = (&self.version_range_args, self.range_of(case)) {
+            return format!("{group}+{}..{}", min.name(), max.name());
+        }
         match self.version_args.contains_key(&case.version) {
             true => format!("{group}+{}", case.version.name()),
             false => group,
@@ -235,12 +270,29 @@ impl Profile {
                 _ => "with_cert".into(),
             },
         };
+        if let (Some(args), Some((min, max))) = (&self.version_range_args, self.range_of(case)) {
+            let range: Vec<String> = args
+                .iter()
+                .map(|a| a.replace("{min}", min.name()).replace("{max}", max.name()))
+                .collect();
+            return self.fill_argv(&group, &range, port, certs);
+        }
         self.argv_for(&group, Some(case.version), port, certs)
     }
 
     /// argv for a configuration group and (when given) a version,
     /// placeholders filled.
     pub fn argv_for(&self, group: &str, version: Option<Version>, port: u16, certs: &Path) -> Vec<String> {
+        let per_version = version
+            .and_then(|v| self.version_args.get(&v))
+            .cloned()
+            .unwrap_or_default();
+        self.fill_argv(group, &per_version, port, certs)
+    }
+
+    /// The command, then the group's and the version's arguments, with the
+    /// placeholders filled.
+    fn fill_argv(&self, group: &str, per_version: &[String], port: u16, certs: &Path) -> Vec<String> {
         let dir = certs.display().to_string();
         let fill = |a: &String| {
             a.replace("{port}", &port.to_string())
@@ -251,10 +303,6 @@ impl Profile {
                 .replace("{certs}", &dir)
         };
         let extra = self.group_args.get(group).into_iter().flatten();
-        let per_version = version
-            .and_then(|v| self.version_args.get(&v))
-            .into_iter()
-            .flatten();
         self.command
             .iter()
             .chain(extra)

@@ -2,6 +2,8 @@
 //! runs with deadlines, an in-process engine server, and the printed table.
 #![allow(dead_code)]
 
+pub mod programs;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

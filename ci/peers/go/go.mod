@@ -1,0 +1,3 @@
+module shakedown/peers/go
+
+go 1.19
