@@ -31,6 +31,9 @@ const RSS_LIMIT_KIB: u64 = 256 * 1024;
 struct Server {
     child: Child,
     addr: SocketAddr,
+    /// What it printed, line by line (drained so it never blocks on a
+    /// full pipe).
+    log: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Drop for Server {
@@ -42,11 +45,12 @@ impl Drop for Server {
 
 impl Server {
     /// `shakedown serve` on a free loopback port, holding idle clients for
-    /// longer than the test waits on any one step.
-    fn start() -> Self {
+    /// longer than the test waits on any one step, with `extra` flags.
+    fn start(extra: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_shakedown"))
             .current_dir(format!("{}/..", env!("CARGO_MANIFEST_DIR")))
             .args(["serve", "--port", "0", "--timeout", "60", "--seed", "1"])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -60,9 +64,26 @@ impl Server {
             .expect(&line)
             .parse()
             .unwrap();
-        // Keep draining its log so it never blocks on a full pipe.
-        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-        Self { child, addr }
+        let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for l in out.lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(l);
+            }
+        });
+        Self { child, addr, log }
+    }
+
+    /// Waits (bounded) for a log line containing `text`.
+    fn logged(&self, text: &str) -> Option<String> {
+        let give_up = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < give_up {
+            if let Some(l) = self.log.lock().unwrap().iter().find(|l| l.contains(text)) {
+                return Some(l.clone());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
     }
 
     fn proc_status(&self, key: &str) -> u64 {
@@ -138,7 +159,7 @@ fn client_hello() -> Vec<u8> {
 
 #[test]
 fn serve_serves_everyone_with_bounded_memory_and_descriptors() {
-    let mut server = Server::start();
+    let mut server = Server::start(&[]);
     let addr = server.addr;
     handshake(addr, 1).unwrap();
     let baseline_fds = server.open_fds();
@@ -246,41 +267,15 @@ fn serve_serves_everyone_with_bounded_memory_and_descriptors() {
 
 #[test]
 fn max_connections_closes_the_one_over_the_bound_at_once() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_shakedown"))
-        .current_dir(format!("{}/..", env!("CARGO_MANIFEST_DIR")))
-        .args([
-            "serve",
-            "--port",
-            "0",
-            "--timeout",
-            "60",
-            "--max-connections",
-            "2",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let addr: SocketAddr = line
-        .trim()
-        .strip_prefix("ready: listening on ")
-        .unwrap()
-        .parse()
-        .unwrap();
-    let held: Vec<TcpStream> = (0..2).map(|_| TcpStream::connect(addr).unwrap()).collect();
-    let mut third = TcpStream::connect(addr).unwrap();
+    let server = Server::start(&["--max-connections", "2"]);
+    let held: Vec<TcpStream> = (0..2).map(|_| TcpStream::connect(server.addr).unwrap()).collect();
+    let mut third = TcpStream::connect(server.addr).unwrap();
     third.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     let mut buf = [0u8; 16];
     // Closed on arrival: EOF (or a reset), not a wait for the deadline.
     let n = third.read(&mut buf).unwrap_or(0);
     assert_eq!(n, 0);
-    let mut refused = String::new();
-    while out.read_line(&mut refused).unwrap() > 0 && !refused.contains("refused") {}
+    let refused = server.logged("refused").expect("a refusal in the log");
     assert!(refused.contains("--max-connections"), "{refused}");
     drop(held);
-    let _ = child.kill();
-    let _ = child.wait();
 }

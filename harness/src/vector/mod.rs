@@ -8,7 +8,7 @@
 // A bad vector stops the run: a large error value costs nothing here.
 #![allow(clippy::result_large_err)]
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -478,20 +478,10 @@ pub const DEFAULT_SUITE: &str = "AES128-SHA";
 /// Every case of the files, in file and declaration order; ids are unique
 /// across files.
 pub fn expand(files: &[(PathBuf, VectorFile)]) -> Result<Vec<Case>, VectorError> {
+    validate::unique_ids(files)?;
     let mut cases = Vec::new();
-    let mut ids = BTreeSet::new();
     for (file, vf) in files {
         for t in &vf.tests {
-            if !ids.insert(t.id.clone()) {
-                return Err(VectorError {
-                    file: file.clone(),
-                    line: None,
-                    column: None,
-                    test_id: Some(t.id.clone()),
-                    field: Some("id".into()),
-                    message: "test id used in another file too".into(),
-                });
-            }
             let test = Arc::new(t.clone());
             let names: Vec<&str> = if t.suites.is_empty() {
                 vec![DEFAULT_SUITE]

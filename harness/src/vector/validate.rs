@@ -160,7 +160,6 @@ fn cites_a_section(rfc: &str) -> bool {
 /// every topic file named after its topic, ids unique across files. (Ids,
 /// sections, features and identities are checked per file when it loads.)
 pub fn check_set(files: &[(std::path::PathBuf, VectorFile)]) -> Result<(), VectorError> {
-    let mut ids = BTreeSet::new();
     for (file, vf) in files {
         let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
         if stem != vf.topic {
@@ -176,8 +175,16 @@ pub fn check_set(files: &[(std::path::PathBuf, VectorFile)]) -> Result<(), Vecto
                 ),
             });
         }
+    }
+    unique_ids(files)
+}
+
+/// Ids are unique across files (each file checks its own when it loads).
+pub(super) fn unique_ids(files: &[(std::path::PathBuf, VectorFile)]) -> Result<(), VectorError> {
+    let mut ids = BTreeSet::new();
+    for (file, vf) in files {
         for t in &vf.tests {
-            if !ids.insert(t.id.clone()) {
+            if !ids.insert(t.id.as_str()) {
                 return Err(VectorError {
                     file: file.clone(),
                     line: None,
