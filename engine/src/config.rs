@@ -187,6 +187,10 @@ pub struct ClientConfig {
     pub signature_algorithms: Vec<SignatureAndHashAlgorithm>,
     /// Offer RFC 5746 secure renegotiation (extension, or SCSV in SSL 3.0).
     pub secure_renegotiation: bool,
+    /// Refuse a server that does not signal RFC 5746 support: a ServerHello
+    /// without renegotiation_info ends the handshake (RFC 5746 4.1 lets a
+    /// client abort such a handshake).
+    pub require_secure_renegotiation: bool,
     pub extended_master_secret: bool,
     pub encrypt_then_mac: bool,
     /// A session to resume by its id.
@@ -212,6 +216,7 @@ impl Default for ClientConfig {
             client_cert: None,
             signature_algorithms: DEFAULT_SIGNATURE_ALGORITHMS.to_vec(),
             secure_renegotiation: true,
+            require_secure_renegotiation: false,
             extended_master_secret: true,
             encrypt_then_mac: false,
             resume: None,

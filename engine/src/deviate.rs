@@ -132,6 +132,10 @@ pub enum Knob {
     /// Client: offer exactly these suites, in this order (any values,
     /// unknown or empty included).
     OfferSuites(Vec<CipherSuite>),
+    /// Client: offer this suite after the others (an SCSV, say).
+    AppendSuite(CipherSuite),
+    /// Either hello: no extensions block at all (not even an empty one).
+    NoExtensions,
     /// Client: offer exactly these compression methods.
     OfferCompression(Vec<Compression>),
     /// Client: the client_version of the ClientHello.

@@ -74,6 +74,9 @@ pub enum PeerMisbehaved {
     /// peer says so (`Flaw::PaddingAnswerOracle`); the honest engine never
     /// tells (RFC 5246 7.4.7.1).
     BadPremasterPadding,
+    /// A ServerHello without renegotiation_info to a client that requires
+    /// it (RFC 5746 4.1).
+    SecureRenegotiationNotSignalled,
 }
 
 /// Everything that ends a connection.
@@ -172,7 +175,8 @@ impl Error {
                 | P::BadRenegotiationInfo
                 | P::ExtendedMasterSecretMismatch
                 | P::NoUsableCertificateType
-                | P::BadPremasterPadding => A::HandshakeFailure,
+                | P::BadPremasterPadding
+                | P::SecureRenegotiationNotSignalled => A::HandshakeFailure,
                 P::UnsupportedVersion(_) => A::ProtocolVersion,
                 P::InappropriateFallback => A::InappropriateFallback,
                 P::BadFinished | P::BadCertificateVerify => A::DecryptError,

@@ -40,6 +40,8 @@ fn slot(knob: &Knob) -> Option<String> {
     let keyed = |s: &str, t: &dyn std::fmt::Display| Some(format!("{s}({t})"));
     match knob {
         K::OfferSuites(_) => name("offer_suites"),
+        K::AppendSuite(s) => keyed("append_suite", s),
+        K::NoExtensions => name("no_extensions"),
         K::OfferCompression(_) => name("offer_compression"),
         K::ClientHelloVersion(_) => name("client_hello_version"),
         K::SelectSuite(_) => name("select_suite"),
@@ -164,6 +166,17 @@ impl Deviations {
         })
     }
 
+    /// Suites to offer after the others, in order.
+    pub fn appended_suites(&self) -> impl Iterator<Item = CipherSuite> + '_ {
+        self.all(|k| {
+            if let Knob::AppendSuite(s) = k {
+                Some(*s)
+            } else {
+                None
+            }
+        })
+    }
+
     pub fn select_suite(&self) -> Option<CipherSuite> {
         self.one(|k| {
             if let Knob::SelectSuite(s) = k {
@@ -197,6 +210,10 @@ impl Deviations {
     /// Leaves out and adds hello extensions as the knobs say. An omitted
     /// last extension leaves an empty block, not an absent one.
     pub fn apply_to_extensions(&self, exts: &mut Option<Vec<Extension>>) {
+        if self.has(&Knob::NoExtensions) {
+            *exts = None;
+            return;
+        }
         for knob in &self.0 {
             match knob {
                 Knob::OmitExtension(typ) => {

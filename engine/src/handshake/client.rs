@@ -57,7 +57,12 @@ pub(crate) fn start(cx: &mut Context, config: Arc<ClientConfig>) -> Result<Box<d
         client_version: dev.client_hello_version().unwrap_or(version),
         random: Random(cx.hello_random()),
         session_id: SessionId(dev.session_id().unwrap_or(session_id)),
-        cipher_suites: dev.offer_suites().map_or(suites, <[_]>::to_vec),
+        cipher_suites: dev
+            .offer_suites()
+            .map_or(suites, <[_]>::to_vec)
+            .into_iter()
+            .chain(dev.appended_suites())
+            .collect(),
         compression_methods: dev
             .offer_compression()
             .map_or_else(|| config.compression.clone(), <[_]>::to_vec),
@@ -250,6 +255,9 @@ impl ExpectServerHello {
             (None, Some(r)) if r.secure => return Err(PeerMisbehaved::BadRenegotiationInfo.into()),
             (None, _) => false,
         };
+        if !secure_renegotiation && self.config.require_secure_renegotiation {
+            return Err(PeerMisbehaved::SecureRenegotiationNotSignalled.into());
+        }
         let extended_master_secret =
             sh.extension(ExtensionType::ExtendedMasterSecret).is_some() && !version.is_ssl3();
         // RFC 7366 3: encrypt_then_mac applies to CBC suites only; a server

@@ -237,7 +237,12 @@ fn send_server_hello(cx: &mut Context, neg: &Negotiated, hello: &ClientHello) {
     if neg.encrypt_then_mac {
         exts.push(Extension::EncryptThenMac);
     }
-    let mut extensions = match (hello.extensions.is_some(), exts.is_empty()) {
+    // RFC 5746 3.6: a client that signalled with the SCSV alone (an SSL
+    // 3.0 hello, or one without extensions) still gets renegotiation_info:
+    // the SCSV stands for the empty extension (4.5 asks SSL 3.0 stacks to
+    // treat it the same way).
+    let may_extend = hello.extensions.is_some() || neg.secure_renegotiation;
+    let mut extensions = match (may_extend, exts.is_empty()) {
         (true, false) => Some(exts),
         _ => None,
     };

@@ -77,6 +77,9 @@ pub fn engine_client(
         extended_master_secret: e.ems.unwrap_or(d.extended_master_secret),
         encrypt_then_mac: e.etm.unwrap_or(d.encrypt_then_mac),
         allow_renegotiation: e.allow_renegotiation.unwrap_or(d.allow_renegotiation),
+        require_secure_renegotiation: e
+            .require_secure_renegotiation
+            .unwrap_or(d.require_secure_renegotiation),
         resume,
         deviations: deviations(case, knobs),
         ..d
@@ -122,6 +125,9 @@ pub fn peer_client(case: &Case, ids: &Identities, resume: Option<SessionData>) -
         extended_master_secret: p.ems.unwrap_or(d.extended_master_secret),
         encrypt_then_mac: p.etm.unwrap_or(d.encrypt_then_mac),
         allow_renegotiation: p.allow_renegotiation.unwrap_or(d.allow_renegotiation),
+        require_secure_renegotiation: p
+            .require_secure_renegotiation
+            .unwrap_or(d.require_secure_renegotiation),
         resume,
         ..d
     }

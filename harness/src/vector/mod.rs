@@ -192,6 +192,10 @@ pub struct SideConfig {
     /// Accept the other side's renegotiation (RFC 5746 only); default off.
     #[serde(default)]
     pub allow_renegotiation: Option<bool>,
+    /// A client only: refuse a ServerHello without renegotiation_info
+    /// (RFC 5746 4.1); default off.
+    #[serde(default)]
+    pub require_secure_renegotiation: Option<bool>,
 }
 
 /// The engine's side of a test.
