@@ -24,10 +24,7 @@ fn rsa(c: &mut Criterion) {
     let public = key.to_public_key();
     let mut rng = SeededRandom::from_seed(5);
     let ct = encrypt_premaster(&public, &PREMASTER, &mut rng, &Pkcs1Tweak::default()).unwrap();
-    assert_eq!(
-        decrypt_premaster(&key, &ct, ProtocolVersion::Tls12, &mut rng),
-        PREMASTER
-    );
+    assert_eq!(decrypt_premaster(&key, &ct, ProtocolVersion::Tls12, &mut rng), PREMASTER);
     let digest = [0x42u8; 32];
     g.bench_function(BenchmarkId::new("ours", "decrypt premaster"), |b| {
         b.iter(|| decrypt_premaster(&key, black_box(&ct), ProtocolVersion::Tls12, &mut rng))

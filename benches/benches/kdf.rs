@@ -17,24 +17,9 @@ use shakedown_engine::suites::by_name;
 /// Each PRF with the suite whose key block is the longest it derives.
 const ALGS: [(PrfAlgorithm, &str, ProtocolVersion, &str); 4] = [
     (PrfAlgorithm::Ssl3, "ssl3", ProtocolVersion::Ssl3, "AES256-SHA"),
-    (
-        PrfAlgorithm::Tls10,
-        "tls1.0",
-        ProtocolVersion::Tls10,
-        "AES256-SHA",
-    ),
-    (
-        PrfAlgorithm::Sha256,
-        "tls1.2-sha256",
-        ProtocolVersion::Tls12,
-        "AES256-SHA256",
-    ),
-    (
-        PrfAlgorithm::Sha384,
-        "tls1.2-sha384",
-        ProtocolVersion::Tls12,
-        "AES256-GCM-SHA384",
-    ),
+    (PrfAlgorithm::Tls10, "tls1.0", ProtocolVersion::Tls10, "AES256-SHA"),
+    (PrfAlgorithm::Sha256, "tls1.2-sha256", ProtocolVersion::Tls12, "AES256-SHA256"),
+    (PrfAlgorithm::Sha384, "tls1.2-sha384", ProtocolVersion::Tls12, "AES256-GCM-SHA384"),
 ];
 
 fn bench(c: &mut Criterion) {
@@ -54,22 +39,17 @@ fn bench(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("ours", format!("{name} master secret")), |b| {
             b.iter(|| master_secret(alg, black_box(&PREMASTER), &CLIENT_RANDOM, &SERVER_RANDOM))
         });
-        g.bench_function(
-            BenchmarkId::new("ours", format!("{name} key block {kb_len} B ({suite})")),
-            |b| {
-                b.iter(|| key_block(alg, black_box(&MASTER), &CLIENT_RANDOM, &SERVER_RANDOM, layout).unwrap())
-            },
-        );
+        g.bench_function(BenchmarkId::new("ours", format!("{name} key block {kb_len} B ({suite})")), |b| {
+            b.iter(|| key_block(alg, black_box(&MASTER), &CLIENT_RANDOM, &SERVER_RANDOM, layout).unwrap())
+        });
         if alg != PrfAlgorithm::Ssl3 {
-            g.bench_function(
-                BenchmarkId::new("ours", format!("{name} extended master secret")),
-                |b| b.iter(|| extended_master_secret(alg, black_box(&PREMASTER), ems_hash).unwrap()),
-            );
+            g.bench_function(BenchmarkId::new("ours", format!("{name} extended master secret")), |b| {
+                b.iter(|| extended_master_secret(alg, black_box(&PREMASTER), ems_hash).unwrap())
+            });
         }
-        g.bench_function(
-            BenchmarkId::new("ours", format!("{name} verify_data (3 KiB transcript)")),
-            |b| b.iter(|| verify_data(alg, black_box(&MASTER), Side::Client, &hs)),
-        );
+        g.bench_function(BenchmarkId::new("ours", format!("{name} verify_data (3 KiB transcript)")), |b| {
+            b.iter(|| verify_data(alg, black_box(&MASTER), Side::Client, &hs))
+        });
         #[cfg(feature = "openssl")]
         openssl_side::bench(&mut g, alg, name, kb_len, suite, ems_hash, &hs);
     }
@@ -114,20 +94,14 @@ mod openssl_side {
             let mut ms = [0u8; 48];
             ssl3_prf(&PREMASTER, &ms_seed, &mut ms);
             assert_eq!(ms, master_secret(alg, &PREMASTER, &CLIENT_RANDOM, &SERVER_RANDOM));
-            assert_eq!(
-                ssl3_verify_data(&MASTER, hs, b"CLNT"),
-                verify_data(alg, &MASTER, Side::Client, hs)
-            );
-            g.bench_function(
-                BenchmarkId::new("openssl", format!("{name} master secret")),
-                |b| {
-                    b.iter(|| {
-                        let mut out = [0u8; 48];
-                        ssl3_prf(black_box(&PREMASTER), &ms_seed, &mut out);
-                        out
-                    })
-                },
-            );
+            assert_eq!(ssl3_verify_data(&MASTER, hs, b"CLNT"), verify_data(alg, &MASTER, Side::Client, hs));
+            g.bench_function(BenchmarkId::new("openssl", format!("{name} master secret")), |b| {
+                b.iter(|| {
+                    let mut out = [0u8; 48];
+                    ssl3_prf(black_box(&PREMASTER), &ms_seed, &mut out);
+                    out
+                })
+            });
             g.bench_function(
                 BenchmarkId::new("openssl", format!("{name} key block {kb_len} B ({suite})")),
                 |b| {
@@ -157,16 +131,13 @@ mod openssl_side {
             tls_verify_data(&prf, tls12, &MASTER, hs).to_vec(),
             verify_data(alg, &MASTER, Side::Client, hs)
         );
-        g.bench_function(
-            BenchmarkId::new("openssl", format!("{name} master secret")),
-            |b| {
-                b.iter(|| {
-                    let mut out = [0u8; 48];
-                    prf.derive(black_box(&PREMASTER), b"master secret", &ms_seed, &mut out);
-                    out
-                })
-            },
-        );
+        g.bench_function(BenchmarkId::new("openssl", format!("{name} master secret")), |b| {
+            b.iter(|| {
+                let mut out = [0u8; 48];
+                prf.derive(black_box(&PREMASTER), b"master secret", &ms_seed, &mut out);
+                out
+            })
+        });
         g.bench_function(
             BenchmarkId::new("openssl", format!("{name} key block {kb_len} B ({suite})")),
             |b| {
@@ -177,21 +148,13 @@ mod openssl_side {
                 })
             },
         );
-        g.bench_function(
-            BenchmarkId::new("openssl", format!("{name} extended master secret")),
-            |b| {
-                b.iter(|| {
-                    let mut out = [0u8; 48];
-                    prf.derive(
-                        black_box(&PREMASTER),
-                        b"extended master secret",
-                        ems_hash,
-                        &mut out,
-                    );
-                    out
-                })
-            },
-        );
+        g.bench_function(BenchmarkId::new("openssl", format!("{name} extended master secret")), |b| {
+            b.iter(|| {
+                let mut out = [0u8; 48];
+                prf.derive(black_box(&PREMASTER), b"extended master secret", ems_hash, &mut out);
+                out
+            })
+        });
         g.bench_function(
             BenchmarkId::new("openssl", format!("{name} verify_data (3 KiB transcript)")),
             |b| b.iter(|| tls_verify_data(&prf, tls12, black_box(&MASTER), hs)),

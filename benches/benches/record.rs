@@ -24,13 +24,7 @@ fn seal(c: &mut Criterion) {
             let tweak = SealTweak::default();
             g.bench_function(BenchmarkId::new("ours", &op), |b| {
                 b.iter(|| {
-                    sealer.seal(
-                        ContentType::ApplicationData,
-                        case.version,
-                        black_box(&pt),
-                        &mut rng,
-                        &tweak,
-                    )
+                    sealer.seal(ContentType::ApplicationData, case.version, black_box(&pt), &mut rng, &tweak)
                 })
             });
             #[cfg(feature = "openssl")]
@@ -38,10 +32,7 @@ fn seal(c: &mut Criterion) {
                 use shakedown_benches::ossl::record::Record;
                 // OpenSSL's record opens with the engine: the same format.
                 let first = Record::sealer(&case).seal(&pt);
-                let opened = case
-                    .opener()
-                    .open(ContentType::ApplicationData, case.version, &first)
-                    .unwrap();
+                let opened = case.opener().open(ContentType::ApplicationData, case.version, &first).unwrap();
                 assert_eq!(opened, pt, "{op}");
                 let mut sealer = Record::sealer(&case);
                 g.bench_function(BenchmarkId::new("openssl", &op), |b| {
@@ -70,9 +61,8 @@ fn open(c: &mut Criterion) {
                     // The opener is handed back so that dropping it (key
                     // zeroisation, frees) is not timed.
                     |mut o| {
-                        let pt = o
-                            .open(ContentType::ApplicationData, case.version, black_box(&record))
-                            .unwrap();
+                        let pt =
+                            o.open(ContentType::ApplicationData, case.version, black_box(&record)).unwrap();
                         (o, pt)
                     },
                     BatchSize::SmallInput,

@@ -57,26 +57,15 @@ impl Setup {
         let server = Arc::new(ServerConfig {
             versions: VersionRange::only(version),
             client_trust: Some(anchors()),
-            client_auth: if client_auth {
-                ClientAuthMode::Require
-            } else {
-                ClientAuthMode::Off
-            },
+            client_auth: if client_auth { ClientAuthMode::Require } else { ClientAuthMode::Off },
             ..ServerConfig::new(server_identity())
         });
-        let mut setup = Self {
-            client: Arc::new(client),
-            server,
-            seed: 1,
-        };
+        let mut setup = Self { client: Arc::new(client), server, seed: 1 };
         if kind == Kind::Resumed {
             // One full handshake fills the server's cache; every resumed
             // handshake then offers that session.
             let first = setup.run();
-            setup.client = Arc::new(ClientConfig {
-                resume: Some(first.clone()),
-                ..(*setup.client).clone()
-            });
+            setup.client = Arc::new(ClientConfig { resume: Some(first.clone()), ..(*setup.client).clone() });
             let again = setup.run();
             assert_eq!(again.session_id, first.session_id, "{version}: not resumed");
         }
@@ -88,17 +77,11 @@ impl Setup {
     /// failing handshake.
     pub fn run(&mut self) -> SessionData {
         self.seed = self.seed.wrapping_add(2);
-        let mut c = Connection::client(
-            self.client.clone(),
-            Box::new(SeededRandom::from_seed(self.seed)),
-            NOW,
-        )
-        .unwrap();
-        let mut s = Connection::server(
-            self.server.clone(),
-            Box::new(SeededRandom::from_seed(self.seed + 1)),
-            NOW,
-        );
+        let mut c =
+            Connection::client(self.client.clone(), Box::new(SeededRandom::from_seed(self.seed)), NOW)
+                .unwrap();
+        let mut s =
+            Connection::server(self.server.clone(), Box::new(SeededRandom::from_seed(self.seed + 1)), NOW);
         pump(&mut c, &mut s);
         let mut session = None;
         while let Some(e) = c.next_event() {

@@ -5,12 +5,7 @@
 //!
 //! Benchmark fixtures abort loudly when setup fails: a benchmark that
 //! silently measured nothing would be worse than one that does not run.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 pub mod fixtures;
 pub mod handshake;

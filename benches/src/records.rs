@@ -30,9 +30,7 @@ impl Case {
     pub fn keys(&self) -> DirectionKeys {
         let alg = PrfAlgorithm::for_suite(self.version, self.suite).unwrap();
         let layout = self.suite.key_block_layout(self.version);
-        key_block(alg, &MASTER, &CLIENT_RANDOM, &SERVER_RANDOM, layout)
-            .unwrap()
-            .client_write
+        key_block(alg, &MASTER, &CLIENT_RANDOM, &SERVER_RANDOM, layout).unwrap().client_write
     }
 
     pub fn sealer(&self) -> RecordSealer {
@@ -70,13 +68,8 @@ pub fn version_name(v: ProtocolVersion) -> &'static str {
 /// TLS 1.0 (chained IV) and SSL 3.0 (the SSL 3.0 MAC): the constructions
 /// that differ in cost.
 pub fn cases() -> Vec<Case> {
-    let mut out: Vec<Case> = ALL_SUITES
-        .iter()
-        .map(|suite| Case {
-            suite,
-            version: ProtocolVersion::Tls12,
-        })
-        .collect();
+    let mut out: Vec<Case> =
+        ALL_SUITES.iter().map(|suite| Case { suite, version: ProtocolVersion::Tls12 }).collect();
     if let Some(aes) = shakedown_engine::suites::by_name("AES128-SHA") {
         for version in [ProtocolVersion::Tls10, ProtocolVersion::Ssl3] {
             out.push(Case { suite: aes, version });

@@ -64,19 +64,13 @@ pub fn load(criterion_dir: &Path) -> Vec<Measurement> {
         .filter_map(|d| {
             let b = read_json(&d.join("benchmark.json"))?;
             let e = read_json(&d.join("estimates.json"))?;
-            let bytes = b.get("throughput").and_then(|t| {
-                t.get("Bytes")
-                    .or_else(|| t.get("BytesDecimal"))
-                    .and_then(Value::as_u64)
-            });
+            let bytes = b
+                .get("throughput")
+                .and_then(|t| t.get("Bytes").or_else(|| t.get("BytesDecimal")).and_then(Value::as_u64));
             Some(Measurement {
                 group: b.get("group_id")?.as_str()?.to_owned(),
                 function: b.get("function_id")?.as_str()?.to_owned(),
-                parameter: b
-                    .get("value_str")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_owned(),
+                parameter: b.get("value_str").and_then(Value::as_str).unwrap_or("").to_owned(),
                 median_ns: e.get("median")?.get("point_estimate")?.as_f64()?,
                 bytes,
             })
@@ -108,16 +102,14 @@ impl Row {
 pub fn rows(ms: &[Measurement]) -> Vec<Row> {
     let mut map: BTreeMap<(String, String), Row> = BTreeMap::new();
     for m in ms {
-        let row = map
-            .entry((m.group.clone(), m.parameter.clone()))
-            .or_insert_with(|| Row {
-                group: m.group.clone(),
-                operation: m.parameter.clone(),
-                bytes: m.bytes.is_some(),
-                ours: None,
-                openssl: None,
-                openssl_note: None,
-            });
+        let row = map.entry((m.group.clone(), m.parameter.clone())).or_insert_with(|| Row {
+            group: m.group.clone(),
+            operation: m.parameter.clone(),
+            bytes: m.bytes.is_some(),
+            ours: None,
+            openssl: None,
+            openssl_note: None,
+        });
         match m.function.as_str() {
             OURS => row.ours = Some(m.rate()),
             OPENSSL => row.openssl = Some(m.rate()),
@@ -125,19 +117,12 @@ pub fn rows(ms: &[Measurement]) -> Vec<Row> {
         }
     }
     let mut rows: Vec<Row> = map.into_values().collect();
-    rows.sort_by(|a, b| {
-        group_rank(&a.group)
-            .cmp(&group_rank(&b.group))
-            .then(op_key(a).cmp(&op_key(b)))
-    });
+    rows.sort_by(|a, b| group_rank(&a.group).cmp(&group_rank(&b.group)).then(op_key(a).cmp(&op_key(b))));
     rows
 }
 
 fn group_rank(g: &str) -> usize {
-    ["kdf", "record-seal", "record-open", "rsa2048", "handshake"]
-        .iter()
-        .position(|x| *x == g)
-        .unwrap_or(99)
+    ["kdf", "record-seal", "record-open", "rsa2048", "handshake"].iter().position(|x| *x == g).unwrap_or(99)
 }
 
 /// Record operations end in their size; sort by name, then numerically.
@@ -179,14 +164,7 @@ pub fn render(rows: &[Row]) -> String {
             (v, _) => fmt_opt(*v, r.bytes),
         };
         let ratio = r.ratio().map_or_else(|| "—".to_owned(), |x| format!("{x:.2}"));
-        let _ = writeln!(
-            s,
-            "| {} | {} | {} | {} |",
-            r.operation,
-            fmt_opt(r.ours, r.bytes),
-            openssl,
-            ratio
-        );
+        let _ = writeln!(s, "| {} | {} | {} | {} |", r.operation, fmt_opt(r.ours, r.bytes), openssl, ratio);
     }
     s
 }
@@ -219,14 +197,9 @@ pub fn targets(rows: &[Row]) -> Vec<Target> {
             });
         }
     }
-    let rsa = rows
-        .iter()
-        .find(|r| r.group == "rsa2048" && r.operation == "decrypt premaster")
-        .and_then(|r| r.ours);
-    for r in rows
-        .iter()
-        .filter(|r| r.group == "handshake" && r.operation.ends_with(" full"))
-    {
+    let rsa =
+        rows.iter().find(|r| r.group == "rsa2048" && r.operation == "decrypt premaster").and_then(|r| r.ours);
+    for r in rows.iter().filter(|r| r.group == "handshake" && r.operation.ends_with(" full")) {
         out.push(Target {
             what: format!("handshake {} vs our RSA decrypt", r.operation),
             ratio: r.ours.zip(rsa).map(|(h, k)| h / k),
@@ -252,12 +225,7 @@ pub fn render_targets(ts: &[Target]) -> String {
 pub fn splice(doc: &str, begin: &str, end: &str, body: &str) -> Option<String> {
     let start = doc.find(begin)? + begin.len();
     let stop = start + doc.get(start..)?.find(end)?;
-    Some(format!(
-        "{}\n{}\n{}",
-        doc.get(..start)?,
-        body.trim(),
-        doc.get(stop..)?
-    ))
+    Some(format!("{}\n{}\n{}", doc.get(..start)?, body.trim(), doc.get(stop..)?))
 }
 
 #[cfg(test)]
@@ -277,20 +245,8 @@ mod tests {
     #[test]
     fn pairs_ours_with_openssl_and_computes_ratio() {
         let ms = [
-            m(
-                "record-seal",
-                OURS,
-                "AES128-SHA/tls1.2 16384",
-                16384.0,
-                Some(16384),
-            ),
-            m(
-                "record-seal",
-                OPENSSL,
-                "AES128-SHA/tls1.2 16384",
-                8192.0,
-                Some(16384),
-            ),
+            m("record-seal", OURS, "AES128-SHA/tls1.2 16384", 16384.0, Some(16384)),
+            m("record-seal", OPENSSL, "AES128-SHA/tls1.2 16384", 8192.0, Some(16384)),
             m("kdf", OURS, "tls1.2-sha256 master secret", 1000.0, None),
         ];
         let rows = rows(&ms);

@@ -15,31 +15,15 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecodeError {
     /// The input ended before the field did.
-    Truncated {
-        what: &'static str,
-        needed: usize,
-        left: usize,
-    },
+    Truncated { what: &'static str, needed: usize, left: usize },
     /// Bytes remained after a value that must fill its container.
     TrailingBytes { what: &'static str, left: usize },
     /// A length prefix above the type's ceiling.
-    TooLong {
-        what: &'static str,
-        len: usize,
-        max: usize,
-    },
+    TooLong { what: &'static str, len: usize, max: usize },
     /// A length prefix below the type's floor (an empty list that must not be).
-    TooShort {
-        what: &'static str,
-        len: usize,
-        min: usize,
-    },
+    TooShort { what: &'static str, len: usize, min: usize },
     /// A length that is not a whole number of elements.
-    RaggedList {
-        what: &'static str,
-        len: usize,
-        element: usize,
-    },
+    RaggedList { what: &'static str, len: usize, element: usize },
     /// A value the protocol forbids in this position.
     InvalidValue { what: &'static str, detail: String },
 }
@@ -96,11 +80,7 @@ impl<'a> Reader<'a> {
     pub fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], DecodeError> {
         let left = self.left();
         if n > left {
-            return Err(DecodeError::Truncated {
-                what,
-                needed: n,
-                left,
-            });
+            return Err(DecodeError::Truncated { what, needed: n, left });
         }
         let start = self.offset;
         self.offset += n;
@@ -224,46 +204,23 @@ pub struct LengthPrefix {
 
 impl LengthPrefix {
     pub const fn u8(what: &'static str, min: usize, max: usize) -> Self {
-        Self {
-            what,
-            width: Width::U8,
-            min,
-            max,
-        }
+        Self { what, width: Width::U8, min, max }
     }
 
     pub const fn u16(what: &'static str, min: usize, max: usize) -> Self {
-        Self {
-            what,
-            width: Width::U16,
-            min,
-            max,
-        }
+        Self { what, width: Width::U16, min, max }
     }
 
     pub const fn u24(what: &'static str, min: usize, max: usize) -> Self {
-        Self {
-            what,
-            width: Width::U24,
-            min,
-            max,
-        }
+        Self { what, width: Width::U24, min, max }
     }
 
     pub fn check(&self, len: usize) -> Result<(), DecodeError> {
         if len > self.max {
-            return Err(DecodeError::TooLong {
-                what: self.what,
-                len,
-                max: self.max,
-            });
+            return Err(DecodeError::TooLong { what: self.what, len, max: self.max });
         }
         if len < self.min {
-            return Err(DecodeError::TooShort {
-                what: self.what,
-                len,
-                min: self.min,
-            });
+            return Err(DecodeError::TooShort { what: self.what, len, min: self.min });
         }
         Ok(())
     }
@@ -378,22 +335,8 @@ mod tests {
     #[test]
     fn short_input_is_truncated_not_panic() {
         let mut r = Reader::new(&[0x01]);
-        assert_eq!(
-            r.u16("x"),
-            Err(DecodeError::Truncated {
-                what: "x",
-                needed: 2,
-                left: 1
-            })
-        );
-        assert_eq!(
-            r.u24("y").unwrap_err(),
-            DecodeError::Truncated {
-                what: "y",
-                needed: 3,
-                left: 1
-            }
-        );
+        assert_eq!(r.u16("x"), Err(DecodeError::Truncated { what: "x", needed: 2, left: 1 }));
+        assert_eq!(r.u24("y").unwrap_err(), DecodeError::Truncated { what: "y", needed: 3, left: 1 });
     }
 
     #[test]
@@ -403,11 +346,7 @@ mod tests {
         bytes.extend([0u8; 33]);
         assert_eq!(
             Reader::new(&bytes).opaque(&p),
-            Err(DecodeError::TooLong {
-                what: "session_id",
-                len: 33,
-                max: 32
-            })
+            Err(DecodeError::TooLong { what: "session_id", len: 33, max: 32 })
         );
     }
 
@@ -416,11 +355,7 @@ mod tests {
         let p = LengthPrefix::u16("cipher_suites", 2, 0xfffe);
         assert_eq!(
             Reader::new(&[0, 0]).opaque(&p),
-            Err(DecodeError::TooShort {
-                what: "cipher_suites",
-                len: 0,
-                min: 2
-            })
+            Err(DecodeError::TooShort { what: "cipher_suites", len: 0, min: 2 })
         );
     }
 
@@ -429,20 +364,13 @@ mod tests {
         let p = LengthPrefix::u24("certificate", 0, 0xff_ffff);
         assert!(matches!(
             Reader::new(&[0, 0, 5, 1, 2]).opaque(&p),
-            Err(DecodeError::Truncated {
-                what: "certificate",
-                needed: 5,
-                left: 2
-            })
+            Err(DecodeError::Truncated { what: "certificate", needed: 5, left: 2 })
         ));
     }
 
     #[test]
     fn from_bytes_rejects_trailing() {
-        assert!(matches!(
-            u16::from_bytes(&[1, 2, 3]),
-            Err(DecodeError::TrailingBytes { left: 1, .. })
-        ));
+        assert!(matches!(u16::from_bytes(&[1, 2, 3]), Err(DecodeError::TrailingBytes { left: 1, .. })));
         assert_eq!(u16::from_bytes(&[1, 2]), Ok(0x0102));
     }
 

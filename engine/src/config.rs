@@ -31,9 +31,7 @@ impl CertifiedKey {
 
 impl std::fmt::Debug for CertifiedKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CertifiedKey")
-            .field("chain_len", &self.chain.len())
-            .finish_non_exhaustive()
+        f.debug_struct("CertifiedKey").field("chain_len", &self.chain.len()).finish_non_exhaustive()
     }
 }
 
@@ -45,10 +43,7 @@ pub struct VersionRange {
 }
 
 impl VersionRange {
-    pub const ALL: Self = Self {
-        min: ProtocolVersion::Ssl3,
-        max: ProtocolVersion::Tls12,
-    };
+    pub const ALL: Self = Self { min: ProtocolVersion::Ssl3, max: ProtocolVersion::Tls12 };
 
     pub const fn only(v: ProtocolVersion) -> Self {
         Self { min: v, max: v }
@@ -131,12 +126,7 @@ impl SessionCache {
     pub const DEFAULT_CAPACITY: usize = 1024;
 
     pub fn new(capacity: usize) -> Self {
-        Self {
-            inner: Arc::new(Mutex::new(CacheInner {
-                capacity,
-                ..CacheInner::default()
-            })),
-        }
+        Self { inner: Arc::new(Mutex::new(CacheInner { capacity, ..CacheInner::default() })) }
     }
 
     pub fn get(&self, id: &[u8]) -> Option<SessionData> {
@@ -306,10 +296,7 @@ mod tests {
     #[test]
     fn cache_ignores_empty_ids() {
         let cache = SessionCache::new(2);
-        cache.put(SessionData {
-            session_id: vec![],
-            ..session(1)
-        });
+        cache.put(SessionData { session_id: vec![], ..session(1) });
         assert!(cache.is_empty());
     }
 }

@@ -75,10 +75,9 @@ impl TryFrom<RawPayload> for Payload {
     fn try_from(raw: RawPayload) -> Result<Self, String> {
         match raw {
             RawPayload::Hex(h) => Self::hex(&h),
-            RawPayload::Filler(n) if n > Self::MAX_FILLER => Err(format!(
-                "filler of {n} bytes is over the limit of {} bytes",
-                Self::MAX_FILLER
-            )),
+            RawPayload::Filler(n) if n > Self::MAX_FILLER => {
+                Err(format!("filler of {n} bytes is over the limit of {} bytes", Self::MAX_FILLER))
+            }
             RawPayload::Filler(n) => Ok(Self::Filler(n)),
         }
     }
@@ -165,28 +164,13 @@ pub enum Knob {
     /// Tweak the protection of the record carrying this message (MAC,
     /// padding), or of the first application data record when `on` is
     /// absent.
-    TweakRecord {
-        on: Option<HandshakeType>,
-        tweak: SealTweak,
-    },
+    TweakRecord { on: Option<HandshakeType>, tweak: SealTweak },
     /// Send a record of any content type at this point.
-    InjectRecord {
-        at: Anchor,
-        content_type: ContentType,
-        payload: Payload,
-    },
+    InjectRecord { at: Anchor, content_type: ContentType, payload: Payload },
     /// Send an alert at this point (a warning in the handshake, say).
-    InjectAlert {
-        at: Anchor,
-        level: AlertLevel,
-        description: AlertDescription,
-    },
+    InjectAlert { at: Anchor, level: AlertLevel, description: AlertDescription },
     /// Send this raw handshake message (type and body) at this point.
-    InjectHandshake {
-        at: Anchor,
-        typ: HandshakeType,
-        body: Payload,
-    },
+    InjectHandshake { at: Anchor, typ: HandshakeType, body: Payload },
 
     // ---- message order ------------------------------------------------
     /// Do not send this message.
@@ -194,10 +178,7 @@ pub enum Knob {
     /// Send this message twice.
     Duplicate(HandshakeType),
     /// Hold this message back and send it after another one.
-    Hold {
-        message: HandshakeType,
-        until_after: HandshakeType,
-    },
+    Hold { message: HandshakeType, until_after: HandshakeType },
     /// Cut this many bytes off the end of a message's body (the length
     /// field says the shorter length).
     TruncateBody { message: HandshakeType, by: usize },
@@ -279,10 +260,7 @@ mod tests {
         assert_eq!(d.0[0], Knob::CorruptFinished(ByteFlip { index: 0, xor: 1 }));
         assert_eq!(
             d.0[1],
-            Knob::OfferSuites(vec![
-                CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA,
-                CipherSuite::Unknown(0x1337)
-            ])
+            Knob::OfferSuites(vec![CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA, CipherSuite::Unknown(0x1337)])
         );
         assert!(d.has(&Knob::CcsNever));
         let back: Deviations = serde_json::from_str(&serde_json::to_string(&d).unwrap()).unwrap();
@@ -305,12 +283,7 @@ mod tests {
         assert_eq!(p.bytes(), [1, 2, 0xff]);
         assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"hex":"0102ff"}"#);
         assert_eq!(Payload::Filler(3).bytes(), [0x42; 3]);
-        for bad in [
-            r#"{"hex": "123"}"#,
-            r#"{"hex": "zz"}"#,
-            r#"{"hex": "zz1"}"#,
-            r#"{"filler": 16777217}"#,
-        ] {
+        for bad in [r#"{"hex": "123"}"#, r#"{"hex": "zz"}"#, r#"{"hex": "zz1"}"#, r#"{"filler": 16777217}"#] {
             let e = serde_json::from_str::<Payload>(bad).unwrap_err().to_string();
             assert!(e.contains("hex") || e.contains("limit"), "{bad}: {e}");
         }

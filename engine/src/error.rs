@@ -277,27 +277,19 @@ mod tests {
     #[test]
     fn rfc_alerts_per_failure() {
         let tls = ProtocolVersion::Tls12;
-        assert_eq!(
-            Error::from(PeerMisbehaved::BadFinished).alert(tls),
-            Some(A::DecryptError)
-        );
+        assert_eq!(Error::from(PeerMisbehaved::BadFinished).alert(tls), Some(A::DecryptError));
         assert_eq!(
             Error::from(PeerMisbehaved::BadFinished).alert(ProtocolVersion::Ssl3),
             Some(A::HandshakeFailure)
         );
-        assert_eq!(
-            Error::from(RecordError::BadRecordMac).alert(tls),
-            Some(A::BadRecordMac)
-        );
+        assert_eq!(Error::from(RecordError::BadRecordMac).alert(tls), Some(A::BadRecordMac));
         assert_eq!(
             Error::from(PeerMisbehaved::ClientCertificateRequired).alert(tls),
             Some(A::HandshakeFailure)
         );
         assert_eq!(
-            Error::from(PeerMisbehaved::SuiteNotOffered(
-                crate::msgs::enums::CipherSuite::Unknown(1)
-            ))
-            .alert(tls),
+            Error::from(PeerMisbehaved::SuiteNotOffered(crate::msgs::enums::CipherSuite::Unknown(1)))
+                .alert(tls),
             Some(A::IllegalParameter)
         );
         assert_eq!(Error::AlertReceived(A::HandshakeFailure).alert(tls), None);

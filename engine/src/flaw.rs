@@ -272,10 +272,7 @@ pub(crate) fn decode_ignoring_trailing_bytes(
         _ => return None,
     };
     let payload = crate::msgs::HandshakePayload::read_body(raw.typ(), body.get(..len)?, ctx).ok()?;
-    Some(crate::msgs::HandshakeMessage {
-        typ: raw.typ(),
-        payload,
-    })
+    Some(crate::msgs::HandshakeMessage { typ: raw.typ(), payload })
 }
 
 #[cfg(test)]
@@ -297,10 +294,7 @@ mod tests {
     #[test]
     fn every_flaw_cites_a_requirement() {
         for f in Flaw::ALL {
-            assert!(
-                f.citation().contains("RFC") || f.citation().contains("CVE"),
-                "{f}"
-            );
+            assert!(f.citation().contains("RFC") || f.citation().contains("CVE"), "{f}");
         }
     }
 }

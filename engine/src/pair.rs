@@ -75,11 +75,7 @@ impl Pair {
 
     /// The handshake summary one side reported, if it completed.
     pub fn summary(&self, client: bool) -> Option<&HandshakeSummary> {
-        let events = if client {
-            &self.client_events
-        } else {
-            &self.server_events
-        };
+        let events = if client { &self.client_events } else { &self.server_events };
         events.iter().find_map(|e| match e {
             ConnectionEvent::HandshakeComplete(s) => Some(s.as_ref()),
             _ => None,
@@ -99,9 +95,7 @@ impl Pair {
         }
         self.pump();
         let got = |events: &[ConnectionEvent], want: &[u8]| {
-            events
-                .iter()
-                .any(|e| matches!(e, ConnectionEvent::ApplicationData(d) if d == want))
+            events.iter().any(|e| matches!(e, ConnectionEvent::ApplicationData(d) if d == want))
         };
         !self.failed() && got(&self.server_events, c2s) && got(&self.client_events, s2c)
     }

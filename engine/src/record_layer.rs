@@ -68,11 +68,7 @@ pub struct Framing {
 impl RecordLayer {
     pub fn new(server: bool, write_version: ProtocolVersion) -> Self {
         Self {
-            deframer: if server {
-                Deframer::server()
-            } else {
-                Deframer::new()
-            },
+            deframer: if server { Deframer::server() } else { Deframer::new() },
             read: None,
             write: None,
             pending_read: None,
@@ -166,11 +162,7 @@ impl RecordLayer {
             Some(v) if content_type != ContentType::Alert => got == v,
             _ => major_ok,
         };
-        if ok {
-            Ok(())
-        } else {
-            Err(PeerMisbehaved::UnsupportedVersion(got).into())
-        }
+        if ok { Ok(()) } else { Err(PeerMisbehaved::UnsupportedVersion(got).into()) }
     }
 
     /// Sets the protection that takes over at the next ChangeCipherSpec in
@@ -226,11 +218,7 @@ impl RecordLayer {
             }
             return;
         }
-        let size = self
-            .framing
-            .fragment
-            .unwrap_or(MAX_PLAINTEXT)
-            .clamp(1, MAX_PLAINTEXT);
+        let size = self.framing.fragment.unwrap_or(MAX_PLAINTEXT).clamp(1, MAX_PLAINTEXT);
         self.send_chunks(ContentType::Handshake, raw, size, rng, tweak);
     }
 
@@ -241,11 +229,7 @@ impl RecordLayer {
         }
         let pending = std::mem::take(&mut self.pending_handshake);
         let tweak = std::mem::take(&mut self.pending_tweak);
-        let size = self
-            .framing
-            .fragment
-            .unwrap_or(MAX_PLAINTEXT)
-            .clamp(1, MAX_PLAINTEXT);
+        let size = self.framing.fragment.unwrap_or(MAX_PLAINTEXT).clamp(1, MAX_PLAINTEXT);
         self.send_chunks(ContentType::Handshake, &pending, size, rng, &tweak);
     }
 
@@ -279,12 +263,7 @@ impl RecordLayer {
             Some(sealer) => sealer.seal(content_type, version, plaintext, rng, tweak),
             None => plaintext.to_vec(),
         };
-        Record {
-            content_type,
-            version,
-            fragment,
-        }
-        .encode(&mut self.outgoing);
+        Record { content_type, version, fragment }.encode(&mut self.outgoing);
     }
 
     pub fn take_outgoing(&mut self, rng: &mut dyn RandomSource) -> Vec<u8> {

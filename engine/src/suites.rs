@@ -155,74 +155,18 @@ macro_rules! suite {
 /// Every suite the engine implements, strongest first: the default order of
 /// an offer and of a server's preference.
 pub static ALL_SUITES: &[SuiteInfo] = &[
-    suite!(
-        TLS_RSA_WITH_AES_256_GCM_SHA384,
-        "AES256-GCM-SHA384",
-        Aes256Gcm,
-        Aead,
-        Sha384,
-        TLS12
-    ),
-    suite!(
-        TLS_RSA_WITH_AES_128_GCM_SHA256,
-        "AES128-GCM-SHA256",
-        Aes128Gcm,
-        Aead,
-        Sha256,
-        TLS12
-    ),
-    suite!(
-        TLS_RSA_WITH_AES_256_CBC_SHA256,
-        "AES256-SHA256",
-        Aes256Cbc,
-        Sha256,
-        Sha256,
-        TLS12
-    ),
-    suite!(
-        TLS_RSA_WITH_AES_128_CBC_SHA256,
-        "AES128-SHA256",
-        Aes128Cbc,
-        Sha256,
-        Sha256,
-        TLS12
-    ),
+    suite!(TLS_RSA_WITH_AES_256_GCM_SHA384, "AES256-GCM-SHA384", Aes256Gcm, Aead, Sha384, TLS12),
+    suite!(TLS_RSA_WITH_AES_128_GCM_SHA256, "AES128-GCM-SHA256", Aes128Gcm, Aead, Sha256, TLS12),
+    suite!(TLS_RSA_WITH_AES_256_CBC_SHA256, "AES256-SHA256", Aes256Cbc, Sha256, Sha256, TLS12),
+    suite!(TLS_RSA_WITH_AES_128_CBC_SHA256, "AES128-SHA256", Aes128Cbc, Sha256, Sha256, TLS12),
     // AES was specified for TLS (RFC 3268) but OpenSSL and tlslite-ng also
     // run it over SSL 3.0, so the engine allows it there too.
-    suite!(
-        TLS_RSA_WITH_AES_256_CBC_SHA,
-        "AES256-SHA",
-        Aes256Cbc,
-        Sha1,
-        Sha256,
-        SSL3
-    ),
-    suite!(
-        TLS_RSA_WITH_AES_128_CBC_SHA,
-        "AES128-SHA",
-        Aes128Cbc,
-        Sha1,
-        Sha256,
-        SSL3
-    ),
-    suite!(
-        TLS_RSA_WITH_3DES_EDE_CBC_SHA,
-        "DES-CBC3-SHA",
-        TripleDesEdeCbc,
-        Sha1,
-        Sha256,
-        SSL3
-    ),
+    suite!(TLS_RSA_WITH_AES_256_CBC_SHA, "AES256-SHA", Aes256Cbc, Sha1, Sha256, SSL3),
+    suite!(TLS_RSA_WITH_AES_128_CBC_SHA, "AES128-SHA", Aes128Cbc, Sha1, Sha256, SSL3),
+    suite!(TLS_RSA_WITH_3DES_EDE_CBC_SHA, "DES-CBC3-SHA", TripleDesEdeCbc, Sha1, Sha256, SSL3),
     suite!(TLS_RSA_WITH_RC4_128_SHA, "RC4-SHA", Rc4_128, Sha1, Sha256, SSL3),
     suite!(TLS_RSA_WITH_RC4_128_MD5, "RC4-MD5", Rc4_128, Md5, Sha256, SSL3),
-    suite!(
-        TLS_RSA_WITH_NULL_SHA256,
-        "NULL-SHA256",
-        Null,
-        Sha256,
-        Sha256,
-        TLS12
-    ),
+    suite!(TLS_RSA_WITH_NULL_SHA256, "NULL-SHA256", Null, Sha256, Sha256, TLS12),
     suite!(TLS_RSA_WITH_NULL_SHA, "NULL-SHA", Null, Sha1, Sha256, SSL3),
     suite!(TLS_RSA_WITH_NULL_MD5, "NULL-MD5", Null, Md5, Sha256, SSL3),
 ];
@@ -266,20 +210,12 @@ mod tests {
         assert_eq!(gcm.key_block_layout(ProtocolVersion::Tls12).total(), 72);
         assert_eq!(gcm.prf, PrfHash::Sha384);
         let des = by_name("DES-CBC3-SHA").unwrap();
-        assert_eq!(
-            des.key_block_layout(ProtocolVersion::Ssl3).total(),
-            2 * (20 + 24 + 8)
-        );
+        assert_eq!(des.key_block_layout(ProtocolVersion::Ssl3).total(), 2 * (20 + 24 + 8));
     }
 
     #[test]
     fn tls12_only_suites_are_refused_earlier() {
-        for name in [
-            "AES128-SHA256",
-            "AES256-SHA256",
-            "AES128-GCM-SHA256",
-            "AES256-GCM-SHA384",
-        ] {
+        for name in ["AES128-SHA256", "AES256-SHA256", "AES128-GCM-SHA256", "AES256-GCM-SHA384"] {
             let s = by_name(name).unwrap();
             assert!(s.usable_with(ProtocolVersion::Tls12));
             assert!(!s.usable_with(ProtocolVersion::Tls11), "{name}");

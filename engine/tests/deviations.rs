@@ -1,12 +1,7 @@
 //! Each misbehaviour knob against the honest engine: the honest side must
 //! answer with the alert the RFC names (seen by the misbehaving side as
 //! AlertReceived).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::sync::Arc;
 
@@ -97,10 +92,7 @@ fn completed(pair: &Pair) -> bool {
 fn server_said(pair: &Pair) -> Option<A> {
     match &pair.client_error {
         Some(Error::AlertReceived(a)) => Some(*a),
-        other => panic!(
-            "client saw no alert but {other:?}; server error {:?}",
-            pair.server_error
-        ),
+        other => panic!("client saw no alert but {other:?}; server error {:?}", pair.server_error),
     }
 }
 
@@ -108,10 +100,7 @@ fn server_said(pair: &Pair) -> Option<A> {
 fn client_said(pair: &Pair) -> Option<A> {
     match &pair.server_error {
         Some(Error::AlertReceived(a)) => Some(*a),
-        other => panic!(
-            "server saw no alert but {other:?}; client error {:?}",
-            pair.client_error
-        ),
+        other => panic!("server saw no alert but {other:?}; client error {:?}", pair.client_error),
     }
 }
 
@@ -120,18 +109,12 @@ const TLS: [V; 3] = [V::Tls10, V::Tls11, V::Tls12];
 #[test]
 fn corrupt_finished_is_decrypt_error_and_handshake_failure_in_ssl3() {
     for v in TLS {
-        let p = Case::new(v)
-            .client(Knob::CorruptFinished(ByteFlip { index: 0, xor: 1 }))
-            .run();
+        let p = Case::new(v).client(Knob::CorruptFinished(ByteFlip { index: 0, xor: 1 })).run();
         assert_eq!(server_said(&p), Some(A::DecryptError), "{v}");
-        let p = Case::new(v)
-            .server(Knob::CorruptFinished(ByteFlip { index: 11, xor: 0x80 }))
-            .run();
+        let p = Case::new(v).server(Knob::CorruptFinished(ByteFlip { index: 11, xor: 0x80 })).run();
         assert_eq!(client_said(&p), Some(A::DecryptError), "{v}");
     }
-    let p = Case::new(V::Ssl3)
-        .client(Knob::CorruptFinished(ByteFlip { index: 35, xor: 1 }))
-        .run();
+    let p = Case::new(V::Ssl3).client(Knob::CorruptFinished(ByteFlip { index: 35, xor: 1 })).run();
     assert_eq!(server_said(&p), Some(A::HandshakeFailure));
 }
 
@@ -150,57 +133,36 @@ fn unoffered_suite_and_compression_are_illegal_parameter() {
         .server(Knob::SelectSuite(CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA))
         .run();
     assert_eq!(client_said(&p), Some(A::IllegalParameter));
-    let p = Case::new(V::Tls11)
-        .server(Knob::SelectSuite(CipherSuite::Unknown(0x1301)))
-        .run();
+    let p = Case::new(V::Tls11).server(Knob::SelectSuite(CipherSuite::Unknown(0x1301))).run();
     assert_eq!(client_said(&p), Some(A::IllegalParameter));
-    let p = Case::new(V::Tls10)
-        .server(Knob::SelectCompression(Compression::Deflate))
-        .run();
+    let p = Case::new(V::Tls10).server(Knob::SelectCompression(Compression::Deflate)).run();
     assert_eq!(client_said(&p), Some(A::IllegalParameter));
 }
 
 #[test]
 fn offers_without_a_common_suite_or_null_compression_are_refused() {
-    let p = Case::new(V::Tls12)
-        .client(Knob::OfferSuites(vec![CipherSuite::Unknown(0x1301)]))
-        .run();
+    let p = Case::new(V::Tls12).client(Knob::OfferSuites(vec![CipherSuite::Unknown(0x1301)])).run();
     assert_eq!(server_said(&p), Some(A::HandshakeFailure));
     let p = Case::new(V::Tls12).client(Knob::OfferSuites(vec![])).run();
     assert_eq!(server_said(&p), Some(A::DecodeError));
-    let p = Case::new(V::Tls12)
-        .client(Knob::OfferCompression(vec![Compression::Deflate]))
-        .run();
+    let p = Case::new(V::Tls12).client(Knob::OfferCompression(vec![Compression::Deflate])).run();
     assert_eq!(server_said(&p), Some(A::DecodeError));
 }
 
 #[test]
 fn skipped_reordered_and_early_messages_are_unexpected() {
     let unexpected = |p: &Pair, client_side: bool| {
-        let a = if client_side {
-            client_said(p)
-        } else {
-            server_said(p)
-        };
+        let a = if client_side { client_said(p) } else { server_said(p) };
         assert_eq!(a, Some(A::UnexpectedMessage));
     };
-    unexpected(
-        &Case::new(V::Tls12).server(Knob::Skip(H::Certificate)).run(),
-        true,
-    );
+    unexpected(&Case::new(V::Tls12).server(Knob::Skip(H::Certificate)).run(), true);
     unexpected(
         &Case::new(V::Tls12)
-            .server(Knob::Hold {
-                message: H::Certificate,
-                until_after: H::ServerHelloDone,
-            })
+            .server(Knob::Hold { message: H::Certificate, until_after: H::ServerHelloDone })
             .run(),
         true,
     );
-    unexpected(
-        &Case::new(V::Tls11).server(Knob::CcsBefore(H::Certificate)).run(),
-        true,
-    );
+    unexpected(&Case::new(V::Tls11).server(Knob::CcsBefore(H::Certificate)).run(), true);
     unexpected(&Case::new(V::Tls10).client(Knob::CcsNever).run(), false);
     unexpected(&Case::new(V::Tls12).client(Knob::CcsTwice).run(), false);
     unexpected(
@@ -234,22 +196,12 @@ fn skipped_reordered_and_early_messages_are_unexpected() {
 
 #[test]
 fn malformed_change_cipher_spec_and_cut_messages_are_decode_errors() {
-    let p = Case::new(V::Tls12)
-        .client(Knob::CcsBody(Payload::Hex(vec![2, 1])))
-        .run();
+    let p = Case::new(V::Tls12).client(Knob::CcsBody(Payload::Hex(vec![2, 1]))).run();
+    assert_eq!(server_said(&p), Some(A::DecodeError));
+    let p = Case::new(V::Tls12).client(Knob::TruncateBody { message: H::ClientKeyExchange, by: 1 }).run();
     assert_eq!(server_said(&p), Some(A::DecodeError));
     let p = Case::new(V::Tls12)
-        .client(Knob::TruncateBody {
-            message: H::ClientKeyExchange,
-            by: 1,
-        })
-        .run();
-    assert_eq!(server_said(&p), Some(A::DecodeError));
-    let p = Case::new(V::Tls12)
-        .server(Knob::PadBody {
-            message: H::ServerHelloDone,
-            bytes: Payload::Filler(1),
-        })
+        .server(Knob::PadBody { message: H::ServerHelloDone, bytes: Payload::Filler(1) })
         .run();
     assert_eq!(client_said(&p), Some(A::DecodeError));
 }
@@ -264,22 +216,10 @@ fn every_bad_premaster_gets_the_same_alert_as_a_wrong_version() {
             Knob::PremasterVersion(V::Ssl2),
             Knob::PremasterLength(47),
             Knob::PremasterLength(49),
-            Knob::Pkcs1(Pkcs1Tweak {
-                block_type: Some(1),
-                ..Pkcs1Tweak::default()
-            }),
-            Knob::Pkcs1(Pkcs1Tweak {
-                zero_in_padding: Some(3),
-                ..Pkcs1Tweak::default()
-            }),
-            Knob::Pkcs1(Pkcs1Tweak {
-                no_separator: true,
-                ..Pkcs1Tweak::default()
-            }),
-            Knob::Pkcs1(Pkcs1Tweak {
-                short_padding: Some(4),
-                ..Pkcs1Tweak::default()
-            }),
+            Knob::Pkcs1(Pkcs1Tweak { block_type: Some(1), ..Pkcs1Tweak::default() }),
+            Knob::Pkcs1(Pkcs1Tweak { zero_in_padding: Some(3), ..Pkcs1Tweak::default() }),
+            Knob::Pkcs1(Pkcs1Tweak { no_separator: true, ..Pkcs1Tweak::default() }),
+            Knob::Pkcs1(Pkcs1Tweak { short_padding: Some(4), ..Pkcs1Tweak::default() }),
             Knob::CiphertextLengthDelta(-1),
             Knob::CiphertextLengthDelta(1),
         ];
@@ -298,25 +238,13 @@ fn every_bad_premaster_gets_the_same_alert_as_a_wrong_version() {
 #[test]
 fn record_tweaks_are_bad_record_mac() {
     for tweak in [
-        SealTweak {
-            corrupt_mac: Some(ByteFlip { index: 0, xor: 1 }),
-            ..SealTweak::default()
-        },
-        SealTweak {
-            corrupt_padding: Some(ByteFlip { index: 0, xor: 1 }),
-            ..SealTweak::default()
-        },
-        SealTweak {
-            corrupt_padding: Some(ByteFlip { index: 1, xor: 1 }),
-            ..SealTweak::default()
-        },
+        SealTweak { corrupt_mac: Some(ByteFlip { index: 0, xor: 1 }), ..SealTweak::default() },
+        SealTweak { corrupt_padding: Some(ByteFlip { index: 0, xor: 1 }), ..SealTweak::default() },
+        SealTweak { corrupt_padding: Some(ByteFlip { index: 1, xor: 1 }), ..SealTweak::default() },
     ] {
         let p = Case::new(V::Tls12)
             .client(Knob::OfferSuites(vec![CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA]))
-            .client(Knob::TweakRecord {
-                on: Some(H::Finished),
-                tweak: tweak.clone(),
-            })
+            .client(Knob::TweakRecord { on: Some(H::Finished), tweak: tweak.clone() })
             .run();
         assert_eq!(server_said(&p), Some(A::BadRecordMac), "{tweak:?}");
     }
@@ -325,10 +253,7 @@ fn record_tweaks_are_bad_record_mac() {
         .client(Knob::OfferSuites(vec![CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA]))
         .client(Knob::TweakRecord {
             on: Some(H::Finished),
-            tweak: SealTweak {
-                padding_len: Some(200),
-                ..SealTweak::default()
-            },
+            tweak: SealTweak { padding_len: Some(200), ..SealTweak::default() },
         })
         .run();
     assert_eq!(server_said(&p), Some(A::BadRecordMac));
@@ -352,10 +277,7 @@ fn fragmented_coalesced_and_warning_interleaved_handshakes_complete() {
         }],
     ] {
         for v in [V::Ssl3, V::Tls12] {
-            let p = Case::new(v)
-                .auth(ClientAuthMode::Require, true)
-                .client(knobs[0].clone())
-                .run();
+            let p = Case::new(v).auth(ClientAuthMode::Require, true).client(knobs[0].clone()).run();
             assert!(completed(&p), "{v} {knobs:?}: {p:#?}");
             let mut case = Case::new(v);
             for k in &knobs {
@@ -376,25 +298,13 @@ fn wrong_record_version_is_protocol_version() {
 
 #[test]
 fn client_certificate_answers_and_signatures() {
-    let p = Case::new(V::Tls12)
-        .auth(ClientAuthMode::Require, true)
-        .client(Knob::EmptyCertificate)
-        .run();
+    let p = Case::new(V::Tls12).auth(ClientAuthMode::Require, true).client(Knob::EmptyCertificate).run();
     assert_eq!(server_said(&p), Some(A::HandshakeFailure));
-    let p = Case::new(V::Ssl3)
-        .auth(ClientAuthMode::Require, true)
-        .client(Knob::NoCertificateAlert)
-        .run();
+    let p = Case::new(V::Ssl3).auth(ClientAuthMode::Require, true).client(Knob::NoCertificateAlert).run();
     assert_eq!(server_said(&p), Some(A::HandshakeFailure));
-    let p = Case::new(V::Ssl3)
-        .auth(ClientAuthMode::Request, true)
-        .client(Knob::NoCertificateAlert)
-        .run();
+    let p = Case::new(V::Ssl3).auth(ClientAuthMode::Request, true).client(Knob::NoCertificateAlert).run();
     assert!(completed(&p));
-    let p = Case::new(V::Tls10)
-        .auth(ClientAuthMode::Request, true)
-        .client(Knob::EmptyCertificate)
-        .run();
+    let p = Case::new(V::Tls10).auth(ClientAuthMode::Request, true).client(Knob::EmptyCertificate).run();
     assert!(completed(&p));
     for v in TLS {
         let p = Case::new(v)
@@ -405,9 +315,7 @@ fn client_certificate_answers_and_signatures() {
     }
     let p = Case::new(V::Tls12)
         .auth(ClientAuthMode::Request, true)
-        .client(Knob::CertificateVerifyHash(
-            shakedown_engine::msgs::enums::HashAlgorithm::Md5,
-        ))
+        .client(Knob::CertificateVerifyHash(shakedown_engine::msgs::enums::HashAlgorithm::Md5))
         .run();
     assert_eq!(server_said(&p), Some(A::IllegalParameter));
 }
@@ -419,19 +327,12 @@ fn secure_renegotiation_completes_when_allowed_and_is_declined_otherwise() {
         case.server_renegotiates = true;
         let p = case.run();
         let count = |events: &[ConnectionEvent]| {
-            events
-                .iter()
-                .filter(|e| matches!(e, ConnectionEvent::HandshakeComplete(_)))
-                .count()
+            events.iter().filter(|e| matches!(e, ConnectionEvent::HandshakeComplete(_))).count()
         };
         assert!(!p.failed(), "{v}: {p:#?}");
         assert_eq!((count(&p.client_events), count(&p.server_events)), (2, 2), "{v}");
         let p = Case::new(v).client(Knob::Renegotiate).run();
-        assert!(
-            p.client_events
-                .contains(&ConnectionEvent::WarningAlert(A::NoRenegotiation)),
-            "{v}"
-        );
+        assert!(p.client_events.contains(&ConnectionEvent::WarningAlert(A::NoRenegotiation)), "{v}");
     }
     // Without RFC 5746 in the first handshake the server refuses (4.4).
     let mut case = Case::new(V::Tls12)
@@ -441,10 +342,7 @@ fn secure_renegotiation_completes_when_allowed_and_is_declined_otherwise() {
     assert_eq!(server_said(&case.run()), Some(A::NoRenegotiation));
     // A server-initiated HelloRequest is declined by the honest client.
     let p = Case::new(V::Tls12).server(Knob::Renegotiate).run();
-    assert!(
-        p.server_events
-            .contains(&ConnectionEvent::WarningAlert(A::NoRenegotiation))
-    );
+    assert!(p.server_events.contains(&ConnectionEvent::WarningAlert(A::NoRenegotiation)));
 }
 
 #[test]
@@ -504,12 +402,8 @@ fn empty_record_and_warning_alert_limits_hold_at_their_edges() {
             })
             .collect::<Vec<_>>()
     };
-    for (knobs, ok) in [
-        (empties(32), true),
-        (empties(33), false),
-        (warnings(4), true),
-        (warnings(5), false),
-    ] {
+    for (knobs, ok) in [(empties(32), true), (empties(33), false), (warnings(4), true), (warnings(5), false)]
+    {
         let n = knobs.len();
         let mut case = Case::new(V::Tls12);
         case.client = knobs;

@@ -16,12 +16,7 @@
 //! InsecureFuzzing provider (records unprotected, verify_data all zeros);
 //! the ServerHello is cleartext anyway; the premaster mismatch comes from
 //! rewriting the ClientHello's version on its way to the server.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
@@ -120,11 +115,7 @@ fn corrupt_finished(wire: &mut [u8]) {
     let recs = records(wire);
     let ccs = recs.iter().position(|(t, _)| *t == CHANGE_CIPHER_SPEC).unwrap();
     let (typ, r) = recs[ccs + 1].clone();
-    assert_eq!(
-        (typ, wire[r.start]),
-        (HANDSHAKE, FINISHED),
-        "a Finished after the CCS"
-    );
+    assert_eq!((typ, wire[r.start]), (HANDSHAKE, FINISHED), "a Finished after the CCS");
     // Handshake header: type (1), length (3); verify_data follows.
     wire[r.start + 4] ^= 0x01;
 }
@@ -144,17 +135,9 @@ fn bad_client_finished_is_decrypt_error_or_ssl3_handshake_failure() {
         deliver(&mut p.client, &mut p.server, |_| {}).unwrap(); // ClientHello
         deliver(&mut p.server, &mut p.client, |_| {}).unwrap(); // ServerHello .. ServerHelloDone
         let err = deliver(&mut p.client, &mut p.server, |w| corrupt_finished(w)).unwrap_err();
-        assert_eq!(
-            err,
-            Error::PeerMisbehaved(PeerMisbehaved::BadFinished),
-            "{version}"
-        );
+        assert_eq!(err, Error::PeerMisbehaved(PeerMisbehaved::BadFinished), "{version}");
         let wire = p.server.take_output();
-        assert_eq!(
-            alert_on_wire(&wire),
-            Some(finished_alert(version)),
-            "{version}: alert sent"
-        );
+        assert_eq!(alert_on_wire(&wire), Some(finished_alert(version)), "{version}: alert sent");
         assert_eq!(
             p.client.feed(&wire),
             Err(Error::AlertReceived(finished_alert(version))),
@@ -172,17 +155,9 @@ fn bad_server_finished_is_decrypt_error_or_ssl3_handshake_failure() {
         deliver(&mut p.server, &mut p.client, |_| {}).unwrap();
         deliver(&mut p.client, &mut p.server, |_| {}).unwrap(); // ClientKeyExchange .. Finished
         let err = deliver(&mut p.server, &mut p.client, |w| corrupt_finished(w)).unwrap_err();
-        assert_eq!(
-            err,
-            Error::PeerMisbehaved(PeerMisbehaved::BadFinished),
-            "{version}"
-        );
+        assert_eq!(err, Error::PeerMisbehaved(PeerMisbehaved::BadFinished), "{version}");
         let wire = p.client.take_output();
-        assert_eq!(
-            alert_on_wire(&wire),
-            Some(finished_alert(version)),
-            "{version}: alert sent"
-        );
+        assert_eq!(alert_on_wire(&wire), Some(finished_alert(version)), "{version}: alert sent");
         assert_eq!(
             p.server.feed(&wire),
             Err(Error::AlertReceived(finished_alert(version))),
@@ -213,25 +188,14 @@ fn server_choosing_an_unoffered_suite_is_illegal_parameter() {
     ];
     for version in ProtocolVersion::SUPPORTED {
         for pick in picks {
-            let mut p = pair(
-                client_config(version, real.clone()),
-                server_config(version, real.clone()),
-            );
+            let mut p = pair(client_config(version, real.clone()), server_config(version, real.clone()));
             deliver(&mut p.client, &mut p.server, |_| {}).unwrap();
             let err = deliver(&mut p.server, &mut p.client, |w| select_suite(w, pick)).unwrap_err();
             let what = format!("{version} server picks {pick}");
-            assert_eq!(
-                err,
-                Error::PeerMisbehaved(PeerMisbehaved::SuiteNotOffered(pick)),
-                "{what}"
-            );
+            assert_eq!(err, Error::PeerMisbehaved(PeerMisbehaved::SuiteNotOffered(pick)), "{what}");
             // The client has no keys yet: its alert is cleartext.
             let wire = p.client.take_output();
-            assert_eq!(
-                alert_on_wire(&wire),
-                Some(AlertDescription::IllegalParameter),
-                "{what}"
-            );
+            assert_eq!(alert_on_wire(&wire), Some(AlertDescription::IllegalParameter), "{what}");
             assert_eq!(
                 p.server.feed(&wire),
                 Err(Error::AlertReceived(AlertDescription::IllegalParameter)),
@@ -247,10 +211,8 @@ fn missing_required_client_certificate_is_handshake_failure() {
     for version in ProtocolVersion::SUPPORTED {
         // The client has no certificate: an empty Certificate in TLS, the
         // no_certificate warning in SSL 3.0.
-        let server = ServerConfig {
-            client_auth: ClientAuthMode::Require,
-            ..server_config(version, real.clone())
-        };
+        let server =
+            ServerConfig { client_auth: ClientAuthMode::Require, ..server_config(version, real.clone()) };
         let mut p = pair(client_config(version, real.clone()), server);
         p.pump();
         assert_eq!(
@@ -263,10 +225,7 @@ fn missing_required_client_certificate_is_handshake_failure() {
             Some(Error::AlertReceived(AlertDescription::HandshakeFailure)),
             "{version}"
         );
-        assert!(
-            p.summary(false).is_none(),
-            "{version}: the server must not complete"
-        );
+        assert!(p.summary(false).is_none(), "{version}: the server must not complete");
     }
 }
 
@@ -361,16 +320,10 @@ fn premaster_run(
     let provider = Arc::new(Recording::default());
     let lowest = hello_says.unwrap_or(offered);
     let client = ClientConfig {
-        versions: VersionRange {
-            min: lowest,
-            max: offered,
-        },
+        versions: VersionRange { min: lowest, max: offered },
         ..client_config(offered, provider.clone())
     };
-    let server = ServerConfig {
-        versions: VersionRange::ALL,
-        ..server_config(offered, provider.clone())
-    };
+    let server = ServerConfig { versions: VersionRange::ALL, ..server_config(offered, provider.clone()) };
     let mut p = pair(client, server);
     if let Some(v) = hello_says {
         let rewrite = |wire: &mut Vec<u8>| {
@@ -395,10 +348,7 @@ fn premaster_run_without_a_rewrite_completes() {
         let (p, seen) = premaster_run(version, None);
         assert!(!p.failed(), "{version}: {p:#?}");
         assert_eq!(seen.len(), 2, "{version}");
-        assert_eq!(
-            seen[0].1, seen[1].1,
-            "{version}: the server must use what was sent"
-        );
+        assert_eq!(seen[0].1, seen[1].1, "{version}: the server must use what was sent");
     }
 }
 
@@ -423,21 +373,9 @@ fn premaster_with_a_wrong_version_fails_at_finished_with_bad_record_mac() {
         let ((s0, sent), (s1, used)) = (&seen[0], &seen[1]);
         assert_eq!((*s0, *s1), (Side::Client, Side::Server), "{what}");
         assert_eq!(sent[..2], offered.get().to_be_bytes(), "{what}");
-        assert_eq!(
-            used[..2],
-            said.get().to_be_bytes(),
-            "{what}: the ClientHello version"
-        );
+        assert_eq!(used[..2], said.get().to_be_bytes(), "{what}: the ClientHello version");
         assert_eq!(sent[2..], used[2..], "{what}: the rest is the client's");
-        assert_eq!(
-            p.server_error,
-            Some(Error::Record(RecordError::BadRecordMac)),
-            "{what}"
-        );
-        assert_eq!(
-            p.client_error,
-            Some(Error::AlertReceived(AlertDescription::BadRecordMac)),
-            "{what}"
-        );
+        assert_eq!(p.server_error, Some(Error::Record(RecordError::BadRecordMac)), "{what}");
+        assert_eq!(p.client_error, Some(Error::AlertReceived(AlertDescription::BadRecordMac)), "{what}");
     }
 }

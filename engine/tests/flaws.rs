@@ -1,12 +1,7 @@
 //! Each flaw of the built-in peer against a misbehaving engine: the flawed
 //! side accepts what the honest side refuses, and the honest side still
 //! refuses it (so the flaw, not the knob, makes the difference).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::sync::Arc;
 
@@ -71,23 +66,9 @@ fn accept_bad_finished_server_takes_a_corrupt_client_finished() {
     let bad = || vec![Knob::CorruptFinished(ByteFlip { index: 0, xor: 1 })];
     for v in ALL {
         let honest = run(v, bad(), &[], vec![], &[], ClientAuthMode::Off);
-        assert!(
-            !completed(&honest),
-            "{v:?}: the honest server accepted a bad Finished"
-        );
-        let flawed = run(
-            v,
-            bad(),
-            &[],
-            vec![],
-            &[Flaw::AcceptBadFinished],
-            ClientAuthMode::Off,
-        );
-        assert!(
-            flawed.summary(false).is_some(),
-            "{v:?}: {:?}",
-            flawed.server_error
-        );
+        assert!(!completed(&honest), "{v:?}: the honest server accepted a bad Finished");
+        let flawed = run(v, bad(), &[], vec![], &[Flaw::AcceptBadFinished], ClientAuthMode::Off);
+        assert!(flawed.summary(false).is_some(), "{v:?}: {:?}", flawed.server_error);
     }
 }
 
@@ -96,18 +77,8 @@ fn accept_bad_finished_client_takes_a_corrupt_server_finished() {
     let bad = || vec![Knob::CorruptFinished(ByteFlip { index: 3, xor: 0x80 })];
     for v in ALL {
         let honest = run(v, vec![], &[], bad(), &[], ClientAuthMode::Off);
-        assert!(
-            honest.summary(true).is_none(),
-            "{v:?}: the honest client accepted a bad Finished"
-        );
-        let flawed = run(
-            v,
-            vec![],
-            &[Flaw::AcceptBadFinished],
-            bad(),
-            &[],
-            ClientAuthMode::Off,
-        );
+        assert!(honest.summary(true).is_none(), "{v:?}: the honest client accepted a bad Finished");
+        let flawed = run(v, vec![], &[Flaw::AcceptBadFinished], bad(), &[], ClientAuthMode::Off);
         assert!(flawed.summary(true).is_some(), "{v:?}: {:?}", flawed.client_error);
     }
 }
@@ -119,36 +90,15 @@ fn skip_certificate_verify_server_takes_an_unproven_certificate() {
         let honest = run(v, skip(), &[], vec![], &[], ClientAuthMode::Require);
         assert!(!completed(&honest), "{v:?}");
         assert!(
-            matches!(
-                honest.client_error,
-                Some(Error::AlertReceived(A::UnexpectedMessage))
-            ),
+            matches!(honest.client_error, Some(Error::AlertReceived(A::UnexpectedMessage))),
             "{v:?}: {:?}",
             honest.client_error
         );
-        let flawed = run(
-            v,
-            skip(),
-            &[],
-            vec![],
-            &[Flaw::SkipCertificateVerify],
-            ClientAuthMode::Require,
-        );
-        assert!(
-            completed(&flawed),
-            "{v:?}: {:?} / {:?}",
-            flawed.client_error,
-            flawed.server_error
-        );
+        let flawed = run(v, skip(), &[], vec![], &[Flaw::SkipCertificateVerify], ClientAuthMode::Require);
+        assert!(completed(&flawed), "{v:?}: {:?} / {:?}", flawed.client_error, flawed.server_error);
         // The flaw only opens the skip: an honest client still gets through.
-        let honest_client = run(
-            v,
-            vec![],
-            &[],
-            vec![],
-            &[Flaw::SkipCertificateVerify],
-            ClientAuthMode::Require,
-        );
+        let honest_client =
+            run(v, vec![], &[], vec![], &[Flaw::SkipCertificateVerify], ClientAuthMode::Require);
         assert!(completed(&honest_client), "{v:?}");
     }
 }
@@ -161,10 +111,7 @@ fn slow_bad_padding_changes_time_only_never_the_answer() {
     for v in ALL {
         let bad = run(
             v,
-            vec![Knob::Pkcs1(Pkcs1Tweak {
-                block_type: Some(1),
-                ..Pkcs1Tweak::default()
-            })],
+            vec![Knob::Pkcs1(Pkcs1Tweak { block_type: Some(1), ..Pkcs1Tweak::default() })],
             &[],
             vec![],
             &[Flaw::SlowBadPadding],
@@ -172,29 +119,15 @@ fn slow_bad_padding_changes_time_only_never_the_answer() {
         );
         let honest = run(
             v,
-            vec![Knob::Pkcs1(Pkcs1Tweak {
-                block_type: Some(1),
-                ..Pkcs1Tweak::default()
-            })],
+            vec![Knob::Pkcs1(Pkcs1Tweak { block_type: Some(1), ..Pkcs1Tweak::default() })],
             &[],
             vec![],
             &[],
             ClientAuthMode::Off,
         );
-        assert_eq!(
-            format!("{:?}", bad.client_error),
-            format!("{:?}", honest.client_error),
-            "{v:?}"
-        );
+        assert_eq!(format!("{:?}", bad.client_error), format!("{:?}", honest.client_error), "{v:?}");
         assert!(bad.client_error.is_some(), "{v:?}");
-        let good = run(
-            v,
-            vec![],
-            &[],
-            vec![],
-            &[Flaw::SlowBadPadding],
-            ClientAuthMode::Off,
-        );
+        let good = run(v, vec![], &[], vec![], &[Flaw::SlowBadPadding], ClientAuthMode::Off);
         assert!(completed(&good), "{v:?}");
     }
 }

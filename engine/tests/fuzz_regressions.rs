@@ -6,12 +6,7 @@
 //!
 //! `SHAKEDOWN_WRITE_CORPUS=1 cargo test -p shakedown-engine --test
 //! fuzz_regressions seed_corpus` rewrites fuzz/corpus (fuzz/gen-corpus.sh).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -88,14 +83,10 @@ fn seed_corpus_matches_the_generator() {
             std::fs::write(dir.join(seed.name()), &seed.data).unwrap();
         }
         // Generated seeds that the generator no longer makes go.
-        let wanted: std::collections::BTreeSet<PathBuf> = seeds
-            .iter()
-            .map(|s| corpus.join(s.target).join(s.name()))
-            .collect();
+        let wanted: std::collections::BTreeSet<PathBuf> =
+            seeds.iter().map(|s| corpus.join(s.target).join(s.name())).collect();
         for (path, _) in files_by_target(&corpus).into_values().flatten() {
-            let generated = path
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("seed-"));
+            let generated = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("seed-"));
             if generated && !wanted.contains(&path) {
                 std::fs::remove_file(path).unwrap();
             }
@@ -104,11 +95,7 @@ fn seed_corpus_matches_the_generator() {
     for seed in &seeds {
         let path = corpus.join(seed.target).join(seed.name());
         let on_disk = std::fs::read(&path).unwrap_or_default();
-        assert!(
-            on_disk == seed.data,
-            "{} is stale or missing: run fuzz/gen-corpus.sh",
-            path.display()
-        );
+        assert!(on_disk == seed.data, "{} is stale or missing: run fuzz/gen-corpus.sh", path.display());
     }
     let total: usize = seeds.iter().map(|s| s.data.len()).sum();
     assert!(total < 400_000, "the seed corpus grew to {total} bytes");
@@ -142,9 +129,7 @@ fn stateful_seeds_reach_key_exchange_and_finished() {
         for (_, data) in files {
             let p = run(target, data).unwrap();
             for (count, reached) in
-                counts
-                    .iter_mut()
-                    .zip([p.key_exchange, p.finished_checked, p.complete, p.application_data])
+                counts.iter_mut().zip([p.key_exchange, p.finished_checked, p.complete, p.application_data])
             {
                 *count += usize::from(reached);
             }
@@ -165,10 +150,7 @@ fn stateful_seeds_reach_key_exchange_and_finished() {
 fn every_saved_crash_replays_without_panic() {
     let by_target = files_by_target(&fuzz_dir().join("regressions"));
     let saved: usize = by_target.values().map(Vec::len).sum();
-    assert!(
-        saved > 0,
-        "no saved crash under fuzz/regressions: the replay would test nothing"
-    );
+    assert!(saved > 0, "no saved crash under fuzz/regressions: the replay would test nothing");
     for (target, files) in by_target {
         for (path, data) in files {
             println!("replaying {}", path.display());

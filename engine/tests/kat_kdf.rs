@@ -38,9 +38,7 @@ impl Case<'_> {
     }
 
     fn str(&self, field: &str) -> &str {
-        self.test[field]
-            .as_str()
-            .unwrap_or_else(|| panic!("{}: field `{field}` is not a string", self.id()))
+        self.test[field].as_str().unwrap_or_else(|| panic!("{}: field `{field}` is not a string", self.id()))
     }
 
     fn hex(&self, field: &str) -> Vec<u8> {
@@ -74,11 +72,7 @@ fn prf_alg(name: &str) -> PrfAlgorithm {
 }
 
 fn group_prf(group: &Value, c: &Case) -> PrfAlgorithm {
-    prf_alg(
-        group["prf"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{}: group without prf", c.id())),
-    )
+    prf_alg(group["prf"].as_str().unwrap_or_else(|| panic!("{}: group without prf", c.id())))
 }
 
 fn version(name: &str) -> ProtocolVersion {
@@ -92,21 +86,13 @@ fn run(file: &str, failures: &mut Vec<String>, check: impl Fn(&Value, &Case) -> 
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
     for field in ["algorithm", "source", "generator"] {
-        assert!(
-            doc[field].as_str().is_some_and(|s| !s.is_empty()),
-            "{file}: missing `{field}`"
-        );
+        assert!(doc[field].as_str().is_some_and(|s| !s.is_empty()), "{file}: missing `{field}`");
     }
-    let groups = doc["testGroups"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{file}: no testGroups"));
+    let groups = doc["testGroups"].as_array().unwrap_or_else(|| panic!("{file}: no testGroups"));
     let mut n = 0;
     for group in groups {
         assert!(group["source"].as_str().is_some(), "{file}: group without source");
-        for test in group["tests"]
-            .as_array()
-            .unwrap_or_else(|| panic!("{file}: group without tests"))
-        {
+        for test in group["tests"].as_array().unwrap_or_else(|| panic!("{file}: group without tests")) {
             let case = Case { file, test };
             if let Some(why) = check(group, &case) {
                 failures.push(format!("{}: {} ({why})", case.id(), test["comment"]));
@@ -124,22 +110,11 @@ fn run(file: &str, failures: &mut Vec<String>, check: impl Fn(&Value, &Case) -> 
 }
 
 fn mismatch(what: &str, ours: &[u8], theirs: &[u8]) -> Option<String> {
-    (ours != theirs).then(|| {
-        format!(
-            "{what}: ours {} expected {}",
-            hex::encode(ours),
-            hex::encode(theirs)
-        )
-    })
+    (ours != theirs).then(|| format!("{what}: ours {} expected {}", hex::encode(ours), hex::encode(theirs)))
 }
 
 fn assert_no_failures(failures: Vec<String>) {
-    assert!(
-        failures.is_empty(),
-        "{} known answers failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} known answers failed:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
@@ -147,9 +122,7 @@ fn tls_prf_matches_openssl() {
     let mut failures = Vec::new();
     run("kdf_tls_prf.json", &mut failures, |group, c| {
         let alg = group_prf(group, c);
-        let len = c.test["outputLength"]
-            .as_u64()
-            .unwrap_or_else(|| panic!("{}: no outputLength", c.id()));
+        let len = c.test["outputLength"].as_u64().unwrap_or_else(|| panic!("{}: no outputLength", c.id()));
         let mut out = vec![0u8; usize::try_from(len).unwrap()];
         match prf(alg, &c.hex("secret"), &c.hex("label"), &c.hex("seed"), &mut out) {
             Ok(()) => mismatch("output", &out, &c.hex("output")),
@@ -164,12 +137,7 @@ fn master_secrets_match() {
     let mut failures = Vec::new();
     run("kdf_master_secret.json", &mut failures, |group, c| {
         let alg = group_prf(group, c);
-        let ms = master_secret(
-            alg,
-            &c.hex("premaster"),
-            &c.arr("clientRandom"),
-            &c.arr("serverRandom"),
-        );
+        let ms = master_secret(alg, &c.hex("premaster"), &c.arr("clientRandom"), &c.arr("serverRandom"));
         mismatch("masterSecret", &ms, &c.hex("masterSecret"))
     });
     assert_no_failures(failures);
@@ -339,9 +307,7 @@ fn every_kdf_kat_file_is_checked() {
     let mut seen = Vec::new();
     for entry in std::fs::read_dir(kat_dir()).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
-        let ours = ["kdf_", "finished_", "certverify_"]
-            .iter()
-            .any(|p| name.starts_with(p));
+        let ours = ["kdf_", "finished_", "certverify_"].iter().any(|p| name.starts_with(p));
         if ours && name.ends_with(".json") {
             assert!(CHECKED.contains(&name.as_str()), "{name} is not read by any test");
             seen.push(name);

@@ -1,12 +1,7 @@
 //! Record protection against known answers from tlslite-ng
 //! (vectors/kat/record_tlslite.json, made by ci/kat/gen_record.py).
 // A test crate: a wrong or missing vector field should stop the test loudly.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::path::PathBuf;
 
@@ -17,9 +12,7 @@ use shakedown_engine::msgs::enums::{ContentType, ProtocolVersion};
 use shakedown_engine::suites;
 
 fn load(name: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../vectors/kat")
-        .join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../vectors/kat").join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -34,10 +27,7 @@ struct Scripted(Vec<u8>);
 
 impl RandomSource for Scripted {
     fn fill(&mut self, dest: &mut [u8]) {
-        assert!(
-            dest.len() <= self.0.len(),
-            "sealer wanted more random bytes than the vector has"
-        );
+        assert!(dest.len() <= self.0.len(), "sealer wanted more random bytes than the vector has");
         let rest = self.0.split_off(dest.len());
         dest.copy_from_slice(&self.0);
         self.0 = rest;
@@ -80,11 +70,7 @@ fn records_match_tlslite_ng() {
                     let iv = rec["explicitIv"].as_str().map(|h| hex::decode(h).unwrap());
                     let mut rng = Scripted(iv.unwrap_or_default());
                     let sealed = sealer.seal(typ, version, &plaintext, &mut rng, &SealTweak::default());
-                    assert_eq!(
-                        hex::encode(&sealed),
-                        hex::encode(&fragment),
-                        "{ctx} record {i} seal"
-                    );
+                    assert_eq!(hex::encode(&sealed), hex::encode(&fragment), "{ctx} record {i} seal");
                     assert!(rng.0.is_empty(), "{ctx}: explicit IV not used");
                 }
                 let opened = opener.open(typ, version, &fragment);

@@ -2,12 +2,7 @@
 //! answers from the openssl CLI (vectors/kat/rsa_pkcs1_tls.json, made by
 //! ci/kat/gen_rsa.py), and our encryption checked by `openssl pkeyutl`.
 // A test crate: a wrong or missing vector field should stop the test loudly.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::path::PathBuf;
 
@@ -97,10 +92,7 @@ fn premasters_and_signatures_match_openssl() {
         }
     }
     assert_eq!(decrypts + signs, doc["numberOfTests"].as_u64().unwrap());
-    assert!(
-        decrypts >= 16 && signs >= 10 && invalid >= 16,
-        "{decrypts} {signs} {invalid}"
-    );
+    assert!(decrypts >= 16 && signs >= 10 && invalid >= 16, "{decrypts} {signs} {invalid}");
 }
 
 /// Our PKCS#1 v1.5 blocks must be what OpenSSL expects. Needs the openssl
@@ -125,11 +117,7 @@ fn honest_premaster_encryption_decrypts_with_openssl() {
     let _ = std::fs::remove_dir_all(&dir);
     match out {
         Ok(out) => {
-            assert!(
-                out.status.success(),
-                "openssl: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            assert!(out.status.success(), "openssl: {}", String::from_utf8_lossy(&out.stderr));
             assert_eq!(out.stdout, pm);
         }
         Err(e) => eprintln!("SKIPPED: openssl not runnable ({e}); encryption not cross-checked"),

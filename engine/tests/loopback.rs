@@ -1,11 +1,6 @@
 //! Engine client against engine server, in memory: every version x suite x
 //! client-auth mode, resumption, and the failures the RFCs name.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::sync::Arc;
 
@@ -63,8 +58,7 @@ fn handshake(client: ClientConfig, server: Arc<ServerConfig>, seed: u64) -> Pair
 }
 
 fn summary(pair: &Pair, client: bool) -> &shakedown_engine::HandshakeSummary {
-    pair.summary(client)
-        .unwrap_or_else(|| panic!("no handshake: {pair:#?}"))
+    pair.summary(client).unwrap_or_else(|| panic!("no handshake: {pair:#?}"))
 }
 
 #[test]
@@ -72,11 +66,7 @@ fn every_version_suite_and_client_auth_mode_completes() {
     let mut ran = 0;
     for version in ProtocolVersion::SUPPORTED {
         for suite in ALL_SUITES.iter().filter(|s| s.usable_with(version)) {
-            for mode in [
-                ClientAuthMode::Off,
-                ClientAuthMode::Request,
-                ClientAuthMode::Require,
-            ] {
+            for mode in [ClientAuthMode::Off, ClientAuthMode::Request, ClientAuthMode::Require] {
                 for with_cert in [false, true] {
                     if mode == ClientAuthMode::Require && !with_cert {
                         continue;
@@ -86,33 +76,21 @@ fn every_version_suite_and_client_auth_mode_completes() {
                         client_cert: with_cert.then(client_identity),
                         ..client_config(version)
                     };
-                    let server = Arc::new(ServerConfig {
-                        client_auth: mode,
-                        ..server_config(version)
-                    });
+                    let server = Arc::new(ServerConfig { client_auth: mode, ..server_config(version) });
                     let out = handshake(client, server, ran);
                     let what = format!("{version} {} {mode:?} cert={with_cert}", suite.openssl_name);
-                    assert!(
-                        out.client_error.is_none() && out.server_error.is_none(),
-                        "{what}: {out:#?}"
-                    );
+                    assert!(out.client_error.is_none() && out.server_error.is_none(), "{what}: {out:#?}");
                     let cs = summary(&out, true);
                     assert_eq!((cs.version, cs.suite), (version, suite.suite), "{what}");
                     let ss = summary(&out, false);
                     let client_cert_sent = mode != ClientAuthMode::Off && with_cert;
-                    assert_eq!(
-                        ss.peer_certificates.len(),
-                        usize::from(client_cert_sent),
+                    assert_eq!(ss.peer_certificates.len(), usize::from(client_cert_sent), "{what}");
+                    assert!(
+                        out.client_events.contains(&ConnectionEvent::ApplicationData(b"pong".to_vec())),
                         "{what}"
                     );
                     assert!(
-                        out.client_events
-                            .contains(&ConnectionEvent::ApplicationData(b"pong".to_vec())),
-                        "{what}"
-                    );
-                    assert!(
-                        out.server_events
-                            .contains(&ConnectionEvent::ApplicationData(b"ping".to_vec())),
+                        out.server_events.contains(&ConnectionEvent::ApplicationData(b"ping".to_vec())),
                         "{what}"
                     );
                     ran += 1;
@@ -131,14 +109,8 @@ fn resumption_by_session_id_for_every_version() {
         let first = handshake(client_config(version), server.clone(), 1);
         let session = summary(&first, true).session.clone();
         assert!(!summary(&first, true).resumed);
-        let second = handshake(
-            ClientConfig {
-                resume: Some(session.clone()),
-                ..client_config(version)
-            },
-            server,
-            3,
-        );
+        let second =
+            handshake(ClientConfig { resume: Some(session.clone()), ..client_config(version) }, server, 3);
         let s = summary(&second, true);
         assert!(s.resumed, "{version}: {second:#?}");
         assert!(summary(&second, false).resumed);
@@ -153,10 +125,7 @@ fn unknown_session_id_falls_back_to_a_full_handshake() {
     let session = summary(&first, true).session.clone();
     // A different server (empty cache) does not know the id.
     let out = handshake(
-        ClientConfig {
-            resume: Some(session),
-            ..client_config(version)
-        },
+        ClientConfig { resume: Some(session), ..client_config(version) },
         Arc::new(server_config(version)),
         5,
     );
@@ -166,10 +135,8 @@ fn unknown_session_id_falls_back_to_a_full_handshake() {
 #[test]
 fn required_client_certificate_missing_is_handshake_failure() {
     for version in ProtocolVersion::SUPPORTED {
-        let server = Arc::new(ServerConfig {
-            client_auth: ClientAuthMode::Require,
-            ..server_config(version)
-        });
+        let server =
+            Arc::new(ServerConfig { client_auth: ClientAuthMode::Require, ..server_config(version) });
         let out = handshake(client_config(version), server, 9);
         assert!(out.server_error.is_some(), "{version}");
         assert_eq!(
@@ -183,19 +150,10 @@ fn required_client_certificate_missing_is_handshake_failure() {
 #[test]
 fn no_common_suite_is_handshake_failure() {
     let version = ProtocolVersion::Tls12;
-    let client = ClientConfig {
-        suites: vec![ALL_SUITES[0].suite],
-        ..client_config(version)
-    };
-    let server = Arc::new(ServerConfig {
-        suites: vec![ALL_SUITES[1].suite],
-        ..server_config(version)
-    });
+    let client = ClientConfig { suites: vec![ALL_SUITES[0].suite], ..client_config(version) };
+    let server = Arc::new(ServerConfig { suites: vec![ALL_SUITES[1].suite], ..server_config(version) });
     let out = handshake(client, server, 11);
-    assert_eq!(
-        out.client_error,
-        Some(Error::AlertReceived(AlertDescription::HandshakeFailure))
-    );
+    assert_eq!(out.client_error, Some(Error::AlertReceived(AlertDescription::HandshakeFailure)));
 }
 
 #[test]
@@ -203,19 +161,10 @@ fn untrusted_client_certificate_is_unknown_ca() {
     let version = ProtocolVersion::Tls12;
     let untrusted =
         CertifiedKey::from_pem(&certs("untrusted-client.pem"), &certs("untrusted-client.key.pem")).unwrap();
-    let client = ClientConfig {
-        client_cert: Some(untrusted),
-        ..client_config(version)
-    };
-    let server = Arc::new(ServerConfig {
-        client_auth: ClientAuthMode::Request,
-        ..server_config(version)
-    });
+    let client = ClientConfig { client_cert: Some(untrusted), ..client_config(version) };
+    let server = Arc::new(ServerConfig { client_auth: ClientAuthMode::Request, ..server_config(version) });
     let out = handshake(client, server, 13);
-    assert_eq!(
-        out.client_error,
-        Some(Error::AlertReceived(AlertDescription::UnknownCa))
-    );
+    assert_eq!(out.client_error, Some(Error::AlertReceived(AlertDescription::UnknownCa)));
 }
 
 #[test]
@@ -253,8 +202,5 @@ fn insecure_fuzzing_provider_completes_and_sends_cleartext() {
     let c = &mut out.client;
     c.send_application_data(b"visible").unwrap();
     let wire = c.take_output();
-    assert!(
-        wire.windows(7).any(|w| w == b"visible"),
-        "the fuzzing provider must not encrypt"
-    );
+    assert!(wire.windows(7).any(|w| w == b"visible"), "the fuzzing provider must not encrypt");
 }

@@ -79,10 +79,7 @@ fn messages_straddling_record_boundaries_join() {
         got.extend(drain(&mut j));
     }
     let raws: Vec<_> = got.into_iter().map(RawHandshake::into_raw).collect();
-    assert_eq!(
-        raws,
-        msgs.iter().map(HandshakeMessage::to_bytes).collect::<Vec<_>>()
-    );
+    assert_eq!(raws, msgs.iter().map(HandshakeMessage::to_bytes).collect::<Vec<_>>());
 }
 
 #[test]
@@ -122,11 +119,5 @@ fn over_long_declared_length_fails_as_soon_as_the_header_is_seen() {
     assert_eq!(j.pop(), Ok(None));
     let mut j = HandshakeJoiner::new();
     j.push(&[11, 0x01, 0x90, 0x01]);
-    assert!(matches!(
-        j.pop(),
-        Err(DecodeError::TooLong {
-            what: "Certificate message length",
-            ..
-        })
-    ));
+    assert!(matches!(j.pop(), Err(DecodeError::TooLong { what: "Certificate message length", .. })));
 }

@@ -80,10 +80,7 @@ fn over_long_declared_length_fails_before_the_body_arrives() {
     d.push(&[23, 3, 3]);
     assert_eq!(d.pop(), Ok(None));
     d.push(&((MAX_CIPHERTEXT + 1) as u16).to_be_bytes());
-    let e = DeframeError::RecordOverflow {
-        len: MAX_CIPHERTEXT + 1,
-        max: MAX_CIPHERTEXT,
-    };
+    let e = DeframeError::RecordOverflow { len: MAX_CIPHERTEXT + 1, max: MAX_CIPHERTEXT };
     assert_eq!(d.pop(), Err(e.clone()));
     // Stays failed.
     d.push(&[0; 10]);
@@ -102,13 +99,7 @@ fn over_long_declared_length_fails_before_the_body_arrives() {
     d.set_max_fragment(MAX_PLAINTEXT);
     d.push(&[22, 3, 1]);
     d.push(&((MAX_PLAINTEXT + 1) as u16).to_be_bytes());
-    assert_eq!(
-        d.pop(),
-        Err(DeframeError::RecordOverflow {
-            len: MAX_PLAINTEXT + 1,
-            max: MAX_PLAINTEXT
-        })
-    );
+    assert_eq!(d.pop(), Err(DeframeError::RecordOverflow { len: MAX_PLAINTEXT + 1, max: MAX_PLAINTEXT }));
 }
 
 #[test]
@@ -124,13 +115,8 @@ fn sslv2_hello_is_recognised_only_first_and_only_on_a_server() {
         d.push(std::slice::from_ref(b));
         got.extend(drain(&mut d));
     }
-    assert_eq!(
-        got,
-        vec![Deframed::Sslv2Hello(v2.clone()), Deframed::Record(rec.clone())]
-    );
-    let Deframed::Sslv2Hello(bytes) = &got[0] else {
-        unreachable!()
-    };
+    assert_eq!(got, vec![Deframed::Sslv2Hello(v2.clone()), Deframed::Record(rec.clone())]);
+    let Deframed::Sslv2Hello(bytes) = &got[0] else { unreachable!() };
     assert!(Sslv2ClientHello::from_bytes(bytes).is_ok());
 
     // Server, after a first ordinary record: a high-bit byte is a record
@@ -155,19 +141,13 @@ fn sslv2_hello_is_recognised_only_first_and_only_on_a_server() {
     d.push(&[0x80, 0x2e, 1, 3, 1]);
     assert!(matches!(
         d.pop(),
-        Ok(Some(Deframed::Record(Record {
-            content_type: ContentType::Unknown(0x80),
-            ..
-        }))) | Ok(None)
+        Ok(Some(Deframed::Record(Record { content_type: ContentType::Unknown(0x80), .. }))) | Ok(None)
     ));
 }
 
 #[test]
 fn record_header_encodes_length_of_fragment() {
-    let r = Record {
-        content_type: ContentType::Alert,
-        version: ProtocolVersion::Ssl3,
-        fragment: vec![2, 40],
-    };
+    let r =
+        Record { content_type: ContentType::Alert, version: ProtocolVersion::Ssl3, fragment: vec![2, 40] };
     assert_eq!(r.to_bytes(), [21, 3, 0, 0, 2, 2, 40]);
 }

@@ -80,19 +80,13 @@ fn hello_extensions_absent_and_empty_are_kept_apart() {
     let empty = ch.to_bytes();
     assert_eq!(empty.len(), absent.len() + 2);
     assert_eq!(ClientHello::from_bytes(&absent).unwrap().extensions, None);
-    assert_eq!(
-        ClientHello::from_bytes(&empty).unwrap().extensions,
-        Some(Vec::new())
-    );
+    assert_eq!(ClientHello::from_bytes(&empty).unwrap().extensions, Some(Vec::new()));
 
     let mut sh = g.server_hello();
     sh.extensions = None;
     assert_eq!(ServerHello::from_bytes(&sh.to_bytes()).unwrap().extensions, None);
     sh.extensions = Some(vec![]);
-    assert_eq!(
-        ServerHello::from_bytes(&sh.to_bytes()).unwrap().extensions,
-        Some(vec![])
-    );
+    assert_eq!(ServerHello::from_bytes(&sh.to_bytes()).unwrap().extensions, Some(vec![]));
 }
 
 #[test]
@@ -163,22 +157,12 @@ fn no_strict_prefix_of_a_message_body_decodes() {
                     continue;
                 }
                 let no_ext_len = match &msg.payload {
-                    HandshakePayload::ClientHello(ch) if ch.extensions.is_some() => Some(
-                        ClientHello {
-                            extensions: None,
-                            ..ch.clone()
-                        }
-                        .to_bytes()
-                        .len(),
-                    ),
-                    HandshakePayload::ServerHello(sh) if sh.extensions.is_some() => Some(
-                        ServerHello {
-                            extensions: None,
-                            ..sh.clone()
-                        }
-                        .to_bytes()
-                        .len(),
-                    ),
+                    HandshakePayload::ClientHello(ch) if ch.extensions.is_some() => {
+                        Some(ClientHello { extensions: None, ..ch.clone() }.to_bytes().len())
+                    }
+                    HandshakePayload::ServerHello(sh) if sh.extensions.is_some() => {
+                        Some(ServerHello { extensions: None, ..sh.clone() }.to_bytes().len())
+                    }
                     _ => None,
                 };
                 let mut body = Vec::new();
@@ -188,11 +172,7 @@ fn no_strict_prefix_of_a_message_body_decodes() {
                     if Some(n) == no_ext_len {
                         assert!(r.is_ok(), "extension-less hello prefix must decode");
                     } else {
-                        assert!(
-                            r.is_err(),
-                            "seed {seed} {version:?} {:?}: body prefix {n} decoded",
-                            msg.typ
-                        );
+                        assert!(r.is_err(), "seed {seed} {version:?} {:?}: body prefix {n} decoded", msg.typ);
                     }
                 }
             }
@@ -232,18 +212,9 @@ fn duplicate_extension_is_found() {
         Extension::RenegotiationInfo(vec![1]),
         Extension::ExtendedMasterSecret,
     ];
-    assert_eq!(
-        extensions::first_duplicate(&exts),
-        Some(ExtensionType::RenegotiationInfo)
-    );
+    assert_eq!(extensions::first_duplicate(&exts), Some(ExtensionType::RenegotiationInfo));
     assert_eq!(extensions::first_duplicate(&exts[..3]), None);
     // Duplicates decode (the state machine rejects them, RFC 5246 7.4.1.4).
-    let ch = ClientHello {
-        extensions: Some(exts.clone()),
-        ..Gen::new(3).client_hello()
-    };
-    assert_eq!(
-        ClientHello::from_bytes(&ch.to_bytes()).unwrap().extensions,
-        Some(exts)
-    );
+    let ch = ClientHello { extensions: Some(exts.clone()), ..Gen::new(3).client_hello() };
+    assert_eq!(ClientHello::from_bytes(&ch.to_bytes()).unwrap().extensions, Some(exts));
 }

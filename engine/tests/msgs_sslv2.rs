@@ -32,10 +32,7 @@ fn sample_decodes_and_converts_to_a_client_hello() {
     // Only specs whose first byte is 0 are TLS suites.
     assert_eq!(
         ch.cipher_suites,
-        [
-            CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA,
-            CipherSuite::TLS_RSA_WITH_RC4_128_MD5
-        ]
+        [CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA, CipherSuite::TLS_RSA_WITH_RC4_128_MD5]
     );
     // Challenge right-aligned, zero-padded on the left.
     let mut want = [0u8; 32];
@@ -56,9 +53,7 @@ fn a_32_byte_challenge_fills_the_random() {
         session_id: vec![9; 16],
         challenge: vec![7; 32],
     };
-    let ch = Sslv2ClientHello::from_bytes(&v2.to_bytes())
-        .unwrap()
-        .to_client_hello();
+    let ch = Sslv2ClientHello::from_bytes(&v2.to_bytes()).unwrap().to_client_hello();
     assert_eq!(ch.random, Random([7; 32]));
     assert_eq!(ch.session_id, SessionId(vec![9; 16]));
 }
@@ -70,58 +65,27 @@ fn malformed_v2_hellos_give_typed_errors() {
         f(&mut b);
         Sslv2ClientHello::from_bytes(&b)
     };
-    assert!(matches!(
-        with(&|b| b[2] = 2),
-        Err(DecodeError::InvalidValue {
-            what: "SSLv2 msg_type",
-            ..
-        })
-    ));
+    assert!(matches!(with(&|b| b[2] = 2), Err(DecodeError::InvalidValue { what: "SSLv2 msg_type", .. })));
     assert!(matches!(
         with(&|b| b[0] = 0x00),
-        Err(DecodeError::InvalidValue {
-            what: "SSLv2 record header",
-            ..
-        })
+        Err(DecodeError::InvalidValue { what: "SSLv2 record header", .. })
     ));
     assert_eq!(
         with(&|b| b[6] = 0),
-        Err(DecodeError::TooShort {
-            what: "cipher_spec_length",
-            len: 0,
-            min: 3
-        })
+        Err(DecodeError::TooShort { what: "cipher_spec_length", len: 0, min: 3 })
     );
     assert_eq!(
         with(&|b| b[6] = 8),
-        Err(DecodeError::RaggedList {
-            what: "cipher_specs",
-            len: 8,
-            element: 3
-        })
+        Err(DecodeError::RaggedList { what: "cipher_specs", len: 8, element: 3 })
     );
-    assert!(matches!(
-        with(&|b| b[8] = 5),
-        Err(DecodeError::InvalidValue {
-            what: "session_id_length",
-            ..
-        })
-    ));
+    assert!(matches!(with(&|b| b[8] = 5), Err(DecodeError::InvalidValue { what: "session_id_length", .. })));
     assert_eq!(
         with(&|b| b[10] = 15),
-        Err(DecodeError::TooShort {
-            what: "challenge_length",
-            len: 15,
-            min: 16
-        })
+        Err(DecodeError::TooShort { what: "challenge_length", len: 15, min: 16 })
     );
     assert_eq!(
         with(&|b| b[10] = 33),
-        Err(DecodeError::TooLong {
-            what: "challenge_length",
-            len: 33,
-            max: 32
-        })
+        Err(DecodeError::TooLong { what: "challenge_length", len: 33, max: 32 })
     );
     // Header length says one more byte than the fields use.
     assert!(matches!(
@@ -129,10 +93,7 @@ fn malformed_v2_hellos_give_typed_errors() {
             b.push(0);
             b[1] += 1;
         }),
-        Err(DecodeError::TrailingBytes {
-            what: "SSLv2 ClientHello",
-            left: 1
-        })
+        Err(DecodeError::TrailingBytes { what: "SSLv2 ClientHello", left: 1 })
     ));
     // Header length says one byte fewer.
     assert!(matches!(with(&|b| b[1] -= 1), Err(DecodeError::Truncated { .. })));

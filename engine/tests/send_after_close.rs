@@ -2,12 +2,7 @@
 //! s_server does when its input ends). The client then completes the
 //! handshake and is closed at once: sending must say so, never report a
 //! configuration error (the `shakedown connect --send` race of TLS 1.0).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::sync::Arc;
 
@@ -35,10 +30,7 @@ fn close_notify_with_the_servers_finished_refuses_sending_as_closed() {
             }]),
             ..ServerConfig::new(identity)
         };
-        let client = ClientConfig {
-            versions: VersionRange::only(v),
-            ..ClientConfig::default()
-        };
+        let client = ClientConfig { versions: VersionRange::only(v), ..ClientConfig::default() };
         let mut pair = Pair::new(Arc::new(client), Arc::new(server), 3, 1_795_910_400).unwrap();
         pair.pump();
         assert!(pair.summary(true).is_some(), "{v:?}: {:?}", pair.client_error);
@@ -59,8 +51,5 @@ fn sending_before_the_handshake_is_refused_as_handshaking() {
         0,
     )
     .unwrap();
-    assert_eq!(
-        client.send_application_data(b"x"),
-        Err(Error::CannotSend(CannotSend::Handshaking))
-    );
+    assert_eq!(client.send_application_data(b"x"), Err(Error::CannotSend(CannotSend::Handshaking)));
 }

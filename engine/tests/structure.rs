@@ -1,12 +1,7 @@
 //! The engine's files import each other without circles: every edge
 //! (a `crate::` or `super::` path in code, not in comments) runs one way,
 //! so each layer can be read before the ones that use it.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -30,11 +25,8 @@ fn modules(root: &Path) -> BTreeMap<String, String> {
                 }
                 let src = std::fs::read_to_string(&p).unwrap();
                 let code = src.split("#[cfg(test)]").next().unwrap_or_default();
-                let code: String = code
-                    .lines()
-                    .filter(|l| !l.trim_start().starts_with("//"))
-                    .collect::<Vec<_>>()
-                    .join("\n");
+                let code: String =
+                    code.lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n");
                 out.insert(name, code);
             }
         }
@@ -60,20 +52,15 @@ fn resolve(from: &str, path: &str, mods: &BTreeMap<String, String>) -> Option<St
         parts.remove(0);
     }
     base.extend(parts);
-    (1..=base.len())
-        .rev()
-        .map(|k| base[..k].join("/"))
-        .find(|m| mods.contains_key(m))
+    (1..=base.len()).rev().map(|k| base[..k].join("/")).find(|m| mods.contains_key(m))
 }
 
 fn edges(mods: &BTreeMap<String, String>) -> BTreeSet<(String, String)> {
     let mut out = BTreeSet::new();
     for (from, code) in mods {
         for (i, _) in code.match_indices("crate::").chain(code.match_indices("super::")) {
-            let path: String = code[i..]
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
-                .collect();
+            let path: String =
+                code[i..].chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':').collect();
             let Some(to) = resolve(from, path.trim_end_matches(':'), mods) else {
                 continue;
             };
@@ -115,11 +102,8 @@ fn engine_files_import_each_other_without_circles() {
     assert!(mods.len() > 40, "{} files", mods.len());
     let edges = edges(&mods);
     assert!(edges.contains(&("handshake/server".into(), "record_layer".into())) || edges.len() > 50);
-    let circles: Vec<String> = mods
-        .keys()
-        .filter_map(|m| circle(m, &edges))
-        .map(|c| c.join(" -> "))
-        .collect();
+    let circles: Vec<String> =
+        mods.keys().filter_map(|m| circle(m, &edges)).map(|c| c.join(" -> ")).collect();
     assert!(circles.is_empty(), "import circles:\n{}", circles.join("\n"));
 }
 

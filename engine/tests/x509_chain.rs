@@ -30,19 +30,11 @@ fn chain(pem: &str) -> Vec<Vec<u8>> {
 }
 
 fn server_opts(name: Option<&str>) -> VerifyOptions<'_> {
-    VerifyOptions {
-        now_unix: NOW,
-        server_name: name,
-        purpose: Purpose::ServerAuth,
-    }
+    VerifyOptions { now_unix: NOW, server_name: name, purpose: Purpose::ServerAuth }
 }
 
 fn client_opts(now: i64) -> VerifyOptions<'static> {
-    VerifyOptions {
-        now_unix: now,
-        server_name: None,
-        purpose: Purpose::ClientAuth,
-    }
+    VerifyOptions { now_unix: now, server_name: None, purpose: Purpose::ClientAuth }
 }
 
 #[test]
@@ -88,12 +80,7 @@ fn server_leaf_without_its_intermediate_has_unknown_issuer() {
 fn intermediate_or_leaf_may_be_the_anchor() {
     let server = chain(cert_file!("server.pem"));
     let int = TrustAnchors::from_pem(cert_file!("int.pem")).unwrap();
-    assert_eq!(
-        verify_chain(&server, &int, &server_opts(Some("localhost")))
-            .unwrap()
-            .path_len,
-        1
-    );
+    assert_eq!(verify_chain(&server, &int, &server_opts(Some("localhost"))).unwrap().path_len, 1);
     let itself = TrustAnchors::from_pem(cert_file!("server.pem")).unwrap();
     verify_chain(&server, &itself, &server_opts(Some("localhost"))).unwrap();
 }
@@ -102,12 +89,7 @@ fn intermediate_or_leaf_may_be_the_anchor() {
 fn chain_that_repeats_the_root_verifies() {
     let mut server = chain(cert_file!("server.chain.pem"));
     server.extend(chain(cert_file!("ca.pem")));
-    assert_eq!(
-        verify_chain(&server, &anchors(), &server_opts(Some("localhost")))
-            .unwrap()
-            .path_len,
-        2
-    );
+    assert_eq!(verify_chain(&server, &anchors(), &server_opts(Some("localhost"))).unwrap().path_len, 2);
 }
 
 #[test]
@@ -187,10 +169,7 @@ fn key_usage_without_key_encipherment_is_a_bad_server_cert() {
 fn extreme_times_do_not_panic() {
     let server = chain(cert_file!("server.chain.pem"));
     let at = |now_unix| {
-        let opts = VerifyOptions {
-            now_unix,
-            ..server_opts(Some("localhost"))
-        };
+        let opts = VerifyOptions { now_unix, ..server_opts(Some("localhost")) };
         verify_chain(&server, &anchors(), &opts).unwrap_err()
     };
     assert_eq!(at(i64::MIN), CertError::NotYetValid { index: 0 });
@@ -226,14 +205,8 @@ fn private_keys_load_from_pkcs8_and_pkcs1() {
 
 #[test]
 fn pem_loading_errors() {
-    assert!(matches!(
-        load_pem_certs("no pem here"),
-        Err(CertError::NoPem { .. })
-    ));
-    assert!(matches!(
-        load_pem_certs(cert_file!("server.key.pem")),
-        Err(CertError::NoPem { .. })
-    ));
+    assert!(matches!(load_pem_certs("no pem here"), Err(CertError::NoPem { .. })));
+    assert!(matches!(load_pem_certs(cert_file!("server.key.pem")), Err(CertError::NoPem { .. })));
     let broken = "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n";
     assert_eq!(load_pem_certs(broken), Err(CertError::BadPem));
     let unterminated = "-----BEGIN CERTIFICATE-----\nAAAA\n";

@@ -21,11 +21,7 @@ fn anchors() -> TrustAnchors {
 }
 
 fn opts() -> VerifyOptions<'static> {
-    VerifyOptions {
-        now_unix: NOW,
-        server_name: Some("localhost"),
-        purpose: Purpose::ServerAuth,
-    }
+    VerifyOptions { now_unix: NOW, server_name: Some("localhost"), purpose: Purpose::ServerAuth }
 }
 
 fn verify_server(leaf: Vec<u8>) -> Result<(), CertError> {
@@ -41,10 +37,7 @@ mod der {
             (b[1] as usize, 2)
         } else {
             let n = (b[1] & 0x7f) as usize;
-            (
-                b[2..2 + n].iter().fold(0usize, |acc, &x| acc << 8 | x as usize),
-                2 + n,
-            )
+            (b[2..2 + n].iter().fold(0usize, |acc, &x| acc << 8 | x as usize), 2 + n)
         };
         (tag, &b[hdr..hdr + len], hdr + len)
     }
@@ -81,19 +74,11 @@ fn resign(cert: &[u8], field: usize, value: Vec<u8>, signer: &str) -> Vec<u8> {
     let (_, content, _) = der::read(cert);
     let parts = der::children(content);
     let (tbs, sig_alg) = (parts[0], parts[1]);
-    let mut fields: Vec<Vec<u8>> = der::children(der::read(tbs).1)
-        .into_iter()
-        .map(<[u8]>::to_vec)
-        .collect();
+    let mut fields: Vec<Vec<u8>> = der::children(der::read(tbs).1).into_iter().map(<[u8]>::to_vec).collect();
     fields[field] = value;
     let tbs = der::write(0x30, &fields.concat());
     let key = load_private_key_pem(signer).unwrap();
-    let sig = key
-        .sign(
-            rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
-            &sha2::Sha256::digest(&tbs),
-        )
-        .unwrap();
+    let sig = key.sign(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &sha2::Sha256::digest(&tbs)).unwrap();
     let mut bits = vec![0u8];
     bits.extend(sig);
     der::write(0x30, &[tbs, sig_alg.to_vec(), der::write(0x03, &bits)].concat())
@@ -110,12 +95,7 @@ fn server_with_duplicated_extension() -> Vec<u8> {
     let mut list = der::children(der::read(explicit).1);
     list.push(list[0]);
     let exts = der::write(0xa3, &der::write(0x30, &list.concat()));
-    resign(
-        SERVER_DER,
-        last,
-        exts,
-        include_str!("../../vectors/certs/int.key.pem"),
-    )
+    resign(SERVER_DER, last, exts, include_str!("../../vectors/certs/int.key.pem"))
 }
 
 #[test]
@@ -127,12 +107,7 @@ fn rebuilt_certificate_without_changes_still_verifies() {
     verify_server(rebuilt).unwrap();
     // And re-signing an unchanged TBS with the intermediate's key verifies.
     let serial = der::children(der::read(der::children(der::read(SERVER_DER).1)[0]).1)[1].to_vec();
-    let resigned = resign(
-        SERVER_DER,
-        1,
-        serial,
-        include_str!("../../vectors/certs/int.key.pem"),
-    );
+    let resigned = resign(SERVER_DER, 1, serial, include_str!("../../vectors/certs/int.key.pem"));
     verify_server(resigned).unwrap();
 }
 
@@ -152,10 +127,7 @@ fn trailing_byte_is_rejected() {
     let err = verify_server(der.clone()).unwrap_err();
     assert_eq!(err, CertError::TrailingBytes { index: 0, left: 1 });
     assert_eq!(err.alert(), AlertDescription::BadCertificate);
-    assert_eq!(
-        leaf_public_key(&der),
-        Err(CertError::TrailingBytes { index: 0, left: 1 })
-    );
+    assert_eq!(leaf_public_key(&der), Err(CertError::TrailingBytes { index: 0, left: 1 }));
     let mut int = INT_DER.to_vec();
     int.extend_from_slice(b"xy");
     let err = verify_chain(&[SERVER_DER.to_vec(), int], &anchors(), &opts()).unwrap_err();
@@ -209,10 +181,7 @@ fn unsupported_signature_algorithm_is_rejected() {
 fn mismatched_signature_algorithms_are_rejected() {
     // Outer algorithm sha512WithRSAEncryption, inner still sha256.
     let der = replace_sig_oids(SERVER_DER, &[1], 0x0d);
-    assert_eq!(
-        verify_server(der),
-        Err(CertError::SignatureAlgorithmMismatch { index: 0 })
-    );
+    assert_eq!(verify_server(der), Err(CertError::SignatureAlgorithmMismatch { index: 0 }));
 }
 
 #[test]
@@ -255,18 +224,9 @@ fn leaf_used_as_issuer_is_not_a_ca() {
     let server_tbs = der::children(der::read(der::children(der::read(SERVER_DER).1)[0]).1);
     let server_subject = server_tbs[5].to_vec();
     let client = load_pem_certs(include_str!("../../vectors/certs/client.pem")).unwrap();
-    let forged = resign(
-        &client[0],
-        3,
-        server_subject,
-        include_str!("../../vectors/certs/server.key.pem"),
-    );
+    let forged = resign(&client[0], 3, server_subject, include_str!("../../vectors/certs/server.key.pem"));
     let chain = vec![forged, SERVER_DER.to_vec(), INT_DER.to_vec()];
-    let client_opts = VerifyOptions {
-        now_unix: NOW,
-        server_name: None,
-        purpose: Purpose::ClientAuth,
-    };
+    let client_opts = VerifyOptions { now_unix: NOW, server_name: None, purpose: Purpose::ClientAuth };
     let err = verify_chain(&chain, &anchors(), &client_opts).unwrap_err();
     assert_eq!(err, CertError::IssuerNotCa { index: 1 });
     assert_eq!(err.alert(), AlertDescription::BadCertificate);
@@ -316,16 +276,8 @@ fn extra_element_inside_the_tbs_is_rejected() {
 fn resign_whole_tbs(tbs: &[u8]) -> Vec<u8> {
     let sig_alg = der::children(der::read(SERVER_DER).1)[1];
     let key = load_private_key_pem(include_str!("../../vectors/certs/int.key.pem")).unwrap();
-    let sig = key
-        .sign(
-            rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
-            &sha2::Sha256::digest(tbs),
-        )
-        .unwrap();
+    let sig = key.sign(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &sha2::Sha256::digest(tbs)).unwrap();
     let mut bits = vec![0u8];
     bits.extend(sig);
-    der::write(
-        0x30,
-        &[tbs.to_vec(), sig_alg.to_vec(), der::write(0x03, &bits)].concat(),
-    )
+    der::write(0x30, &[tbs.to_vec(), sig_alg.to_vec(), der::write(0x03, &bits)].concat())
 }

@@ -17,10 +17,7 @@ pub fn parse_versions(s: &str) -> Result<VersionRange, String> {
         return Ok(VersionRange::ALL);
     }
     let range = match s.split_once("..") {
-        Some((lo, hi)) => VersionRange {
-            min: one(lo)?,
-            max: one(hi)?,
-        },
+        Some((lo, hi)) => VersionRange { min: one(lo)?, max: one(hi)? },
         None => VersionRange::only(one(s)?),
     };
     if range.min.get() > range.max.get() {
@@ -81,16 +78,10 @@ mod tests {
 
     #[test]
     fn versions_parse_single_ranges_and_all() {
-        assert_eq!(
-            parse_versions("tls1.1").unwrap(),
-            VersionRange::only(ProtocolVersion::Tls11)
-        );
+        assert_eq!(parse_versions("tls1.1").unwrap(), VersionRange::only(ProtocolVersion::Tls11));
         assert_eq!(
             parse_versions("ssl3..tls1.1").unwrap(),
-            VersionRange {
-                min: ProtocolVersion::Ssl3,
-                max: ProtocolVersion::Tls11
-            }
+            VersionRange { min: ProtocolVersion::Ssl3, max: ProtocolVersion::Tls11 }
         );
         assert_eq!(parse_versions("all").unwrap(), VersionRange::ALL);
         assert!(parse_versions("tls1.2..ssl3").is_err());
@@ -101,9 +92,7 @@ mod tests {
     #[test]
     fn suites_parse_by_either_name_or_code_point() {
         assert_eq!(
-            parse_suites("AES128-SHA, TLS_RSA_WITH_RC4_128_MD5,0x1301")
-                .unwrap()
-                .0,
+            parse_suites("AES128-SHA, TLS_RSA_WITH_RC4_128_MD5,0x1301").unwrap().0,
             [
                 CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA,
                 CipherSuite::TLS_RSA_WITH_RC4_128_MD5,

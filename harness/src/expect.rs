@@ -162,9 +162,7 @@ pub fn judge(case: &Case, obs: &Observed, peer: PeerAbilities) -> Verdict {
     match &obs.end {
         End::HarnessError(e) => return Verdict::Error { reason: e.clone() },
         End::SetupFailed(e) => {
-            return Verdict::Fail {
-                reason: format!("setup failed before the case could run: {e}"),
-            };
+            return Verdict::Fail { reason: format!("setup failed before the case could run: {e}") };
         }
         End::Inconclusive(w) => {
             return Verdict::Inconclusive {
@@ -180,13 +178,7 @@ pub fn judge(case: &Case, obs: &Observed, peer: PeerAbilities) -> Verdict {
             }
         }
     }
-    Verdict::Fail {
-        reason: format!(
-            "expected {}; got {}",
-            describe_expect(&case.expect),
-            obs.describe()
-        ),
-    }
+    Verdict::Fail { reason: format!("expected {}; got {}", describe_expect(&case.expect), obs.describe()) }
 }
 
 fn matches(case: &Case, e: &Expectation, obs: &Observed, peer: PeerAbilities) -> bool {

@@ -23,11 +23,7 @@ pub fn summary(results: &[CaseResult], peer: &str, wall: Duration) -> String {
     for r in results {
         match &r.verdict {
             Verdict::Fail { reason } | Verdict::Inconclusive { reason } | Verdict::Error { reason } => {
-                details.push_str(&format!(
-                    "{} {}: {reason}\n",
-                    r.verdict.word().to_uppercase(),
-                    r.case.id
-                ));
+                details.push_str(&format!("{} {}: {reason}\n", r.verdict.word().to_uppercase(), r.case.id));
                 if let Some(n) = &r.note {
                     details.push_str(&format!("    peer: {n}\n"));
                 }

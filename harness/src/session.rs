@@ -73,13 +73,7 @@ impl Session<TcpPeer> {
 
 impl<T: Transport> Session<T> {
     pub fn over(conn: Connection, transport: T) -> Self {
-        Self {
-            conn,
-            transport,
-            events: Vec::new(),
-            read_cursor: 0,
-            eof: false,
-        }
+        Self { conn, transport, events: Vec::new(), read_cursor: 0, eof: false }
     }
 
     /// Writes whatever the engine queued.
@@ -105,13 +99,7 @@ impl<T: Transport> Session<T> {
             while let Some(ev) = self.conn.next_event() {
                 self.events.push(ev);
             }
-            if self
-                .events
-                .get(checked..)
-                .unwrap_or_default()
-                .iter()
-                .any(&mut done)
-            {
+            if self.events.get(checked..).unwrap_or_default().iter().any(&mut done) {
                 return Ok(());
             }
             checked = self.events.len();
@@ -152,10 +140,7 @@ impl<T: Transport> Session<T> {
     pub fn send(&mut self, data: &[u8]) -> Result<(), DriveError> {
         // A close_notify that came with the peer's Finished closed the
         // connection before the caller saw the handshake complete.
-        let peer_closed = self
-            .events
-            .iter()
-            .any(|e| matches!(e, ConnectionEvent::PeerClosed));
+        let peer_closed = self.events.iter().any(|e| matches!(e, ConnectionEvent::PeerClosed));
         match self.conn.send_application_data(data) {
             Err(Error::CannotSend(CannotSend::Closed)) if peer_closed => Err(DriveError::PeerClosed),
             Err(e) => Err(DriveError::Engine(e)),
@@ -176,10 +161,7 @@ impl<T: Transport> Session<T> {
                 }
             }
             self.run_until(timeout, |e| {
-                matches!(
-                    e,
-                    ConnectionEvent::ApplicationData(_) | ConnectionEvent::PeerClosed
-                )
+                matches!(e, ConnectionEvent::ApplicationData(_) | ConnectionEvent::PeerClosed)
             })?;
         }
     }

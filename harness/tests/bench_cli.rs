@@ -12,33 +12,18 @@ fn shakedown(args: &[&str]) -> (i32, String) {
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
         .output()
         .expect("shakedown runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.code().unwrap_or(-1), text)
 }
 
 #[test]
 fn bench_reports_handshakes_and_bulk_with_cpu_share() {
-    let (code, out) = shakedown(&[
-        "bench",
-        "--seconds",
-        "1",
-        "--bulk-mib",
-        "1",
-        "--versions",
-        "tls1.2",
-        "--seed",
-        "1",
-    ]);
+    let (code, out) =
+        shakedown(&["bench", "--seconds", "1", "--bulk-mib", "1", "--versions", "tls1.2", "--seed", "1"]);
     assert_eq!(code, 0, "{out}");
     for what in ["full handshakes", "resumed handshakes", "bulk echo"] {
-        let line = out
-            .lines()
-            .find(|l| l.starts_with(what))
-            .unwrap_or_else(|| panic!("no {what} line: {out}"));
+        let line =
+            out.lines().find(|l| l.starts_with(what)).unwrap_or_else(|| panic!("no {what} line: {out}"));
         assert!(line.contains("% of one core"), "{line}");
     }
 }

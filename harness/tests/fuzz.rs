@@ -69,22 +69,11 @@ const BUDGETS: [(Flaw, u64, Option<Role>, u64); 11] = [
 ];
 
 fn finds(flaw: Flaw) {
-    let (_, seed, role, cases) = BUDGETS
-        .iter()
-        .copied()
-        .find(|b| b.0 == flaw)
-        .expect("a budget for every flaw the fuzzer can see");
+    let (_, seed, role, cases) =
+        BUDGETS.iter().copied().find(|b| b.0 == flaw).expect("a budget for every flaw the fuzzer can see");
     let report = campaign(&[flaw], seed, role, cases, 2);
-    let spec: Vec<_> = report
-        .findings
-        .iter()
-        .filter(|f| f.oracle == Oracle::Spec)
-        .collect();
-    assert!(
-        !spec.is_empty(),
-        "{flaw} not found in {cases} cases (seed {seed}): {}",
-        report.stats.line()
-    );
+    let spec: Vec<_> = report.findings.iter().filter(|f| f.oracle == Oracle::Spec).collect();
+    assert!(!spec.is_empty(), "{flaw} not found in {cases} cases (seed {seed}): {}", report.stats.line());
     // Each finding is the minimal case, and replays from its vector alone.
     for f in spec {
         assert!(f.case.mutations.len() <= 2, "{:?}", f.case);
@@ -146,11 +135,7 @@ fn the_honest_peer_gives_no_finding_in_the_same_cases() {
         assert!(
             report.findings.is_empty(),
             "seed {seed} role {role:?}: {:?}",
-            report
-                .findings
-                .iter()
-                .map(|f| (&f.violation.reason, &f.case))
-                .collect::<Vec<_>>()
+            report.findings.iter().map(|f| (&f.violation.reason, &f.case)).collect::<Vec<_>>()
         );
         assert_eq!(report.stats.cases, n);
     }
@@ -184,11 +169,7 @@ fn shakedown(args: &[&str]) -> (i32, String) {
         .current_dir(root())
         .output()
         .expect("shakedown runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.code().unwrap_or(-1), text)
 }
 
@@ -197,17 +178,8 @@ fn a_finding_replays_through_run_with_a_fail_verdict() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("campaign");
     let out_s = out.to_str().unwrap();
-    let (code, text) = shakedown(&[
-        "fuzz",
-        "--flaw",
-        "accept_bad_finished",
-        "--cases",
-        "20",
-        "--seed",
-        "1",
-        "--out",
-        out_s,
-    ]);
+    let (code, text) =
+        shakedown(&["fuzz", "--flaw", "accept_bad_finished", "--cases", "20", "--seed", "1", "--out", out_s]);
     assert_eq!(code, 1, "{text}");
     let findings = out.join("findings");
     let vectors: Vec<_> = std::fs::read_dir(&findings)
@@ -246,11 +218,7 @@ fn bad_input_is_a_clear_error_with_exit_2() {
     assert!(text.contains("unknown flaw `no_such_flaw`"), "{text}");
     let (code, text) = shakedown(&["run", "--flaw", "no_such_flaw"]);
     assert_eq!(code, 2, "{text}");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let peer = format!("tcp:127.0.0.1:{port}");
     let (code, text) = shakedown(&["fuzz", "--peer", &peer, "--cases", "1", "--timeout", "1"]);
     assert_eq!(code, 2, "{text}");
@@ -301,14 +269,8 @@ fn a_coalesced_finished_keeps_its_corrupt_mac() {
         keep_transcripts: true,
     };
     let ids = Identities::load(&opts.certs).unwrap();
-    let Ran::Run(run) = execute(&case, &opts, &ids, &mut Worker::default()) else {
-        panic!("the case runs")
-    };
-    assert!(
-        !peer_accepted(&case, &run.observed, true),
-        "{}",
-        run.observed.describe()
-    );
+    let Ran::Run(run) = execute(&case, &opts, &ids, &mut Worker::default()) else { panic!("the case runs") };
+    assert!(!peer_accepted(&case, &run.observed, true), "{}", run.observed.describe());
 }
 
 /// A field mutation with integrity kept reaches the end of the handshake

@@ -15,12 +15,7 @@
 //! cannot be told an address: it listens on the wildcard address, on a
 //! free port, for the duration of one test), has a deadline, and is killed
 //! when its guard drops.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 mod interop_support;
 
@@ -177,10 +172,7 @@ fn openssl_version_name(v: ProtocolVersion) -> &'static str {
 const OPENSSL_ALL: &str = "ALL:COMPLEMENTOFALL:@SECLEVEL=0";
 
 fn tlslite_script() -> String {
-    interop_support::root()
-        .join("ci/peers/tlslite_peer.py")
-        .to_string_lossy()
-        .into_owned()
+    interop_support::root().join("ci/peers/tlslite_peer.py").to_string_lossy().into_owned()
 }
 
 impl Peer {
@@ -210,11 +202,10 @@ impl Peer {
         let version = match self {
             Self::OpenSsl => query("openssl", &["version"])?,
             Self::GnuTls => query("gnutls-cli", &["--version"])?,
-            Self::Tlslite => query(
-                "python3",
-                &["-c", "import tlslite; print('tlslite-ng', tlslite.__version__)"],
-            )
-            .map_err(|e| format!("tlslite-ng is not importable (pip install tlslite-ng): {e}"))?,
+            Self::Tlslite => {
+                query("python3", &["-c", "import tlslite; print('tlslite-ng', tlslite.__version__)"])
+                    .map_err(|e| format!("tlslite-ng is not importable (pip install tlslite-ng): {e}"))?
+            }
             Self::Prog(p) => p.available()?,
         };
         Ok(version.lines().next().unwrap_or_default().trim().to_string())
@@ -232,10 +223,7 @@ impl Peer {
                 let mut versions = Vec::new();
                 for v in ProtocolVersion::SUPPORTED {
                     if v == ProtocolVersion::Ssl3 && disabled.lines().any(|l| l.trim() == "SSL3") {
-                        versions.push((
-                            v,
-                            Err("compiled out (`openssl list -disabled` lists SSL3)".into()),
-                        ));
+                        versions.push((v, Err("compiled out (`openssl list -disabled` lists SSL3)".into())));
                         continue;
                     }
                     let out = query("openssl", &["ciphers", "-s", "-v", openssl_flag(v), OPENSSL_ALL]);
@@ -248,10 +236,7 @@ impl Peer {
                     versions.push((
                         v,
                         if list.is_empty() {
-                            Err(format!(
-                                "`openssl ciphers -s {}` lists no RSA suite",
-                                openssl_flag(v)
-                            ))
+                            Err(format!("`openssl ciphers -s {}` lists no RSA suite", openssl_flag(v)))
                         } else {
                             Ok(list)
                         },
@@ -266,11 +251,8 @@ impl Peer {
                 let all: Vec<&SuiteInfo> = ALL_SUITES.iter().collect();
                 let prio = gnutls_priority(&ProtocolVersion::SUPPORTED, &all);
                 let out = query("gnutls-cli", &["--list", "--priority", &prio])?;
-                let protocols = out
-                    .lines()
-                    .find(|l| l.starts_with("Protocols:"))
-                    .unwrap_or_default()
-                    .to_string();
+                let protocols =
+                    out.lines().find(|l| l.starts_with("Protocols:")).unwrap_or_default().to_string();
                 // `TLS_RSA_AES_128_CBC_SHA1   0x00, 0x2f   TLS1.0`
                 let mut suites: Vec<(String, String)> = Vec::new();
                 for l in out.lines() {
@@ -292,10 +274,7 @@ impl Peer {
                     .map(|&v| {
                         let token = gnutls_version(v);
                         if !protocols.contains(token) {
-                            return (
-                                v,
-                                Err(format!("compiled out (`gnutls-cli --list` has no {token})")),
-                            );
+                            return (v, Err(format!("compiled out (`gnutls-cli --list` has no {token})")));
                         }
                         let order = |name: &str| match name {
                             "SSL3.0" => 0,
@@ -322,9 +301,7 @@ impl Peer {
                 let versions = ProtocolVersion::SUPPORTED
                     .iter()
                     .map(|&v| {
-                        let line = out
-                            .lines()
-                            .find(|l| l.split_whitespace().next() == Some(&v.to_string()));
+                        let line = out.lines().find(|l| l.split_whitespace().next() == Some(&v.to_string()));
                         match line {
                             Some(l) => (v, Ok(l.split_whitespace().skip(1).map(String::from).collect())),
                             None => (v, Err("not listed by tlslite_peer.py list".into())),
@@ -340,12 +317,10 @@ impl Peer {
                 let listed = p.list()?;
                 let versions = ProtocolVersion::SUPPORTED
                     .iter()
-                    .map(
-                        |&v| match listed.iter().find(|(name, _)| *name == v.to_string()) {
-                            Some((_, suites)) => (v, Ok(suites.clone())),
-                            None => (v, Err(format!("not listed by the {} peer's `list`", p.name()))),
-                        },
-                    )
+                    .map(|&v| match listed.iter().find(|(name, _)| *name == v.to_string()) {
+                        Some((_, suites)) => (v, Ok(suites.clone())),
+                        None => (v, Err(format!("not listed by the {} peer's `list`", p.name()))),
+                    })
                     .collect();
                 Ok(Caps {
                     versions,
@@ -438,20 +413,15 @@ impl Peer {
             Self::OpenSsl => {
                 let dir = TempDir::new(&format!("s_client-{port}"))?;
                 let sess = dir.0.join("session.pem").to_string_lossy().into_owned();
-                for (i, (sess_flag, want)) in [("-sess_out", "New, "), ("-sess_in", "Reused, ")]
-                    .iter()
-                    .enumerate()
+                for (i, (sess_flag, want)) in
+                    [("-sess_out", "New, "), ("-sess_in", "Reused, ")].iter().enumerate()
                 {
                     let line = format!("ping from openssl s_client {i}\n");
                     let mut cmd = Command::new("openssl");
                     cmd.args(["s_client", "-connect", &format!("127.0.0.1:{port}")])
                         .args(["-servername", "localhost", "-verify_hostname", "localhost"])
                         .args(["-verify_return_error", "-CAfile", &cert("ca.pem")])
-                        .args([
-                            openssl_flag(v),
-                            "-cipher",
-                            &format!("{}:@SECLEVEL=0", s.openssl_name),
-                        ])
+                        .args([openssl_flag(v), "-cipher", &format!("{}:@SECLEVEL=0", s.openssl_name)])
                         .args([*sess_flag, &sess]);
                     with_cert(&mut cmd, "-cert", "-key");
                     let out = run(&mut cmd, line.as_bytes(), Some(line.trim_end()), RUN)?;
@@ -499,16 +469,17 @@ impl Peer {
             }
             Self::Tlslite => {
                 let mut cmd = Command::new("python3");
-                cmd.args([&tlslite_script(), "client", "--port", &port.to_string()])
-                    .args(["--version", &v.to_string(), "--suite", s.openssl_name, "--resume"]);
+                cmd.args([&tlslite_script(), "client", "--port", &port.to_string()]).args([
+                    "--version",
+                    &v.to_string(),
+                    "--suite",
+                    s.openssl_name,
+                    "--resume",
+                ]);
                 with_cert(&mut cmd, "--cert", "--key");
                 let out = run(&mut cmd, b"", None, RUN)?;
                 if !out.success || !out.stdout.contains("resumed=True") {
-                    return Err(format!(
-                        "tlslite client: exit ok={}; output:\n{}",
-                        out.success,
-                        out.text()
-                    ));
+                    return Err(format!("tlslite client: exit ok={}; output:\n{}", out.success, out.text()));
                 }
                 Ok(2)
             }
@@ -538,23 +509,14 @@ fn engine_connect(
 ) -> Result<shakedown_engine::HandshakeSummary, String> {
     let stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("connect: {e}"))?;
     let _ = stream.set_nodelay(true);
-    let conn = Connection::client(
-        Arc::new(config),
-        Box::new(SeededRandom::from_seed(seed)),
-        now_unix(),
-    )
-    .map_err(|e| e.to_string())?;
+    let conn = Connection::client(Arc::new(config), Box::new(SeededRandom::from_seed(seed)), now_unix())
+        .map_err(|e| e.to_string())?;
     let mut session = Session::new(conn, stream);
     let summary = session.handshake(STEP).map_err(|e| format!("handshake: {e}"))?;
     session.send(line.as_bytes()).map_err(|e| format!("send: {e}"))?;
-    let got = session
-        .receive(reply.len(), STEP)
-        .map_err(|e| format!("receive: {e}"))?;
+    let got = session.receive(reply.len(), STEP).map_err(|e| format!("receive: {e}"))?;
     if got != reply.as_bytes() {
-        return Err(format!(
-            "sent {line:?}, wanted {reply:?} back, got {:?}",
-            String::from_utf8_lossy(&got)
-        ));
+        return Err(format!("sent {line:?}, wanted {reply:?} back, got {:?}", String::from_utf8_lossy(&got)));
     }
     session.close();
     Ok(summary)
@@ -620,11 +582,7 @@ fn engine_server_cell(
     let mut seen = Vec::new();
     let expected = *client.as_ref().unwrap_or(&2);
     for _ in 0..expected {
-        match server.next(if client.is_ok() {
-            STEP
-        } else {
-            Duration::from_millis(200)
-        }) {
+        match server.next(if client.is_ok() { STEP } else { Duration::from_millis(200) }) {
             Ok(x) => seen.push(x),
             Err(e) if client.is_ok() => return Err(e),
             Err(_) => break,
@@ -640,10 +598,7 @@ fn engine_server_cell(
         if (x.version.as_str(), x.suite.as_str(), x.resumed)
             != (v.to_string().as_str(), s.openssl_name, resumed)
         {
-            return Err(format!(
-                "engine server saw {x:?}, wanted {v} {} resumed={resumed}",
-                s.openssl_name
-            ));
+            return Err(format!("engine server saw {x:?}, wanted {v} {} resumed={resumed}", s.openssl_name));
         }
         if !resumed && !certs_ok(x.peer_certs) {
             return Err(format!(
@@ -727,10 +682,7 @@ fn matrix(peer: Peer, role: Role) {
         outcome,
     };
     let mut seed = 0;
-    let has_rsa = caps
-        .versions
-        .iter()
-        .any(|(_, l)| l.as_ref().is_ok_and(|l| !l.is_empty()));
+    let has_rsa = caps.versions.iter().any(|(_, l)| l.as_ref().is_ok_and(|l| !l.is_empty()));
     if let Peer::Prog(p) = peer
         && !has_rsa
     {
@@ -761,23 +713,13 @@ fn matrix(peer: Peer, role: Role) {
         let smoke = |s: &&SuiteInfo| !matches!(peer, Peer::Prog(_)) || SMOKE.contains(&(v, s.openssl_name));
         for s in ALL_SUITES.iter().filter(|s| s.usable_with(v)).filter(smoke) {
             if !offered.iter().any(|o| o == s.openssl_name) {
-                table.push(row(
-                    &v.to_string(),
-                    s.openssl_name,
-                    "*",
-                    Outcome::Skip(caps.lacks_suite.clone()),
-                ));
+                table.push(row(&v.to_string(), s.openssl_name, "*", Outcome::Skip(caps.lacks_suite.clone())));
                 continue;
             }
             for (i, auth) in Auth::ALL.into_iter().enumerate() {
                 seed += 2;
                 if let Some(why) = no_client_cert(peer, role, auth) {
-                    table.push(row(
-                        &v.to_string(),
-                        s.openssl_name,
-                        auth.name(),
-                        Outcome::Skip(why.into()),
-                    ));
+                    table.push(row(&v.to_string(), s.openssl_name, auth.name(), Outcome::Skip(why.into())));
                     continue;
                 }
                 let result = match role {
@@ -807,11 +749,7 @@ fn matrix(peer: Peer, role: Role) {
     }
     drop(peer_servers);
     drop(engine_servers);
-    println!(
-        "{}({release}; {:.1} s)",
-        table.render(&role_name),
-        start.elapsed().as_secs_f64()
-    );
+    println!("{}({release}; {:.1} s)", table.render(&role_name), start.elapsed().as_secs_f64());
     let failures = table.failures();
     assert!(
         failures.is_empty(),
@@ -819,10 +757,7 @@ fn matrix(peer: Peer, role: Role) {
         failures.len(),
         failures.join("\n\n")
     );
-    assert!(
-        table.count(true) > 0 || (matches!(peer, Peer::Prog(_)) && !has_rsa),
-        "{role_name}: nothing ran"
-    );
+    assert!(table.count(true) > 0 || (matches!(peer, Peer::Prog(_)) && !has_rsa), "{role_name}: nothing ran");
 }
 
 /// Why a client-certificate cell cannot run on this peer in this role.
@@ -847,11 +782,7 @@ fn refusal(
     let s = shakedown_engine::suites::by_name("AES128-SHA").ok_or("no AES128-SHA")?;
     match role {
         Role::EngineClient => {
-            let (_, port) = peer_servers
-                .first()
-                .ok_or("no server")?
-                .as_ref()
-                .map_err(Clone::clone)?;
+            let (_, port) = peer_servers.first().ok_or("no server")?.as_ref().map_err(Clone::clone)?;
             let config = ClientConfig {
                 versions: VersionRange::only(v),
                 server_name: Some("localhost".into()),
@@ -859,30 +790,21 @@ fn refusal(
                 ..ClientConfig::default()
             };
             match engine_connect(*port, config, 1, "ping\n", "ping\n") {
-                Err(e) if e.contains("handshake_failure") => Ok(format!(
-                    "{} server refused the engine's RSA suites: {e}",
-                    p.name()
-                )),
+                Err(e) if e.contains("handshake_failure") => {
+                    Ok(format!("{} server refused the engine's RSA suites: {e}", p.name()))
+                }
                 other => Err(format!("wanted handshake_failure, got {other:?}")),
             }
         }
         Role::EngineServer => {
-            let server = engine_servers
-                .first()
-                .ok_or("no server")?
-                .as_ref()
-                .map_err(Clone::clone)?;
+            let server = engine_servers.first().ok_or("no server")?.as_ref().map_err(Clone::clone)?;
             server.drain();
             match p.run_client(server.port, &v.to_string(), s, false) {
-                Ok(_) => Err(format!(
-                    "{} client completed a handshake without RSA suites?",
-                    p.name()
-                )),
+                Ok(_) => Err(format!("{} client completed a handshake without RSA suites?", p.name())),
                 Err(client) => match server.next(STEP) {
-                    Err(e) if e.contains("handshake") => Ok(format!(
-                        "the engine server refused the {} client's hello: {e}",
-                        p.name()
-                    )),
+                    Err(e) if e.contains("handshake") => {
+                        Ok(format!("the engine server refused the {} client's hello: {e}", p.name()))
+                    }
                     other => Err(format!(
                         "wanted the engine server to refuse the hello, saw {other:?}; client: {client}"
                     )),
@@ -985,10 +907,8 @@ fn engine_client_gives_up_on_a_stalled_server() {
         let _ = std::io::Read::read_to_end(&mut s, &mut sink);
         sink.len()
     });
-    let config = ClientConfig {
-        versions: VersionRange::only(ProtocolVersion::Tls12),
-        ..ClientConfig::default()
-    };
+    let config =
+        ClientConfig { versions: VersionRange::only(ProtocolVersion::Tls12), ..ClientConfig::default() };
     let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     let conn =
         Connection::client(Arc::new(config), Box::new(SeededRandom::from_seed(1)), now_unix()).unwrap();
@@ -997,10 +917,7 @@ fn engine_client_gives_up_on_a_stalled_server() {
     let timeout = Duration::from_secs(1);
     let err = session.handshake(timeout).unwrap_err();
     let took = start.elapsed();
-    assert!(
-        matches!(err, DriveError::Timeout),
-        "stalled server: wanted a timeout, got {err}"
-    );
+    assert!(matches!(err, DriveError::Timeout), "stalled server: wanted a timeout, got {err}");
     assert_eq!(err.to_string(), "timed out waiting for the peer");
     assert!(
         took >= timeout && took < timeout + Duration::from_secs(2),
@@ -1027,16 +944,8 @@ fn connect_command_gives_up_on_a_stalled_server() {
     cmd.args(["connect", &format!("127.0.0.1:{port}"), "--timeout", "1"]);
     let out = run(&mut cmd, b"", None, Duration::from_secs(20)).unwrap();
     assert!(!out.success, "stalled server: connect succeeded?\n{}", out.text());
-    assert!(
-        out.text().contains("timed out waiting for the peer"),
-        "stalled server: {}",
-        out.text()
-    );
-    assert!(
-        start.elapsed() < Duration::from_secs(10),
-        "took {:?}",
-        start.elapsed()
-    );
+    assert!(out.text().contains("timed out waiting for the peer"), "stalled server: {}", out.text());
+    assert!(start.elapsed() < Duration::from_secs(10), "took {:?}", start.elapsed());
     holder.join().unwrap();
 }
 
@@ -1051,15 +960,8 @@ fn engine_server_gives_up_on_a_stalled_client() {
     let start = Instant::now();
     let _silent = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
     let err = server.next(Duration::from_secs(10)).unwrap_err();
-    assert!(
-        err.contains("timed out waiting for the peer"),
-        "stalled client: {err}"
-    );
-    assert!(
-        start.elapsed() < Duration::from_secs(5),
-        "took {:?}",
-        start.elapsed()
-    );
+    assert!(err.contains("timed out waiting for the peer"), "stalled client: {err}");
+    assert!(start.elapsed() < Duration::from_secs(5), "took {:?}", start.elapsed());
 }
 
 /// No byte sequence from a peer may panic the engine: a real OpenSSL
@@ -1070,10 +972,7 @@ fn engine_server_gives_up_on_a_stalled_client() {
 fn engine_client_survives_every_mutation_of_a_real_openssl_flight() {
     let peer = Peer::OpenSsl;
     if let Err(why) = peer.available() {
-        assert!(
-            !peers_required(),
-            "openssl: {why}, and SHAKEDOWN_REQUIRE_PEERS is set"
-        );
+        assert!(!peers_required(), "openssl: {why}, and SHAKEDOWN_REQUIRE_PEERS is set");
         println!("SKIPPED: mutations of an openssl flight: {why}");
         return;
     }
@@ -1107,10 +1006,7 @@ fn engine_client_survives_every_mutation_of_a_real_openssl_flight() {
     drop(stream);
     // The unmodified flight is accepted: the client moves on to its key exchange.
     real.feed(&flight).unwrap();
-    assert!(
-        real.has_output(),
-        "openssl flight: the engine client did not answer"
-    );
+    assert!(real.has_output(), "openssl flight: the engine client did not answer");
 
     let mut cases = 0;
     let mut outcomes = std::collections::BTreeMap::<String, usize>::new();

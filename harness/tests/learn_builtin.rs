@@ -1,12 +1,7 @@
 //! The mapper against the reference server in memory: the learned model
 //! completes the RSA handshake along the path the RFC prescribes and
 //! refuses everything else, for every version.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -38,21 +33,13 @@ pub fn setup(version: Version, suite: &str, alphabet: &str) -> Setup {
 }
 
 fn run(m: &ModelFile, word: &[&str]) -> Vec<String> {
-    let idx: Vec<usize> = word
-        .iter()
-        .map(|w| m.model.inputs.iter().position(|i| i == w).unwrap())
-        .collect();
+    let idx: Vec<usize> = word.iter().map(|w| m.model.inputs.iter().position(|i| i == w).unwrap()).collect();
     m.model.run(&idx).unwrap()
 }
 
 #[test]
 fn the_reference_server_model_follows_the_rfc_handshake() {
-    let m = learn_server(
-        &Target::Builtin,
-        &setup(Version::Tls12, "AES128-SHA", "basic"),
-        &|_| {},
-    )
-    .unwrap();
+    let m = learn_server(&Target::Builtin, &setup(Version::Tls12, "AES128-SHA", "basic"), &|_| {}).unwrap();
     println!("{}", serde_json::to_string_pretty(&m.stats).unwrap());
     for (s, row) in m.model.trans.iter().enumerate() {
         for (i, t) in row.iter().enumerate() {
@@ -60,16 +47,8 @@ fn the_reference_server_model_follows_the_rfc_handshake() {
         }
     }
     assert!(m.complete);
-    let out = run(
-        &m,
-        &[
-            "ClientHello",
-            "ClientKeyExchange",
-            "ChangeCipherSpec",
-            "Finished",
-            "ApplicationData",
-        ],
-    );
+    let out =
+        run(&m, &["ClientHello", "ClientKeyExchange", "ChangeCipherSpec", "Finished", "ApplicationData"]);
     assert_eq!(out[0], "ServerHello+Certificate+ServerHelloDone");
     assert_eq!(out[1], "silence");
     assert_eq!(out[2], "silence");
@@ -103,26 +82,13 @@ fn a_bad_premaster_never_completes_the_reference_handshake() {
 
 #[test]
 fn ssl3_models_have_the_no_certificate_alert_and_complete_the_handshake() {
-    let m = learn_server(
-        &Target::Builtin,
-        &setup(Version::Ssl3, "AES128-SHA", "basic"),
-        &|_| {},
-    )
-    .unwrap();
+    let m = learn_server(&Target::Builtin, &setup(Version::Ssl3, "AES128-SHA", "basic"), &|_| {}).unwrap();
     assert!(m.model.inputs.iter().any(|i| i == "NoCertificate"));
     assert!(m.dropped_symbols.is_empty());
     // The SSL 3.0 key derivation, Finished and record MAC of the mapper
     // agree with the engine's (RFC 6101 5.6.9, 6.2).
-    let out = run(
-        &m,
-        &[
-            "ClientHello",
-            "ClientKeyExchange",
-            "ChangeCipherSpec",
-            "Finished",
-            "ApplicationData",
-        ],
-    );
+    let out =
+        run(&m, &["ClientHello", "ClientKeyExchange", "ChangeCipherSpec", "Finished", "ApplicationData"]);
     assert_eq!(out[3], "ChangeCipherSpec+Finished");
     assert_eq!(out[4], "ApplicationData");
 }

@@ -1,11 +1,6 @@
 //! `shakedown learn` end to end: the files it writes, its exit codes, and
 //! `--diff`.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -15,16 +10,8 @@ fn root() -> PathBuf {
 }
 
 fn shakedown(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_shakedown"))
-        .current_dir(root())
-        .args(args)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = Command::new(env!("CARGO_BIN_EXE_shakedown")).current_dir(root()).args(args).output().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.code().unwrap_or(-1), text)
 }
 
@@ -46,13 +33,7 @@ fn a_flawed_builtin_differs_from_the_reference_and_the_files_say_where() {
         out_s,
     ]);
     assert_eq!(code, 1, "{text}");
-    for f in [
-        "model.json",
-        "model.dot",
-        "reference/model.json",
-        "diff.json",
-        "findings/000.json",
-    ] {
+    for f in ["model.json", "model.dot", "reference/model.json", "diff.json", "findings/000.json"] {
         assert!(out.join(f).exists(), "{f} missing: {text}");
     }
     let finding = std::fs::read_to_string(out.join("findings/000.json")).unwrap();
@@ -165,18 +146,9 @@ fn the_generated_vector_passes_against_the_honest_engine_and_fails_against_the_f
     let mut reader = BufReader::new(stdout);
     let mut line = String::new();
     reader.read_line(&mut line).unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("ready: listening on ")
-        .unwrap()
-        .to_owned();
-    let (code, text) = shakedown(&[
-        "run",
-        "--vectors",
-        vectors.to_str().unwrap(),
-        "--peer",
-        &format!("tcp:{addr}"),
-    ]);
+    let addr = line.trim().strip_prefix("ready: listening on ").unwrap().to_owned();
+    let (code, text) =
+        shakedown(&["run", "--vectors", vectors.to_str().unwrap(), "--peer", &format!("tcp:{addr}")]);
     drop(served);
     drop(reader);
     assert_eq!(code, 1, "flawed server: {text}");

@@ -1,12 +1,7 @@
 //! The learner's edges: non-determinism is reported with the conflicting
 //! answers, a spent time budget gives a partial model, and `diff` finds the
 //! shortest distinguishing sequences.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::time::Instant;
 
@@ -42,18 +37,8 @@ impl MembershipOracle for Flaky {
 #[test]
 fn a_non_deterministic_system_is_reported_with_its_answers() {
     let target = random_mealy(8, 3, 2, 3);
-    let mut sul = Flaky {
-        inner: MachineSul(target),
-        n: 2,
-        count: 0,
-    };
-    let opts = Options {
-        checks: Checks {
-            sample_one_in: 1,
-            confirm: 2,
-        },
-        ..Options::default()
-    };
+    let mut sul = Flaky { inner: MachineSul(target), n: 2, count: 0 };
+    let opts = Options { checks: Checks { sample_one_in: 1, confirm: 2 }, ..Options::default() };
     let err = learn(&mut sul, &mut WpOracle::new(1, 0, 1), &opts).unwrap_err();
     let LearnError::NonDeterministic { word, answers } = err else {
         panic!("expected non-determinism, got {err}");
@@ -67,10 +52,7 @@ fn a_non_deterministic_system_is_reported_with_its_answers() {
 fn a_spent_time_budget_gives_a_partial_model() {
     let target = random_mealy(10, 3, 2, 4);
     let mut sul = MachineSul(target);
-    let opts = Options {
-        deadline: Some(Instant::now()),
-        ..Options::default()
-    };
+    let opts = Options { deadline: Some(Instant::now()), ..Options::default() };
     let out = learn(&mut sul, &mut WpOracle::new(1, 0, 1), &opts).unwrap();
     assert!(!out.complete);
     assert!(out.model.validate().is_ok());
@@ -81,11 +63,7 @@ fn machine(rows: &[&[(usize, &str)]]) -> Mealy {
         inputs: vec!["a".into(), "b".into()],
         trans: rows
             .iter()
-            .map(|r| {
-                r.iter()
-                    .map(|&(to, o)| Transition { to, output: o.into() })
-                    .collect()
-            })
+            .map(|r| r.iter().map(|&(to, o)| Transition { to, output: o.into() }).collect())
             .collect(),
     }
 }
@@ -94,11 +72,7 @@ fn machine(rows: &[&[(usize, &str)]]) -> Mealy {
 fn diff_finds_the_shortest_distinguishing_sequences() {
     // Both accept `a` then `b`; the right one also answers `b` after `a a`.
     let left = machine(&[&[(1, "x"), (0, "-")], &[(1, "-"), (0, "ok")]]);
-    let right = machine(&[
-        &[(1, "x"), (0, "-")],
-        &[(2, "-"), (0, "ok")],
-        &[(2, "-"), (0, "late")],
-    ]);
+    let right = machine(&[&[(1, "x"), (0, "-")], &[(2, "-"), (0, "ok")], &[(2, "-"), (0, "late")]]);
     let d = differences(&left, &right, 10).unwrap();
     assert_eq!(d.found.len(), 1, "{:?}", d.found);
     let f = &d.found[0];

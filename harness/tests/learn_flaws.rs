@@ -3,12 +3,7 @@
 //! learned model that differs from the reference model, and the difference
 //! is the flaw's own. Timing flaws change no output and are out of scope
 //! for a Mealy model.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -55,23 +50,11 @@ fn every_state_machine_flaw_changes_the_learned_model() {
     for flaw in flaws {
         let flawed = learn_server(&Target::Builtin, &s, &|c| c.flaws = [flaw].into_iter().collect()).unwrap();
         let diff = differences(&flawed.model, &reference.model, 20).unwrap();
-        println!(
-            "{flaw}: {} vs {} states",
-            flawed.model.states(),
-            reference.model.states()
-        );
+        println!("{flaw}: {} vs {} states", flawed.model.states(), reference.model.states());
         for d in &diff.found {
-            println!(
-                "  [{}] flawed {:?} reference {:?}",
-                d.inputs.join(", "),
-                d.left.last(),
-                d.right.last()
-            );
+            println!("  [{}] flawed {:?} reference {:?}", d.inputs.join(", "), d.left.last(), d.right.last());
         }
-        assert!(
-            !diff.equivalent(),
-            "{flaw}: the learned model equals the reference"
-        );
+        assert!(!diff.equivalent(), "{flaw}: the learned model equals the reference");
         // The flawed server goes on where the reference sends a fatal alert.
         assert!(
             diff.found.iter().any(|d| {

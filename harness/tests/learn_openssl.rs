@@ -4,12 +4,7 @@
 //! and differs from the reference only where the triage in
 //! harness/src/learn/README.md says. Skipped without `openssl` unless
 //! SHAKEDOWN_REQUIRE_PEERS is set.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -29,19 +24,13 @@ fn root() -> PathBuf {
 }
 
 fn have_openssl() -> bool {
-    std::process::Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success())
+    std::process::Command::new("openssl").arg("version").output().is_ok_and(|o| o.status.success())
 }
 
 #[test]
 fn openssl_s_server_is_learned_as_six_states() {
     if !have_openssl() {
-        assert!(
-            std::env::var("SHAKEDOWN_REQUIRE_PEERS").is_err(),
-            "openssl is required"
-        );
+        assert!(std::env::var("SHAKEDOWN_REQUIRE_PEERS").is_err(), "openssl is required");
         eprintln!("skipped: no openssl");
         return;
     }
@@ -70,11 +59,6 @@ fn openssl_s_server_is_learned_as_six_states() {
     // The honest handshake agrees; what differs is the answer to
     // close_notify and the plain s_server mode not echoing data.
     for d in &diff.found {
-        assert!(
-            d.inputs
-                .last()
-                .is_some_and(|i| i == "CloseNotify" || i == "ApplicationData"),
-            "{d:?}"
-        );
+        assert!(d.inputs.last().is_some_and(|i| i == "CloseNotify" || i == "ApplicationData"), "{d:?}");
     }
 }

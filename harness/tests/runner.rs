@@ -1,12 +1,7 @@
 //! The scenario runner end to end: the shipped vectors load and agree with
 //! the reference engine, a seed fixes every byte, bad vectors are named,
 //! and a peer that hangs, closes or crashes gives a verdict.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -60,8 +55,7 @@ fn shipped_vectors_cover_the_issue() {
     for v in ["ssl3", "tls1.0", "tls1.1", "tls1.2"] {
         for role in [shakedown::vector::Role::Client, shakedown::vector::Role::Server] {
             assert!(
-                all.iter()
-                    .any(|c| c.version.name() == v && c.test.engine_role == role),
+                all.iter().any(|c| c.version.name() == v && c.test.engine_role == role),
                 "no {v} case with the engine as {role:?}"
             );
         }
@@ -96,9 +90,7 @@ fn every_known_deviation_of_a_shipped_profile_matches_a_case() {
         let profile = Profile::load(&path).unwrap();
         for d in &profile.known_deviations {
             let glob = globset::Glob::new(&d.tests).unwrap().compile_matcher();
-            let hit = all
-                .iter()
-                .any(|c| c.test.engine_role != profile.role && glob.is_match(&c.id));
+            let hit = all.iter().any(|c| c.test.engine_role != profile.role && glob.is_match(&c.id));
             assert!(
                 hit,
                 "{}: known deviation `{}` matches no case with the engine as the {}'s peer",
@@ -106,12 +98,7 @@ fn every_known_deviation_of_a_shipped_profile_matches_a_case() {
                 d.tests,
                 profile.role.name()
             );
-            assert!(
-                d.reason.contains("RFC"),
-                "{}: `{}`: the reason cites no RFC",
-                path.display(),
-                d.tests
-            );
+            assert!(d.reason.contains("RFC"), "{}: `{}`: the reason cites no RFC", path.display(), d.tests);
             checked += 1;
         }
     }
@@ -147,9 +134,7 @@ fn the_same_seed_gives_byte_identical_transcripts() {
     ]);
     assert!(sample.len() >= 5);
     let render = |rs: &[CaseResult]| -> Vec<String> {
-        rs.iter()
-            .map(|r| r.transcript.as_ref().unwrap().render())
-            .collect()
+        rs.iter().map(|r| r.transcript.as_ref().unwrap().render()).collect()
     };
     let a = render(&run(&sample, &opts(builtin(), 7)));
     let b = render(&run(&sample, &opts(builtin(), 7)));
@@ -160,11 +145,7 @@ fn the_same_seed_gives_byte_identical_transcripts() {
 }
 
 fn shakedown(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_shakedown"))
-        .current_dir(root())
-        .args(args)
-        .output()
-        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_shakedown")).current_dir(root()).args(args).output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -207,10 +188,7 @@ fn a_bad_vector_is_exit_2_naming_file_line_test_and_field() {
 
     let (code, err) = bad_vector("\"rfc\": \"RFC 5246 7.4.9\",", "");
     assert_eq!(code, 2);
-    assert!(
-        err.contains("missing field `rfc`") && err.contains("t/ok"),
-        "{err}"
-    );
+    assert!(err.contains("missing field `rfc`") && err.contains("t/ok"), "{err}");
 
     let (code, err) = bad_vector("\"versions\"", "\"verions\"");
     assert_eq!(code, 2);
@@ -327,17 +305,10 @@ fn a_sweep_expands_into_one_test_per_value() {
             xor: 1
         })
     );
-    std::fs::write(
-        &f,
-        swept.replace("corrupt_finished.index", "corrupt_finished.indx"),
-    )
-    .unwrap();
+    std::fs::write(&f, swept.replace("corrupt_finished.index", "corrupt_finished.indx")).unwrap();
     let (code, _, err) = shakedown(&["run", "--vectors", f.to_str().unwrap()]);
     assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("tests[0].sweep.field") && err.contains("indx"),
-        "{err}"
-    );
+    assert!(err.contains("tests[0].sweep.field") && err.contains("indx"), "{err}");
 }
 
 #[test]
@@ -357,10 +328,7 @@ fn exit_codes_and_reports() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("6 cases: 6 passed"), "{out}");
     let xml = std::fs::read_to_string(&junit).unwrap();
-    assert!(
-        xml.contains("finished/corrupt-byte-00/tls1.2/AES128-SHA"),
-        "{xml}"
-    );
+    assert!(xml.contains("finished/corrupt-byte-00/tls1.2/AES128-SHA"), "{xml}");
     let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(report["counts"]["pass"], 6);
     assert_eq!(shakedown(&["run", "--shard", "3/2"]).0, 2);
@@ -383,11 +351,7 @@ fn a_hanging_peer_is_inconclusive_not_stuck() {
     let started = Instant::now();
     let r = run(&sample, &o);
     assert!(started.elapsed() < Duration::from_secs(3));
-    assert!(
-        matches!(r[0].verdict, Verdict::Inconclusive { .. }),
-        "{:?}",
-        r[0].verdict
-    );
+    assert!(matches!(r[0].verdict, Verdict::Inconclusive { .. }), "{:?}", r[0].verdict);
     t.join().unwrap();
 }
 
@@ -436,33 +400,14 @@ fn profiles_skip_what_the_peer_lacks_and_known_deviations() {
             "known_deviations": [{"tests": "finished/corrupt-byte-01/*", "reason": "RFC 5246 7.4.9: why"}]}"#,
     )
     .unwrap();
-    let all = cases(&[
-        "finished/corrupt-byte-0[01]/*",
-        "resumption/resume/tls1.2/AES128-SHA",
-    ]);
+    let all = cases(&["finished/corrupt-byte-0[01]/*", "resumption/resume/tls1.2/AES128-SHA"]);
     let reasons: Vec<Option<String>> = all.iter().map(|c| profile.skip_reason(c)).collect();
     let by_id = |id: &str| reasons[all.iter().position(|c| c.id == id).unwrap()].clone();
     assert_eq!(by_id("finished/corrupt-byte-00/tls1.2/AES128-SHA"), None);
-    assert!(
-        by_id("finished/corrupt-byte-00/ssl3/AES128-SHA")
-            .unwrap()
-            .contains("ssl3")
-    );
-    assert!(
-        by_id("finished/corrupt-byte-00/tls1.2/DES-CBC3-SHA")
-            .unwrap()
-            .contains("DES-CBC3-SHA")
-    );
-    assert!(
-        by_id("finished/corrupt-byte-01/tls1.2/AES128-SHA")
-            .unwrap()
-            .contains("RFC 5246 7.4.9")
-    );
-    assert!(
-        by_id("resumption/resume/tls1.2/AES128-SHA")
-            .unwrap()
-            .contains("resumption")
-    );
+    assert!(by_id("finished/corrupt-byte-00/ssl3/AES128-SHA").unwrap().contains("ssl3"));
+    assert!(by_id("finished/corrupt-byte-00/tls1.2/DES-CBC3-SHA").unwrap().contains("DES-CBC3-SHA"));
+    assert!(by_id("finished/corrupt-byte-01/tls1.2/AES128-SHA").unwrap().contains("RFC 5246 7.4.9"));
+    assert!(by_id("resumption/resume/tls1.2/AES128-SHA").unwrap().contains("resumption"));
 }
 
 /// A peer that fails the honest first handshake of a resumption case has
@@ -485,10 +430,9 @@ fn a_peer_failing_the_setup_handshake_fails_the_case() {
     let r = run(&sample, &opts(PeerSpec::Tcp(addr.to_string()), 1));
     t.join().unwrap();
     match &r[0].verdict {
-        Verdict::Fail { reason } => assert!(
-            reason.contains("setup") && reason.contains("handshake_failure"),
-            "{reason}"
-        ),
+        Verdict::Fail { reason } => {
+            assert!(reason.contains("setup") && reason.contains("handshake_failure"), "{reason}")
+        }
         other => panic!("{other:?}"),
     }
     assert!(r[0].transcript.is_some());
@@ -505,8 +449,7 @@ fn the_peers_alert_after_our_own_failure_is_observed() {
         let mut buf = [0u8; 4096];
         let _ = s.read(&mut buf);
         // A ServerHello whose body is one byte: our engine's decode_error.
-        s.write_all(&[0x16, 0x03, 0x03, 0x00, 0x05, 0x02, 0x00, 0x00, 0x01, 0x03])
-            .unwrap();
+        s.write_all(&[0x16, 0x03, 0x03, 0x00, 0x05, 0x02, 0x00, 0x00, 0x01, 0x03]).unwrap();
         // Our alert arrives; then the peer's own fatal alert, separately.
         let _ = s.read(&mut buf);
         std::thread::sleep(Duration::from_millis(50));
@@ -544,17 +487,12 @@ fn an_answer_oracle_fails_the_group_and_keeps_every_transcript() {
     assert_eq!(code, 1, "{out}{err}");
     let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let cases = report["cases"].as_array().unwrap();
-    let grouped: Vec<&serde_json::Value> = cases
-        .iter()
-        .filter(|c| !c["id"].as_str().unwrap().contains("ciphertext-one"))
-        .collect();
+    let grouped: Vec<&serde_json::Value> =
+        cases.iter().filter(|c| !c["id"].as_str().unwrap().contains("ciphertext-one")).collect();
     assert!(grouped.len() >= 10, "{}", grouped.len());
     for c in grouped {
         assert_eq!(c["verdict"]["verdict"], "fail", "{c}");
-        assert!(
-            c["verdict"]["reason"].as_str().unwrap().contains("oracle group"),
-            "{c}"
-        );
+        assert!(c["verdict"]["reason"].as_str().unwrap().contains("oracle group"), "{c}");
         let records = c["transcript"].as_array().map_or(0, Vec::len);
         assert!(records > 2, "{}: {records} records", c["id"]);
     }
@@ -567,9 +505,7 @@ fn an_answer_oracle_fails_the_group_and_keeps_every_transcript() {
 /// and in a group of its own; without them it skips with the reason.
 #[test]
 fn a_profile_sets_the_peer_version_range_a_case_asks_for() {
-    let case = cases(&["version/server-picks-above-offer/tls1.2/AES128-SHA"])
-        .pop()
-        .unwrap();
+    let case = cases(&["version/server-picks-above-offer/tls1.2/AES128-SHA"]).pop().unwrap();
     let text = r#"{"name": "p", "role": "client", "command": ["peer", "--port", "{port}"],
         "version_args": {"tls1.2": ["--only", "tls1.2"]},
         "version_range_args": ["--min", "{min}", "--max", "{max}"],
@@ -582,21 +518,11 @@ fn a_profile_sets_the_peer_version_range_a_case_asks_for() {
         ["peer", "--port", "7", "--min", "tls1.0", "--max", "tls1.1"]
     );
     assert!(p.group_of(&case).ends_with("+tls1.0..tls1.1"));
-    let without = Profile::parse(&text.replace(
-        r#""version_range_args": ["--min", "{min}", "--max", "{max}"],"#,
-        "",
-    ))
-    .unwrap();
+    let without =
+        Profile::parse(&text.replace(r#""version_range_args": ["--min", "{min}", "--max", "{max}"],"#, ""))
+            .unwrap();
     let why = without.skip_reason(&case).unwrap();
-    assert!(
-        why.contains("ssl3..tls1.1") && why.contains("version_range_args"),
-        "{why}"
-    );
+    assert!(why.contains("ssl3..tls1.1") && why.contains("version_range_args"), "{why}");
     let tls12_only = Profile::parse(&text.replace(r#""tls1.0", "tls1.1", "#, "")).unwrap();
-    assert!(
-        tls12_only
-            .skip_reason(&case)
-            .unwrap()
-            .contains("supports none of")
-    );
+    assert!(tls12_only.skip_reason(&case).unwrap().contains("supports none of"));
 }

@@ -5,9 +5,7 @@
 use std::path::Path;
 
 fn check(file: &str, generated: String) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../vectors/schema")
-        .join(file);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors/schema").join(file);
     if std::env::var_os("SHAKEDOWN_BLESS").is_some() {
         std::fs::write(&path, &generated).unwrap();
         return;

@@ -2,12 +2,7 @@
 //! half-closing and garbage-sending clients never delay a real handshake,
 //! and memory and descriptors stay bounded. Loopback only, a free port,
 //! every process killed; bounds are asserted, never times.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
@@ -58,12 +53,7 @@ impl Server {
         let mut out = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
         out.read_line(&mut line).unwrap();
-        let addr = line
-            .trim()
-            .strip_prefix("ready: listening on ")
-            .expect(&line)
-            .parse()
-            .unwrap();
+        let addr = line.trim().strip_prefix("ready: listening on ").expect(&line).parse().unwrap();
         let log = Arc::new(std::sync::Mutex::new(Vec::new()));
         let sink = log.clone();
         std::thread::spawn(move || {
@@ -97,9 +87,7 @@ impl Server {
     }
 
     fn open_fds(&self) -> usize {
-        std::fs::read_dir(format!("/proc/{}/fd", self.child.id()))
-            .unwrap()
-            .count()
+        std::fs::read_dir(format!("/proc/{}/fd", self.child.id())).unwrap().count()
     }
 
     fn threads(&self) -> u64 {
@@ -126,19 +114,13 @@ impl Server {
 /// One real handshake and echo with the reference client.
 fn handshake(addr: SocketAddr, seed: u64) -> Result<(), String> {
     let stream = TcpStream::connect(addr).map_err(|e| e.to_string())?;
-    let conn = Connection::client(
-        Arc::new(ClientConfig::default()),
-        Box::new(SeededRandom::from_seed(seed)),
-        0,
-    )
-    .map_err(|e| e.to_string())?;
+    let conn =
+        Connection::client(Arc::new(ClientConfig::default()), Box::new(SeededRandom::from_seed(seed)), 0)
+            .map_err(|e| e.to_string())?;
     let mut s = Session::new(conn, stream);
-    s.handshake(Duration::from_secs(20))
-        .map_err(|e| format!("handshake: {e}"))?;
+    s.handshake(Duration::from_secs(20)).map_err(|e| format!("handshake: {e}"))?;
     s.send(b"ping").map_err(|e| format!("send: {e}"))?;
-    let got = s
-        .receive(4, Duration::from_secs(20))
-        .map_err(|e| format!("echo: {e}"))?;
+    let got = s.receive(4, Duration::from_secs(20)).map_err(|e| format!("echo: {e}"))?;
     if got != b"ping" {
         return Err(format!("echo {got:?}"));
     }
@@ -148,12 +130,9 @@ fn handshake(addr: SocketAddr, seed: u64) -> Result<(), String> {
 
 /// The reference client's first flight: a real ClientHello record.
 fn client_hello() -> Vec<u8> {
-    let mut c = Connection::client(
-        Arc::new(ClientConfig::default()),
-        Box::new(SeededRandom::from_seed(9)),
-        0,
-    )
-    .unwrap();
+    let mut c =
+        Connection::client(Arc::new(ClientConfig::default()), Box::new(SeededRandom::from_seed(9)), 0)
+            .unwrap();
     c.take_output()
 }
 
@@ -185,17 +164,11 @@ fn serve_serves_everyone_with_bounded_memory_and_descriptors() {
     while server.open_fds() < baseline_fds + IDLE && Instant::now() < give_up {
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(
-        server.open_fds() >= baseline_fds + IDLE,
-        "the server did not accept every idle client"
-    );
+    assert!(server.open_fds() >= baseline_fds + IDLE, "the server did not accept every idle client");
     handshake(addr, 2).expect("a real handshake behind 1,000 idle clients and a trickler");
     let rss = server.rss_kib();
     let threads = server.threads();
-    println!(
-        "with {IDLE} idle clients: rss {rss} KiB, {threads} threads, {} fds",
-        server.open_fds()
-    );
+    println!("with {IDLE} idle clients: rss {rss} KiB, {threads} threads, {} fds", server.open_fds());
     assert!(rss < RSS_LIMIT_KIB, "rss {rss} KiB with {IDLE} idle clients");
 
     // A reset in the middle of a record: unread data in our receive
@@ -215,17 +188,12 @@ fn serve_serves_everyone_with_bounded_memory_and_descriptors() {
         h.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
         let mut rest = Vec::new();
         let _ = h.read_to_end(&mut rest);
-        assert!(
-            !rest.is_empty(),
-            "the server answered nothing to a half-closed hello"
-        );
+        assert!(!rest.is_empty(), "the server answered nothing to a half-closed hello");
     }
     // 64 KiB of garbage: an alert or a close, never a crash.
     {
         let mut g = TcpStream::connect(addr).unwrap();
-        let garbage: Vec<u8> = (0..65536u32)
-            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-            .collect();
+        let garbage: Vec<u8> = (0..65536u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
         let _ = g.write_all(&garbage);
         g.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
         let mut answer = Vec::new();
@@ -238,10 +206,7 @@ fn serve_serves_everyone_with_bounded_memory_and_descriptors() {
     drop(idle);
     trickler.join().unwrap();
     let settled = server.settle_fds(baseline_fds + 2);
-    assert!(
-        settled <= baseline_fds + 2,
-        "{settled} fds left open, {baseline_fds} before"
-    );
+    assert!(settled <= baseline_fds + 2, "{settled} fds left open, {baseline_fds} before");
 
     // Sequential handshakes: descriptors and memory do not grow with them.
     let n: usize = std::env::var("SHAKEDOWN_HOSTILE_HANDSHAKES")
@@ -258,10 +223,7 @@ fn serve_serves_everyone_with_bounded_memory_and_descriptors() {
         "{n} sequential handshakes: rss {rss_before} -> {rss_after} KiB, fds {baseline_fds} -> {settled}"
     );
     assert!(settled <= baseline_fds + 2, "{settled} fds after {n} handshakes");
-    assert!(
-        rss_after < RSS_LIMIT_KIB,
-        "rss {rss_after} KiB after {n} handshakes"
-    );
+    assert!(rss_after < RSS_LIMIT_KIB, "rss {rss_after} KiB after {n} handshakes");
     assert!(server.alive());
 }
 

@@ -1,10 +1,5 @@
 //! The CLI's session driver over a real socket.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -55,10 +50,8 @@ fn close_notify_with_finished_is_reported_as_the_peers_close() {
         }
         let _ = s.read(&mut buf);
     });
-    let client = ClientConfig {
-        versions: VersionRange::only(ProtocolVersion::Tls10),
-        ..ClientConfig::default()
-    };
+    let client =
+        ClientConfig { versions: VersionRange::only(ProtocolVersion::Tls10), ..ClientConfig::default() };
     let conn = Connection::client(Arc::new(client), Box::new(SeededRandom::from_seed(1)), 0).unwrap();
     let mut session = Session::new(conn, TcpStream::connect(addr).unwrap());
     session.handshake(Duration::from_secs(10)).unwrap();
@@ -75,17 +68,11 @@ fn close_notify_with_finished_is_reported_as_the_peers_close() {
 fn a_session_runs_over_the_builtin_peer_in_memory() {
     use shakedown::peer::memory::MemoryPeer;
     let identity = CertifiedKey::from_pem(&certs("server.chain.pem"), &certs("server.key.pem")).unwrap();
-    let server = Connection::server(
-        Arc::new(ServerConfig::new(identity)),
-        Box::new(SeededRandom::from_seed(5)),
-        0,
-    );
-    let client = Connection::client(
-        Arc::new(ClientConfig::default()),
-        Box::new(SeededRandom::from_seed(6)),
-        0,
-    )
-    .unwrap();
+    let server =
+        Connection::server(Arc::new(ServerConfig::new(identity)), Box::new(SeededRandom::from_seed(5)), 0);
+    let client =
+        Connection::client(Arc::new(ClientConfig::default()), Box::new(SeededRandom::from_seed(6)), 0)
+            .unwrap();
     let mut session = Session::over(client, MemoryPeer::new(server));
     let summary = session.handshake(Duration::from_secs(5)).unwrap();
     assert_eq!(summary.version, ProtocolVersion::Tls12);

@@ -53,71 +53,39 @@ const BAD: [&str; 7] = [
 #[test]
 fn marvin_finds_the_slow_padding_flaw_and_clears_the_honest_server() {
     let samples = 60;
-    let (_, flawed_run, flawed) = measure(
-        &args("memory", ProbeKind::Marvin, samples, vec![Flaw::SlowBadPadding]),
-        false,
-    )
-    .unwrap();
+    let (_, flawed_run, flawed) =
+        measure(&args("memory", ProbeKind::Marvin, samples, vec![Flaw::SlowBadPadding]), false).unwrap();
     let public = flawed_run.public_classes();
     assert_eq!(public, ["ciphertext_too_short"]);
     let size = match flawed.verdict_without(&public) {
-        Verdict::Difference {
-            a,
-            b,
-            size_ns,
-            low_ns,
-            high_ns,
-        } => {
+        Verdict::Difference { a, b, size_ns, low_ns, high_ns } => {
             // Bad padding is the slow side, whichever way the pair is named.
-            let (good, bad) = if a == "valid" || a == "valid_control" {
-                (a, b)
-            } else {
-                (b, a)
-            };
+            let (good, bad) = if a == "valid" || a == "valid_control" { (a, b) } else { (b, a) };
             assert!(good == "valid" || good == "valid_control", "{good} vs {bad}");
             assert!(BAD.contains(&bad.as_str()), "{bad}");
-            assert!(
-                low_ns.abs() > 0.0 && low_ns.signum() == high_ns.signum(),
-                "{low_ns}..{high_ns}"
-            );
+            assert!(low_ns.abs() > 0.0 && low_ns.signum() == high_ns.signum(), "{low_ns}..{high_ns}");
             size_ns.abs()
         }
         v => panic!("flaw not found with {samples} samples per class: {v}"),
     };
     for bad in BAD {
-        let pair = flawed
-            .pairs
-            .iter()
-            .find(|p| p.a == "valid" && p.b == bad)
-            .unwrap();
+        let pair = flawed.pairs.iter().find(|p| p.a == "valid" && p.b == bad).unwrap();
         assert!(pair.significant, "valid vs {bad} not told apart: {pair:?}");
         assert!(pair.median.unwrap().low > 0.0, "valid vs {bad}: {pair:?}");
     }
-    let control = flawed
-        .pairs
-        .iter()
-        .find(|p| p.b == "valid_control" && p.a == "valid")
-        .unwrap();
+    let control = flawed.pairs.iter().find(|p| p.b == "valid_control" && p.a == "valid").unwrap();
     assert!(!control.significant, "{control:?}");
 
     let (_, honest_run, honest) =
         measure(&args("memory", ProbeKind::Marvin, samples, vec![]), false).unwrap();
     match honest.verdict_without(&honest_run.public_classes()) {
         Verdict::NoDifference { bound_ns } => {
-            assert!(
-                bound_ns < size / 2.0,
-                "honest bound {bound_ns} ns vs flaw {size} ns"
-            )
+            assert!(bound_ns < size / 2.0, "honest bound {bound_ns} ns vs flaw {size} ns")
         }
         v => panic!("the honest server differs: {v}"),
     }
     // Every class is answered the same way: no alert oracle either.
-    assert!(
-        honest_run
-            .samples
-            .iter()
-            .all(|s| s.answer.to_string() == "alert:bad_record_mac")
-    );
+    assert!(honest_run.samples.iter().all(|s| s.answer.to_string() == "alert:bad_record_mac"));
 }
 
 /// The socket path, end to end through the binary: the built-in server on
@@ -128,36 +96,15 @@ fn timing_over_loopback_writes_its_report() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_shakedown"))
         .current_dir(root())
-        .args([
-            "timing",
-            "--peer",
-            "builtin",
-            "--probe",
-            "marvin",
-            "--samples",
-            "4",
-            "--resamples",
-            "50",
-        ])
+        .args(["timing", "--peer", "builtin", "--probe", "marvin", "--samples", "4", "--resamples", "50"])
         .arg("--out")
         .arg(dir.path())
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("4 samples per class, 10 classes"), "{stdout}");
-    for f in [
-        "samples.csv",
-        "summary.json",
-        "report.md",
-        "ecdf.svg",
-        "box.svg",
-        "intervals.svg",
-    ] {
+    for f in ["samples.csv", "summary.json", "report.md", "ecdf.svg", "box.svg", "intervals.svg"] {
         assert!(dir.path().join(f).is_file(), "{f} missing");
     }
     let csv = std::fs::read_to_string(dir.path().join("samples.csv")).unwrap();
@@ -179,25 +126,13 @@ fn lucky13_records_are_all_refused() {
     let (_, run, analysis) = measure(&args("memory", ProbeKind::Lucky13, 10, vec![]), false).unwrap();
     assert_eq!(run.classes.len(), 5);
     assert_eq!(analysis.samples_per_class, 10);
-    assert!(
-        run.samples.iter().all(|s| s.answer.to_string() == "record:21"),
-        "{:?}",
-        run.samples
-    );
+    assert!(run.samples.iter().all(|s| s.answer.to_string() == "record:21"), "{:?}", run.samples);
 }
 
 #[test]
 fn flaws_need_the_builtin_peer_and_lucky13_a_cbc_suite() {
-    let e = measure(
-        &args(
-            "tcp:127.0.0.1:1",
-            ProbeKind::Marvin,
-            1,
-            vec![Flaw::SlowBadPadding],
-        ),
-        false,
-    )
-    .unwrap_err();
+    let e = measure(&args("tcp:127.0.0.1:1", ProbeKind::Marvin, 1, vec![Flaw::SlowBadPadding]), false)
+        .unwrap_err();
     assert!(e.contains("--flaw"), "{e}");
     let mut a = args("memory", ProbeKind::Lucky13, 1, vec![]);
     a.suite = "AES128-GCM-SHA256".into();

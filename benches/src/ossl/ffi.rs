@@ -43,12 +43,7 @@ fn param(key: &'static CStr, data_type: c_uint, data: *const u8, len: usize) -> 
 }
 
 fn utf8(key: &'static CStr, value: &'static CStr) -> OSSL_PARAM {
-    param(
-        key,
-        OSSL_PARAM_UTF8_STRING,
-        value.as_ptr().cast(),
-        value.to_bytes().len(),
-    )
+    param(key, OSSL_PARAM_UTF8_STRING, value.as_ptr().cast(), value.to_bytes().len())
 }
 
 fn octets(key: &'static CStr, value: &[u8]) -> OSSL_PARAM {
@@ -56,13 +51,7 @@ fn octets(key: &'static CStr, value: &[u8]) -> OSSL_PARAM {
 }
 
 fn end() -> OSSL_PARAM {
-    OSSL_PARAM {
-        key: ptr::null(),
-        data_type: 0,
-        data: ptr::null_mut(),
-        data_size: 0,
-        return_size: 0,
-    }
+    OSSL_PARAM { key: ptr::null(), data_type: 0, data: ptr::null_mut(), data_size: 0, return_size: 0 }
 }
 
 /// EVP_KDF "TLS1-PRF", fetched once. Each [`Tls1Prf::derive`] does what

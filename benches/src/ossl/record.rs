@@ -103,9 +103,7 @@ pub struct Record {
 
 impl std::fmt::Debug for Record {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Record")
-            .field("seq", &self.seq)
-            .finish_non_exhaustive()
+        f.debug_struct("Record").field("seq", &self.seq).finish_non_exhaustive()
     }
 }
 
@@ -147,11 +145,7 @@ impl Record {
         let mac = (suite.mac != MacAlgorithm::Aead).then(|| {
             let (name, len, md) = hmac_digest(suite.mac);
             if case.version.is_ssl3() {
-                Mac::Ssl3 {
-                    md,
-                    key: keys.mac_key.clone(),
-                    pad_len: if len == 16 { 48 } else { 40 },
-                }
+                Mac::Ssl3 { md, key: keys.mac_key.clone(), pad_len: if len == 16 { 48 } else { 40 } }
             } else {
                 Mac::Hmac(Hmac::new(name, &keys.mac_key), len)
             }
@@ -170,10 +164,9 @@ impl Record {
         let kind = match suite.cipher {
             BulkCipher::Null => Kind::Stream(None),
             BulkCipher::Rc4_128 => Kind::Stream(Some(keyed(None))),
-            BulkCipher::Aes128Gcm | BulkCipher::Aes256Gcm => Kind::Gcm {
-                ctx: keyed(None),
-                salt: keys.fixed_iv.clone().try_into().unwrap(),
-            },
+            BulkCipher::Aes128Gcm | BulkCipher::Aes256Gcm => {
+                Kind::Gcm { ctx: keyed(None), salt: keys.fixed_iv.clone().try_into().unwrap() }
+            }
             _ => {
                 let ctx = keyed(None);
                 let block = ctx.block_size();
@@ -184,13 +177,7 @@ impl Record {
                 }
             }
         };
-        Self {
-            version: case.version,
-            seq: 0,
-            mac,
-            kind,
-            encrypt,
-        }
+        Self { version: case.version, seq: 0, mac, kind, encrypt }
     }
 
     /// Seals one application-data record; the wire format is the engine's.
@@ -205,8 +192,7 @@ impl Record {
                 let tag = self.mac.as_mut().unwrap().compute(seq, version, plaintext);
                 out.extend_from_slice(&tag);
                 if let Some(ctx) = ctx {
-                    ctx.cipher_update_inplace(&mut out, plaintext.len() + tag.len())
-                        .unwrap();
+                    ctx.cipher_update_inplace(&mut out, plaintext.len() + tag.len()).unwrap();
                 }
                 out
             }
@@ -302,9 +288,7 @@ impl Record {
                 }
                 let pad = usize::from(*data.last().unwrap());
                 let ssl3 = version.is_ssl3();
-                let pad_ok = data[data.len() - pad - 1..]
-                    .iter()
-                    .all(|&b| ssl3 || usize::from(b) == pad);
+                let pad_ok = data[data.len() - pad - 1..].iter().all(|&b| ssl3 || usize::from(b) == pad);
                 let mac = self.mac.as_mut().unwrap();
                 let content = data.len() - pad - 1 - mac.len();
                 let want = mac.compute(seq, version, &data[..content]);

@@ -172,17 +172,8 @@ impl Connection {
         // A record that cannot be read ends the reading: after it the
         // stream has no trustworthy boundaries.
         while let Ok(Some(received)) = self.cx.record.next_record() {
-            if let Received::Record {
-                content_type: ContentType::Alert,
-                plaintext,
-                ..
-            } = received
-            {
-                alerts.extend(
-                    plaintext
-                        .chunks_exact(2)
-                        .filter_map(|a| Alert::from_bytes(a).ok()),
-                );
+            if let Received::Record { content_type: ContentType::Alert, plaintext, .. } = received {
+                alerts.extend(plaintext.chunks_exact(2).filter_map(|a| Alert::from_bytes(a).ok()));
             }
         }
         alerts
@@ -217,16 +208,9 @@ impl Connection {
                 Received::Sslv2Hello(raw) => {
                     let v2 = Sslv2ClientHello::from_bytes(&raw)?;
                     let hello = v2.to_client_hello();
-                    self.dispatch(Message::Sslv2Hello {
-                        hello,
-                        raw: Sslv2ClientHello::body(&raw),
-                    })?;
+                    self.dispatch(Message::Sslv2Hello { hello, raw: Sslv2ClientHello::body(&raw) })?;
                 }
-                Received::Record {
-                    content_type,
-                    plaintext,
-                    ..
-                } => {
+                Received::Record { content_type, plaintext, .. } => {
                     self.handle_record(content_type, plaintext)?;
                 }
             }
@@ -354,10 +338,7 @@ impl Connection {
             typ,
             payload: crate::msgs::handshake::HandshakePayload::Unknown(raw.body().to_vec()),
         };
-        match self.dispatch(Message::Handshake {
-            msg: probe,
-            raw: raw.raw(),
-        }) {
+        match self.dispatch(Message::Handshake { msg: probe, raw: raw.raw() }) {
             Err(Error::PeerMisbehaved(PeerMisbehaved::UnexpectedMessage { expected, got }))
                 if !expected.split(" or ").any(|name| Some(name) == typ.name()) =>
             {
@@ -401,9 +382,7 @@ impl Connection {
         if let Some(why) = refused {
             return Err(Error::CannotSend(why));
         }
-        self.cx
-            .record
-            .send(ContentType::ApplicationData, data, self.cx.rng.as_mut());
+        self.cx.record.send(ContentType::ApplicationData, data, self.cx.rng.as_mut());
         Ok(())
     }
 
@@ -411,8 +390,7 @@ impl Connection {
     pub fn close(&mut self) {
         if !self.sent_close && self.error.is_none() {
             self.sent_close = true;
-            self.cx
-                .send_alert(AlertLevel::Warning, AlertDescription::CloseNotify);
+            self.cx.send_alert(AlertLevel::Warning, AlertDescription::CloseNotify);
         }
     }
 }

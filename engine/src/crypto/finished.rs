@@ -106,11 +106,9 @@ pub fn certificate_verify_digest(
         (ProtocolVersion::Ssl3 | ProtocolVersion::Tls10 | ProtocolVersion::Tls11, Some(h)) => {
             Err(KeyScheduleError::HashBeforeTls12(h))
         }
-        (ProtocolVersion::Ssl3, None) => Ok(CertificateVerifyDigest::Md5Sha1(ssl3_kdf::handshake_mac(
-            master,
-            transcript,
-            &[],
-        ))),
+        (ProtocolVersion::Ssl3, None) => {
+            Ok(CertificateVerifyDigest::Md5Sha1(ssl3_kdf::handshake_mac(master, transcript, &[])))
+        }
         (ProtocolVersion::Tls10 | ProtocolVersion::Tls11, None) => {
             Ok(CertificateVerifyDigest::Md5Sha1(md5_sha1(transcript)))
         }
@@ -134,10 +132,7 @@ mod tests {
 
     #[test]
     fn verify_data_lengths() {
-        assert_eq!(
-            verify_data(PrfAlgorithm::Ssl3, &MASTER, Side::Client, b"hs").len(),
-            36
-        );
+        assert_eq!(verify_data(PrfAlgorithm::Ssl3, &MASTER, Side::Client, b"hs").len(), 36);
         for alg in [PrfAlgorithm::Tls10, PrfAlgorithm::Sha256, PrfAlgorithm::Sha384] {
             assert_eq!(verify_data(alg, &MASTER, Side::Server, b"hs").len(), 12);
         }
@@ -145,12 +140,7 @@ mod tests {
 
     #[test]
     fn sides_differ() {
-        for alg in [
-            PrfAlgorithm::Ssl3,
-            PrfAlgorithm::Tls10,
-            PrfAlgorithm::Sha256,
-            PrfAlgorithm::Sha384,
-        ] {
+        for alg in [PrfAlgorithm::Ssl3, PrfAlgorithm::Tls10, PrfAlgorithm::Sha256, PrfAlgorithm::Sha384] {
             assert_ne!(
                 verify_data(alg, &MASTER, Side::Client, b"hs"),
                 verify_data(alg, &MASTER, Side::Server, b"hs"),
@@ -173,10 +163,7 @@ mod tests {
     #[test]
     fn ssl3_certificate_verify_is_finished_without_sender() {
         let cv = certificate_verify_digest(ProtocolVersion::Ssl3, &MASTER, b"hs", None).unwrap();
-        assert_eq!(
-            cv,
-            CertificateVerifyDigest::Md5Sha1(ssl3_kdf::handshake_mac(&MASTER, b"hs", b""))
-        );
+        assert_eq!(cv, CertificateVerifyDigest::Md5Sha1(ssl3_kdf::handshake_mac(&MASTER, b"hs", b"")));
         let fin = verify_data(PrfAlgorithm::Ssl3, &MASTER, Side::Client, b"hs");
         assert_ne!(CertificateVerifyDigest::Md5Sha1(fin.try_into().unwrap()), cv);
     }
@@ -203,13 +190,7 @@ mod tests {
                 Err(KeyScheduleError::UnsupportedHash(bad))
             );
         }
-        for (h, len) in [
-            (H::Sha1, 20),
-            (H::Sha224, 28),
-            (H::Sha256, 32),
-            (H::Sha384, 48),
-            (H::Sha512, 64),
-        ] {
+        for (h, len) in [(H::Sha1, 20), (H::Sha224, 28), (H::Sha256, 32), (H::Sha384, 48), (H::Sha512, 64)] {
             match certificate_verify_digest(V::Tls12, &MASTER, b"hs", Some(h)) {
                 Ok(CertificateVerifyDigest::Hashed { hash, digest }) => {
                     assert_eq!(hash, h);

@@ -18,10 +18,7 @@ impl std::fmt::Display for KeyScheduleError {
             Self::UnsupportedVersion(v) => write!(f, "no key schedule for version {v:?}"),
             Self::MissingHash => f.write_str("TLS 1.2 CertificateVerify needs a hash algorithm"),
             Self::HashBeforeTls12(h) => {
-                write!(
-                    f,
-                    "CertificateVerify before TLS 1.2 takes no hash algorithm (got {h:?})"
-                )
+                write!(f, "CertificateVerify before TLS 1.2 takes no hash algorithm (got {h:?})")
             }
             Self::UnsupportedHash(h) => {
                 write!(f, "hash {h:?} is not usable in a TLS 1.2 CertificateVerify")
@@ -108,16 +105,8 @@ fn split_key_block(block: &[u8], layout: KeyBlockLayout) -> ConnectionKeys {
     let client_iv = take(layout.fixed_iv_len);
     let server_iv = take(layout.fixed_iv_len);
     ConnectionKeys {
-        client_write: DirectionKeys {
-            mac_key: client_mac,
-            enc_key: client_key,
-            fixed_iv: client_iv,
-        },
-        server_write: DirectionKeys {
-            mac_key: server_mac,
-            enc_key: server_key,
-            fixed_iv: server_iv,
-        },
+        client_write: DirectionKeys { mac_key: client_mac, enc_key: client_key, fixed_iv: client_iv },
+        server_write: DirectionKeys { mac_key: server_mac, enc_key: server_key, fixed_iv: server_iv },
     }
 }
 
@@ -130,17 +119,8 @@ mod tests {
 
     #[test]
     fn key_block_splits_in_rfc_order() {
-        let layout = KeyBlockLayout {
-            mac_key_len: 20,
-            enc_key_len: 16,
-            fixed_iv_len: 16,
-        };
-        for alg in [
-            PrfAlgorithm::Ssl3,
-            PrfAlgorithm::Tls10,
-            PrfAlgorithm::Sha256,
-            PrfAlgorithm::Sha384,
-        ] {
+        let layout = KeyBlockLayout { mac_key_len: 20, enc_key_len: 16, fixed_iv_len: 16 };
+        for alg in [PrfAlgorithm::Ssl3, PrfAlgorithm::Tls10, PrfAlgorithm::Sha256, PrfAlgorithm::Sha384] {
             let master = [0x33u8; 48];
             let keys = key_block(alg, &master, &CR, &SR, layout).unwrap();
             let mut raw = vec![0u8; layout.total()];
@@ -158,11 +138,7 @@ mod tests {
 
     #[test]
     fn aead_layout_has_no_mac_keys() {
-        let layout = KeyBlockLayout {
-            mac_key_len: 0,
-            enc_key_len: 32,
-            fixed_iv_len: 4,
-        };
+        let layout = KeyBlockLayout { mac_key_len: 0, enc_key_len: 32, fixed_iv_len: 4 };
         let keys = key_block(PrfAlgorithm::Sha384, &[1; 48], &CR, &SR, layout).unwrap();
         assert!(keys.client_write.mac_key.is_empty());
         assert_eq!(keys.server_write.enc_key.len(), 32);
@@ -176,14 +152,7 @@ mod tests {
         let mut seed = CR.to_vec();
         seed.extend_from_slice(&SR);
         let mut expected = [0u8; 48];
-        prf(
-            PrfAlgorithm::Sha256,
-            b"pms",
-            b"master secret",
-            &seed,
-            &mut expected,
-        )
-        .unwrap();
+        prf(PrfAlgorithm::Sha256, b"pms", b"master secret", &seed, &mut expected).unwrap();
         assert_eq!(ms, expected);
         assert_ne!(ms, master_secret(PrfAlgorithm::Sha256, b"pms", &SR, &CR));
     }
@@ -198,17 +167,10 @@ mod tests {
 
     #[test]
     fn oversized_ssl3_key_block_is_refused() {
-        let layout = KeyBlockLayout {
-            mac_key_len: 100,
-            enc_key_len: 100,
-            fixed_iv_len: 16,
-        };
+        let layout = KeyBlockLayout { mac_key_len: 100, enc_key_len: 100, fixed_iv_len: 16 };
         assert!(matches!(
             key_block(PrfAlgorithm::Ssl3, &[0; 48], &CR, &SR, layout),
-            Err(KeyScheduleError::OutputTooLong {
-                requested: 432,
-                max: 416
-            })
+            Err(KeyScheduleError::OutputTooLong { requested: 432, max: 416 })
         ));
     }
 }

@@ -69,10 +69,7 @@ pub fn prf(
     if let Some(max) = alg.max_output()
         && out.len() > max
     {
-        return Err(KeyScheduleError::OutputTooLong {
-            requested: out.len(),
-            max,
-        });
+        return Err(KeyScheduleError::OutputTooLong { requested: out.len(), max });
     }
     prf_unchecked(alg, secret, label, seed, out);
     Ok(())
@@ -107,20 +104,10 @@ fn tls10_prf(secret: &[u8], label: &[u8], seed: &[u8], out: &mut [u8]) {
 /// With `xor` the output is xored into `out` (for TLS 1.0's two halves).
 fn p_hash<D: EagerHash>(secret: &[u8], label: &[u8], seed: &[u8], out: &mut [u8], xor: bool) {
     let mac = hmac_with_key::<D>(secret);
-    let mut a = mac
-        .clone()
-        .chain_update(label)
-        .chain_update(seed)
-        .finalize()
-        .into_bytes();
+    let mut a = mac.clone().chain_update(label).chain_update(seed).finalize().into_bytes();
     for chunk in out.chunks_mut(<D as Digest>::output_size()) {
-        let block = mac
-            .clone()
-            .chain_update(&a)
-            .chain_update(label)
-            .chain_update(seed)
-            .finalize()
-            .into_bytes();
+        let block =
+            mac.clone().chain_update(&a).chain_update(label).chain_update(seed).finalize().into_bytes();
         for (o, b) in chunk.iter_mut().zip(block.iter()) {
             *o = if xor { *o ^ *b } else { *b };
         }
@@ -155,41 +142,18 @@ mod tests {
     fn for_suite_follows_version_then_suite() {
         let gcm384 = by_name("AES256-GCM-SHA384").unwrap();
         let aes = by_name("AES128-SHA").unwrap();
-        assert_eq!(
-            PrfAlgorithm::for_suite(ProtocolVersion::Ssl3, aes),
-            Some(PrfAlgorithm::Ssl3)
-        );
-        assert_eq!(
-            PrfAlgorithm::for_suite(ProtocolVersion::Tls10, aes),
-            Some(PrfAlgorithm::Tls10)
-        );
-        assert_eq!(
-            PrfAlgorithm::for_suite(ProtocolVersion::Tls11, aes),
-            Some(PrfAlgorithm::Tls10)
-        );
-        assert_eq!(
-            PrfAlgorithm::for_suite(ProtocolVersion::Tls12, aes),
-            Some(PrfAlgorithm::Sha256)
-        );
-        assert_eq!(
-            PrfAlgorithm::for_suite(ProtocolVersion::Tls12, gcm384),
-            Some(PrfAlgorithm::Sha384)
-        );
+        assert_eq!(PrfAlgorithm::for_suite(ProtocolVersion::Ssl3, aes), Some(PrfAlgorithm::Ssl3));
+        assert_eq!(PrfAlgorithm::for_suite(ProtocolVersion::Tls10, aes), Some(PrfAlgorithm::Tls10));
+        assert_eq!(PrfAlgorithm::for_suite(ProtocolVersion::Tls11, aes), Some(PrfAlgorithm::Tls10));
+        assert_eq!(PrfAlgorithm::for_suite(ProtocolVersion::Tls12, aes), Some(PrfAlgorithm::Sha256));
+        assert_eq!(PrfAlgorithm::for_suite(ProtocolVersion::Tls12, gcm384), Some(PrfAlgorithm::Sha384));
         assert_eq!(PrfAlgorithm::for_suite(ProtocolVersion::Tls13, aes), None);
-        assert_eq!(
-            PrfAlgorithm::for_suite(ProtocolVersion::Unknown(0x0305), aes),
-            None
-        );
+        assert_eq!(PrfAlgorithm::for_suite(ProtocolVersion::Unknown(0x0305), aes), None);
     }
 
     #[test]
     fn longer_output_extends_shorter_output() {
-        for alg in [
-            PrfAlgorithm::Ssl3,
-            PrfAlgorithm::Tls10,
-            PrfAlgorithm::Sha256,
-            PrfAlgorithm::Sha384,
-        ] {
+        for alg in [PrfAlgorithm::Ssl3, PrfAlgorithm::Tls10, PrfAlgorithm::Sha256, PrfAlgorithm::Sha384] {
             let mut short = [0u8; 33];
             let mut long = [0u8; 100];
             prf(alg, b"secret!", b"label", b"seed", &mut short).unwrap();
@@ -206,10 +170,7 @@ mod tests {
             .chain_update(b"Test Using Larger Than Block-Size Key - Hash Key First")
             .finalize()
             .into_bytes();
-        assert_eq!(
-            hex::encode(mac),
-            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
-        );
+        assert_eq!(hex::encode(mac), "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
     }
 
     #[test]
@@ -219,10 +180,7 @@ mod tests {
         let mut too_long = [0u8; 417];
         assert_eq!(
             prf(PrfAlgorithm::Ssl3, b"s", b"", b"seed", &mut too_long),
-            Err(KeyScheduleError::OutputTooLong {
-                requested: 417,
-                max: 416
-            })
+            Err(KeyScheduleError::OutputTooLong { requested: 417, max: 416 })
         );
         // TLS PRFs have no such bound.
         prf(PrfAlgorithm::Tls10, b"s", b"l", b"seed", &mut too_long).unwrap();

@@ -144,12 +144,7 @@ impl CryptoProvider for RustCrypto {
         keys: &DirectionKeys,
         encrypt_then_mac: bool,
     ) -> Result<Box<dyn RecordSeal>, SetupError> {
-        Ok(Box::new(RecordSealer::new(
-            suite,
-            version,
-            keys,
-            encrypt_then_mac,
-        )?))
+        Ok(Box::new(RecordSealer::new(suite, version, keys, encrypt_then_mac)?))
     }
 
     fn new_opener(
@@ -159,12 +154,7 @@ impl CryptoProvider for RustCrypto {
         keys: &DirectionKeys,
         encrypt_then_mac: bool,
     ) -> Result<Box<dyn RecordOpen>, SetupError> {
-        Ok(Box::new(RecordOpener::new(
-            suite,
-            version,
-            keys,
-            encrypt_then_mac,
-        )?))
+        Ok(Box::new(RecordOpener::new(suite, version, keys, encrypt_then_mac)?))
     }
 
     fn encrypt_premaster(
@@ -321,11 +311,7 @@ impl CryptoProvider for InsecureFuzzing {
         digest: &[u8],
         signature: &[u8],
     ) -> Result<(), RsaError> {
-        if digest == signature {
-            Ok(())
-        } else {
-            Err(RsaError::BadSignature)
-        }
+        if digest == signature { Ok(()) } else { Err(RsaError::BadSignature) }
     }
 
     fn verify_data(&self, prf: PrfAlgorithm, _: &[u8; MASTER_SECRET_LEN], _: Side, _: &[u8]) -> Vec<u8> {

@@ -88,15 +88,9 @@ pub fn encrypt_premaster(
     tweak: &Pkcs1Tweak,
 ) -> Result<Vec<u8>, RsaError> {
     let k = key.size();
-    let too_long = RsaError::MessageTooLong {
-        message: premaster.len(),
-        modulus: k,
-    };
+    let too_long = RsaError::MessageTooLong { message: premaster.len(), modulus: k };
     // EM = 0x00 || 0x02 || PS || 0x00 || M, |PS| = k - 3 - |M| >= 8.
-    let ps_len = k
-        .checked_sub(3 + premaster.len())
-        .filter(|&n| n >= MIN_PS_LEN)
-        .ok_or(too_long)?;
+    let ps_len = k.checked_sub(3 + premaster.len()).filter(|&n| n >= MIN_PS_LEN).ok_or(too_long)?;
     let mut em = vec![0u8; k];
     let (head, rest) = em.split_at_mut(2);
     let (ps, rest) = rest.split_at_mut(ps_len);
@@ -129,10 +123,8 @@ pub fn encrypt_premaster(
 
 /// RSAEP on a k-byte block: m^e mod n, as a k-byte string.
 fn raw_public(key: &RsaPublicKey, em: &[u8]) -> Result<Vec<u8>, RsaError> {
-    let m = BoxedUint::from_be_slice(em, key.n_bits_precision()).map_err(|_| RsaError::MessageTooLong {
-        message: em.len(),
-        modulus: key.size(),
-    })?;
+    let m = BoxedUint::from_be_slice(em, key.n_bits_precision())
+        .map_err(|_| RsaError::MessageTooLong { message: em.len(), modulus: key.size() })?;
     let c = rsa_encrypt(key, &m).map_err(RsaError::Rsa)?;
     Ok(i2osp(&c.to_be_bytes(), key.size()))
 }
@@ -167,9 +159,7 @@ pub fn decrypt_premaster(
     // yields a synthetic message rather than an error; its length is public.
     // An error means the ciphertext itself is unusable, which the peer
     // already knows; it leads to the random premaster like everything else.
-    let decrypted = key
-        .pkcs1v15_decrypt_with_rng(&mut Blinding(rng), ciphertext)
-        .unwrap_or_default();
+    let decrypted = key.pkcs1v15_decrypt_with_rng(&mut Blinding(rng), ciphertext).unwrap_or_default();
     let mut m = [0u8; PREMASTER_LEN];
     for (d, s) in m.iter_mut().zip(&decrypted) {
         *d = *s;
@@ -191,9 +181,7 @@ pub fn premaster_well_formed(
     client_version: ProtocolVersion,
     rng: &mut dyn RandomSource,
 ) -> bool {
-    let decrypted = key
-        .pkcs1v15_decrypt_with_rng(&mut Blinding(rng), ciphertext)
-        .unwrap_or_default();
+    let decrypted = key.pkcs1v15_decrypt_with_rng(&mut Blinding(rng), ciphertext).unwrap_or_default();
     decrypted.len() == PREMASTER_LEN && decrypted.get(..2) == Some(&client_version.get().to_be_bytes()[..])
 }
 
@@ -201,8 +189,7 @@ pub fn premaster_well_formed(
 /// premaster's length, whatever its version bytes. Only the flawed built-in
 /// peer asks (`Flaw::PaddingAnswerOracle`).
 pub fn padding_yields_premaster(key: &RsaPrivateKey, ciphertext: &[u8], rng: &mut dyn RandomSource) -> bool {
-    key.pkcs1v15_decrypt_with_rng(&mut Blinding(rng), ciphertext)
-        .is_ok_and(|m| m.len() == PREMASTER_LEN)
+    key.pkcs1v15_decrypt_with_rng(&mut Blinding(rng), ciphertext).is_ok_and(|m| m.len() == PREMASTER_LEN)
 }
 
 /// Adapts a [`RandomSource`] to the rsa crate's blinding RNG.
@@ -270,9 +257,9 @@ impl SignatureHash {
     const fn digest_info_prefix(self) -> &'static [u8] {
         match self {
             Self::Md5Sha1 => &[],
-            Self::Sha1 => &[
-                0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14,
-            ],
+            Self::Sha1 => {
+                &[0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14]
+            }
             Self::Sha256 => &[
                 0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
                 0x05, 0x00, 0x04, 0x20,
@@ -290,15 +277,9 @@ impl SignatureHash {
 
     fn scheme(self, digest: &[u8]) -> Result<Pkcs1v15Sign, RsaError> {
         if digest.len() != self.digest_len() {
-            return Err(RsaError::DigestLength {
-                expected: self.digest_len(),
-                got: digest.len(),
-            });
+            return Err(RsaError::DigestLength { expected: self.digest_len(), got: digest.len() });
         }
-        Ok(Pkcs1v15Sign {
-            hash_len: Some(self.digest_len()),
-            prefix: self.digest_info_prefix().into(),
-        })
+        Ok(Pkcs1v15Sign { hash_len: Some(self.digest_len()), prefix: self.digest_info_prefix().into() })
     }
 }
 
@@ -311,8 +292,7 @@ pub fn sign(
     rng: &mut dyn RandomSource,
 ) -> Result<Vec<u8>, RsaError> {
     let scheme = hash.scheme(digest)?;
-    key.sign_with_rng(&mut Blinding(rng), scheme, digest)
-        .map_err(RsaError::Rsa)
+    key.sign_with_rng(&mut Blinding(rng), scheme, digest).map_err(RsaError::Rsa)
 }
 
 /// Verifies an RSASSA-PKCS1-v1_5 signature over `digest`.
@@ -323,8 +303,7 @@ pub fn verify(
     signature: &[u8],
 ) -> Result<(), RsaError> {
     let scheme = hash.scheme(digest)?;
-    key.verify(scheme, digest, signature)
-        .map_err(|_| RsaError::BadSignature)
+    key.verify(scheme, digest, signature).map_err(|_| RsaError::BadSignature)
 }
 
 #[cfg(test)]

@@ -46,22 +46,16 @@ pub(crate) fn handshake_mac(master: &[u8; 48], handshake: &[u8], sender: &[u8]) 
         .chain_update(master)
         .chain_update([PAD1; MD5_PAD_LEN])
         .finalize();
-    let md5 = Md5::new()
-        .chain_update(master)
-        .chain_update([PAD2; MD5_PAD_LEN])
-        .chain_update(md5_inner)
-        .finalize();
+    let md5 =
+        Md5::new().chain_update(master).chain_update([PAD2; MD5_PAD_LEN]).chain_update(md5_inner).finalize();
     let sha_inner = Sha1::new()
         .chain_update(handshake)
         .chain_update(sender)
         .chain_update(master)
         .chain_update([PAD1; SHA_PAD_LEN])
         .finalize();
-    let sha = Sha1::new()
-        .chain_update(master)
-        .chain_update([PAD2; SHA_PAD_LEN])
-        .chain_update(sha_inner)
-        .finalize();
+    let sha =
+        Sha1::new().chain_update(master).chain_update([PAD2; SHA_PAD_LEN]).chain_update(sha_inner).finalize();
     let mut out = [0u8; 36];
     for (o, b) in out.iter_mut().zip(md5.iter().chain(sha.iter())) {
         *o = *b;

@@ -122,10 +122,7 @@ fn layout(typ: HandshakeType, version: ProtocolVersion) -> Vec<(&'static str, Sh
             if tls12 {
                 l.push(("supported_signature_algorithms", List(Width::U16, Elem::Fixed(2))));
             }
-            l.push((
-                "certificate_authorities",
-                List(Width::U16, Elem::Opaque(Width::U16)),
-            ));
+            l.push(("certificate_authorities", List(Width::U16, Elem::Opaque(Width::U16))));
             l
         }
         HandshakeType::ClientKeyExchange if version.is_ssl3() => vec![("exchange_keys", Rest)],
@@ -148,9 +145,7 @@ pub fn top_level_fields(typ: HandshakeType, version: ProtocolVersion) -> Vec<&'s
 
 /// Whether the top-level field is a list (its elements can be addressed).
 pub fn is_list(typ: HandshakeType, version: ProtocolVersion, name: &str) -> bool {
-    layout(typ, version)
-        .into_iter()
-        .any(|(n, s)| n == name && matches!(s, Shape::List(..)))
+    layout(typ, version).into_iter().any(|(n, s)| n == name && matches!(s, Shape::List(..)))
 }
 
 struct Cursor<'a> {
@@ -165,11 +160,7 @@ impl<'a> Cursor<'a> {
     }
 
     fn len(&mut self, w: Width) -> Option<usize> {
-        Some(
-            self.take(w.bytes())?
-                .iter()
-                .fold(0usize, |acc, b| (acc << 8) | usize::from(*b)),
-        )
+        Some(self.take(w.bytes())?.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b)))
     }
 
     fn opaque(&mut self, w: Width) -> Option<(usize, &'a [u8])> {
@@ -179,11 +170,7 @@ impl<'a> Cursor<'a> {
 }
 
 fn bytes_node(name: String, prefix: Option<(Width, usize)>, b: &[u8]) -> Node {
-    Node {
-        name,
-        prefix,
-        content: Content::Bytes(b.to_vec()),
-    }
+    Node { name, prefix, content: Content::Bytes(b.to_vec()) }
 }
 
 fn read_elem(c: &mut Cursor<'_>, elem: Elem, i: usize) -> Option<Node> {
@@ -230,11 +217,7 @@ fn read(typ: HandshakeType, version: ProtocolVersion, body: &[u8]) -> Option<Vec
                 while !inner.rest.is_empty() {
                     items.push(read_elem(&mut inner, elem, items.len())?);
                 }
-                Node {
-                    name,
-                    prefix: Some((w, n)),
-                    content: Content::Items(items),
-                }
+                Node { name, prefix: Some((w, n)), content: Content::Items(items) }
             }
         });
     }
@@ -367,33 +350,20 @@ mod tests {
     }
 
     fn apply(x: &FieldMutation) -> Option<Vec<u8>> {
-        x.apply(
-            HandshakeType::ClientHello,
-            ProtocolVersion::Tls12,
-            &client_hello(),
-        )
+        x.apply(HandshakeType::ClientHello, ProtocolVersion::Tls12, &client_hello())
     }
 
     #[test]
     fn element_set_keeps_the_layout() {
-        let out = apply(&m(
-            "cipher_suites[1]",
-            FieldOp::Set(Payload::Hex(vec![0x13, 0x37])),
-            true,
-        ))
-        .unwrap();
+        let out = apply(&m("cipher_suites[1]", FieldOp::Set(Payload::Hex(vec![0x13, 0x37])), true)).unwrap();
         assert_eq!(out.get(35..41).unwrap(), [0, 4, 0x00, 0x2f, 0x13, 0x37]);
         assert_eq!(out.len(), client_hello().len());
     }
 
     #[test]
     fn extend_recomputes_every_enclosing_prefix() {
-        let out = apply(&m(
-            "extensions[0].body",
-            FieldOp::Extend(Payload::Hex(vec![0xaa, 0xbb])),
-            true,
-        ))
-        .unwrap();
+        let out =
+            apply(&m("extensions[0].body", FieldOp::Extend(Payload::Hex(vec![0xaa, 0xbb])), true)).unwrap();
         // extensions block length 5 -> 7, the extension's own length 1 -> 3.
         assert_eq!(out.get(43..).unwrap(), [0, 7, 0xff, 1, 0, 3, 0, 0xaa, 0xbb]);
     }

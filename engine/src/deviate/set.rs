@@ -127,84 +127,36 @@ impl Deviations {
     // ---- hellos -------------------------------------------------------
 
     pub fn client_hello_version(&self) -> Option<ProtocolVersion> {
-        self.one(|k| {
-            if let Knob::ClientHelloVersion(v) = k {
-                Some(*v)
-            } else {
-                None
-            }
-        })
+        self.one(|k| if let Knob::ClientHelloVersion(v) = k { Some(*v) } else { None })
     }
 
     pub fn server_hello_version(&self) -> Option<ProtocolVersion> {
-        self.one(|k| {
-            if let Knob::ServerHelloVersion(v) = k {
-                Some(*v)
-            } else {
-                None
-            }
-        })
+        self.one(|k| if let Knob::ServerHelloVersion(v) = k { Some(*v) } else { None })
     }
 
     pub fn offer_suites(&self) -> Option<&[CipherSuite]> {
-        self.one(|k| {
-            if let Knob::OfferSuites(s) = k {
-                Some(s.as_slice())
-            } else {
-                None
-            }
-        })
+        self.one(|k| if let Knob::OfferSuites(s) = k { Some(s.as_slice()) } else { None })
     }
 
     pub fn offer_compression(&self) -> Option<&[Compression]> {
-        self.one(|k| {
-            if let Knob::OfferCompression(c) = k {
-                Some(c.as_slice())
-            } else {
-                None
-            }
-        })
+        self.one(|k| if let Knob::OfferCompression(c) = k { Some(c.as_slice()) } else { None })
     }
 
     /// Suites to offer after the others, in order.
     pub fn appended_suites(&self) -> impl Iterator<Item = CipherSuite> + '_ {
-        self.all(|k| {
-            if let Knob::AppendSuite(s) = k {
-                Some(*s)
-            } else {
-                None
-            }
-        })
+        self.all(|k| if let Knob::AppendSuite(s) = k { Some(*s) } else { None })
     }
 
     pub fn select_suite(&self) -> Option<CipherSuite> {
-        self.one(|k| {
-            if let Knob::SelectSuite(s) = k {
-                Some(*s)
-            } else {
-                None
-            }
-        })
+        self.one(|k| if let Knob::SelectSuite(s) = k { Some(*s) } else { None })
     }
 
     pub fn select_compression(&self) -> Option<Compression> {
-        self.one(|k| {
-            if let Knob::SelectCompression(c) = k {
-                Some(*c)
-            } else {
-                None
-            }
-        })
+        self.one(|k| if let Knob::SelectCompression(c) = k { Some(*c) } else { None })
     }
 
     pub fn session_id(&self) -> Option<Vec<u8>> {
-        self.one(|k| {
-            if let Knob::SessionId(p) = k {
-                Some(p.bytes())
-            } else {
-                None
-            }
-        })
+        self.one(|k| if let Knob::SessionId(p) = k { Some(p.bytes()) } else { None })
     }
 
     /// Leaves out and adds hello extensions as the knobs say. An omitted
@@ -222,10 +174,7 @@ impl Deviations {
                     }
                 }
                 Knob::AddExtension { typ, body } => {
-                    let ext = Extension::Other {
-                        typ: *typ,
-                        body: body.bytes(),
-                    };
+                    let ext = Extension::Other { typ: *typ, body: body.bytes() };
                     exts.get_or_insert_with(Vec::new).push(ext);
                 }
                 _ => {}
@@ -264,35 +213,17 @@ impl Deviations {
     }
 
     pub fn ccs_body(&self) -> Option<Vec<u8>> {
-        self.one(|k| {
-            if let Knob::CcsBody(p) = k {
-                Some(p.bytes())
-            } else {
-                None
-            }
-        })
+        self.one(|k| if let Knob::CcsBody(p) = k { Some(p.bytes()) } else { None })
     }
 
     // ---- key exchange ----------------------------------------------------
 
     pub fn premaster_version(&self) -> Option<ProtocolVersion> {
-        self.one(|k| {
-            if let Knob::PremasterVersion(v) = k {
-                Some(*v)
-            } else {
-                None
-            }
-        })
+        self.one(|k| if let Knob::PremasterVersion(v) = k { Some(*v) } else { None })
     }
 
     pub fn premaster_length(&self) -> Option<usize> {
-        self.one(|k| {
-            if let Knob::PremasterLength(n) = k {
-                Some(*n)
-            } else {
-                None
-            }
-        })
+        self.one(|k| if let Knob::PremasterLength(n) = k { Some(*n) } else { None })
     }
 
     pub fn pkcs1(&self) -> Option<&Pkcs1Tweak> {
@@ -300,33 +231,15 @@ impl Deviations {
     }
 
     pub fn ciphertext_length_delta(&self) -> Option<i32> {
-        self.one(|k| {
-            if let Knob::CiphertextLengthDelta(d) = k {
-                Some(*d)
-            } else {
-                None
-            }
-        })
+        self.one(|k| if let Knob::CiphertextLengthDelta(d) = k { Some(*d) } else { None })
     }
 
     pub fn certificate_verify_hash(&self) -> Option<HashAlgorithm> {
-        self.one(|k| {
-            if let Knob::CertificateVerifyHash(h) = k {
-                Some(*h)
-            } else {
-                None
-            }
-        })
+        self.one(|k| if let Knob::CertificateVerifyHash(h) = k { Some(*h) } else { None })
     }
 
     pub fn finished_length(&self) -> Option<usize> {
-        self.one(|k| {
-            if let Knob::FinishedLength(n) = k {
-                Some(*n)
-            } else {
-                None
-            }
-        })
+        self.one(|k| if let Knob::FinishedLength(n) = k { Some(*n) } else { None })
     }
 }
 
@@ -346,10 +259,8 @@ mod tests {
         let e = two_suites.check().unwrap_err();
         assert_eq!(e.index, 2);
         assert!(e.message.contains("select_suite"), "{e}");
-        let two_skips = Deviations(vec![
-            Knob::Skip(HandshakeType::Certificate),
-            Knob::Skip(HandshakeType::Certificate),
-        ]);
+        let two_skips =
+            Deviations(vec![Knob::Skip(HandshakeType::Certificate), Knob::Skip(HandshakeType::Certificate)]);
         assert!(two_skips.check().is_err());
         let two_answers = Deviations(vec![Knob::EmptyCertificate, Knob::NoCertificateAlert]);
         assert!(two_answers.check().is_err());

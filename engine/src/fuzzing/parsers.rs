@@ -121,11 +121,7 @@ pub fn record(data: &[u8]) -> bool {
             break;
         }
     }
-    assert_eq!(
-        stream.get(..consumed.len()),
-        Some(consumed.as_slice()),
-        "records are not the input"
-    );
+    assert_eq!(stream.get(..consumed.len()), Some(consumed.as_slice()), "records are not the input");
     if !failed {
         assert_eq!(consumed.len() + deframer.buffered(), stream.len());
     }
@@ -183,44 +179,28 @@ pub fn certificate(data: &[u8]) -> bool {
 pub fn certificate_request(data: &[u8]) -> bool {
     let (b, body) = head(data);
     let ctx = context_for(b);
-    round_trip(
-        body,
-        |d| read_all(d, ctx, CertificateRequest::read),
-        |v| encoded(|o| v.encode(o)),
-    )
+    round_trip(body, |d| read_all(d, ctx, CertificateRequest::read), |v| encoded(|o| v.encode(o)))
 }
 
 /// A ClientKeyExchange body; first byte: the context.
 pub fn client_key_exchange(data: &[u8]) -> bool {
     let (b, body) = head(data);
     let ctx = context_for(b);
-    round_trip(
-        body,
-        |d| read_all(d, ctx, ClientKeyExchange::read),
-        |v| encoded(|o| v.encode(o)),
-    )
+    round_trip(body, |d| read_all(d, ctx, ClientKeyExchange::read), |v| encoded(|o| v.encode(o)))
 }
 
 /// A CertificateVerify body; first byte: the context.
 pub fn certificate_verify(data: &[u8]) -> bool {
     let (b, body) = head(data);
     let ctx = context_for(b);
-    round_trip(
-        body,
-        |d| read_all(d, ctx, CertificateVerify::read),
-        |v| encoded(|o| v.encode(o)),
-    )
+    round_trip(body, |d| read_all(d, ctx, CertificateVerify::read), |v| encoded(|o| v.encode(o)))
 }
 
 /// A Finished body; first byte: the context.
 pub fn finished(data: &[u8]) -> bool {
     let (b, body) = head(data);
     let ctx = context_for(b);
-    round_trip(
-        body,
-        |d| read_all(d, ctx, Finished::read),
-        |v| encoded(|o| v.encode(o)),
-    )
+    round_trip(body, |d| read_all(d, ctx, Finished::read), |v| encoded(|o| v.encode(o)))
 }
 
 /// A whole SSLv2-compatible ClientHello record, header included; its

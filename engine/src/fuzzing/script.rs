@@ -112,18 +112,9 @@ impl Script {
                 _ => Kind::Handshake(HandshakeType::from_wire(c.u8().unwrap_or_default())),
             };
             let len = usize::from(c.u16().unwrap_or_default());
-            steps.push(Step {
-                kind,
-                coalesce: tag & 8 != 0,
-                fragment: tag >> 4,
-                body: c.take(len).to_vec(),
-            });
+            steps.push(Step { kind, coalesce: tag & 8 != 0, fragment: tag >> 4, body: c.take(len).to_vec() });
         }
-        Self {
-            options,
-            record_version,
-            steps,
-        }
+        Self { options, record_version, steps }
     }
 
     /// The inverse of [`Script::from_fuzz_bytes`] (bodies over 65535 bytes
@@ -196,11 +187,7 @@ impl Script {
     }
 
     fn record(&self, content_type: ContentType, fragment: &[u8]) -> Record {
-        Record {
-            content_type,
-            version: self.record_version,
-            fragment: fragment.to_vec(),
-        }
+        Record { content_type, version: self.record_version, fragment: fragment.to_vec() }
     }
 
     /// The script that sends `wire` (a peer's byte stream, records of the
@@ -235,28 +222,14 @@ impl Script {
                 ContentType::Alert => Kind::Alert,
                 _ => Kind::ApplicationData,
             };
-            steps.push(Step {
-                kind,
-                coalesce: false,
-                fragment: 0,
-                body: r.fragment,
-            });
+            steps.push(Step { kind, coalesce: false, fragment: 0, body: r.fragment });
         }
         if let Some(rest) = wire.get(used..)
             && !rest.is_empty()
         {
-            steps.push(Step {
-                kind: Kind::Raw,
-                coalesce: false,
-                fragment: 0,
-                body: rest.to_vec(),
-            });
+            steps.push(Step { kind: Kind::Raw, coalesce: false, fragment: 0, body: rest.to_vec() });
         }
-        Self {
-            options,
-            record_version: record_version.unwrap_or(ProtocolVersion::Tls10),
-            steps,
-        }
+        Self { options, record_version: record_version.unwrap_or(ProtocolVersion::Tls10), steps }
     }
 }
 
@@ -266,12 +239,7 @@ mod tests {
 
     #[test]
     fn any_bytes_decode_and_reencode() {
-        for data in [
-            &b""[..],
-            b"\x01",
-            b"\x01\x03\x03\x00\x01\x00\x05hello",
-            b"\xff\xff\xff\xff",
-        ] {
+        for data in [&b""[..], b"\x01", b"\x01\x03\x03\x00\x01\x00\x05hello", b"\xff\xff\xff\xff"] {
             let s = Script::from_fuzz_bytes(data);
             assert_eq!(Script::from_fuzz_bytes(&s.to_fuzz_bytes()), s);
         }
@@ -289,19 +257,11 @@ mod tests {
                     fragment: 2,
                     body: vec![],
                 },
-                Step {
-                    kind: Kind::ChangeCipherSpec,
-                    coalesce: false,
-                    fragment: 0,
-                    body: vec![1],
-                },
+                Step { kind: Kind::ChangeCipherSpec, coalesce: false, fragment: 0, body: vec![1] },
             ],
         };
         let wire = s.wire_bytes();
-        assert_eq!(
-            wire,
-            [22, 3, 3, 0, 2, 14, 0, 22, 3, 3, 0, 2, 0, 0, 20, 3, 3, 0, 1, 1]
-        );
+        assert_eq!(wire, [22, 3, 3, 0, 2, 14, 0, 22, 3, 3, 0, 2, 0, 0, 20, 3, 3, 0, 1, 1]);
         assert_eq!(Script::from_wire(0, &wire).steps.len(), 2);
     }
 }

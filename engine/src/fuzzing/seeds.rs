@@ -195,10 +195,8 @@ fn stateful_transcripts() -> (Seeded, Seeded) {
         if let Some(t) = against_fuzz_server(bits, c, seed) {
             server.push((bits, t));
         }
-        let s = ServerConfig {
-            versions: VersionRange::only(version),
-            ..(*server_config(0, insecure())).clone()
-        };
+        let s =
+            ServerConfig { versions: VersionRange::only(version), ..(*server_config(0, insecure())).clone() };
         if let Some(t) = against_fuzz_client(bits | 4, s, seed) {
             client.push((bits | 4, t));
         }
@@ -335,10 +333,7 @@ pub fn seed_corpus() -> Vec<SeedFile> {
     let (server, client) = stateful_transcripts();
     let mut out = BTreeSet::new();
     for (i, (options, t)) in server.iter().enumerate() {
-        out.insert(SeedFile {
-            target: "server",
-            data: with_head(*options, &t.client_to_server),
-        });
+        out.insert(SeedFile { target: "server", data: with_head(*options, &t.client_to_server) });
         // Structured seeds: one suite per version and every special case
         // (the stateful corpora dominate the size).
         if i % 3 == 0 || options & 3 != 0 {
@@ -352,10 +347,7 @@ pub fn seed_corpus() -> Vec<SeedFile> {
         parser_seeds(t, &t.server_to_client, false, streams, &mut out);
     }
     for (i, (options, t)) in client.iter().enumerate() {
-        out.insert(SeedFile {
-            target: "client",
-            data: with_head(*options, &t.server_to_client),
-        });
+        out.insert(SeedFile { target: "client", data: with_head(*options, &t.server_to_client) });
         if i % 3 == 0 || options & 7 != 0 {
             out.insert(SeedFile {
                 target: "client_structured",
@@ -364,29 +356,14 @@ pub fn seed_corpus() -> Vec<SeedFile> {
         }
     }
     let v2 = sslv2_hello();
-    out.insert(SeedFile {
-        target: "server",
-        data: with_head(0, &v2),
-    });
-    out.insert(SeedFile {
-        target: "record",
-        data: with_head(1, &v2),
-    });
-    out.insert(SeedFile {
-        target: "sslv2_client_hello",
-        data: v2,
-    });
+    out.insert(SeedFile { target: "server", data: with_head(0, &v2) });
+    out.insert(SeedFile { target: "record", data: with_head(1, &v2) });
+    out.insert(SeedFile { target: "sslv2_client_hello", data: v2 });
     for (i, der) in EXTRA_CERTS.iter().enumerate() {
-        out.insert(SeedFile {
-            target: "x509_chain",
-            data: with_head(i as u8 & 3, der),
-        });
+        out.insert(SeedFile { target: "x509_chain", data: with_head(i as u8 & 3, der) });
     }
     for alert in [[2u8, 40], [1, 0], [1, 41], [2, 255]] {
-        out.insert(SeedFile {
-            target: "alert_ccs",
-            data: with_head(0, &alert),
-        });
+        out.insert(SeedFile { target: "alert_ccs", data: with_head(0, &alert) });
     }
     out.into_iter().collect()
 }

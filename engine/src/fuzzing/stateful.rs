@@ -201,10 +201,7 @@ fn versions(options: u8) -> VersionRange {
     match options >> 6 {
         0 => VersionRange::ALL,
         1 => VersionRange::only(ProtocolVersion::Ssl3),
-        2 => VersionRange {
-            min: ProtocolVersion::Tls10,
-            max: ProtocolVersion::Tls11,
-        },
+        2 => VersionRange { min: ProtocolVersion::Tls10, max: ProtocolVersion::Tls11 },
         _ => VersionRange::only(ProtocolVersion::Tls12),
     }
 }
@@ -278,11 +275,7 @@ fn check_output(conn: &mut Connection) {
     let mut deframer = Deframer::new();
     deframer.push(&out);
     while let Ok(Some(_)) = deframer.pop() {}
-    assert_eq!(
-        deframer.buffered(),
-        0,
-        "the engine sent a partial or oversized record"
-    );
+    assert_eq!(deframer.buffered(), 0, "the engine sent a partial or oversized record");
 }
 
 fn run(mut conn: Connection, probe: &Probe, input: &[u8]) -> Progress {
@@ -331,10 +324,7 @@ fn run_client(options: u8, input: &[u8]) -> Progress {
     ) {
         Ok(c) => c,
         Err(e) => {
-            return Progress {
-                error: Some(e),
-                ..Progress::default()
-            };
+            return Progress { error: Some(e), ..Progress::default() };
         }
     };
     run(conn, &probe, input)

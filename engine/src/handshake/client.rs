@@ -40,17 +40,10 @@ pub(crate) fn start(cx: &mut Context, config: Arc<ClientConfig>) -> Result<Box<d
     if config.secure_renegotiation && ssl3_only && reneg.is_none() {
         suites.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
     }
-    let binding = reneg
-        .as_ref()
-        .map(|r| r.client_verify_data.clone())
-        .unwrap_or_default();
+    let binding = reneg.as_ref().map(|r| r.client_verify_data.clone()).unwrap_or_default();
     let mut extensions =
         (!ssl3_only || reneg.is_some()).then(|| client_extensions(&config, version, binding));
-    let session_id = config
-        .resume
-        .as_ref()
-        .map(|s| s.session_id.clone())
-        .unwrap_or_default();
+    let session_id = config.resume.as_ref().map(|s| s.session_id.clone()).unwrap_or_default();
     let dev = &config.deviations;
     dev.apply_to_extensions(&mut extensions);
     let hello = ClientHello {
@@ -69,9 +62,7 @@ pub(crate) fn start(cx: &mut Context, config: Arc<ClientConfig>) -> Result<Box<d
         extensions,
     };
     cx.version = version;
-    cx.send_handshake(&HandshakeMessage::new(HandshakePayload::ClientHello(
-        hello.clone(),
-    )));
+    cx.send_handshake(&HandshakeMessage::new(HandshakePayload::ClientHello(hello.clone())));
     Ok(Box::new(ExpectServerHello { config, hello, reneg }))
 }
 
@@ -82,9 +73,7 @@ fn client_extensions(config: &ClientConfig, version: ProtocolVersion, binding: V
     }
     // RFC 5246 7.4.1.4.1: only a TLS 1.2 client sends signature_algorithms.
     if version.is_tls12() && !config.signature_algorithms.is_empty() {
-        exts.push(Extension::SignatureAlgorithms(
-            config.signature_algorithms.clone(),
-        ));
+        exts.push(Extension::SignatureAlgorithms(config.signature_algorithms.clone()));
     }
     if config.secure_renegotiation {
         exts.push(Extension::RenegotiationInfo(binding));
@@ -124,11 +113,7 @@ impl State for ExpectServerHello {
     fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error> {
         let (mut sh, raw) = match msg {
             Message::Handshake {
-                msg:
-                    HandshakeMessage {
-                        payload: HandshakePayload::ServerHello(sh),
-                        ..
-                    },
+                msg: HandshakeMessage { payload: HandshakePayload::ServerHello(sh), .. },
                 raw,
             } => (sh, raw),
             other => return Err(unexpected("server_hello", &other)),
@@ -177,12 +162,7 @@ impl State for ExpectServerHello {
                 encrypt_then_mac: neg.encrypt_then_mac,
             };
             keys::install_pending(cx, Side::Client, &secrets)?;
-            return Ok(Box::new(ExpectCcs {
-                neg,
-                secrets,
-                resumed: true,
-                server_certs: Vec::new(),
-            }));
+            return Ok(Box::new(ExpectCcs { neg, secrets, resumed: true, server_certs: Vec::new() }));
         }
         Ok(Box::new(ExpectCertificate { neg }))
     }
@@ -191,10 +171,7 @@ impl State for ExpectServerHello {
 impl ExpectServerHello {
     /// The session being resumed, if the server echoed its id.
     fn resumable(&self, sh: &ServerHello) -> Option<&SessionData> {
-        self.config
-            .resume
-            .as_ref()
-            .filter(|s| !s.session_id.is_empty() && s.session_id == sh.session_id.0)
+        self.config.resume.as_ref().filter(|s| !s.session_id.is_empty() && s.session_id == sh.session_id.0)
     }
 
     /// RFC 5246 E.1: the server's version must be one the client accepts,
@@ -232,10 +209,7 @@ impl ExpectServerHello {
             let typ = ext.typ();
             let solicited = self.hello.extension(typ).is_some()
                 || (typ == ExtensionType::RenegotiationInfo
-                    && self
-                        .hello
-                        .cipher_suites
-                        .contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV));
+                    && self.hello.cipher_suites.contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV));
             // FLAW accept_unsolicited_extension: RFC 5246 7.4.1.4 says abort.
             if !solicited && !flaws.has(Flaw::AcceptUnsolicitedExtension) {
                 return Err(PeerMisbehaved::UnsolicitedExtension(typ).into());
@@ -244,11 +218,7 @@ impl ExpectServerHello {
         // RFC 5746 3.4: on an initial handshake renegotiated_connection is
         // empty; 3.5: on a renegotiation it is both previous verify_data,
         // and a server that was secure must stay so.
-        let expected = self
-            .reneg
-            .as_ref()
-            .map(|r| r.server_binding())
-            .unwrap_or_default();
+        let expected = self.reneg.as_ref().map(|r| r.server_binding()).unwrap_or_default();
         let secure_renegotiation = match (sh.extension(ExtensionType::RenegotiationInfo), &self.reneg) {
             (Some(Extension::RenegotiationInfo(rc)), _) if *rc == expected => true,
             (Some(_), _) => return Err(PeerMisbehaved::BadRenegotiationInfo.into()),
@@ -291,11 +261,7 @@ impl State for ExpectCertificate {
     fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error> {
         let (cert, raw) = match msg {
             Message::Handshake {
-                msg:
-                    HandshakeMessage {
-                        payload: HandshakePayload::Certificate(c),
-                        ..
-                    },
+                msg: HandshakeMessage { payload: HandshakePayload::Certificate(c), .. },
                 raw,
             } => (c, raw),
             other => return Err(unexpected("certificate", &other)),
@@ -320,11 +286,7 @@ impl State for ExpectCertificate {
             }
             None => x509::leaf_public_key(leaf)?,
         };
-        Ok(Box::new(ExpectCertificateRequestOrDone {
-            neg: self.neg,
-            server_key,
-            server_certs: chain,
-        }))
+        Ok(Box::new(ExpectCertificateRequestOrDone { neg: self.neg, server_key, server_certs: chain }))
     }
 }
 
@@ -339,25 +301,14 @@ impl State for ExpectCertificateRequestOrDone {
     fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error> {
         match msg {
             Message::Handshake {
-                msg:
-                    HandshakeMessage {
-                        payload: HandshakePayload::CertificateRequest(req),
-                        ..
-                    },
+                msg: HandshakeMessage { payload: HandshakePayload::CertificateRequest(req), .. },
                 raw,
             } => {
                 cx.transcript.add(raw);
-                Ok(Box::new(ExpectServerHelloDone {
-                    inner: *self,
-                    request: req,
-                }))
+                Ok(Box::new(ExpectServerHelloDone { inner: *self, request: req }))
             }
             Message::Handshake {
-                msg:
-                    HandshakeMessage {
-                        payload: HandshakePayload::ServerHelloDone,
-                        ..
-                    },
+                msg: HandshakeMessage { payload: HandshakePayload::ServerHelloDone, .. },
                 raw,
             } => {
                 cx.transcript.add(raw);
@@ -382,11 +333,7 @@ impl State for ExpectServerHelloDone {
     fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error> {
         match msg {
             Message::Handshake {
-                msg:
-                    HandshakeMessage {
-                        payload: HandshakePayload::ServerHelloDone,
-                        ..
-                    },
+                msg: HandshakeMessage { payload: HandshakePayload::ServerHelloDone, .. },
                 raw,
             } => {
                 cx.transcript.add(raw);
@@ -449,14 +396,16 @@ fn client_flight(
         match answer {
             CertificateAnswer::Chain(ck) => {
                 let chain = ck.chain.iter().cloned().map(CertificateDer).collect();
-                cx.send_handshake(&HandshakeMessage::new(HandshakePayload::Certificate(
-                    Certificate { chain },
-                )));
+                cx.send_handshake(&HandshakeMessage::new(HandshakePayload::Certificate(Certificate {
+                    chain,
+                })));
                 signer = Some(ck.key.clone());
             }
-            CertificateAnswer::Empty => cx.send_handshake(&HandshakeMessage::new(
-                HandshakePayload::Certificate(Certificate { chain: Vec::new() }),
-            )),
+            CertificateAnswer::Empty => {
+                cx.send_handshake(&HandshakeMessage::new(HandshakePayload::Certificate(Certificate {
+                    chain: Vec::new(),
+                })))
+            }
             CertificateAnswer::NoCertificateAlert => {
                 cx.send_alert(AlertLevel::Warning, AlertDescription::NoCertificate)
             }
@@ -466,9 +415,7 @@ fn client_flight(
     {
         // RFC 5246 7.4.6: a client sends Certificate only when asked.
         let chain = ck.chain.iter().cloned().map(CertificateDer).collect();
-        cx.send_handshake(&HandshakeMessage::new(HandshakePayload::Certificate(
-            Certificate { chain },
-        )));
+        cx.send_handshake(&HandshakeMessage::new(HandshakePayload::Certificate(Certificate { chain })));
     }
 
     // RFC 5246 7.4.7.1: the premaster carries the version the client
@@ -534,20 +481,16 @@ fn client_flight(
                 _ => {}
             }
         }
-        cx.send_handshake(&HandshakeMessage::new(HandshakePayload::CertificateVerify(
-            CertificateVerify { algorithm, signature },
-        )));
+        cx.send_handshake(&HandshakeMessage::new(HandshakePayload::CertificateVerify(CertificateVerify {
+            algorithm,
+            signature,
+        })));
     }
 
     keys::install_pending(cx, Side::Client, &secrets)?;
     cx.send_change_cipher_spec();
     keys::send_finished(cx, Side::Client, &secrets);
-    Ok(Box::new(ExpectCcs {
-        neg,
-        secrets,
-        resumed: false,
-        server_certs: st.server_certs,
-    }))
+    Ok(Box::new(ExpectCcs { neg, secrets, resumed: false, server_certs: st.server_certs }))
 }
 
 pub(crate) fn sign_digest(
@@ -555,13 +498,9 @@ pub(crate) fn sign_digest(
     digest: &CertificateVerifyDigest,
     cx: &mut Context,
 ) -> Result<Vec<u8>, Error> {
-    let (hash, bytes) = digest
-        .signature_input()
-        .ok_or(Error::Crypto(CryptoFailure::NoSignatureForHash))?;
+    let (hash, bytes) = digest.signature_input().ok_or(Error::Crypto(CryptoFailure::NoSignatureForHash))?;
     let provider = cx.provider.clone();
-    provider
-        .sign(key, hash, bytes, cx.rng.as_mut())
-        .map_err(|_| Error::Crypto(CryptoFailure::Signing))
+    provider.sign(key, hash, bytes, cx.rng.as_mut()).map_err(|_| Error::Crypto(CryptoFailure::Signing))
 }
 
 #[derive(Debug)]
@@ -601,41 +540,23 @@ impl State for ExpectFinished {
     fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error> {
         let (fin, raw) = match msg {
             Message::Handshake {
-                msg:
-                    HandshakeMessage {
-                        payload: HandshakePayload::Finished(f),
-                        ..
-                    },
+                msg: HandshakeMessage { payload: HandshakePayload::Finished(f), .. },
                 raw,
             } => (f, raw),
             other => return Err(unexpected("finished", &other)),
         };
-        let ExpectCcs {
-            neg,
-            secrets,
-            resumed,
-            server_certs,
-        } = self.ccs;
+        let ExpectCcs { neg, secrets, resumed, server_certs } = self.ccs;
         keys::check_finished(cx, Side::Server, &secrets, &fin.verify_data, raw)?;
         if resumed {
             // RFC 5246 7.3: in a resumed handshake the client finishes second.
             cx.send_change_cipher_spec();
             keys::send_finished(cx, Side::Client, &secrets);
         }
-        let (_, first) = super::complete(
-            cx,
-            &secrets,
-            neg.session_id,
-            resumed,
-            neg.secure_renegotiation,
-            server_certs,
-        );
+        let (_, first) =
+            super::complete(cx, &secrets, neg.session_id, resumed, neg.secure_renegotiation, server_certs);
         if first && neg.config.deviations.has(&Knob::Renegotiate) {
             return start(cx, neg.config);
         }
-        Ok(Box::new(Traffic {
-            client: Some(neg.config),
-            server: None,
-        }))
+        Ok(Box::new(Traffic { client: Some(neg.config), server: None }))
     }
 }

@@ -38,9 +38,8 @@ impl Context {
             let tweak = self.tweak_for(typ);
             self.record.send_handshake(&raw, self.rng.as_mut(), &tweak);
         }
-        let (release, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.held)
-            .into_iter()
-            .partition(|h| h.0 == typ);
+        let (release, keep): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.held).into_iter().partition(|h| h.0 == typ);
         self.held = keep;
         for (_, held_typ, held_raw, held_hashed) in release {
             self.emit(held_typ, &held_raw, &held_hashed);
@@ -49,10 +48,7 @@ impl Context {
 
     /// Cuts or pads a message body; the length field follows the body.
     fn shape(&self, typ: HandshakeType, raw: Vec<u8>) -> Vec<u8> {
-        let mut body = raw
-            .get(crate::msgs::handshake::HEADER_LEN..)
-            .unwrap_or_default()
-            .to_vec();
+        let mut body = raw.get(crate::msgs::handshake::HEADER_LEN..).unwrap_or_default().to_vec();
         let mut changed = false;
         for knob in &self.dev.0 {
             match knob {
@@ -84,10 +80,7 @@ impl Context {
         if mutations.is_empty() {
             return (raw.clone(), raw);
         }
-        let mut body = raw
-            .get(crate::msgs::handshake::HEADER_LEN..)
-            .unwrap_or_default()
-            .to_vec();
+        let mut body = raw.get(crate::msgs::handshake::HEADER_LEN..).unwrap_or_default().to_vec();
         let mut hashed = raw.clone();
         for m in mutations {
             if let Some(out) = m.apply(typ, self.version, &body) {
@@ -132,27 +125,19 @@ impl Context {
             .collect();
         for knob in injections {
             match knob {
-                Knob::InjectRecord {
-                    content_type,
-                    payload,
-                    ..
-                } => {
+                Knob::InjectRecord { content_type, payload, .. } => {
                     let bytes = payload.bytes();
                     self.record.flush_handshake(self.rng.as_mut());
-                    self.record
-                        .send_one(content_type, &bytes, self.rng.as_mut(), &SealTweak::default());
+                    self.record.send_one(content_type, &bytes, self.rng.as_mut(), &SealTweak::default());
                 }
-                Knob::InjectAlert {
-                    level, description, ..
-                } => self.send_alert(level, description),
+                Knob::InjectAlert { level, description, .. } => self.send_alert(level, description),
                 Knob::InjectHandshake { typ, body, .. } => {
                     let raw = frame(typ, &body.bytes());
                     // RFC 5246 7.4.1.1: HelloRequest stays out of the hashes.
                     if typ != HandshakeType::HelloRequest {
                         self.transcript.add(&raw);
                     }
-                    self.record
-                        .send_handshake(&raw, self.rng.as_mut(), &SealTweak::default());
+                    self.record.send_handshake(&raw, self.rng.as_mut(), &SealTweak::default());
                 }
                 _ => {}
             }
@@ -178,13 +163,11 @@ impl Context {
 
     fn send_ccs_record(&mut self) {
         let body = self.dev.ccs_body().unwrap_or_else(|| ChangeCipherSpec.to_bytes());
-        self.record
-            .send(ContentType::ChangeCipherSpec, &body, self.rng.as_mut());
+        self.record.send(ContentType::ChangeCipherSpec, &body, self.rng.as_mut());
     }
 
     pub fn send_alert(&mut self, level: AlertLevel, description: AlertDescription) {
         let alert = Alert::new(level, description);
-        self.record
-            .send(ContentType::Alert, &alert.to_bytes(), self.rng.as_mut());
+        self.record.send(ContentType::Alert, &alert.to_bytes(), self.rng.as_mut());
     }
 }

@@ -59,12 +59,7 @@ pub(crate) fn master_secret(
         key_schedule::extended_master_secret(prf, premaster, &session_hash)
             .map_err(|_| Error::Crypto(CryptoFailure::ExtendedMasterSecret))
     } else {
-        Ok(key_schedule::master_secret(
-            prf,
-            premaster,
-            client_random,
-            server_random,
-        ))
+        Ok(key_schedule::master_secret(prf, premaster, client_random, server_random))
     }
 }
 
@@ -76,17 +71,10 @@ pub(crate) fn install_pending(cx: &mut Context, side: Side, s: &Secrets) -> Resu
         .map_err(|_| Error::Crypto(CryptoFailure::KeyBlock))?;
     let setup = |_| Error::Crypto(CryptoFailure::RecordProtection);
     let p = cx.provider.clone();
-    let sealer = p
-        .new_sealer(s.suite, s.version, keys.write_keys(side), s.encrypt_then_mac)
-        .map_err(setup)?;
-    let opener = p
-        .new_opener(
-            s.suite,
-            s.version,
-            keys.write_keys(side.peer()),
-            s.encrypt_then_mac,
-        )
-        .map_err(setup)?;
+    let sealer =
+        p.new_sealer(s.suite, s.version, keys.write_keys(side), s.encrypt_then_mac).map_err(setup)?;
+    let opener =
+        p.new_opener(s.suite, s.version, keys.write_keys(side.peer()), s.encrypt_then_mac).map_err(setup)?;
     cx.record.set_pending(opener, sealer);
     Ok(())
 }
@@ -94,9 +82,7 @@ pub(crate) fn install_pending(cx: &mut Context, side: Side, s: &Secrets) -> Resu
 /// Sends our Finished over the transcript so far and returns its
 /// verify_data (RFC 5746 keeps it for renegotiation_info).
 pub(crate) fn send_finished(cx: &mut Context, side: Side, s: &Secrets) -> Vec<u8> {
-    let vd = cx
-        .provider
-        .verify_data(s.prf, &s.master, side, cx.transcript.bytes());
+    let vd = cx.provider.verify_data(s.prf, &s.master, side, cx.transcript.bytes());
     let mut sent = vd.clone();
     for knob in &cx.dev.0 {
         match knob {
@@ -105,9 +91,7 @@ pub(crate) fn send_finished(cx: &mut Context, side: Side, s: &Secrets) -> Vec<u8
             _ => {}
         }
     }
-    cx.send_handshake(&HandshakeMessage::new(HandshakePayload::Finished(Finished {
-        verify_data: sent,
-    })));
+    cx.send_handshake(&HandshakeMessage::new(HandshakePayload::Finished(Finished { verify_data: sent })));
     remember(cx, side, &vd);
     vd
 }
@@ -121,9 +105,7 @@ pub(crate) fn check_finished(
     received: &[u8],
     raw: &[u8],
 ) -> Result<Vec<u8>, Error> {
-    let expected = cx
-        .provider
-        .verify_data(s.prf, &s.master, sender, cx.transcript.bytes());
+    let expected = cx.provider.verify_data(s.prf, &s.master, sender, cx.transcript.bytes());
     // The flawed peer skips the check it exists to make.
     if !verify_data_matches(&expected, received) && !cx.flaws.has(crate::flaw::Flaw::AcceptBadFinished) {
         return Err(PeerMisbehaved::BadFinished.into());

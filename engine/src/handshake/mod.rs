@@ -101,12 +101,7 @@ pub(crate) struct Context {
     pub completed_handshakes: u32,
     /// Messages held back by a `hold` knob: (release after, type, raw,
     /// what the transcript takes).
-    pub held: Vec<(
-        crate::msgs::enums::HandshakeType,
-        crate::msgs::enums::HandshakeType,
-        Vec<u8>,
-        Vec<u8>,
-    )>,
+    pub held: Vec<(crate::msgs::enums::HandshakeType, crate::msgs::enums::HandshakeType, Vec<u8>, Vec<u8>)>,
     /// Field mutations that changed a message we sent, in order.
     pub applied: Vec<crate::deviate::field::FieldMutation>,
 }
@@ -161,19 +156,18 @@ pub(crate) fn complete(
     if first {
         cx.fire(crate::deviate::Anchor::AfterHandshake);
     }
-    cx.events
-        .push_back(Event::HandshakeComplete(Box::new(HandshakeSummary {
-            version: secrets.version,
-            suite: secrets.suite.suite,
-            session_id,
-            resumed,
-            extended_master_secret: secrets.extended_master_secret,
-            encrypt_then_mac: secrets.encrypt_then_mac,
-            secure_renegotiation,
-            peer_certificates,
-            session: session.clone(),
-            client_random: secrets.client_random,
-        })));
+    cx.events.push_back(Event::HandshakeComplete(Box::new(HandshakeSummary {
+        version: secrets.version,
+        suite: secrets.suite.suite,
+        session_id,
+        resumed,
+        extended_master_secret: secrets.extended_master_secret,
+        encrypt_then_mac: secrets.encrypt_then_mac,
+        secure_renegotiation,
+        peer_certificates,
+        session: session.clone(),
+        client_random: secrets.client_random,
+    })));
     (session, first)
 }
 
@@ -189,11 +183,7 @@ pub(crate) trait State: Send + std::fmt::Debug {
 
 /// The error for a message a state does not await.
 pub(crate) fn unexpected(expected: &'static str, got: &Message<'_>) -> Error {
-    PeerMisbehaved::UnexpectedMessage {
-        expected,
-        got: got.describe(),
-    }
-    .into()
+    PeerMisbehaved::UnexpectedMessage { expected, got: got.describe() }.into()
 }
 
 /// What a renegotiation binds to (RFC 5746 3.1): the previous handshake's
@@ -208,11 +198,7 @@ pub(crate) struct Renegotiation {
 impl Renegotiation {
     /// What the ServerHello's renegotiation_info carries (RFC 5746 3.5).
     pub fn server_binding(&self) -> Vec<u8> {
-        [
-            self.client_verify_data.as_slice(),
-            self.server_verify_data.as_slice(),
-        ]
-        .concat()
+        [self.client_verify_data.as_slice(), self.server_verify_data.as_slice()].concat()
     }
 }
 

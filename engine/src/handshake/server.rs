@@ -54,11 +54,7 @@ impl State for ExpectClientHello {
     fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error> {
         let (hello, raw) = match msg {
             Message::Handshake {
-                msg:
-                    HandshakeMessage {
-                        payload: HandshakePayload::ClientHello(ch),
-                        ..
-                    },
+                msg: HandshakeMessage { payload: HandshakePayload::ClientHello(ch), .. },
                 raw,
             } => (ch, raw),
             Message::Sslv2Hello { hello, raw } => (hello, raw),
@@ -93,13 +89,8 @@ impl State for ExpectClientHello {
         // support; a non-empty one on an initial handshake is fatal. 3.7: a
         // renegotiation must carry the client's last verify_data and never
         // the SCSV; an insecure one is refused (4.4).
-        let scsv = hello
-            .cipher_suites
-            .contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
-        let expected = reneg
-            .as_ref()
-            .map(|r| r.client_verify_data.clone())
-            .unwrap_or_default();
+        let scsv = hello.cipher_suites.contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+        let expected = reneg.as_ref().map(|r| r.client_verify_data.clone()).unwrap_or_default();
         let secure_renegotiation = match (hello.extension(ExtensionType::RenegotiationInfo), &reneg) {
             (_, Some(_)) if scsv => return Err(PeerMisbehaved::BadRenegotiationInfo.into()),
             (Some(Extension::RenegotiationInfo(rc)), _) if *rc == expected => true,
@@ -159,34 +150,20 @@ impl State for ExpectClientHello {
             keys::install_pending(cx, Side::Server, &secrets)?;
             cx.send_change_cipher_spec();
             keys::send_finished(cx, Side::Server, &secrets);
-            return Ok(Box::new(ExpectCcs {
-                neg,
-                secrets,
-                resumed: true,
-                client_certs: Vec::new(),
-            }));
+            return Ok(Box::new(ExpectCcs { neg, secrets, resumed: true, client_certs: Vec::new() }));
         }
 
         let chain = config.cert.chain.iter().cloned().map(CertificateDer).collect();
-        cx.send_handshake(&HandshakeMessage::new(HandshakePayload::Certificate(
-            Certificate { chain },
-        )));
+        cx.send_handshake(&HandshakeMessage::new(HandshakePayload::Certificate(Certificate { chain })));
         let requested = config.client_auth != ClientAuthMode::Off;
         let mut offered_hashes = Vec::new();
         if requested {
             let request = certificate_request(&config, version);
             offered_hashes = request.signature_algorithms.clone().unwrap_or_default();
-            cx.send_handshake(&HandshakeMessage::new(HandshakePayload::CertificateRequest(
-                request,
-            )));
+            cx.send_handshake(&HandshakeMessage::new(HandshakePayload::CertificateRequest(request)));
         }
         cx.send_handshake(&HandshakeMessage::new(HandshakePayload::ServerHelloDone));
-        let kx = ExpectClientKeyExchange {
-            neg,
-            client_certs: Vec::new(),
-            client_key: None,
-            offered_hashes,
-        };
+        let kx = ExpectClientKeyExchange { neg, client_certs: Vec::new(), client_key: None, offered_hashes };
         Ok(match requested {
             true => Box::new(ExpectCertificate { kx }),
             false => Box::new(kx),
@@ -215,11 +192,7 @@ fn choose_suite(
     };
     let found = match config.prefer_client_order {
         true => hello.cipher_suites.iter().find_map(acceptable),
-        false => config
-            .suites
-            .iter()
-            .filter(|s| hello.cipher_suites.contains(s))
-            .find_map(acceptable),
+        false => config.suites.iter().filter(|s| hello.cipher_suites.contains(s)).find_map(acceptable),
     };
     found.ok_or_else(|| PeerMisbehaved::NoCommonSuite.into())
 }
@@ -297,11 +270,7 @@ impl State for ExpectCertificate {
         let required = kx.neg.config.client_auth == ClientAuthMode::Require;
         match msg {
             Message::Handshake {
-                msg:
-                    HandshakeMessage {
-                        payload: HandshakePayload::Certificate(c),
-                        ..
-                    },
+                msg: HandshakeMessage { payload: HandshakePayload::Certificate(c), .. },
                 raw,
             } => {
                 cx.transcript.add(raw);
@@ -361,11 +330,7 @@ impl State for ExpectClientKeyExchange {
     fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error> {
         let (cke, raw) = match msg {
             Message::Handshake {
-                msg:
-                    HandshakeMessage {
-                        payload: HandshakePayload::ClientKeyExchange(k),
-                        ..
-                    },
+                msg: HandshakeMessage { payload: HandshakePayload::ClientKeyExchange(k), .. },
                 raw,
             } => (k, raw),
             other => return Err(unexpected("client_key_exchange", &other)),
@@ -411,18 +376,9 @@ impl State for ExpectClientKeyExchange {
         )?;
         let secrets = secrets_from(&neg, master)?;
         keys::install_pending(cx, Side::Server, &secrets)?;
-        let ccs = ExpectCcs {
-            neg,
-            secrets,
-            resumed: false,
-            client_certs: self.client_certs,
-        };
+        let ccs = ExpectCcs { neg, secrets, resumed: false, client_certs: self.client_certs };
         Ok(match self.client_key {
-            Some(key) => Box::new(ExpectCertificateVerify {
-                ccs,
-                key,
-                offered_hashes: self.offered_hashes,
-            }),
+            Some(key) => Box::new(ExpectCertificateVerify { ccs, key, offered_hashes: self.offered_hashes }),
             None => Box::new(ccs),
         })
     }
@@ -439,11 +395,7 @@ impl State for ExpectCertificateVerify {
     fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error> {
         let (cv, raw) = match msg {
             Message::Handshake {
-                msg:
-                    HandshakeMessage {
-                        payload: HandshakePayload::CertificateVerify(v),
-                        ..
-                    },
+                msg: HandshakeMessage { payload: HandshakePayload::CertificateVerify(v), .. },
                 raw,
             } => (v, raw),
             // The flawed server lets an unproven certificate through.
@@ -466,9 +418,8 @@ impl State for ExpectCertificateVerify {
             cv.algorithm.map(|a| a.hash),
         )
         .map_err(|_| PeerMisbehaved::CertificateVerifyHashNotOffered)?;
-        let (hash, bytes) = digest
-            .signature_input()
-            .ok_or(PeerMisbehaved::CertificateVerifyHashNotOffered)?;
+        let (hash, bytes) =
+            digest.signature_input().ok_or(PeerMisbehaved::CertificateVerifyHashNotOffered)?;
         cx.provider
             .verify(&self.key, hash, bytes, &cv.signature)
             .map_err(|_| PeerMisbehaved::BadCertificateVerify)?;
@@ -514,43 +465,25 @@ impl State for ExpectFinished {
     fn handle(self: Box<Self>, cx: &mut Context, msg: Message<'_>) -> Result<Box<dyn State>, Error> {
         let (fin, raw) = match msg {
             Message::Handshake {
-                msg:
-                    HandshakeMessage {
-                        payload: HandshakePayload::Finished(f),
-                        ..
-                    },
+                msg: HandshakeMessage { payload: HandshakePayload::Finished(f), .. },
                 raw,
             } => (f, raw),
             other => return Err(unexpected("finished", &other)),
         };
-        let ExpectCcs {
-            neg,
-            secrets,
-            resumed,
-            client_certs,
-        } = self.ccs;
+        let ExpectCcs { neg, secrets, resumed, client_certs } = self.ccs;
         keys::check_finished(cx, Side::Client, &secrets, &fin.verify_data, raw)?;
         if !resumed {
             cx.send_change_cipher_spec();
             keys::send_finished(cx, Side::Server, &secrets);
         }
-        let (session, first) = super::complete(
-            cx,
-            &secrets,
-            neg.session_id,
-            resumed,
-            neg.secure_renegotiation,
-            client_certs,
-        );
+        let (session, first) =
+            super::complete(cx, &secrets, neg.session_id, resumed, neg.secure_renegotiation, client_certs);
         // RFC 5246 7.4.9: a session becomes resumable once Finished is verified.
         neg.config.session_cache.put(session);
         // The knob asks the client to renegotiate (RFC 5246 7.4.1.1).
         if first && neg.config.deviations.has(&Knob::Renegotiate) {
             cx.send_handshake(&HandshakeMessage::new(HandshakePayload::HelloRequest));
         }
-        Ok(Box::new(Traffic {
-            client: None,
-            server: Some(neg.config),
-        }))
+        Ok(Box::new(Traffic { client: None, server: Some(neg.config) }))
     }
 }

@@ -136,11 +136,7 @@ impl CertificateRequest {
             true => Some(read_fixed_list(r)?),
             false => None,
         };
-        Ok(Self {
-            certificate_types,
-            signature_algorithms,
-            certificate_authorities: read_list(r)?,
-        })
+        Ok(Self { certificate_types, signature_algorithms, certificate_authorities: read_list(r)? })
     }
 }
 
@@ -169,9 +165,6 @@ impl CertificateVerify {
             true => Some(SignatureAndHashAlgorithm::read(r)?),
             false => None,
         };
-        Ok(Self {
-            algorithm,
-            signature: r.opaque(&SIGNATURE)?,
-        })
+        Ok(Self { algorithm, signature: r.opaque(&SIGNATURE)? })
     }
 }

@@ -30,10 +30,7 @@ impl ClientKeyExchange {
             true => PremasterForm::Bare,
             false => PremasterForm::Prefixed,
         };
-        Self {
-            form,
-            encrypted_premaster,
-        }
+        Self { form, encrypted_premaster }
     }
 
     pub fn encode(&self, out: &mut Vec<u8>) {
@@ -48,9 +45,6 @@ impl ClientKeyExchange {
             true => (PremasterForm::Bare, r.take_rest().to_vec()),
             false => (PremasterForm::Prefixed, r.opaque(&ENCRYPTED_PREMASTER)?),
         };
-        Ok(Self {
-            form,
-            encrypted_premaster,
-        })
+        Ok(Self { form, encrypted_premaster })
     }
 }

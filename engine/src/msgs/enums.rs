@@ -255,16 +255,9 @@ mod tests {
             serde_json::to_string(&[AlertDescription::DecryptError, AlertDescription::Unknown(200)]).unwrap();
         assert_eq!(j, r#"["decrypt_error",200]"#);
         let back: Vec<AlertDescription> = serde_json::from_str(&j).unwrap();
-        assert_eq!(
-            back,
-            [AlertDescription::DecryptError, AlertDescription::Unknown(200)]
-        );
+        assert_eq!(back, [AlertDescription::DecryptError, AlertDescription::Unknown(200)]);
         let err = serde_json::from_str::<AlertDescription>(r#""decrypt_eror""#).unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("unknown AlertDescription `decrypt_eror`"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("unknown AlertDescription `decrypt_eror`"), "{err}");
         assert!(serde_json::from_str::<ContentType>("256").is_err());
     }
 
@@ -280,12 +273,6 @@ mod tests {
     #[test]
     fn truncated_enum_names_its_type() {
         let e = ProtocolVersion::from_bytes(&[3]).unwrap_err();
-        assert!(matches!(
-            e,
-            crate::codec::DecodeError::Truncated {
-                what: "ProtocolVersion",
-                ..
-            }
-        ));
+        assert!(matches!(e, crate::codec::DecodeError::Truncated { what: "ProtocolVersion", .. }));
     }
 }

@@ -48,10 +48,7 @@ impl Codec for SignatureAndHashAlgorithm {
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        Ok(Self {
-            hash: HashAlgorithm::read(r)?,
-            signature: SignatureAlgorithm::read(r)?,
-        })
+        Ok(Self { hash: HashAlgorithm::read(r)?, signature: SignatureAlgorithm::read(r)? })
     }
 }
 
@@ -75,10 +72,7 @@ pub struct ServerNameEntry {
 
 impl ServerNameEntry {
     pub fn host_name(name: &str) -> Self {
-        Self {
-            name_type: ServerNameType::HostName,
-            name: name.as_bytes().to_vec(),
-        }
+        Self { name_type: ServerNameType::HostName, name: name.as_bytes().to_vec() }
     }
 }
 
@@ -89,10 +83,7 @@ impl Codec for ServerNameEntry {
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        Ok(Self {
-            name_type: ServerNameType::read(r)?,
-            name: r.opaque(&HOST_NAME)?,
-        })
+        Ok(Self { name_type: ServerNameType::read(r)?, name: r.opaque(&HOST_NAME)? })
     }
 }
 
@@ -172,10 +163,7 @@ impl Extension {
                 body.expect_empty("encrypt_then_mac")?;
                 Self::EncryptThenMac
             }
-            typ => Self::Other {
-                typ,
-                body: body.take_rest().to_vec(),
-            },
+            typ => Self::Other { typ, body: body.take_rest().to_vec() },
         };
         body.expect_empty(typ.name().unwrap_or("extension_data"))?;
         Ok(ext)

@@ -21,21 +21,11 @@ impl Finished {
         let want = ctx.verify_data_len();
         let len = r.left();
         if len < want {
-            return Err(DecodeError::TooShort {
-                what: "Finished verify_data",
-                len,
-                min: want,
-            });
+            return Err(DecodeError::TooShort { what: "Finished verify_data", len, min: want });
         }
         if len > want {
-            return Err(DecodeError::TooLong {
-                what: "Finished verify_data",
-                len,
-                max: want,
-            });
+            return Err(DecodeError::TooLong { what: "Finished verify_data", len, max: want });
         }
-        Ok(Self {
-            verify_data: r.take_rest().to_vec(),
-        })
+        Ok(Self { verify_data: r.take_rest().to_vec() })
     }
 }

@@ -182,18 +182,12 @@ impl HandshakeMessage {
     /// A message of the payload's own type (`Unknown` payloads: see
     /// [`HandshakeMessage::unknown`]).
     pub fn new(payload: HandshakePayload) -> Self {
-        Self {
-            typ: payload.typ().unwrap_or(HandshakeType::Unknown(255)),
-            payload,
-        }
+        Self { typ: payload.typ().unwrap_or(HandshakeType::Unknown(255)), payload }
     }
 
     /// A message of any type with a raw body.
     pub fn unknown(typ: HandshakeType, body: Vec<u8>) -> Self {
-        Self {
-            typ,
-            payload: HandshakePayload::Unknown(body),
-        }
+        Self { typ, payload: HandshakePayload::Unknown(body) }
     }
 
     /// Writes header and body. A body over 2^24-1 bytes gets a saturated
@@ -213,10 +207,7 @@ impl HandshakeMessage {
     pub fn read(r: &mut Reader<'_>, ctx: HandshakeContext) -> Result<Self, DecodeError> {
         let header = HandshakeHeader::read(r)?;
         let body = r.take(header.length as usize, "handshake body")?;
-        Ok(Self {
-            typ: header.typ,
-            payload: HandshakePayload::read_body(header.typ, body, ctx)?,
-        })
+        Ok(Self { typ: header.typ, payload: HandshakePayload::read_body(header.typ, body, ctx)? })
     }
 
     /// Decodes exactly one message filling `bytes`.

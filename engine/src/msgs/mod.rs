@@ -51,11 +51,7 @@ pub(crate) fn read_fixed_list<T: FixedSize>(r: &mut Reader<'_>) -> Result<Vec<T>
     let mut sub = r.prefixed(&T::LIST)?;
     let len = sub.left();
     if len % T::SIZE != 0 {
-        return Err(DecodeError::RaggedList {
-            what: T::LIST.what,
-            len,
-            element: T::SIZE,
-        });
+        return Err(DecodeError::RaggedList { what: T::LIST.what, len, element: T::SIZE });
     }
     let mut items = Vec::with_capacity(len / T::SIZE);
     while sub.any_left() {

@@ -86,11 +86,7 @@ impl Codec for Record {
         let header = RecordHeader::read(r)?;
         let len = usize::from(header.length);
         if len > MAX_CIPHERTEXT {
-            return Err(DecodeError::TooLong {
-                what: "record length",
-                len,
-                max: MAX_CIPHERTEXT,
-            });
+            return Err(DecodeError::TooLong { what: "record length", len, max: MAX_CIPHERTEXT });
         }
         Ok(Self {
             content_type: header.content_type,
@@ -154,22 +150,14 @@ impl Deframer {
     /// A deframer accepting fragments up to [`MAX_CIPHERTEXT`], with no
     /// SSLv2-compatible hello.
     pub fn new() -> Self {
-        Self {
-            buf: Vec::new(),
-            max_fragment: MAX_CIPHERTEXT,
-            sslv2_allowed: false,
-            failed: None,
-        }
+        Self { buf: Vec::new(), max_fragment: MAX_CIPHERTEXT, sslv2_allowed: false, failed: None }
     }
 
     /// A server's deframer: the first record may be an SSLv2-compatible
     /// ClientHello (RFC 5246 E.2). The allowance ends with the first record
     /// popped, whatever its kind.
     pub fn server() -> Self {
-        Self {
-            sslv2_allowed: true,
-            ..Self::new()
-        }
+        Self { sslv2_allowed: true, ..Self::new() }
     }
 
     /// Sets the largest fragment accepted, e.g. [`MAX_PLAINTEXT`] while no
@@ -221,10 +209,7 @@ impl Deframer {
             (HEADER_LEN, usize::from(header.length), Some(header))
         };
         if body_len > self.max_fragment {
-            let e = DeframeError::RecordOverflow {
-                len: body_len,
-                max: self.max_fragment,
-            };
+            let e = DeframeError::RecordOverflow { len: body_len, max: self.max_fragment };
             self.failed = Some(e.clone());
             return Err(e);
         }

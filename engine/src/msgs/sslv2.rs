@@ -55,10 +55,9 @@ impl Sslv2ClientHello {
         let mut random = [0u8; 32];
         let start = random.len().saturating_sub(self.challenge.len());
         let tail = self.challenge.len().min(random.len());
-        if let (Some(dst), Some(src)) = (
-            random.get_mut(start..),
-            self.challenge.get(self.challenge.len() - tail..),
-        ) {
+        if let (Some(dst), Some(src)) =
+            (random.get_mut(start..), self.challenge.get(self.challenge.len() - tail..))
+        {
             dst.copy_from_slice(src);
         }
         ClientHello {
@@ -126,18 +125,10 @@ impl Codec for Sslv2ClientHello {
         let sid_len = usize::from(m.u16("session_id_length")?);
         let chal_len = usize::from(m.u16("challenge_length")?);
         if spec_len == 0 {
-            return Err(DecodeError::TooShort {
-                what: "cipher_spec_length",
-                len: 0,
-                min: 3,
-            });
+            return Err(DecodeError::TooShort { what: "cipher_spec_length", len: 0, min: 3 });
         }
         if spec_len % 3 != 0 {
-            return Err(DecodeError::RaggedList {
-                what: "cipher_specs",
-                len: spec_len,
-                element: 3,
-            });
+            return Err(DecodeError::RaggedList { what: "cipher_specs", len: spec_len, element: 3 });
         }
         if sid_len != 0 && sid_len != SSLV2_SESSION_ID_LEN {
             return Err(DecodeError::InvalidValue {
@@ -153,11 +144,7 @@ impl Codec for Sslv2ClientHello {
             });
         }
         if chal_len > MAX_CHALLENGE {
-            return Err(DecodeError::TooLong {
-                what: "challenge_length",
-                len: chal_len,
-                max: MAX_CHALLENGE,
-            });
+            return Err(DecodeError::TooLong { what: "challenge_length", len: chal_len, max: MAX_CHALLENGE });
         }
         let mut specs = m.sub(spec_len, "cipher_specs")?;
         let mut cipher_specs = Vec::with_capacity(spec_len / 3);
@@ -167,11 +154,6 @@ impl Codec for Sslv2ClientHello {
         let session_id = m.take(sid_len, "session_id")?.to_vec();
         let challenge = m.take(chal_len, "challenge")?.to_vec();
         m.expect_empty("SSLv2 ClientHello")?;
-        Ok(Self {
-            version,
-            cipher_specs,
-            session_id,
-            challenge,
-        })
+        Ok(Self { version, cipher_specs, session_id, challenge })
     }
 }

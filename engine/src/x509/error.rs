@@ -116,10 +116,7 @@ impl fmt::Display for CertError {
             }
             Self::BadVersion { index } => write!(f, "certificate {index}: wrong X.509 version"),
             Self::SignatureAlgorithmMismatch { index } => {
-                write!(
-                    f,
-                    "certificate {index}: inner and outer signature algorithms differ"
-                )
+                write!(f, "certificate {index}: inner and outer signature algorithms differ")
             }
             Self::UnsupportedSignatureAlgorithm { index } => {
                 write!(f, "certificate {index}: unsupported signature algorithm")

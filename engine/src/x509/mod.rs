@@ -78,10 +78,7 @@ pub fn verify_chain(
     opts: &VerifyOptions<'_>,
 ) -> Result<VerifiedLeaf, CertError> {
     if chain_der.len() > MAX_CHAIN_LEN {
-        return Err(CertError::ChainTooLong {
-            len: chain_der.len(),
-            max: MAX_CHAIN_LEN,
-        });
+        return Err(CertError::ChainTooLong { len: chain_der.len(), max: MAX_CHAIN_LEN });
     }
     let certs = chain_der
         .iter()
@@ -156,9 +153,7 @@ fn build_path<'t>(
         }
     }
     // The last certificate was checked as an issuer but nothing signed it.
-    Err(CertError::UnknownIssuer {
-        index: certs.len().saturating_sub(1),
-    })
+    Err(CertError::UnknownIssuer { index: certs.len().saturating_sub(1) })
 }
 
 /// RFC 5280 6.1.3 (a)(2): notBefore <= now <= notAfter. Plain comparisons
@@ -191,11 +186,7 @@ fn check_issuer(cert: &X509Certificate<'_>, index: usize) -> Result<(), CertErro
     }
     // Intermediates between this certificate and the leaf.
     let below = index.saturating_sub(1);
-    if bc
-        .value
-        .path_len_constraint
-        .is_some_and(|max| below > max as usize)
-    {
+    if bc.value.path_len_constraint.is_some_and(|max| below > max as usize) {
         return Err(CertError::PathLenExceeded { index });
     }
     let ku = cert.key_usage().map_err(|_| CertError::BadExtension { index })?;
@@ -209,9 +200,7 @@ fn check_issuer(cert: &X509Certificate<'_>, index: usize) -> Result<(), CertErro
 fn check_leaf(leaf: &X509Certificate<'_>, opts: &VerifyOptions<'_>) -> Result<(), CertError> {
     // RFC 5280 4.2.1.3; RFC 5246 7.4.2 / 7.4.6: RSA key exchange encrypts
     // to the server key, a client certificate signs CertificateVerify.
-    let ku = leaf
-        .key_usage()
-        .map_err(|_| CertError::BadExtension { index: 0 })?;
+    let ku = leaf.key_usage().map_err(|_| CertError::BadExtension { index: 0 })?;
     if let Some(ku) = ku {
         let allowed = match opts.purpose {
             Purpose::ServerAuth => ku.value.key_encipherment(),
@@ -222,9 +211,7 @@ fn check_leaf(leaf: &X509Certificate<'_>, opts: &VerifyOptions<'_>) -> Result<()
         }
     }
     // RFC 5280 4.2.1.12, anyExtendedKeyUsage included.
-    let eku = leaf
-        .extended_key_usage()
-        .map_err(|_| CertError::BadExtension { index: 0 })?;
+    let eku = leaf.extended_key_usage().map_err(|_| CertError::BadExtension { index: 0 })?;
     if let Some(eku) = eku {
         let eku = eku.value;
         let allowed = eku.any

@@ -12,9 +12,7 @@ use super::CertError;
 
 /// Check that the leaf is for `name`.
 pub(crate) fn check_server_name(leaf: &X509Certificate<'_>, name: &str) -> Result<(), CertError> {
-    let san = leaf
-        .subject_alternative_name()
-        .map_err(|_| CertError::BadExtension { index: 0 })?;
+    let san = leaf.subject_alternative_name().map_err(|_| CertError::BadExtension { index: 0 })?;
     let ip = name.parse::<IpAddr>().ok();
     let matched = match san {
         Some(san) => san.value.general_names.iter().any(|gn| match (gn, ip) {
@@ -32,11 +30,7 @@ pub(crate) fn check_server_name(leaf: &X509Certificate<'_>, name: &str) -> Resul
                     .any(|cn| dns_matches(cn, name))
         }
     };
-    if matched {
-        Ok(())
-    } else {
-        Err(CertError::NameMismatch)
-    }
+    if matched { Ok(()) } else { Err(CertError::NameMismatch) }
 }
 
 fn ip_matches(bytes: &[u8], ip: IpAddr) -> bool {

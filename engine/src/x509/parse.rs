@@ -27,10 +27,7 @@ use super::CertError;
 pub(crate) fn parse_strict(der: &[u8], index: usize) -> Result<X509Certificate<'_>, CertError> {
     let (rest, cert) = X509Certificate::from_der(der).map_err(|_| CertError::Malformed { index })?;
     if !rest.is_empty() {
-        return Err(CertError::TrailingBytes {
-            index,
-            left: rest.len(),
-        });
+        return Err(CertError::TrailingBytes { index, left: rest.len() });
     }
     if !exactly_three_elements(der) {
         return Err(CertError::Malformed { index });

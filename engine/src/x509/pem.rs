@@ -10,23 +10,16 @@ use x509_parser::pem::Pem;
 use super::CertError;
 
 fn blocks(text: &str) -> Result<Vec<Pem>, CertError> {
-    Pem::iter_from_buffer(text.as_bytes())
-        .map(|block| block.map_err(|_| CertError::BadPem))
-        .collect()
+    Pem::iter_from_buffer(text.as_bytes()).map(|block| block.map_err(|_| CertError::BadPem)).collect()
 }
 
 /// Every CERTIFICATE block, as DER, in order. No block at all is an error.
 /// The DER is not parsed here.
 pub fn load_pem_certs(text: &str) -> Result<Vec<Vec<u8>>, CertError> {
-    let certs: Vec<Vec<u8>> = blocks(text)?
-        .into_iter()
-        .filter(|b| b.label == "CERTIFICATE")
-        .map(|b| b.contents)
-        .collect();
+    let certs: Vec<Vec<u8>> =
+        blocks(text)?.into_iter().filter(|b| b.label == "CERTIFICATE").map(|b| b.contents).collect();
     if certs.is_empty() {
-        return Err(CertError::NoPem {
-            wanted: "CERTIFICATE",
-        });
+        return Err(CertError::NoPem { wanted: "CERTIFICATE" });
     }
     Ok(certs)
 }
@@ -46,7 +39,5 @@ pub fn load_private_key_pem(text: &str) -> Result<rsa::PrivateKey, CertError> {
             _ => {}
         }
     }
-    Err(CertError::NoPem {
-        wanted: "PRIVATE KEY or RSA PRIVATE KEY",
-    })
+    Err(CertError::NoPem { wanted: "PRIVATE KEY or RSA PRIVATE KEY" })
 }

@@ -9,12 +9,8 @@ use shakedown_engine::crypto::{RandomSource, SeededRandom};
 use shakedown_engine::msgs::enums::*;
 use shakedown_engine::msgs::*;
 
-pub const VERSIONS: [ProtocolVersion; 4] = [
-    ProtocolVersion::Ssl3,
-    ProtocolVersion::Tls10,
-    ProtocolVersion::Tls11,
-    ProtocolVersion::Tls12,
-];
+pub const VERSIONS: [ProtocolVersion; 4] =
+    [ProtocolVersion::Ssl3, ProtocolVersion::Tls10, ProtocolVersion::Tls11, ProtocolVersion::Tls12];
 
 pub struct Gen(SeededRandom);
 
@@ -106,10 +102,7 @@ impl Gen {
                 while modelled.contains(&t) {
                     t = self.u16();
                 }
-                Extension::Other {
-                    typ: ExtensionType::from_wire(t),
-                    body: self.bytes_in(0, 20),
-                }
+                Extension::Other { typ: ExtensionType::from_wire(t), body: self.bytes_in(0, 20) }
             }
         }
     }
@@ -152,22 +145,16 @@ impl Gen {
 
     pub fn certificate(&mut self) -> Certificate {
         let n = self.range(0, 10);
-        Certificate {
-            chain: (0..n).map(|_| CertificateDer(self.bytes_in(1, 300))).collect(),
-        }
+        Certificate { chain: (0..n).map(|_| CertificateDer(self.bytes_in(1, 300))).collect() }
     }
 
     pub fn certificate_request(&mut self, ctx: HandshakeContext) -> CertificateRequest {
         let types = self.range(1, 5);
         let cas = self.range(0, 4);
         CertificateRequest {
-            certificate_types: (0..types)
-                .map(|_| ClientCertificateType::from_wire(self.u8()))
-                .collect(),
+            certificate_types: (0..types).map(|_| ClientCertificateType::from_wire(self.u8())).collect(),
             signature_algorithms: ctx.has_signature_algorithms().then(|| self.sig_algs()),
-            certificate_authorities: (0..cas)
-                .map(|_| DistinguishedName(self.bytes_in(1, 80)))
-                .collect(),
+            certificate_authorities: (0..cas).map(|_| DistinguishedName(self.bytes_in(1, 80))).collect(),
         }
     }
 
@@ -184,9 +171,7 @@ impl Gen {
     }
 
     pub fn finished(&mut self, ctx: HandshakeContext) -> Finished {
-        Finished {
-            verify_data: self.bytes(ctx.verify_data_len()),
-        }
+        Finished { verify_data: self.bytes(ctx.verify_data_len()) }
     }
 
     /// One message of every kind the engine models, for `ctx`'s version.
@@ -204,14 +189,8 @@ impl Gen {
             HandshakePayload::Finished(self.finished(ctx)),
         ];
         let mut msgs: Vec<_> = payloads.into_iter().map(HandshakeMessage::new).collect();
-        msgs.push(HandshakeMessage::unknown(
-            HandshakeType::NewSessionTicket,
-            self.bytes_in(0, 50),
-        ));
-        msgs.push(HandshakeMessage::unknown(
-            HandshakeType::Unknown(99),
-            self.bytes_in(0, 50),
-        ));
+        msgs.push(HandshakeMessage::unknown(HandshakeType::NewSessionTicket, self.bytes_in(0, 50)));
+        msgs.push(HandshakeMessage::unknown(HandshakeType::Unknown(99), self.bytes_in(0, 50)));
         msgs
     }
 

@@ -51,11 +51,7 @@ impl Measured {
     fn line(&self, what: &str, unit: &str, builtin: bool) -> String {
         let wall = self.wall.as_secs_f64().max(f64::EPSILON);
         let share = 100.0 * self.cpu.as_secs_f64() / wall;
-        let whose = if builtin {
-            "harness + builtin peer"
-        } else {
-            "harness"
-        };
+        let whose = if builtin { "harness + builtin peer" } else { "harness" };
         format!(
             "{what:<20} {:>12.1} {unit}  ({:.0} in {:.2} s; {whose} CPU {:.2} s = {share:.0}% of one core)",
             self.count / wall,
@@ -73,18 +69,13 @@ pub fn run(args: &BenchArgs) -> Result<(), String> {
         None if builtin => start_builtin(args)?,
         None => return Err(format!("--peer {}: use builtin or tcp:HOST:PORT", args.peer)),
     };
-    let config = args
-        .common
-        .client_config(args.server_name.clone(), args.ca.as_deref())?;
+    let config = args.common.client_config(args.server_name.clone(), args.ca.as_deref())?;
     println!("shakedown bench against {} ({address})", args.peer);
     let window = Duration::from_secs(args.seconds.max(1));
     let (full, session) = handshakes(args, &address, &config, window, false)?;
     println!("{}", full.line("full handshakes", "/s", builtin));
     if let Some(session) = session {
-        let resumed_config = ClientConfig {
-            resume: Some(session),
-            ..config.clone()
-        };
+        let resumed_config = ClientConfig { resume: Some(session), ..config.clone() };
         let (resumed, _) = handshakes(args, &address, &resumed_config, window, true)?;
         println!("{}", resumed.line("resumed handshakes", "/s", builtin));
     }
@@ -117,9 +108,7 @@ fn handshakes(
     let mut session = None;
     while start.elapsed() < window {
         let mut s = connect(args, address, config, count)?;
-        let summary = s
-            .handshake(args.common.timeout())
-            .map_err(|e| format!("handshake {count}: {e}"))?;
+        let summary = s.handshake(args.common.timeout()).map_err(|e| format!("handshake {count}: {e}"))?;
         if must_resume && !summary.resumed {
             return Err("the peer did not resume the session".into());
         }
@@ -127,21 +116,13 @@ fn handshakes(
         s.close();
         count += 1;
     }
-    Ok((
-        Measured {
-            count: count as f64,
-            wall: start.elapsed(),
-            cpu: cpu.elapsed(),
-        },
-        session,
-    ))
+    Ok((Measured { count: count as f64, wall: start.elapsed(), cpu: cpu.elapsed() }, session))
 }
 
 /// Sends `bulk_mib` MiB in 16 KiB records and reads the echo back.
 fn bulk(args: &BenchArgs, address: &str, config: &ClientConfig) -> Result<Measured, String> {
     let mut s = connect(args, address, config, u64::MAX / 2)?;
-    s.handshake(args.common.timeout())
-        .map_err(|e| format!("handshake: {e}"))?;
+    s.handshake(args.common.timeout()).map_err(|e| format!("handshake: {e}"))?;
     // Each record is one line: line-oriented echo servers (gnutls-serv
     // --echo) answer per line.
     let mut chunk = vec![0x61u8; 16 * 1024];
@@ -156,25 +137,16 @@ fn bulk(args: &BenchArgs, address: &str, config: &ClientConfig) -> Result<Measur
         sent += chunk.len();
         // Keep at most 1 MiB in flight so neither socket buffer fills up.
         while sent - received > 1024 * 1024 {
-            received += s
-                .receive(1, args.common.timeout())
-                .map_err(|e| format!("echo: {e}"))?
-                .len();
+            received += s.receive(1, args.common.timeout()).map_err(|e| format!("echo: {e}"))?.len();
         }
     }
     while received < total {
-        received += s
-            .receive(total - received, args.common.timeout())
-            .map_err(|e| format!("echo: {e}"))?
-            .len();
+        received +=
+            s.receive(total - received, args.common.timeout()).map_err(|e| format!("echo: {e}"))?.len();
     }
     s.close();
     let mib = (sent + received) as f64 / 2.0 / (1024.0 * 1024.0);
-    Ok(Measured {
-        count: mib,
-        wall: start.elapsed(),
-        cpu: cpu.elapsed(),
-    })
+    Ok(Measured { count: mib, wall: start.elapsed(), cpu: cpu.elapsed() })
 }
 
 /// The engine's own echo server on a free loopback port, in a thread.

@@ -41,9 +41,7 @@ pub struct ConnectArgs {
 }
 
 pub fn run(args: &ConnectArgs) -> Result<(), String> {
-    let mut config = args
-        .common
-        .client_config(args.server_name.clone(), args.ca.as_deref())?;
+    let mut config = args.common.client_config(args.server_name.clone(), args.ca.as_deref())?;
     if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
         config.client_cert = Some(load_identity(cert, key)?);
     }
@@ -69,23 +67,15 @@ fn connect_once(
         Connection::client(Arc::new(config), args.common.rng(n), now_unix()).map_err(|e| e.to_string())?;
     let mut session = Session::new(conn, stream);
     let timeout = args.common.timeout();
-    let summary = session
-        .handshake(timeout)
-        .map_err(|e| format!("handshake: {e}"))?;
+    let summary = session.handshake(timeout).map_err(|e| format!("handshake: {e}"))?;
     println!("negotiated {}", describe(&summary));
     args.common.write_keylog(&summary);
     if let Some(text) = &args.send {
         session.send(text.as_bytes()).map_err(|e| format!("send: {e}"))?;
     }
     if args.expect_bytes > 0 {
-        let got = session
-            .receive(args.expect_bytes, timeout)
-            .map_err(|e| format!("receive: {e}"))?;
-        println!(
-            "received {} bytes: {}",
-            got.len(),
-            String::from_utf8_lossy(&got).trim_end()
-        );
+        let got = session.receive(args.expect_bytes, timeout).map_err(|e| format!("receive: {e}"))?;
+        println!("received {} bytes: {}", got.len(), String::from_utf8_lossy(&got).trim_end());
         if got.len() < args.expect_bytes {
             return Err(format!("expected {} bytes, got {}", args.expect_bytes, got.len()));
         }

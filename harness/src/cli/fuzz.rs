@@ -197,10 +197,8 @@ pub fn run(args: &FuzzArgs) -> Result<u8, String> {
         true => vec!["builtin".to_string()],
         false => args.peer.clone(),
     };
-    let mut peers = names
-        .iter()
-        .map(|n| PeerSpec::parse(n, &args.builtin_profile))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut peers =
+        names.iter().map(|n| PeerSpec::parse(n, &args.builtin_profile)).collect::<Result<Vec<_>, _>>()?;
     give_flaws(&mut peers, &parse_flaws(&args.flaw)?)?;
     let out = args.out.as_deref().map(OutDir::create).transpose()?;
     let cases = match (args.cases, args.time) {
@@ -214,9 +212,7 @@ pub fn run(args: &FuzzArgs) -> Result<u8, String> {
         cases,
         time: args.time,
         seed: args.seed,
-        jobs: args
-            .jobs
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)),
+        jobs: args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)),
         out,
         shard,
         timeout: Duration::from_secs_f64(args.timeout),

@@ -85,10 +85,7 @@ fn parse_client_auth(s: &str) -> Result<ClientAuth, String> {
 }
 
 fn flaws(names: &[String]) -> Result<Flaws, String> {
-    names
-        .iter()
-        .map(|n| Flaw::from_name(n).ok_or_else(|| format!("unknown flaw `{n}`")))
-        .collect()
+    names.iter().map(|n| Flaw::from_name(n).ok_or_else(|| format!("unknown flaw `{n}`"))).collect()
 }
 
 fn summary(m: &ModelFile) -> String {
@@ -99,11 +96,7 @@ fn summary(m: &ModelFile) -> String {
         m.peer,
         m.model.states(),
         m.model.transitions(),
-        if m.complete {
-            ""
-        } else {
-            " (PARTIAL: time ran out)"
-        },
+        if m.complete { "" } else { " (PARTIAL: time ran out)" },
         s.membership_queries,
         s.equivalence_queries,
         s.resets,
@@ -136,11 +129,7 @@ pub fn run(args: &LearnArgs) -> Result<u8, String> {
     if let Target::Profile(p) = &target
         && p.role != crate::vector::Role::Server
     {
-        return Err(format!(
-            "{} is a {} profile; only servers are learned",
-            p.name,
-            p.role.name()
-        ));
+        return Err(format!("{} is a {} profile; only servers are learned", p.name, p.role.name()));
     }
     let flawed = flaws(&args.flaw)?;
     if !flawed.is_honest() && !matches!(target, Target::Builtin) {
@@ -158,10 +147,7 @@ pub fn run(args: &LearnArgs) -> Result<u8, String> {
         certs: args.certs.clone(),
         min_wait: Duration::from_millis(args.min_wait_ms),
         connect_timeout: Duration::from_secs(5),
-        checks: Checks {
-            sample_one_in: args.sample_one_in,
-            confirm: 2,
-        },
+        checks: Checks { sample_one_in: args.sample_one_in, confirm: 2 },
     };
     let names: Vec<&str> = flawed.iter().map(Flaw::name).collect();
     let label = format!("builtin(flaws: {})", names.join(","));
@@ -173,11 +159,7 @@ pub fn run(args: &LearnArgs) -> Result<u8, String> {
     let svg = write_model(&args.out, &peer)?;
     println!("{}", summary(&peer));
     if !peer.dropped_symbols.is_empty() {
-        println!(
-            "not expressible in {}: {}",
-            peer.version,
-            peer.dropped_symbols.join(", ")
-        );
+        println!("not expressible in {}: {}", peer.version, peer.dropped_symbols.join(", "));
     }
     println!(
         "wrote {}/model.json, model.dot{}",

@@ -117,19 +117,12 @@ pub fn run(args: &RunArgs) -> Result<u8, String> {
         return Ok(if ok { 0 } else { 1 });
     }
     let mut peer = PeerSpec::parse(&args.peer, &args.builtin_profile)?;
-    super::fuzz::give_flaws(
-        std::slice::from_mut(&mut peer),
-        &super::fuzz::parse_flaws(&args.flaw)?,
-    )?;
+    super::fuzz::give_flaws(std::slice::from_mut(&mut peer), &super::fuzz::parse_flaws(&args.flaw)?)?;
     let mut files = Vec::new();
     for v in &args.vectors {
         files.extend(load_dir(v).map_err(|e| e.to_string())?);
     }
-    let cases = select(
-        expand(&files).map_err(|e| e.to_string())?,
-        &args.filter,
-        args.shard,
-    )?;
+    let cases = select(expand(&files).map_err(|e| e.to_string())?, &args.filter, args.shard)?;
     if args.list {
         for c in &cases {
             println!("{}", c.id);
@@ -142,9 +135,7 @@ pub fn run(args: &RunArgs) -> Result<u8, String> {
     if !(args.timeout > 0.0 && args.timeout.is_finite()) {
         return Err("--timeout must be a positive number of seconds".into());
     }
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
     let opts = RunOptions {
         peer: peer.clone(),
         jobs,

@@ -43,10 +43,7 @@ struct Verdict {
 pub fn run(args: &RunArgs) -> Result<bool, String> {
     let dir = &args.certs;
     let ids = Identities {
-        server: load_identity(
-            &format!("{dir}/server.chain.pem"),
-            &format!("{dir}/server.key.pem"),
-        )?,
+        server: load_identity(&format!("{dir}/server.chain.pem"), &format!("{dir}/server.key.pem"))?,
         client: load_identity(&format!("{dir}/client.pem"), &format!("{dir}/client.key.pem"))?,
         anchors: load_anchors(&format!("{dir}/ca.pem"))?,
     };
@@ -56,11 +53,7 @@ pub fn run(args: &RunArgs) -> Result<bool, String> {
     let mut seed = args.seed;
     for version in ProtocolVersion::SUPPORTED {
         for suite in ALL_SUITES.iter().filter(|s| s.usable_with(version)) {
-            for mode in [
-                ClientAuthMode::Off,
-                ClientAuthMode::Request,
-                ClientAuthMode::Require,
-            ] {
+            for mode in [ClientAuthMode::Off, ClientAuthMode::Request, ClientAuthMode::Require] {
                 seed += 1;
                 verdicts.push(full_handshake(&ids, version, suite.suite, mode, seed, now));
             }
@@ -113,12 +106,7 @@ fn full_handshake(
     let mut pair = match Pair::new(Arc::new(client), Arc::new(server), seed, now) {
         Ok(p) => p,
         Err(e) => {
-            return Verdict {
-                name,
-                version,
-                pass: false,
-                detail: e.to_string(),
-            };
+            return Verdict { name, version, pass: false, detail: e.to_string() };
         }
     };
     let exchanged = pair.handshake_and_exchange(b"ping", b"pong");
@@ -128,12 +116,7 @@ fn full_handshake(
         "negotiated {negotiated:?}, client error {:?}, server error {:?}",
         pair.client_error, pair.server_error
     );
-    Verdict {
-        name,
-        version,
-        pass,
-        detail,
-    }
+    Verdict { name, version, pass, detail }
 }
 
 fn resumption(ids: &Identities, version: ProtocolVersion, seed: u64, now: i64) -> Verdict {
@@ -145,33 +128,18 @@ fn resumption(ids: &Identities, version: ProtocolVersion, seed: u64, now: i64) -
         p.summary(true).map(|s| s.session.clone())
     });
     let Ok(Some(session)) = first else {
-        return Verdict {
-            name,
-            version,
-            pass: false,
-            detail: "first handshake failed".into(),
-        };
+        return Verdict { name, version, pass: false, detail: "first handshake failed".into() };
     };
-    let resumed = Pair::new(
-        Arc::new(ClientConfig {
-            resume: Some(session),
-            ..client
-        }),
-        server,
-        seed + 1000,
-        now,
-    )
-    .map(|mut p| {
-        let ok = p.handshake_and_exchange(b"again", b"welcome back");
-        ok && p.summary(true).is_some_and(|s| s.resumed) && p.summary(false).is_some_and(|s| s.resumed)
-    });
+    let resumed =
+        Pair::new(Arc::new(ClientConfig { resume: Some(session), ..client }), server, seed + 1000, now).map(
+            |mut p| {
+                let ok = p.handshake_and_exchange(b"again", b"welcome back");
+                ok && p.summary(true).is_some_and(|s| s.resumed)
+                    && p.summary(false).is_some_and(|s| s.resumed)
+            },
+        );
     let pass = matches!(resumed, Ok(true));
-    Verdict {
-        name,
-        version,
-        pass,
-        detail: format!("resumed handshake: {resumed:?}"),
-    }
+    Verdict { name, version, pass, detail: format!("resumed handshake: {resumed:?}") }
 }
 
 fn print_table(verdicts: &[Verdict]) {

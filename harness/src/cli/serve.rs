@@ -55,10 +55,7 @@ pub struct ServeArgs {
 
 pub fn parse_flaw(s: &str) -> Result<shakedown_engine::flaw::Flaw, String> {
     shakedown_engine::flaw::Flaw::from_name(s).ok_or_else(|| {
-        let names: Vec<&str> = shakedown_engine::flaw::Flaw::ALL
-            .iter()
-            .map(|f| f.name())
-            .collect();
+        let names: Vec<&str> = shakedown_engine::flaw::Flaw::ALL.iter().map(|f| f.name()).collect();
         format!("unknown flaw `{s}` (known: {})", names.join(", "))
     })
 }
@@ -140,9 +137,7 @@ fn serve_one(args: &ServeArgs, config: Arc<ServerConfig>, stream: TcpStream, n: 
     let conn = Connection::server(config, args.common.rng(n), now_unix());
     let mut session = Session::new(conn, stream);
     let timeout = args.common.timeout();
-    let summary = session
-        .handshake(timeout)
-        .map_err(|e| format!("handshake with {peer}: {e}"))?;
+    let summary = session.handshake(timeout).map_err(|e| format!("handshake with {peer}: {e}"))?;
     println!("connection {n}: negotiated {}", describe(&summary));
     args.common.write_keylog(&summary);
     // Echo application data until the peer closes: what arrived together

@@ -135,11 +135,7 @@ pub fn measure(args: &TimingArgs, progress: bool) -> Result<(RunInfo, Collected,
     drop(target);
     let analysis = analysis::analyse(
         &collected.paired,
-        &analysis::Options {
-            resamples: args.resamples,
-            seed: args.seed,
-            ..analysis::Options::default()
-        },
+        &analysis::Options { resamples: args.resamples, seed: args.seed, ..analysis::Options::default() },
     );
     let info = RunInfo {
         command: std::env::args().collect::<Vec<_>>().join(" "),

@@ -85,10 +85,8 @@ pub struct Report {
 
 /// The cases every peer can run: roles, versions and suites in common.
 pub fn space(peers: &[PeerSpec], peer_role: Option<Role>) -> Space {
-    let all_suites: Vec<String> = shakedown_engine::suites::ALL_SUITES
-        .iter()
-        .map(|s| s.openssl_name.to_string())
-        .collect();
+    let all_suites: Vec<String> =
+        shakedown_engine::suites::ALL_SUITES.iter().map(|s| s.openssl_name.to_string()).collect();
     let mut roles = vec![Role::Client, Role::Server];
     let mut versions = Version::ALL.to_vec();
     let mut suites = all_suites;
@@ -114,12 +112,7 @@ pub fn space(peers: &[PeerSpec], peer_role: Option<Role>) -> Space {
     if let Some(r) = peer_role {
         roles.retain(|x| *x == r.other());
     }
-    Space {
-        roles,
-        versions,
-        suites,
-        resumption,
-    }
+    Space { roles, versions, suites, resumption }
 }
 
 fn case_seed(seed: u64, shard: (u64, u64), i: u64) -> u64 {
@@ -182,9 +175,8 @@ pub fn run(opts: &CampaignOptions, stop: &AtomicBool, progress: &dyn Fn(&Stats))
     };
     let started = Instant::now();
     let jobs = opts.jobs.max(1);
-    let mut workers: Vec<Vec<Worker>> = (0..jobs)
-        .map(|_| opts.peers.iter().map(|_| Worker::default()).collect())
-        .collect();
+    let mut workers: Vec<Vec<Worker>> =
+        (0..jobs).map(|_| opts.peers.iter().map(|_| Worker::default()).collect()).collect();
     let mut next: u64 = 0;
     loop {
         let left = opts.cases.map_or(BATCH as u64, |n| n.saturating_sub(next));
@@ -262,10 +254,8 @@ impl Campaign<'_> {
             }
         }
         if done.len() >= 2 {
-            let outcomes: Vec<_> = done
-                .iter()
-                .map(|r| (r.peer.clone(), r.outcome, r.observed.describe()))
-                .collect();
+            let outcomes: Vec<_> =
+                done.iter().map(|r| (r.peer.clone(), r.outcome, r.observed.describe())).collect();
             if let Some(v) = differential(&outcomes) {
                 let deviant = outcomes
                     .iter()
@@ -392,11 +382,8 @@ fn run_batch(
                     if stop.load(Ordering::Relaxed) {
                         break;
                     }
-                    let runs: Vec<Ran> = run_opts
-                        .iter()
-                        .zip(w.iter_mut())
-                        .map(|(o, wk)| execute(case, o, ids, wk))
-                        .collect();
+                    let runs: Vec<Ran> =
+                        run_opts.iter().zip(w.iter_mut()).map(|(o, wk)| execute(case, o, ids, wk)).collect();
                     if let Ok(mut all) = slots.lock()
                         && let Some(slot) = all.get_mut(i)
                     {
@@ -406,10 +393,5 @@ fn run_batch(
             });
         }
     });
-    slots
-        .into_inner()
-        .unwrap_or_default()
-        .into_iter()
-        .map(Option::unwrap_or_default)
-        .collect()
+    slots.into_inner().unwrap_or_default().into_iter().map(Option::unwrap_or_default).collect()
 }

@@ -62,10 +62,7 @@ impl FuzzCase {
                 identity: self.identity.clone(),
                 ..EngineSide::default()
             },
-            peer: PeerSide {
-                client_auth: peer_auth,
-                ..PeerSide::default()
-            },
+            peer: PeerSide { client_auth: peer_auth, ..PeerSide::default() },
             knobs: self.mutations.clone(),
             requires: self.requires(),
             resume: self.resume,

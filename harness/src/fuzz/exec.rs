@@ -35,11 +35,7 @@ pub enum Ran {
 /// case sends the same bytes).
 pub fn execute(case: &FuzzCase, opts: &RunOptions, ids: &Identities, worker: &mut Worker) -> Ran {
     let Some(c) = case.to_case(completes(true)) else {
-        return Ran::Skipped(format!(
-            "{} cannot be used with {}",
-            case.suite,
-            case.version.name()
-        ));
+        return Ran::Skipped(format!("{} cannot be used with {}", case.suite, case.version.name()));
     };
     let r = run_case(&c, opts, ids, worker);
     if let Verdict::Skip { reason } = &r.verdict {

@@ -49,10 +49,7 @@ impl Finding {
         VectorFile {
             topic: self.name(),
             description: Some(format!("peer behaviour signature: {}", self.signature)),
-            tests: vec![
-                self.case
-                    .test_def(&id, &description, &rfc, self.violation.expect.clone()),
-            ],
+            tests: vec![self.case.test_def(&id, &description, &rfc, self.violation.expect.clone())],
         }
     }
 }
@@ -74,9 +71,7 @@ impl OutDir {
         let probe = root.join(".write-test");
         std::fs::write(&probe, b"").map_err(|e| format!("--out {}: {e}", root.display()))?;
         let _ = std::fs::remove_file(probe);
-        Ok(Self {
-            root: root.to_owned(),
-        })
+        Ok(Self { root: root.to_owned() })
     }
 
     pub fn findings(&self) -> PathBuf {
@@ -106,10 +101,7 @@ impl OutDir {
             text.push_str(&run.transcript.as_ref().map(|t| t.render()).unwrap_or_default());
             write_new(&dir.join(format!("{name}.transcript.txt")), text.as_bytes())?;
             if !run.keylog.is_empty() {
-                write_new(
-                    &dir.join(format!("{name}.keylog")),
-                    run.keylog.concat().as_bytes(),
-                )?;
+                write_new(&dir.join(format!("{name}.keylog")), run.keylog.concat().as_bytes())?;
             }
         }
         Ok(vector)
@@ -118,15 +110,9 @@ impl OutDir {
     /// Keeps a case that showed a new behaviour (`.case`, not `.json`, so
     /// a corpus directory is never read as vectors).
     pub fn write_corpus(&self, case: &FuzzCase, signature: &str) -> Result<(), String> {
-        let entry = CorpusEntry {
-            signature: signature.to_owned(),
-            case: case.clone(),
-        };
+        let entry = CorpusEntry { signature: signature.to_owned(), case: case.clone() };
         let json = serde_json::to_string(&entry).map_err(|e| e.to_string())?;
-        write_new(
-            &self.root.join("corpus").join(format!("{}.case", case.digest())),
-            json.as_bytes(),
-        )
+        write_new(&self.root.join("corpus").join(format!("{}.case", case.digest())), json.as_bytes())
     }
 
     /// Appends a line to the non-determinism report.

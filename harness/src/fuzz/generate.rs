@@ -57,10 +57,7 @@ impl Dice {
     }
 
     fn flip(&mut self) -> ByteFlip {
-        ByteFlip {
-            index: self.below(64),
-            xor: self.nonzero(),
-        }
+        ByteFlip { index: self.below(64), xor: self.nonzero() }
     }
 
     fn hex(&mut self, max: usize) -> Payload {
@@ -161,13 +158,7 @@ fn field_mutation(d: &mut Dice, role: Role, version: Version) -> Knob {
         2 => FieldOp::Truncate(1 + d.below(4)),
         _ => FieldOp::Extend(d.hex(6)),
     };
-    Knob::MutateField(FieldMutation {
-        message,
-        path,
-        op,
-        fix_lengths: d.chance(80),
-        integrity: d.chance(80),
-    })
+    Knob::MutateField(FieldMutation { message, path, op, fix_lengths: d.chance(80), integrity: d.chance(80) })
 }
 
 /// One random knob for the engine in `role` at `version`.
@@ -239,18 +230,9 @@ pub fn knob(d: &mut Dice, role: Role, version: Version) -> Knob {
         9 => Knob::TweakRecord {
             on: d.chance(70).then(|| msg(d)),
             tweak: match d.below(3) {
-                0 => SealTweak {
-                    corrupt_mac: Some(d.flip()),
-                    ..SealTweak::default()
-                },
-                1 => SealTweak {
-                    padding_len: Some(d.byte()),
-                    ..SealTweak::default()
-                },
-                _ => SealTweak {
-                    corrupt_padding: Some(d.flip()),
-                    ..SealTweak::default()
-                },
+                0 => SealTweak { corrupt_mac: Some(d.flip()), ..SealTweak::default() },
+                1 => SealTweak { padding_len: Some(d.byte()), ..SealTweak::default() },
+                _ => SealTweak { corrupt_padding: Some(d.flip()), ..SealTweak::default() },
             },
         },
         10 => Knob::InjectRecord {
@@ -274,9 +256,7 @@ pub fn knob(d: &mut Dice, role: Role, version: Version) -> Knob {
             level: d
                 .pick(&[AlertLevel::Warning, AlertLevel::Fatal, AlertLevel::Unknown(7)])
                 .unwrap_or(AlertLevel::Warning),
-            description: d
-                .pick(AlertDescription::ALL)
-                .unwrap_or(AlertDescription::UserCanceled),
+            description: d.pick(AlertDescription::ALL).unwrap_or(AlertDescription::UserCanceled),
         },
         12 => Knob::InjectHandshake {
             at: anchor(d, role),
@@ -288,18 +268,9 @@ pub fn knob(d: &mut Dice, role: Role, version: Version) -> Knob {
         },
         13 => Knob::Skip(msg(d)),
         14 => Knob::Duplicate(msg(d)),
-        15 => Knob::Hold {
-            message: msg(d),
-            until_after: msg(d),
-        },
-        16 => Knob::TruncateBody {
-            message: msg(d),
-            by: 1 + d.below(8),
-        },
-        17 => Knob::PadBody {
-            message: msg(d),
-            bytes: d.hex(8),
-        },
+        15 => Knob::Hold { message: msg(d), until_after: msg(d) },
+        16 => Knob::TruncateBody { message: msg(d), by: 1 + d.below(8) },
+        17 => Knob::PadBody { message: msg(d), bytes: d.hex(8) },
         18 => Knob::CcsBefore(msg(d)),
         19 => match d.below(3) {
             0 => Knob::CcsTwice,
@@ -320,12 +291,8 @@ pub fn knob(d: &mut Dice, role: Role, version: Version) -> Knob {
             1 => Knob::NoCertificateAlert,
             2 => Knob::CorruptCertificateVerify(d.flip()),
             _ => Knob::CertificateVerifyHash(
-                d.pick(&[
-                    HashAlgorithm::Md5,
-                    HashAlgorithm::Sha512,
-                    HashAlgorithm::Unknown(9),
-                ])
-                .unwrap_or(HashAlgorithm::Md5),
+                d.pick(&[HashAlgorithm::Md5, HashAlgorithm::Sha512, HashAlgorithm::Unknown(9)])
+                    .unwrap_or(HashAlgorithm::Md5),
             ),
         },
         22 => Knob::CorruptFinished(d.flip()),
@@ -335,15 +302,8 @@ pub fn knob(d: &mut Dice, role: Role, version: Version) -> Knob {
     }
 }
 
-const IDENTITIES: &[Option<&str>] = &[
-    None,
-    None,
-    None,
-    None,
-    Some("untrusted-server"),
-    Some("untrusted-client"),
-    Some("expired-client"),
-];
+const IDENTITIES: &[Option<&str>] =
+    &[None, None, None, None, Some("untrusted-server"), Some("untrusted-client"), Some("expired-client")];
 
 /// A fresh case from the dice.
 pub fn fresh(d: &mut Dice, space: &Space) -> Option<FuzzCase> {
@@ -369,15 +329,7 @@ pub fn fresh(d: &mut Dice, space: &Space) -> Option<FuzzCase> {
     let resume = space.resumption && engine_role == Role::Client && d.chance(10);
     let n = 1 + d.below(3);
     let mutations = (0..n).map(|_| knob(d, engine_role, version)).collect();
-    Some(FuzzCase {
-        version,
-        suite,
-        engine_role,
-        client_auth,
-        identity,
-        resume,
-        mutations,
-    })
+    Some(FuzzCase { version, suite, engine_role, client_auth, identity, resume, mutations })
 }
 
 /// A mutation of a corpus entry: add, drop or replace one knob, or move it

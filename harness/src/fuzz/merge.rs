@@ -67,11 +67,7 @@ pub fn merge(out: &Path, dirs: &[std::path::PathBuf]) -> Result<Merged, String> 
             if d == out {
                 continue;
             }
-            let stem = f
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or_default()
-                .to_string();
+            let stem = f.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
             for g in std::fs::read_dir(&fdir).into_iter().flatten().flatten() {
                 let name = g.file_name().to_string_lossy().to_string();
                 if name.starts_with(&format!("{stem}.")) {

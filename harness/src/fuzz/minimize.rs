@@ -92,18 +92,14 @@ fn shrink(k: &Knob) -> Option<Knob> {
                 FieldOp::Set(p) => FieldOp::Set(one_byte(p)?),
                 _ => return None,
             };
-            Some(Knob::MutateField(
-                shakedown_engine::deviate::field::FieldMutation { op, ..m.clone() },
-            ))
+            Some(Knob::MutateField(shakedown_engine::deviate::field::FieldMutation { op, ..m.clone() }))
         }
-        Knob::PadBody { message, bytes } => Some(Knob::PadBody {
-            message: *message,
-            bytes: one_byte(bytes)?,
-        }),
-        Knob::TruncateBody { message, by } if *by > 1 => Some(Knob::TruncateBody {
-            message: *message,
-            by: 1,
-        }),
+        Knob::PadBody { message, bytes } => {
+            Some(Knob::PadBody { message: *message, bytes: one_byte(bytes)? })
+        }
+        Knob::TruncateBody { message, by } if *by > 1 => {
+            Some(Knob::TruncateBody { message: *message, by: 1 })
+        }
         _ => None,
     }
 }

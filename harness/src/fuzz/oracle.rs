@@ -44,19 +44,12 @@ pub struct Violation {
 
 /// Every fatal alert: "the peer refuses", whichever alert it picks.
 pub fn any_alert() -> Vec<AlertDescription> {
-    AlertDescription::ALL
-        .iter()
-        .copied()
-        .filter(|a| *a != AlertDescription::CloseNotify)
-        .collect()
+    AlertDescription::ALL.iter().copied().filter(|a| *a != AlertDescription::CloseNotify).collect()
 }
 
 pub fn refuses() -> Vec<Expectation> {
     vec![
-        Expectation {
-            peer_alert: Some(any_alert()),
-            ..Expectation::default()
-        },
+        Expectation { peer_alert: Some(any_alert()), ..Expectation::default() },
         Expectation {
             peer_closes: Some(crate::vector::Closes),
             grade: Grade::Acceptable,
@@ -68,11 +61,7 @@ pub fn refuses() -> Vec<Expectation> {
 pub fn completes(exact: bool) -> Vec<Expectation> {
     let any = (!exact).then(|| "any".to_string());
     vec![Expectation {
-        handshake_completes: Some(Completes {
-            version: any.clone(),
-            suite: any,
-            ..Completes::default()
-        }),
+        handshake_completes: Some(Completes { version: any.clone(), suite: any, ..Completes::default() }),
         ..Expectation::default()
     }]
 }
@@ -96,10 +85,7 @@ pub fn spec(case: &FuzzCase, obs: &Observed, echoes: bool) -> Option<Violation> 
     match class {
         Class::MustRefuse if peer_accepted(case, obs, echoes) => Some(Violation {
             oracle: Oracle::Spec,
-            reason: format!(
-                "the peer completed a handshake it must refuse: {}",
-                obs.describe()
-            ),
+            reason: format!("the peer completed a handshake it must refuse: {}", obs.describe()),
             rfc,
             expect: refuses(),
         }),
@@ -135,10 +121,7 @@ pub fn liveness(case: &FuzzCase, obs: &Observed, note: Option<&str>) -> Option<V
     if class == Class::MustComplete && Outcome::of(obs) == Outcome::Silence {
         return Some(Violation {
             oracle: Oracle::Liveness,
-            reason: format!(
-                "the peer stopped answering in a conformant handshake: {}",
-                obs.describe()
-            ),
+            reason: format!("the peer stopped answering in a conformant handshake: {}", obs.describe()),
             rfc: "RFC 5246 7.3".into(),
             expect: completes(true),
         });
@@ -153,19 +136,14 @@ pub fn differential(outcomes: &[(String, Outcome, String)]) -> Option<Violation>
     let (other_name, other, other_desc) = outcomes.iter().find(|(_, o, _)| o != first)?;
     let expect = match first {
         Outcome::Completes => completes(false),
-        Outcome::Close => vec![Expectation {
-            peer_closes: Some(crate::vector::Closes),
-            ..Expectation::default()
-        }],
+        Outcome::Close => {
+            vec![Expectation { peer_closes: Some(crate::vector::Closes), ..Expectation::default() }]
+        }
         _ => refuses(),
     };
     Some(Violation {
         oracle: Oracle::Differential,
-        reason: format!(
-            "{first_name}: {}; {other_name}: {} ({other_desc})",
-            first.name(),
-            other.name()
-        ),
+        reason: format!("{first_name}: {}; {other_name}: {} ({other_desc})", first.name(), other.name()),
         rfc: String::new(),
         expect,
     })

@@ -71,11 +71,7 @@ pub fn signature(transcript: Option<&Transcript>, obs: &Observed) -> String {
         End::HarnessError(_) => "error".into(),
         other => Outcome::of(&Observed::new(other.clone())).name().into(),
     };
-    let hs = if obs.negotiated.is_some() {
-        "hs-ok"
-    } else {
-        "hs-no"
-    };
+    let hs = if obs.negotiated.is_some() { "hs-ok" } else { "hs-no" };
     format!("{} | {hs} {end}", tokens.join(" "))
 }
 

@@ -31,16 +31,10 @@ pub struct Duty {
     pub rfc: &'static str,
 }
 
-const MAY: Duty = Duty {
-    class: Class::MayRefuse,
-    rfc: "",
-};
+const MAY: Duty = Duty { class: Class::MayRefuse, rfc: "" };
 
 const fn must_refuse(rfc: &'static str) -> Duty {
-    Duty {
-        class: Class::MustRefuse,
-        rfc,
-    }
+    Duty { class: Class::MustRefuse, rfc }
 }
 
 /// Whether one of our messages surely goes out in this case: the hello
@@ -97,23 +91,18 @@ pub fn duty(knob: &Knob, case: &FuzzCase) -> Duty {
     match knob {
         // RFC 5246 6.2.1: handshake messages may be split across records
         // or share one; a receiver must reassemble.
-        Knob::FragmentHandshake(n) if *n >= 1 => Duty {
-            class: Class::MustComplete,
-            rfc: "RFC 5246 6.2.1",
-        },
-        Knob::CoalesceHandshake => Duty {
-            class: Class::MustComplete,
-            rfc: "RFC 5246 6.2.1",
-        },
+        Knob::FragmentHandshake(n) if *n >= 1 => Duty { class: Class::MustComplete, rfc: "RFC 5246 6.2.1" },
+        Knob::CoalesceHandshake => Duty { class: Class::MustComplete, rfc: "RFC 5246 6.2.1" },
         Knob::CorruptFinished(f) if f.xor != 0 => must_refuse("RFC 5246 7.4.9, RFC 6101 5.6.9"),
         // The case's version decides the right length; 12 and 36 are the
         // only lengths ever right (RFC 5246 7.4.9, RFC 6101 5.6.9), and the
         // generator only asks for others.
         Knob::FinishedLength(n) if ![12, 36].contains(n) => must_refuse("RFC 5246 7.4.9"),
-        Knob::TweakRecord {
-            on: Some(HandshakeType::Finished),
-            tweak,
-        } if tweak.corrupt_mac.is_some_and(|f| f.xor != 0) => must_refuse("RFC 5246 6.2.3.1, 6.2.3.2"),
+        Knob::TweakRecord { on: Some(HandshakeType::Finished), tweak }
+            if tweak.corrupt_mac.is_some_and(|f| f.xor != 0) =>
+        {
+            must_refuse("RFC 5246 6.2.3.1, 6.2.3.2")
+        }
         // RFC 5246 7.4.9: Finished is the first message under the new
         // keys; without ChangeCipherSpec it arrives where CCS must.
         Knob::CcsNever => must_refuse("RFC 5246 7.1, 7.4.9"),
@@ -159,32 +148,26 @@ pub fn duty(knob: &Knob, case: &FuzzCase) -> Duty {
         }
         // RFC 5246 7.4.1.4: an extension the client did not offer aborts
         // the handshake (only types no client offers are generated).
-        Knob::AddExtension {
-            typ: ExtensionType::Unknown(_),
-            ..
-        } if role == Role::Server && tls => must_refuse("RFC 5246 7.4.1.4"),
+        Knob::AddExtension { typ: ExtensionType::Unknown(_), .. } if role == Role::Server && tls => {
+            must_refuse("RFC 5246 7.4.1.4")
+        }
         // RFC 5246 7.4.1.3, E.1: never a version above the client's.
         Knob::ServerHelloVersion(v) if role == Role::Server && v.get() > ProtocolVersion::Tls12.get() => {
             must_refuse("RFC 5246 7.4.1.3, E.1")
         }
         // RFC 5246 6: an unknown record type is unexpected_message (TLS
         // 1.0 and 1.1 said to ignore it, RFC 2246 6, RFC 4346 6).
-        Knob::InjectRecord {
-            at,
-            content_type: ContentType::Unknown(_),
-            payload,
-        } if case.version == crate::vector::Version::Tls12
-            && !payload.bytes().is_empty()
-            && anchor_fires(*at, case) =>
+        Knob::InjectRecord { at, content_type: ContentType::Unknown(_), payload }
+            if case.version == crate::vector::Version::Tls12
+                && !payload.bytes().is_empty()
+                && anchor_fires(*at, case) =>
         {
             must_refuse("RFC 5246 6")
         }
         // RFC 5246 7.2: a fatal alert closes the connection at once.
-        Knob::InjectAlert {
-            at,
-            level: AlertLevel::Fatal,
-            ..
-        } if anchor_fires(*at, case) => must_refuse("RFC 5246 7.2"),
+        Knob::InjectAlert { at, level: AlertLevel::Fatal, .. } if anchor_fires(*at, case) => {
+            must_refuse("RFC 5246 7.2")
+        }
         _ => MAY,
     }
 }
@@ -217,15 +200,10 @@ pub fn needs_applied(knob: &Knob) -> Option<&FieldMutation> {
 /// when the peer server requires one (RFC 5246 7.4.6 lets a server that
 /// merely requests it go on unauthenticated).
 pub fn config_duty(case: &FuzzCase) -> Duty {
-    let bad = matches!(
-        case.identity.as_deref(),
-        Some("untrusted-server" | "untrusted-client" | "expired-client")
-    );
+    let bad =
+        matches!(case.identity.as_deref(), Some("untrusted-server" | "untrusted-client" | "expired-client"));
     match case.engine_role {
-        _ if !bad => Duty {
-            class: Class::MustComplete,
-            rfc: "",
-        },
+        _ if !bad => Duty { class: Class::MustComplete, rfc: "" },
         Role::Server if !case.resume => must_refuse("RFC 5246 7.4.2, RFC 5280 6.1"),
         Role::Client if case.client_auth == ClientAuth::Require && !case.resume => {
             must_refuse("RFC 5246 7.4.6, RFC 5280 6.1")
@@ -292,17 +270,11 @@ mod tests {
 
     #[test]
     fn a_corrupt_finished_outweighs_reshaping() {
-        let c = case(vec![
-            Knob::FragmentHandshake(3),
-            Knob::CorruptFinished(ByteFlip { index: 0, xor: 1 }),
-        ]);
+        let c = case(vec![Knob::FragmentHandshake(3), Knob::CorruptFinished(ByteFlip { index: 0, xor: 1 })]);
         let (class, rfc) = case_duty(&c, &[]);
         assert_eq!(class, Class::MustRefuse);
         assert!(rfc.contains("7.4.9") && !rfc.contains("6.2.1"), "{rfc}");
-        assert_eq!(
-            case_duty(&case(vec![Knob::CoalesceHandshake]), &[]).0,
-            Class::MustComplete
-        );
+        assert_eq!(case_duty(&case(vec![Knob::CoalesceHandshake]), &[]).0, Class::MustComplete);
         assert_eq!(case_duty(&case(vec![Knob::CcsTwice]), &[]).0, Class::MayRefuse);
     }
 

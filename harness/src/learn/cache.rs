@@ -23,10 +23,7 @@ pub struct Checks {
 
 impl Default for Checks {
     fn default() -> Self {
-        Self {
-            sample_one_in: 20,
-            confirm: 2,
-        }
+        Self { sample_one_in: 20, confirm: 2 }
     }
 }
 
@@ -43,9 +40,7 @@ pub struct Cache<'a> {
 
 impl std::fmt::Debug for Cache<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Cache")
-            .field("stats", &self.stats)
-            .finish_non_exhaustive()
+        f.debug_struct("Cache").field("stats", &self.stats).finish_non_exhaustive()
     }
 }
 
@@ -70,9 +65,7 @@ impl<'a> Cache<'a> {
 
     pub fn names(&self, word: &[usize]) -> Vec<String> {
         let a = self.sul.alphabet();
-        word.iter()
-            .map(|&i| a.get(i).cloned().unwrap_or_else(|| format!("#{i}")))
-            .collect()
+        word.iter().map(|&i| a.get(i).cloned().unwrap_or_else(|| format!("#{i}"))).collect()
     }
 
     /// The outputs of `word`.
@@ -136,10 +129,7 @@ impl<'a> Cache<'a> {
         }
         answers.extend(fresh);
         answers.dedup();
-        Err(LearnError::NonDeterministic {
-            word: self.names(word),
-            answers,
-        })
+        Err(LearnError::NonDeterministic { word: self.names(word), answers })
     }
 
     fn sample(&mut self) -> bool {

@@ -48,18 +48,8 @@ pub fn differences(a: &Mealy, b: &Mealy, limit: usize) -> Result<Diff, String> {
         .filter_map(|(i, name)| b.inputs.iter().position(|n| n == name).map(|j| (i, j)))
         .collect();
     let mut diff = Diff {
-        only_left: a
-            .inputs
-            .iter()
-            .filter(|n| !b.inputs.contains(n))
-            .cloned()
-            .collect(),
-        only_right: b
-            .inputs
-            .iter()
-            .filter(|n| !a.inputs.contains(n))
-            .cloned()
-            .collect(),
+        only_left: a.inputs.iter().filter(|n| !b.inputs.contains(n)).cloned().collect(),
+        only_right: b.inputs.iter().filter(|n| !a.inputs.contains(n)).cloned().collect(),
         ..Diff::default()
     };
     let mut seen = HashSet::from([(0usize, 0usize)]);

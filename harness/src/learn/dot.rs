@@ -24,12 +24,7 @@ pub fn to_dot(m: &Mealy, title: &str) -> String {
         let mut edges: BTreeMap<usize, BTreeMap<&str, Vec<&str>>> = BTreeMap::new();
         for (i, t) in row.iter().enumerate() {
             let input = m.inputs.get(i).map_or("?", String::as_str);
-            edges
-                .entry(t.to)
-                .or_default()
-                .entry(&t.output)
-                .or_default()
-                .push(input);
+            edges.entry(t.to).or_default().entry(&t.output).or_default().push(input);
         }
         for (to, by_output) in edges {
             let lines: Vec<String> = by_output

@@ -19,11 +19,7 @@ pub struct WpOracle {
 
 impl WpOracle {
     pub fn new(depth: usize, random_words: usize, seed: u64) -> Self {
-        Self {
-            depth,
-            random_words,
-            rng: SeededRandom::from_seed(seed),
-        }
+        Self { depth, random_words, rng: SeededRandom::from_seed(seed) }
     }
 
     fn below(&mut self, n: usize) -> usize {

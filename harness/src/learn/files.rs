@@ -54,11 +54,7 @@ pub fn write_model(dir: &Path, m: &ModelFile) -> Result<bool, String> {
         m.role,
         m.version,
         m.suite,
-        if m.complete {
-            ""
-        } else {
-            " (partial: time ran out)"
-        }
+        if m.complete { "" } else { " (partial: time ran out)" }
     );
     write(&dir.join("model.dot"), &to_dot(&m.model, &title))?;
     render_svg(&dir.join("model.dot"), &dir.join("model.svg"))
@@ -67,9 +63,7 @@ pub fn write_model(dir: &Path, m: &ModelFile) -> Result<bool, String> {
 pub fn read_model(path: &Path) -> Result<ModelFile, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let m: ModelFile = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    m.model
-        .validate()
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+    m.model.validate().map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(m)
 }
 
@@ -139,10 +133,5 @@ pub fn describe(diff: &Diff, left: &str, right: &str) -> String {
 
 fn line(d: &Difference, left: &str, right: &str) -> String {
     let last = |o: &[String]| o.last().cloned().unwrap_or_default();
-    format!(
-        "[{}]\n    {left}: {}\n    {right}: {}\n",
-        d.inputs.join(", "),
-        last(&d.left),
-        last(&d.right)
-    )
+    format!("[{}]\n    {left}: {}\n    {right}: {}\n", d.inputs.join(", "), last(&d.left), last(&d.right))
 }

@@ -39,11 +39,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self {
-            checks: Checks::default(),
-            seed: 1,
-            deadline: None,
-        }
+        Self { checks: Checks::default(), seed: 1, deadline: None }
     }
 }
 
@@ -75,16 +71,8 @@ pub fn learn(
     let mut stats = l.cache.stats.clone();
     stats.millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     match result {
-        Ok(model) => Ok(Outcome {
-            model,
-            complete: true,
-            stats,
-        }),
-        Err(LearnError::TimeUp) => Ok(Outcome {
-            model: l.hypothesis(&inputs, true),
-            complete: false,
-            stats,
-        }),
+        Ok(model) => Ok(Outcome { model, complete: true, stats }),
+        Err(LearnError::TimeUp) => Ok(Outcome { model: l.hypothesis(&inputs, true), complete: false, stats }),
         Err(e) => Err(e),
     }
 }
@@ -164,12 +152,7 @@ impl LSharp<'_> {
                 if self.index.contains_key(&c) || self.frontier.contains_key(&c) {
                     continue;
                 }
-                let cands = self
-                    .basis
-                    .iter()
-                    .copied()
-                    .filter(|&q| !tree.apart(c, q))
-                    .collect();
+                let cands = self.basis.iter().copied().filter(|&q| !tree.apart(c, q)).collect();
                 self.frontier.insert(c, cands);
             }
         }
@@ -211,10 +194,7 @@ impl LSharp<'_> {
             .map(|(s, &b)| {
                 (0..inputs.len())
                     .map(|i| {
-                        let unknown = Transition {
-                            to: s,
-                            output: "?".into(),
-                        };
+                        let unknown = Transition { to: s, output: "?".into() };
                         let Some((o, c)) = tree.succ(b, i) else {
                             return unknown;
                         };
@@ -227,24 +207,15 @@ impl LSharp<'_> {
                                 .and_then(|q| self.index.get(q).copied()),
                         };
                         match to {
-                            Some(to) => Transition {
-                                to,
-                                output: tree.output_name(o).to_owned(),
-                            },
+                            Some(to) => Transition { to, output: tree.output_name(o).to_owned() },
                             None if partial => unknown,
-                            None => Transition {
-                                to: s,
-                                output: tree.output_name(o).to_owned(),
-                            },
+                            None => Transition { to: s, output: tree.output_name(o).to_owned() },
                         }
                     })
                     .collect()
             })
             .collect();
-        Mealy {
-            inputs: inputs.to_vec(),
-            trans,
-        }
+        Mealy { inputs: inputs.to_vec(), trans }
     }
 
     /// A tree word the hypothesis answers differently, cut just before the

@@ -98,8 +98,6 @@ impl Mealy {
 
     /// Words of input names, for reports.
     pub fn word_names(&self, word: &[usize]) -> Vec<String> {
-        word.iter()
-            .map(|&i| self.inputs.get(i).cloned().unwrap_or_else(|| format!("#{i}")))
-            .collect()
+        word.iter().map(|&i| self.inputs.get(i).cloned().unwrap_or_else(|| format!("#{i}"))).collect()
     }
 }

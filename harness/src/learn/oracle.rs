@@ -8,10 +8,7 @@ use super::mealy::Mealy;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LearnError {
     /// The same input word got different answers.
-    NonDeterministic {
-        word: Vec<String>,
-        answers: Vec<Vec<String>>,
-    },
+    NonDeterministic { word: Vec<String>, answers: Vec<Vec<String>> },
     /// The system could not be asked (peer unreachable, died, mapper
     /// failure), with the reason.
     System(String),

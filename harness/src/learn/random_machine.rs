@@ -42,10 +42,7 @@ pub fn random_mealy(states: usize, inputs: usize, outputs: usize, seed: u64) -> 
             t.to = k;
         }
     }
-    Mealy {
-        inputs: (0..inputs).map(|i| format!("i{i}")).collect(),
-        trans,
-    }
+    Mealy { inputs: (0..inputs).map(|i| format!("i{i}")).collect(), trans }
 }
 
 /// A system under learning that is a known machine.
@@ -58,8 +55,6 @@ impl super::oracle::MembershipOracle for MachineSul {
     }
 
     fn query(&mut self, word: &[usize]) -> Result<Vec<String>, super::oracle::LearnError> {
-        self.0
-            .run(word)
-            .ok_or_else(|| super::oracle::LearnError::System("input out of range".into()))
+        self.0.run(word).ok_or_else(|| super::oracle::LearnError::System("input out of range".into()))
     }
 }

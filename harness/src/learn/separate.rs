@@ -50,10 +50,7 @@ pub struct Separators {
 
 pub fn separators(m: &Mealy) -> Separators {
     let n = m.states();
-    let mut s = Separators {
-        all: BTreeSet::new(),
-        per_state: vec![BTreeSet::new(); n],
-    };
+    let mut s = Separators { all: BTreeSet::new(), per_state: vec![BTreeSet::new(); n] };
     for a in 0..n {
         for b in (a + 1)..n {
             if let Some(w) = separating_word(m, a, b) {

@@ -102,11 +102,7 @@ pub fn learn_server(
     let started = Instant::now();
     let wire = setup.version.wire();
     if !setup.suite.usable_with(wire) {
-        return Err(format!(
-            "{} cannot be used with {}",
-            setup.suite.openssl_name,
-            setup.version.name()
-        ));
+        return Err(format!("{} cannot be used with {}", setup.suite.openssl_name, setup.version.name()));
     }
     let (symbols, dropped) = parse_alphabet(&setup.alphabet, wire)?;
     // The Wp suite has |I|^depth middle words per state: keep it finite.
@@ -138,12 +134,9 @@ pub fn learn_server(
         }
         Target::Tcp(addr) => peers::tcp(addr.clone(), setup.connect_timeout),
         Target::Profile(p) => {
-            let group = crate::vector::PeerSide {
-                client_auth: setup.client_auth,
-                ..Default::default()
-            }
-            .group()
-            .to_owned();
+            let group = crate::vector::PeerSide { client_auth: setup.client_auth, ..Default::default() }
+                .group()
+                .to_owned();
             peers::profile((**p).clone(), group, setup.certs.clone(), setup.connect_timeout)
         }
     };
@@ -162,11 +155,8 @@ pub fn learn_server(
         _ => sul.calibrate().map_err(|e| e.to_string())?,
     };
     let mut eq = WpOracle::new(setup.depth, setup.random_words, setup.seed);
-    let opts = Options {
-        checks: setup.checks,
-        seed: setup.seed,
-        deadline: setup.time_budget.map(|t| started + t),
-    };
+    let opts =
+        Options { checks: setup.checks, seed: setup.seed, deadline: setup.time_budget.map(|t| started + t) };
     let outcome = learn(&mut sul, &mut eq, &opts).map_err(|e| e.to_string())?;
     let mut stats = outcome.stats;
     if !matches!(target, Target::Builtin) {

@@ -38,11 +38,7 @@ impl ObservationTree {
     pub fn new(inputs: usize) -> Self {
         Self {
             inputs,
-            nodes: vec![Node {
-                parent: None,
-                succ: vec![None; inputs],
-                terminal: false,
-            }],
+            nodes: vec![Node { parent: None, succ: vec![None; inputs], terminal: false }],
             outputs: Vec::new(),
             ids: HashMap::new(),
         }
@@ -85,8 +81,7 @@ impl ObservationTree {
 
     /// The node `word` leads to, if its whole path is observed.
     pub fn walk(&self, from: usize, word: &[usize]) -> Option<usize> {
-        word.iter()
-            .try_fold(from, |n, &i| self.succ(n, i).map(|(_, c)| c))
+        word.iter().try_fold(from, |n, &i| self.succ(n, i).map(|(_, c)| c))
     }
 
     /// The longest observed prefix of `word`: its node and its outputs.
@@ -204,10 +199,7 @@ impl ObservationTree {
     /// (parent, input, output id, child), in creation order.
     pub fn edges(&self) -> impl Iterator<Item = (usize, usize, u32, usize)> + '_ {
         self.nodes.iter().enumerate().flat_map(|(n, node)| {
-            node.succ
-                .iter()
-                .enumerate()
-                .filter_map(move |(i, s)| s.map(|(o, c)| (n, i, o, c)))
+            node.succ.iter().enumerate().filter_map(move |(i, s)| s.map(|(o, c)| (n, i, o, c)))
         })
     }
 }

@@ -91,14 +91,7 @@ pub fn scenario(peer: &ModelFile, found: &[Difference]) -> (Value, usize) {
         let mut put = |k: &str, v: Value| {
             test.insert(k.to_owned(), v);
         };
-        put(
-            "id",
-            json!(format!(
-                "learned/{}-{}",
-                tests.len(),
-                d.inputs.join("-").to_lowercase()
-            )),
-        );
+        put("id", json!(format!("learned/{}-{}", tests.len(), d.inputs.join("-").to_lowercase())));
         put(
             "description",
             json!(format!(

@@ -17,11 +17,7 @@ pub struct MemoryPeer {
 
 impl MemoryPeer {
     pub fn new(conn: Connection) -> Self {
-        Self {
-            conn,
-            summaries: Vec::new(),
-            gone: false,
-        }
+        Self { conn, summaries: Vec::new(), gone: false }
     }
 
     fn drain_events(&mut self) {

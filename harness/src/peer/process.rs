@@ -70,12 +70,7 @@ impl PeerProcess {
         if let Some(err) = child.stderr.take() {
             pump_lines(err, tail.clone(), None);
         }
-        Ok(Self {
-            child,
-            port,
-            tail,
-            lines: Some(rx),
-        })
+        Ok(Self { child, port, tail, lines: Some(rx) })
     }
 
     /// Waits until a server is ready (see [`Ready`]).
@@ -125,10 +120,7 @@ impl PeerProcess {
     }
 
     pub fn tail(&self) -> String {
-        self.tail
-            .lock()
-            .map(|t| t.iter().cloned().collect::<Vec<_>>().join(" | "))
-            .unwrap_or_default()
+        self.tail.lock().map(|t| t.iter().cloned().collect::<Vec<_>>().join(" | ")).unwrap_or_default()
     }
 }
 

@@ -66,13 +66,7 @@ impl BuiltinProfile {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let de = &mut serde_json::Deserializer::from_str(&text);
         let mut p: Self = serde_path_to_error::deserialize(de).map_err(|e| {
-            format!(
-                "{}:{}: field `{}`: {}",
-                path.display(),
-                e.inner().line(),
-                e.path(),
-                e.inner()
-            )
+            format!("{}:{}: field `{}`: {}", path.display(), e.inner().line(), e.path(), e.inner())
         })?;
         p.matchers = compile(&p.known_deviations)?;
         Ok(p)
@@ -189,11 +183,7 @@ impl Profile {
         if !self.versions.contains(&case.version) {
             return Some(format!("{} does not support {}", self.name, case.version.name()));
         }
-        let supported = self
-            .suites
-            .iter()
-            .filter_map(|s| suites::by_name(s))
-            .any(|i| i.suite == case.suite);
+        let supported = self.suites.iter().filter_map(|s| suites::by_name(s)).any(|i| i.suite == case.suite);
         if !supported {
             return Some(format!("{} does not support {}", self.name, case.suite_name));
         }
@@ -271,10 +261,8 @@ impl Profile {
             },
         };
         if let (Some(args), Some((min, max))) = (&self.version_range_args, self.range_of(case)) {
-            let range: Vec<String> = args
-                .iter()
-                .map(|a| a.replace("{min}", min.name()).replace("{max}", max.name()))
-                .collect();
+            let range: Vec<String> =
+                args.iter().map(|a| a.replace("{min}", min.name()).replace("{max}", max.name())).collect();
             return self.fill_argv(&group, &range, port, certs);
         }
         self.argv_for(&group, Some(case.version), port, certs)
@@ -283,10 +271,7 @@ impl Profile {
     /// argv for a configuration group and (when given) a version,
     /// placeholders filled.
     pub fn argv_for(&self, group: &str, version: Option<Version>, port: u16, certs: &Path) -> Vec<String> {
-        let per_version = version
-            .and_then(|v| self.version_args.get(&v))
-            .cloned()
-            .unwrap_or_default();
+        let per_version = version.and_then(|v| self.version_args.get(&v)).cloned().unwrap_or_default();
         self.fill_argv(group, &per_version, port, certs)
     }
 
@@ -303,12 +288,7 @@ impl Profile {
                 .replace("{certs}", &dir)
         };
         let extra = self.group_args.get(group).into_iter().flatten();
-        self.command
-            .iter()
-            .chain(extra)
-            .chain(per_version)
-            .map(fill)
-            .collect()
+        self.command.iter().chain(extra).chain(per_version).map(fill).collect()
     }
 }
 

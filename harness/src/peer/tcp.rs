@@ -27,16 +27,11 @@ impl TcpPeer {
     /// listening yet).
     pub fn connect(addr: &str, timeout: Duration, echoes: bool) -> Result<Self, String> {
         let deadline = Instant::now() + timeout;
-        let addrs: Vec<_> = addr
-            .to_socket_addrs()
-            .map_err(|e| format!("{addr}: {e}"))?
-            .collect();
+        let addrs: Vec<_> = addr.to_socket_addrs().map_err(|e| format!("{addr}: {e}"))?.collect();
         loop {
             let mut last = String::from("no address");
             for a in &addrs {
-                let left = deadline
-                    .saturating_duration_since(Instant::now())
-                    .max(Duration::from_millis(10));
+                let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(10));
                 match TcpStream::connect_timeout(a, left) {
                     Ok(s) => return Ok(Self::new(s, echoes)),
                     Err(e) => last = e.to_string(),

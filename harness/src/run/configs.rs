@@ -51,10 +51,7 @@ impl Identities {
 }
 
 fn range(r: Option<Range>, default: VersionRange) -> VersionRange {
-    r.map_or(default, |r| VersionRange {
-        min: r.min.wire(),
-        max: r.max.wire(),
-    })
+    r.map_or(default, |r| VersionRange { min: r.min.wire(), max: r.max.wire() })
 }
 
 /// The engine's client for a case; `knobs` false for the honest first
@@ -170,12 +167,7 @@ pub fn renegotiates(case: &Case) -> bool {
 pub fn acts_after_handshake(case: &Case) -> bool {
     use shakedown_engine::deviate::Anchor;
     use shakedown_engine::msgs::enums::HandshakeType;
-    let late = |at: &Anchor| {
-        matches!(
-            at,
-            Anchor::AfterHandshake | Anchor::After(HandshakeType::Finished)
-        )
-    };
+    let late = |at: &Anchor| matches!(at, Anchor::AfterHandshake | Anchor::After(HandshakeType::Finished));
     case.test.knobs.iter().any(|k| match k {
         Knob::Renegotiate | Knob::TweakRecord { on: None, .. } | Knob::Duplicate(HandshakeType::Finished) => {
             true

@@ -155,11 +155,7 @@ fn drive_to_end(
             let out = me.take_output();
             transcript.add(Direction::ToPeer, &out);
             let _ = peer.send(&out);
-            obs.end = if obs.negotiated.is_some() && obs.echoed {
-                End::Done
-            } else {
-                End::PeerClosed
-            };
+            obs.end = if obs.negotiated.is_some() && obs.echoed { End::Done } else { End::PeerClosed };
             return (obs, summary);
         }
         let declined = opts.await_renegotiation && obs.handshakes == 1 && !obs.warnings.is_empty();
@@ -246,10 +242,7 @@ fn peer_alert_after_failure(
     deadline: Instant,
 ) -> Option<shakedown_engine::msgs::enums::AlertDescription> {
     let fatal = |alerts: Vec<shakedown_engine::msgs::Alert>| {
-        alerts
-            .into_iter()
-            .find(|a| a.level != AlertLevel::Warning)
-            .map(|a| a.description)
+        alerts.into_iter().find(|a| a.level != AlertLevel::Warning).map(|a| a.description)
     };
     if let Some(d) = fatal(me.alerts_after_failure(&[])) {
         return Some(d);

@@ -102,12 +102,8 @@ pub fn run_all(
             });
         }
     });
-    let mut out: Vec<CaseResult> = results
-        .into_inner()
-        .map_err(|_| "a worker panicked".to_string())?
-        .into_iter()
-        .flatten()
-        .collect();
+    let mut out: Vec<CaseResult> =
+        results.into_inner().map_err(|_| "a worker panicked".to_string())?.into_iter().flatten().collect();
     check_oracles(&mut out);
     // Oracle-group members kept their transcripts for the comparison; a
     // pass that did not need them drops them now.
@@ -137,11 +133,7 @@ fn check_oracles(results: &mut [CaseResult]) {
         let ends: Vec<(String, End)> = members
             .iter()
             .filter_map(|&i| results.get(i))
-            .filter_map(|r| {
-                r.observed
-                    .as_ref()
-                    .map(|o| (r.case.test.id.clone(), o.end.clone()))
-            })
+            .filter_map(|r| r.observed.as_ref().map(|o| (r.case.test.id.clone(), o.end.clone())))
             .collect();
         let Some((_, first)) = ends.first() else { continue };
         if ends.iter().all(|(_, e)| e == first) {
@@ -169,9 +161,7 @@ pub fn run_case(case: &Case, opts: &RunOptions, ids: &Identities, worker: &mut W
     let seed = case_seed(opts.seed, &case.id);
     let mut result = CaseResult {
         case: case.clone(),
-        verdict: Verdict::Error {
-            reason: "not run".into(),
-        },
+        verdict: Verdict::Error { reason: "not run".into() },
         observed: None,
         transcript: None,
         keylog: Vec::new(),
@@ -191,19 +181,11 @@ pub fn run_case(case: &Case, opts: &RunOptions, ids: &Identities, worker: &mut W
     if let PeerSpec::Tcp(_) = &opts.peer
         && case.test.engine_role != Role::Client
     {
-        result.verdict = Verdict::Skip {
-            reason: "a tcp: peer is a server; the test needs a peer client".into(),
-        };
+        result.verdict =
+            Verdict::Skip { reason: "a tcp: peer is a server; the test needs a peer client".into() };
         return result;
     }
-    let mut run = CaseRun {
-        case,
-        ids,
-        opts,
-        seed,
-        recorded: Recorded::default(),
-        note: None,
-    };
+    let mut run = CaseRun { case, ids, opts, seed, recorded: Recorded::default(), note: None };
     let mut echoes = true;
     let outcome = match &opts.peer {
         PeerSpec::Builtin(_) => run_builtin(&mut run),
@@ -215,14 +197,7 @@ pub fn run_case(case: &Case, opts: &RunOptions, ids: &Identities, worker: &mut W
             run_profile(&mut run, p, worker)
         }
     };
-    let CaseRun {
-        recorded: Recorded {
-            mut transcript,
-            summaries,
-        },
-        note,
-        ..
-    } = run;
+    let CaseRun { recorded: Recorded { mut transcript, summaries }, note, .. } = run;
     result.note = note;
     transcript.finish();
     let observed = outcome.unwrap_or_else(|e| Observed::new(End::HarnessError(e)));
@@ -270,11 +245,7 @@ fn drive_opts(case: &Case, opts: &RunOptions) -> DriveOptions {
 }
 
 fn honest_opts(opts: &RunOptions) -> DriveOptions {
-    DriveOptions {
-        timeout: opts.timeout,
-        await_renegotiation: false,
-        await_reaction: false,
-    }
+    DriveOptions { timeout: opts.timeout, await_renegotiation: false, await_reaction: false }
 }
 
 /// The engine with knobs against the honest engine, in memory.
@@ -293,24 +264,13 @@ fn run_builtin(run: &mut CaseRun<'_>) -> Result<Observed, String> {
     match case.test.engine_role {
         Role::Client => {
             let server = configs::peer_server(case, ids, &cache).ok_or("peer identity none")?;
-            let server = configs::arc(shakedown_engine::ServerConfig {
-                flaws: flaws.clone(),
-                ..server
-            });
+            let server = configs::arc(shakedown_engine::ServerConfig { flaws: flaws.clone(), ..server });
             // The honest first handshake of a resumption case meets one
             // server connection, the case itself another.
-            let mut peer_seeds = [seed ^ 2, seed ^ 0x5eed]
-                .into_iter()
-                .skip(usize::from(!case.test.resume));
+            let mut peer_seeds = [seed ^ 2, seed ^ 0x5eed].into_iter().skip(usize::from(!case.test.resume));
             let mut connect = || -> Result<MemoryPeer, String> {
-                let peer_seed = peer_seeds
-                    .next()
-                    .ok_or("a third connection to the built-in peer")?;
-                Ok(MemoryPeer::new(Connection::server(
-                    server.clone(),
-                    rng(peer_seed),
-                    NOW,
-                )))
+                let peer_seed = peer_seeds.next().ok_or("a third connection to the built-in peer")?;
+                Ok(MemoryPeer::new(Connection::server(server.clone(), rng(peer_seed), NOW)))
             };
             run_engine_client(run, &mut connect)
         }
@@ -338,12 +298,7 @@ fn run_builtin(run: &mut CaseRun<'_>) -> Result<Observed, String> {
                 Connection::client(client, rng(seed ^ 0x5eed), NOW)
                     .map_err(|e| format!("peer client: {e}"))?,
             );
-            Ok(finish(
-                &mut me,
-                &mut peer,
-                &mut run.recorded,
-                drive_opts(case, opts),
-            ))
+            Ok(finish(&mut me, &mut peer, &mut run.recorded, drive_opts(case, opts)))
         }
     }
 }
@@ -402,12 +357,7 @@ fn run_engine_client<P: Transport>(
     let cfg = configs::arc(configs::engine_client(case, ids, true, resume));
     let mut me = Connection::client(cfg, rng(seed), NOW).map_err(|e| format!("engine client: {e}"))?;
     let mut peer = connect()?;
-    Ok(finish(
-        &mut me,
-        &mut peer,
-        &mut run.recorded,
-        drive_opts(case, opts),
-    ))
+    Ok(finish(&mut me, &mut peer, &mut run.recorded, drive_opts(case, opts)))
 }
 
 fn run_profile(run: &mut CaseRun<'_>, profile: &Profile, worker: &mut Worker) -> Result<Observed, String> {
@@ -425,11 +375,7 @@ fn run_profile(run: &mut CaseRun<'_>, profile: &Profile, worker: &mut Worker) ->
                 p.wait_ready(&profile.ready, startup)?;
                 worker.servers.insert(group.clone(), p);
             }
-            let port = worker
-                .servers
-                .get(&group)
-                .map(|p| p.port)
-                .ok_or("peer not started")?;
+            let port = worker.servers.get(&group).map(|p| p.port).ok_or("peer not started")?;
             let addr = format!("127.0.0.1:{port}");
             let echo = profile.echo;
             let obs = run_engine_client(run, &mut || TcpPeer::connect(&addr, opts.timeout, echo));

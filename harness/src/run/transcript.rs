@@ -127,10 +127,9 @@ impl Transcript {
 
     /// Bytes left over that never made a whole record.
     pub fn finish(&mut self) {
-        for (dir, stream) in [
-            (Direction::ToPeer, &mut self.to_peer),
-            (Direction::FromPeer, &mut self.from_peer),
-        ] {
+        for (dir, stream) in
+            [(Direction::ToPeer, &mut self.to_peer), (Direction::FromPeer, &mut self.from_peer)]
+        {
             if !stream.buf.is_empty() {
                 let rest = std::mem::take(&mut stream.buf);
                 self.records.push(RecordEntry {
@@ -154,10 +153,7 @@ impl Transcript {
             return None;
         }
         let bytes = hex::decode(&r.hex).ok()?;
-        Some((
-            AlertLevel::from_wire(*bytes.get(5)?),
-            AlertDescription::from_wire(*bytes.get(6)?),
-        ))
+        Some((AlertLevel::from_wire(*bytes.get(5)?), AlertDescription::from_wire(*bytes.get(6)?)))
     }
 
     /// A text rendering, one record a line.
@@ -172,10 +168,7 @@ impl Transcript {
                 true => String::new(),
                 false => format!(" [{}]", r.handshake.join(", ")),
             };
-            s.push_str(&format!(
-                "{arrow} {} {} len={}{hs} {}\n",
-                r.content_type, r.version, r.length, r.hex
-            ));
+            s.push_str(&format!("{arrow} {} {} len={}{hs} {}\n", r.content_type, r.version, r.length, r.hex));
         }
         s
     }

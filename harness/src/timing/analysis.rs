@@ -26,10 +26,7 @@ impl Samples {
             .filter(|&c| self.classes.get(c).is_some_and(|n| !left_out.contains(n)))
             .collect();
         Samples {
-            classes: keep
-                .iter()
-                .filter_map(|&c| self.classes.get(c).cloned())
-                .collect(),
+            classes: keep.iter().filter_map(|&c| self.classes.get(c).cloned()).collect(),
             blocks: self
                 .blocks
                 .iter()
@@ -56,12 +53,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self {
-            alpha: 0.05,
-            resamples: 1000,
-            seed: 0,
-            trim: 0.1,
-        }
+        Self { alpha: 0.05, resamples: 1000, seed: 0, trim: 0.1 }
     }
 }
 
@@ -83,11 +75,7 @@ impl Pair {
     /// The narrower of the two intervals: the smallest difference this pair
     /// could have shown.
     pub fn best_width(&self) -> Option<f64> {
-        [self.median, self.trimmed_mean]
-            .iter()
-            .flatten()
-            .map(Interval::width)
-            .min_by(f64::total_cmp)
+        [self.median, self.trimmed_mean].iter().flatten().map(Interval::width).min_by(f64::total_cmp)
     }
 }
 
@@ -95,13 +83,7 @@ impl Pair {
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// A pair differs: the median difference and its interval.
-    Difference {
-        a: String,
-        b: String,
-        size_ns: f64,
-        low_ns: f64,
-        high_ns: f64,
-    },
+    Difference { a: String, b: String, size_ns: f64, low_ns: f64, high_ns: f64 },
     /// No pair differs; any difference above the bound would have shown.
     NoDifference { bound_ns: f64 },
     /// Too few samples to say anything.
@@ -111,13 +93,7 @@ pub enum Verdict {
 impl std::fmt::Display for Verdict {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Difference {
-                a,
-                b,
-                size_ns,
-                low_ns,
-                high_ns,
-            } => write!(
+            Self::Difference { a, b, size_ns, low_ns, high_ns } => write!(
                 f,
                 "difference detected: {size_ns:.0} ns (CI {low_ns:.0}..{high_ns:.0}) between classes {a} and {b}"
             ),
@@ -238,23 +214,14 @@ mod tests {
                     .collect()
             })
             .collect();
-        Samples {
-            classes: vec!["valid".into(), "control".into(), "bad".into()],
-            blocks,
-        }
+        Samples { classes: vec!["valid".into(), "control".into(), "bad".into()], blocks }
     }
 
     #[test]
     fn a_shifted_class_is_found_with_its_size() {
         let a = analyse(&synthetic(400, 5_000.0), &Options::default());
         match &a.verdict {
-            Verdict::Difference {
-                a,
-                b,
-                size_ns,
-                low_ns,
-                high_ns,
-            } => {
+            Verdict::Difference { a, b, size_ns, low_ns, high_ns } => {
                 assert_eq!(b, "bad", "{a} vs {b}");
                 assert!((4_000.0..6_000.0).contains(&size_ns.abs()), "{size_ns}");
                 assert!(low_ns <= size_ns && size_ns <= high_ns);
@@ -262,11 +229,7 @@ mod tests {
             v => panic!("{v}"),
         }
         assert!(a.friedman.unwrap().p_value < 1e-6);
-        let same = a
-            .pairs
-            .iter()
-            .find(|p| p.a == "valid" && p.b == "control")
-            .unwrap();
+        let same = a.pairs.iter().find(|p| p.a == "valid" && p.b == "control").unwrap();
         assert!(!same.significant);
     }
 
@@ -282,10 +245,7 @@ mod tests {
 
     #[test]
     fn no_samples_is_inconclusive() {
-        let s = Samples {
-            classes: vec!["a".into(), "b".into()],
-            blocks: vec![],
-        };
+        let s = Samples { classes: vec!["a".into(), "b".into()], blocks: vec![] };
         assert_eq!(analyse(&s, &Options::default()).verdict, Verdict::Inconclusive);
     }
 }

@@ -135,11 +135,7 @@ fn csv(collected: &Collected) -> String {
     let mut out = String::from("block,position,class,class_name,ns,answer\n");
     for s in &collected.samples {
         let name = collected.classes.get(s.class).map_or("", |c| c.name.as_str());
-        let _ = writeln!(
-            out,
-            "{},{},{},{},{},{}",
-            s.block, s.position, s.class, name, s.nanos, s.answer
-        );
+        let _ = writeln!(out, "{},{},{},{},{},{}", s.block, s.position, s.class, name, s.nanos, s.answer);
     }
     out
 }
@@ -154,17 +150,10 @@ fn markdown(s: &Summary<'_>) -> String {
     let _ = writeln!(md, "# Timing: {} against {}\n", s.run.probe, s.run.peer);
     let _ = writeln!(md, "**Verdict: {}.**\n", s.verdict);
     if let Some(v) = &s.verdict_secret_classes {
-        let _ = writeln!(
-            md,
-            "**Over the classes that differ only in secret content: {v}.**\n"
-        );
+        let _ = writeln!(md, "**Over the classes that differ only in secret content: {v}.**\n");
     }
     let _ = writeln!(md, "- Command: `{}`", s.run.command);
-    let _ = writeln!(
-        md,
-        "- Version {}, suite {}, seed {}",
-        s.run.version, s.run.suite, s.run.seed
-    );
+    let _ = writeln!(md, "- Version {}, suite {}, seed {}", s.run.version, s.run.suite, s.run.seed);
     let _ = writeln!(
         md,
         "- {} samples per class, {} classes, {:.0} s wall, {} failed connections (retried)",
@@ -183,10 +172,7 @@ fn markdown(s: &Summary<'_>) -> String {
             );
         }
         None => {
-            let _ = writeln!(
-                md,
-                "- Friedman test: not applicable (fewer than 3 classes or no samples)"
-            );
+            let _ = writeln!(md, "- Friedman test: not applicable (fewer than 3 classes or no samples)");
         }
     }
     let _ = writeln!(
@@ -204,14 +190,8 @@ fn markdown(s: &Summary<'_>) -> String {
             "**The classes drew different answers** (see the table): the peer tells them apart without any clock.\n"
         );
     }
-    let _ = writeln!(
-        md,
-        "Files: [samples.csv](samples.csv), [summary.json](summary.json)\n"
-    );
-    let _ = writeln!(
-        md,
-        "![ECDF](ecdf.svg)\n\n![Box plots](box.svg)\n\n![Intervals](intervals.svg)\n"
-    );
+    let _ = writeln!(md, "Files: [samples.csv](samples.csv), [summary.json](summary.json)\n");
+    let _ = writeln!(md, "![ECDF](ecdf.svg)\n\n![Box plots](box.svg)\n\n![Intervals](intervals.svg)\n");
     let _ = writeln!(
         md,
         "## Classes\n\n| class | what | median us | quartiles us | answers |\n|---|---|---|---|---|"
@@ -240,10 +220,7 @@ fn markdown(s: &Summary<'_>) -> String {
          |---|---|---|---|---|---|---|"
     );
     let ci = |i: Option<super::stats::Interval>| {
-        i.map_or_else(
-            || "-".into(),
-            |i| format!("{:.0} ({:.0}..{:.0})", i.estimate, i.low, i.high),
-        )
+        i.map_or_else(|| "-".into(), |i| format!("{:.0} ({:.0}..{:.0})", i.estimate, i.low, i.high))
     };
     for p in &a.pairs {
         let _ = writeln!(

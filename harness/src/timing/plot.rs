@@ -34,10 +34,7 @@ pub fn ecdf(samples: &Samples, path: &Path) -> Result<(), String> {
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     let (lo, hi) = x_range(samples);
     let mut chart = ChartBuilder::on(&root)
-        .caption(
-            "Answer time, ECDF per class (1st-99th percentile)",
-            ("sans-serif", 20),
-        )
+        .caption("Answer time, ECDF per class (1st-99th percentile)", ("sans-serif", 20))
         .margin(15)
         .x_label_area_size(40)
         .y_label_area_size(50)
@@ -83,10 +80,7 @@ pub fn boxes(samples: &Samples, path: &Path) -> Result<(), String> {
     let k = samples.classes.len();
     let names = samples.classes.clone();
     let mut chart = ChartBuilder::on(&root)
-        .caption(
-            "Answer time per class (box: quartiles; whiskers: 5th-95th percentile)",
-            ("sans-serif", 20),
-        )
+        .caption("Answer time per class (box: quartiles; whiskers: 5th-95th percentile)", ("sans-serif", 20))
         .margin(15)
         .x_label_area_size(40)
         .y_label_area_size(190)
@@ -135,11 +129,7 @@ pub fn intervals(analysis: &Analysis, left_out: &[String], path: &Path) -> Resul
     let Some(first) = analysis.pairs.first().map(|p| p.a.clone()) else {
         return root.present().map_err(|e| e.to_string());
     };
-    let pairs: Vec<_> = analysis
-        .pairs
-        .iter()
-        .filter(|p| p.a == first && !left_out.contains(&p.b))
-        .collect();
+    let pairs: Vec<_> = analysis.pairs.iter().filter(|p| p.a == first && !left_out.contains(&p.b)).collect();
     let bounds = pairs
         .iter()
         .flat_map(|p| [p.median, p.trimmed_mean])
@@ -197,11 +187,7 @@ pub fn intervals(analysis: &Analysis, left_out: &[String], path: &Path) -> Resul
                 )])
                 .map_err(|e| e.to_string())?;
             chart
-                .draw_series(std::iter::once(Circle::new(
-                    (m.estimate, y + 0.1),
-                    4,
-                    color.filled(),
-                )))
+                .draw_series(std::iter::once(Circle::new((m.estimate, y + 0.1), 4, color.filled())))
                 .map_err(|e| e.to_string())?;
         }
         if let Some(t) = p.trimmed_mean.map(us) {
@@ -213,10 +199,7 @@ pub fn intervals(analysis: &Analysis, left_out: &[String], path: &Path) -> Resul
                 .map_err(|e| e.to_string())?;
             chart
                 .draw_series(std::iter::once(Rectangle::new(
-                    [
-                        (t.estimate - pad * 0.02, y - 0.15),
-                        (t.estimate + pad * 0.02, y - 0.05),
-                    ],
+                    [(t.estimate - pad * 0.02, y - 0.15), (t.estimate + pad * 0.02, y - 0.05)],
                     color.filled(),
                 )))
                 .map_err(|e| e.to_string())?;

@@ -89,11 +89,7 @@ impl BuiltinServer {
                 serve_one(config.clone(), stream, seed.wrapping_add(n as u64), timeout);
             }
         });
-        Ok(Self {
-            address,
-            stop,
-            thread: Some(thread),
-        })
+        Ok(Self { address, stop, thread: Some(thread) })
     }
 }
 
@@ -117,10 +113,7 @@ impl Drop for BuiltinServer {
         self.stop.store(true, Ordering::SeqCst);
         // Wake the accept call so the thread sees the flag.
         let _ = TcpStream::connect_timeout(
-            &self
-                .address
-                .parse()
-                .unwrap_or(std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
+            &self.address.parse().unwrap_or(std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
             Duration::from_secs(1),
         );
         if let Some(t) = self.thread.take() {

@@ -153,10 +153,7 @@ pub enum Feature {
 
 impl Feature {
     pub fn name(self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
     }
 }
 
@@ -560,14 +557,8 @@ mod tests {
                 "finished/corrupt/tls1.2/AES128-GCM-SHA256"
             ]
         );
-        assert_eq!(
-            cases[0].expect[0].peer_alert,
-            Some(vec![AlertDescription::HandshakeFailure])
-        );
-        assert_eq!(
-            cases[1].expect[0].peer_alert,
-            Some(vec![AlertDescription::DecryptError])
-        );
+        assert_eq!(cases[0].expect[0].peer_alert, Some(vec![AlertDescription::HandshakeFailure]));
+        assert_eq!(cases[1].expect[0].peer_alert, Some(vec![AlertDescription::DecryptError]));
     }
 
     #[test]
@@ -587,22 +578,14 @@ mod tests {
         let e = parse(Path::new("x.json"), &GOOD.replace("engine_role", "engine_rol")).unwrap_err();
         assert!(e.message.contains("engine_rol"), "{e}");
         assert_eq!(e.test_id.as_deref(), Some("finished/corrupt"));
-        let e = parse(
-            Path::new("x.json"),
-            &GOOD.replace("\"rfc\": \"RFC 5246 7.4.9\",", ""),
-        )
-        .unwrap_err();
+        let e = parse(Path::new("x.json"), &GOOD.replace("\"rfc\": \"RFC 5246 7.4.9\",", "")).unwrap_err();
         assert!(e.message.contains("missing field `rfc`"), "{e}");
         assert_eq!(e.test_id.as_deref(), Some("finished/corrupt"));
     }
 
     #[test]
     fn bad_suite_and_bad_expectation_are_named() {
-        let e = parse(
-            Path::new("x.json"),
-            &GOOD.replace("\"AES128-SHA\"", "\"AES129-SHA\""),
-        )
-        .unwrap_err();
+        let e = parse(Path::new("x.json"), &GOOD.replace("\"AES128-SHA\"", "\"AES129-SHA\"")).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("tests[0].suites[0]"));
         assert_eq!(e.line, Some(5));
         let e = parse(
@@ -614,11 +597,7 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("tests[0].expect[0]"));
-        let e = parse(
-            Path::new("x.json"),
-            &GOOD.replace("decrypt_error", "decrypt_eror"),
-        )
-        .unwrap_err();
+        let e = parse(Path::new("x.json"), &GOOD.replace("decrypt_error", "decrypt_eror")).unwrap_err();
         assert!(e.message.contains("decrypt_eror"), "{e}");
     }
 }

@@ -53,10 +53,8 @@ fn expand_one(t: &TestDef, sweep: &Sweep) -> Result<Vec<TestDef>, (&'static str,
     if sweep.values.is_empty() {
         return Err(("values", "a sweep needs at least one value".into()));
     }
-    let knob = t
-        .knobs
-        .get(sweep.knob)
-        .ok_or_else(|| ("knob", format!("the test has no knob {}", sweep.knob)))?;
+    let knob =
+        t.knobs.get(sweep.knob).ok_or_else(|| ("knob", format!("the test has no knob {}", sweep.knob)))?;
     let template = serde_json::to_value(knob).map_err(|e| ("knob", e.to_string()))?;
     let width = sweep.values.iter().max().map_or(1, |m| m.to_string().len());
     let mut out = Vec::with_capacity(sweep.values.len());
@@ -68,12 +66,8 @@ fn expand_one(t: &TestDef, sweep: &Sweep) -> Result<Vec<TestDef>, (&'static str,
             .try_fold(&mut v, |node, key| node.get_mut(key))
             .ok_or_else(|| ("field", format!("the knob has no field `{}`", sweep.field)))?;
         *slot = serde_json::Value::from(*value);
-        let swept: Knob = serde_json::from_value(v).map_err(|e| {
-            (
-                "values",
-                format!("value {value} does not fit `{}`: {e}", sweep.field),
-            )
-        })?;
+        let swept: Knob = serde_json::from_value(v)
+            .map_err(|e| ("values", format!("value {value} does not fit `{}`: {e}", sweep.field)))?;
         let mut knobs = t.knobs.clone();
         if let Some(k) = knobs.get_mut(sweep.knob) {
             *k = swept;

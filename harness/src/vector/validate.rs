@@ -33,10 +33,7 @@ pub(super) fn validate(file: &Path, text: &str, vf: &VectorFile) -> Result<(), V
             message,
         };
         if !t.id.starts_with(&format!("{}/", vf.topic)) {
-            return Err(err(
-                "id".into(),
-                format!("the id must start with the topic `{}/`", vf.topic),
-            ));
+            return Err(err("id".into(), format!("the id must start with the topic `{}/`", vf.topic)));
         }
         if !seen.insert(t.id.clone()) {
             return Err(err("id".into(), "duplicate test id".into()));
@@ -83,18 +80,12 @@ pub(super) fn validate(file: &Path, text: &str, vf: &VectorFile) -> Result<(), V
             {
                 return Err(err(
                     format!("{side}.identity"),
-                    format!(
-                        "unknown identity `{id}` (known: none, {})",
-                        KNOWN_IDENTITIES.join(", ")
-                    ),
+                    format!("unknown identity `{id}` (known: none, {})", KNOWN_IDENTITIES.join(", ")),
                 ));
             }
         }
-        let lists = std::iter::once(("expect".to_string(), &t.expect)).chain(
-            t.expect_for
-                .iter()
-                .map(|(v, e)| (format!("expect_for.{}", v.name()), e)),
-        );
+        let lists = std::iter::once(("expect".to_string(), &t.expect))
+            .chain(t.expect_for.iter().map(|(v, e)| (format!("expect_for.{}", v.name()), e)));
         for (field, list) in lists {
             if list.is_empty() {
                 return Err(err(field, "no expected outcome".into()));
@@ -169,10 +160,7 @@ pub fn check_set(files: &[(std::path::PathBuf, VectorFile)]) -> Result<(), Vecto
                 column: None,
                 test_id: None,
                 field: Some("topic".into()),
-                message: format!(
-                    "the file of topic `{}` must be named `{}.json`",
-                    vf.topic, vf.topic
-                ),
+                message: format!("the file of topic `{}` must be named `{}.json`", vf.topic, vf.topic),
             });
         }
     }

@@ -24,11 +24,7 @@ pub fn root() -> PathBuf {
 
 /// A file under vectors/certs/, as a string for a command line.
 pub fn cert(name: &str) -> String {
-    root()
-        .join("vectors/certs")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
+    root().join("vectors/certs").join(name).to_string_lossy().into_owned()
 }
 
 /// Whether `SHAKEDOWN_REQUIRE_PEERS` asks for every peer tool to be there.
@@ -39,19 +35,12 @@ pub fn peers_required() -> bool {
 /// The path of `name` on PATH, if it is there.
 pub fn which(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
+    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file())
 }
 
 /// Runs a short query command (a capability probe) to completion.
 pub fn query(program: &str, args: &[&str]) -> Result<String, String> {
-    let out = run(
-        Command::new(program).args(args),
-        b"",
-        None,
-        Duration::from_secs(20),
-    )?;
+    let out = run(Command::new(program).args(args), b"", None, Duration::from_secs(20))?;
     if !out.success {
         return Err(format!("`{program} {}` failed: {}", args.join(" "), out.text()));
     }
@@ -133,14 +122,7 @@ impl ChildGuard {
         if let Some(err) = child.stderr.take() {
             readers.push(stderr.collect(err));
         }
-        Ok(Self {
-            name: name.into(),
-            stdin: child.stdin.take(),
-            child,
-            stdout,
-            stderr,
-            readers,
-        })
+        Ok(Self { name: name.into(), stdin: child.stdin.take(), child, stdout, stderr, readers })
     }
 
     /// stdout and stderr so far, for a failure message.
@@ -169,11 +151,7 @@ impl ChildGuard {
         for r in self.readers.drain(..) {
             let _ = r.join();
         }
-        Ok(Finished {
-            success: status.success(),
-            stdout: self.stdout.text(),
-            stderr: self.stderr.text(),
-        })
+        Ok(Finished { success: status.success(), stdout: self.stdout.text(), stderr: self.stderr.text() })
     }
 }
 
@@ -314,12 +292,7 @@ impl EngineServer {
                 }
             }
         });
-        Ok(Self {
-            port,
-            stop,
-            results,
-            thread: Some(thread),
-        })
+        Ok(Self { port, stop, results, thread: Some(thread) })
     }
 
     /// The next connection's outcome, waiting up to `timeout`.
@@ -354,17 +327,13 @@ fn serve_one(
     let _ = stream.set_nodelay(true);
     let conn = Connection::server(config, Box::new(SeededRandom::from_seed(n)), now_unix());
     let mut session = Session::new(conn, stream);
-    let summary = session
-        .handshake(timeout)
-        .map_err(|e| format!("engine server: handshake: {e}"))?;
+    let summary = session.handshake(timeout).map_err(|e| format!("engine server: handshake: {e}"))?;
     let mut received = Vec::new();
     loop {
         match session.next_data(timeout) {
             Ok(Some(d)) => {
                 received.extend_from_slice(&d);
-                session
-                    .send(&d)
-                    .map_err(|e| format!("engine server: echo: {e}"))?;
+                session.send(&d).map_err(|e| format!("engine server: echo: {e}"))?;
             }
             Ok(None) | Err(DriveError::Eof) => break,
             Err(e) => return Err(format!("engine server: after the handshake: {e}")),
@@ -408,10 +377,7 @@ pub struct Row {
 
 impl Row {
     pub fn name(&self) -> String {
-        format!(
-            "{} / {} / {} / {} / {}",
-            self.peer, self.role, self.version, self.suite, self.auth
-        )
+        format!("{} / {} / {} / {} / {}", self.peer, self.role, self.version, self.suite, self.auth)
     }
 }
 

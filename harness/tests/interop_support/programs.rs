@@ -73,10 +73,7 @@ impl Program {
         };
         let jsse_built = root().join("target/peers/jsse/JssePeer.class").is_file();
         if !found || (self == Self::Jsse && !jsse_built) {
-            return Err(format!(
-                "`{}` is missing (run ci/peers/install.sh)",
-                argv.join(" ")
-            ));
+            return Err(format!("`{}` is missing (run ci/peers/install.sh)", argv.join(" ")));
         }
         let out = match self {
             Self::Botan => query("botan", &["version"]).map(|v| format!("Botan {v}")),
@@ -98,11 +95,7 @@ impl Program {
                 .map(|v| {
                     let out = query(
                         "botan",
-                        &[
-                            "tls_ciphers",
-                            &format!("--policy={}", botan_policy()),
-                            &format!("--version={v}"),
-                        ],
+                        &["tls_ciphers", &format!("--policy={}", botan_policy()), &format!("--version={v}")],
                     )?;
                     let names = out
                         .lines()
@@ -168,9 +161,7 @@ impl Program {
             return Ok((g, port));
         }
         let (chain, key, ca) = (cert("server.chain.pem"), cert("server.key.pem"), cert("ca.pem"));
-        let mut args = vec![
-            "server", "--port", "0", "--cert", &chain, "--key", &key, "--ca", &ca,
-        ];
+        let mut args = vec!["server", "--port", "0", "--cert", &chain, "--key", &key, "--ca", &ca];
         if require_cert {
             args.extend(["--auth", "require"]);
         }
@@ -236,10 +227,7 @@ impl Program {
 }
 
 fn botan_policy() -> String {
-    root()
-        .join("ci/peers/botan/policy.txt")
-        .to_string_lossy()
-        .into_owned()
+    root().join("ci/peers/botan/policy.txt").to_string_lossy().into_owned()
 }
 
 /// Botan's policy names for an engine suite: (cipher, MAC).
@@ -282,19 +270,10 @@ fn botan_client(port: u16, v: &str, s: &SuiteInfo) -> Result<usize, String> {
     // Line-buffered, so the echo shows before stdin is closed (which ends
     // the client); a pipe would hold it until exit.
     let mut cmd = Command::new("stdbuf");
-    cmd.args([
-        "-oL",
-        "botan",
-        "tls_client",
-        "localhost",
-        &format!("--port={port}"),
-    ])
-    .arg(format!("--policy={}", policy.display()))
-    .args([
-        "--skip-system-cert-store",
-        &format!("--trusted-cas={}", cert("ca.pem")),
-    ])
-    .arg(format!("--{v}"));
+    cmd.args(["-oL", "botan", "tls_client", "localhost", &format!("--port={port}")])
+        .arg(format!("--policy={}", policy.display()))
+        .args(["--skip-system-cert-store", &format!("--trusted-cas={}", cert("ca.pem"))])
+        .arg(format!("--{v}"));
     let out = run(&mut cmd, line.as_bytes(), Some(line.trim_end()), RUN)?;
     let botan_version = match v {
         "tls1.0" => "TLS v1.0",

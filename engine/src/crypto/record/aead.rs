@@ -17,13 +17,11 @@ pub(super) enum GcmCipher {
 }
 
 fn key<C: KeyInit>(key: &[u8], expected: usize) -> Result<Box<C>, SetupError> {
-    C::new_from_slice(key)
-        .map(Box::new)
-        .map_err(|_| SetupError::KeyLength {
-            what: "enc_key",
-            expected,
-            got: key.len(),
-        })
+    C::new_from_slice(key).map(Box::new).map_err(|_| SetupError::KeyLength {
+        what: "enc_key",
+        expected,
+        got: key.len(),
+    })
 }
 
 fn nonce(salt: &[u8; SALT_LEN], explicit: &[u8; EXPLICIT_NONCE_LEN]) -> [u8; 12] {

@@ -22,13 +22,11 @@ pub(super) enum BlockCipher {
 }
 
 fn key<C: KeyInit>(key: &[u8], expected: usize) -> Result<Box<C>, SetupError> {
-    C::new_from_slice(key)
-        .map(Box::new)
-        .map_err(|_| SetupError::KeyLength {
-            what: "enc_key",
-            expected,
-            got: key.len(),
-        })
+    C::new_from_slice(key).map(Box::new).map_err(|_| SetupError::KeyLength {
+        what: "enc_key",
+        expected,
+        got: key.len(),
+    })
 }
 
 impl BlockCipher {

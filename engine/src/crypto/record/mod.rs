@@ -150,15 +150,7 @@ enum Protection {
 }
 
 fn check_len(what: &'static str, got: &[u8], expected: usize) -> Result<(), SetupError> {
-    if got.len() == expected {
-        Ok(())
-    } else {
-        Err(SetupError::KeyLength {
-            what,
-            expected,
-            got: got.len(),
-        })
-    }
+    if got.len() == expected { Ok(()) } else { Err(SetupError::KeyLength { what, expected, got: got.len() }) }
 }
 
 fn required_mac(mac: Option<RecordMac>, alg: MacAlgorithm) -> Result<RecordMac, SetupError> {
@@ -173,10 +165,7 @@ impl Protection {
         encrypt_then_mac: bool,
     ) -> Result<Self, SetupError> {
         if !suite.usable_with(version) {
-            return Err(SetupError::SuiteNotUsable {
-                suite: suite.iana_name,
-                version,
-            });
+            return Err(SetupError::SuiteNotUsable { suite: suite.iana_name, version });
         }
         let layout = suite.key_block_layout(version);
         check_len("mac_key", &keys.mac_key, layout.mac_key_len)?;
@@ -197,10 +186,7 @@ impl Protection {
             CipherKind::Aead => {
                 let mut salt = [0u8; SALT_LEN];
                 salt.copy_from_slice(&keys.fixed_iv);
-                Self::Aead {
-                    cipher: GcmCipher::new(suite.cipher, &keys.enc_key)?,
-                    salt,
-                }
+                Self::Aead { cipher: GcmCipher::new(suite.cipher, &keys.enc_key)?, salt }
             }
         })
     }
@@ -261,12 +247,7 @@ impl RecordSealer {
         keys: &DirectionKeys,
         encrypt_then_mac: bool,
     ) -> Result<Self, SetupError> {
-        Ok(Self {
-            suite,
-            version,
-            seq: 0,
-            state: Protection::new(suite, version, keys, encrypt_then_mac)?,
-        })
+        Ok(Self { suite, version, seq: 0, state: Protection::new(suite, version, keys, encrypt_then_mac)? })
     }
 
     /// The sequence number the next record will be sealed with.
@@ -301,12 +282,7 @@ impl RecordSealer {
                 cipher.apply(&mut out);
                 out
             }
-            Protection::Cbc {
-                cipher,
-                mac,
-                chained_iv,
-                encrypt_then_mac,
-            } => {
+            Protection::Cbc { cipher, mac, chained_iv, encrypt_then_mac } => {
                 let bl = cipher.block_len();
                 let mut body = plaintext.to_vec();
                 if !*encrypt_then_mac {
@@ -382,12 +358,7 @@ impl RecordOpener {
         keys: &DirectionKeys,
         encrypt_then_mac: bool,
     ) -> Result<Self, SetupError> {
-        Ok(Self {
-            suite,
-            version,
-            seq: 0,
-            state: Protection::new(suite, version, keys, encrypt_then_mac)?,
-        })
+        Ok(Self { suite, version, seq: 0, state: Protection::new(suite, version, keys, encrypt_then_mac)? })
     }
 
     /// The sequence number the next record is expected under.
@@ -415,10 +386,7 @@ impl RecordOpener {
             Protection::Stream { cipher, mac } => {
                 let mut data = fragment.to_vec();
                 cipher.apply(&mut data);
-                let content_len = data
-                    .len()
-                    .checked_sub(mac.len())
-                    .ok_or(RecordError::BadRecordMac)?;
+                let content_len = data.len().checked_sub(mac.len()).ok_or(RecordError::BadRecordMac)?;
                 let (content, got) = data.split_at(content_len);
                 let want = mac.compute(seq, typ, version, content);
                 if !bool::from(got.ct_eq(&want)) {
@@ -427,22 +395,9 @@ impl RecordOpener {
                 data.truncate(content_len);
                 data
             }
-            Protection::Cbc {
-                cipher,
-                mac,
-                chained_iv,
-                encrypt_then_mac,
-            } => open_cbc(
-                cipher,
-                mac,
-                chained_iv,
-                *encrypt_then_mac,
-                ssl3,
-                seq,
-                typ,
-                version,
-                fragment,
-            )?,
+            Protection::Cbc { cipher, mac, chained_iv, encrypt_then_mac } => {
+                open_cbc(cipher, mac, chained_iv, *encrypt_then_mac, ssl3, seq, typ, version, fragment)?
+            }
             Protection::Aead { cipher, salt } => {
                 if fragment.len() < EXPLICIT_NONCE_LEN + TAG_LEN {
                     return Err(RecordError::BadRecordMac);
@@ -451,9 +406,7 @@ impl RecordOpener {
                 let mut nonce = [0u8; EXPLICIT_NONCE_LEN];
                 nonce.copy_from_slice(explicit);
                 let aad = aead_aad(seq, typ, version, sealed.len() - TAG_LEN);
-                cipher
-                    .open(salt, &nonce, &aad, sealed)
-                    .ok_or(RecordError::BadRecordMac)?
+                cipher.open(salt, &nonce, &aad, sealed).ok_or(RecordError::BadRecordMac)?
             }
         };
         if plaintext.len() > MAX_PLAINTEXT_LEN {
@@ -480,10 +433,7 @@ fn open_cbc(
     let iv_len = if chained_iv.is_some() { 0 } else { bl };
     // Everything decided before decryption depends only on public lengths.
     let (protected, received_tag) = if encrypt_then_mac {
-        let split = fragment
-            .len()
-            .checked_sub(mac_len)
-            .ok_or(RecordError::BadRecordMac)?;
+        let split = fragment.len().checked_sub(mac_len).ok_or(RecordError::BadRecordMac)?;
         let (protected, tag) = fragment.split_at(split);
         let want = mac.compute(seq, typ, version, protected);
         // RFC 7366 3: check the MAC before decrypting anything.
@@ -494,11 +444,7 @@ fn open_cbc(
     } else {
         (fragment, None)
     };
-    let min_body = if encrypt_then_mac {
-        bl
-    } else {
-        (mac_len + 1).div_ceil(bl) * bl
-    };
+    let min_body = if encrypt_then_mac { bl } else { (mac_len + 1).div_ceil(bl) * bl };
     if protected.len() % bl != 0 || protected.len() < iv_len + min_body {
         return Err(RecordError::BadRecordMac);
     }
@@ -518,9 +464,7 @@ fn open_cbc(
     // computed (RFC 5246 6.2.3.2); the length below cannot underflow since
     // the record holds at least MAC + 1 bytes.
     let strip = u64::conditional_select(&0, &(pad_total as u64), pad_ok);
-    let content_len = data
-        .len()
-        .saturating_sub(usize::try_from(strip).unwrap_or(0) + reserved);
+    let content_len = data.len().saturating_sub(usize::try_from(strip).unwrap_or(0) + reserved);
     let ok: Choice = if received_tag.is_some() {
         pad_ok
     } else {

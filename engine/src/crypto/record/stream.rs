@@ -17,11 +17,7 @@ impl StreamCipher {
             BulkCipher::Null => Ok(Self::Null),
             BulkCipher::Rc4_128 => Rc4::new_from_slice(key)
                 .map(|c| Self::Rc4(Box::new(c)))
-                .map_err(|_| SetupError::KeyLength {
-                    what: "enc_key",
-                    expected: 16,
-                    got: key.len(),
-                }),
+                .map_err(|_| SetupError::KeyLength { what: "enc_key", expected: 16, got: key.len() }),
             other => Err(SetupError::WrongCipherKind(other)),
         }
     }

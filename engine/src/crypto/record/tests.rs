@@ -22,9 +22,7 @@ fn configs() -> Vec<(&'static SuiteInfo, ProtocolVersion, bool)> {
 fn keys(suite: &SuiteInfo, version: ProtocolVersion, salt: u8) -> DirectionKeys {
     let l = suite.key_block_layout(version);
     let bytes = |n: usize, base: u8| -> Vec<u8> {
-        (0..n)
-            .map(|i| base.wrapping_add(i as u8).wrapping_mul(7))
-            .collect()
+        (0..n).map(|i| base.wrapping_add(i as u8).wrapping_mul(7)).collect()
     };
     DirectionKeys {
         mac_key: bytes(l.mac_key_len, salt),
@@ -35,10 +33,7 @@ fn keys(suite: &SuiteInfo, version: ProtocolVersion, salt: u8) -> DirectionKeys 
 
 fn pair(suite: &'static SuiteInfo, version: ProtocolVersion, etm: bool) -> (RecordSealer, RecordOpener) {
     let k = keys(suite, version, 3);
-    (
-        RecordSealer::new(suite, version, &k, etm).unwrap(),
-        RecordOpener::new(suite, version, &k, etm).unwrap(),
-    )
+    (RecordSealer::new(suite, version, &k, etm).unwrap(), RecordOpener::new(suite, version, &k, etm).unwrap())
 }
 
 const HS: ContentType = ContentType::Handshake;
@@ -53,10 +48,7 @@ fn round_trip_every_suite_and_version() {
     let mut rng = SeededRandom::from_seed(1);
     for (suite, version, etm) in configs() {
         let (mut s, mut o) = pair(suite, version, etm);
-        for (i, len) in [0usize, 1, 15, 16, 17, 100, 1000, MAX_PLAINTEXT_LEN]
-            .into_iter()
-            .enumerate()
-        {
+        for (i, len) in [0usize, 1, 15, 16, 17, 100, 1000, MAX_PLAINTEXT_LEN].into_iter().enumerate() {
             let pt: Vec<u8> = (0..len).map(|b| b as u8).collect();
             let typ = if i % 2 == 0 { HS } else { APP };
             assert_eq!(s.sequence_number(), i as u64);
@@ -157,10 +149,7 @@ fn ssl3_padding_content_is_not_authenticated() {
     let v = ProtocolVersion::Ssl3;
     let (mut s, mut o) = pair(suite, v, false);
     // 10 + 20 MAC + 1 = 31: one padding content byte plus the length byte.
-    let tweak = SealTweak {
-        corrupt_padding: Some(ByteFlip { index: 1, xor: 0xff }),
-        ..SealTweak::default()
-    };
+    let tweak = SealTweak { corrupt_padding: Some(ByteFlip { index: 1, xor: 0xff }), ..SealTweak::default() };
     let frag = s.seal(APP, v, &[1; 10], &mut rng, &tweak);
     assert_eq!(o.open(APP, v, &frag), Ok(vec![1; 10]));
 }
@@ -168,41 +157,11 @@ fn ssl3_padding_content_is_not_authenticated() {
 fn tweaks() -> Vec<(&'static str, SealTweak)> {
     let flip = |index, xor| Some(ByteFlip { index, xor });
     vec![
-        (
-            "mac first byte",
-            SealTweak {
-                corrupt_mac: flip(0, 1),
-                ..SealTweak::default()
-            },
-        ),
-        (
-            "mac last byte",
-            SealTweak {
-                corrupt_mac: flip(usize::MAX, 0x80),
-                ..SealTweak::default()
-            },
-        ),
-        (
-            "padding length byte",
-            SealTweak {
-                corrupt_padding: flip(0, 0x01),
-                ..SealTweak::default()
-            },
-        ),
-        (
-            "padding content byte",
-            SealTweak {
-                corrupt_padding: flip(1, 0x10),
-                ..SealTweak::default()
-            },
-        ),
-        (
-            "long padding",
-            SealTweak {
-                padding_len: Some(255),
-                ..SealTweak::default()
-            },
-        ),
+        ("mac first byte", SealTweak { corrupt_mac: flip(0, 1), ..SealTweak::default() }),
+        ("mac last byte", SealTweak { corrupt_mac: flip(usize::MAX, 0x80), ..SealTweak::default() }),
+        ("padding length byte", SealTweak { corrupt_padding: flip(0, 0x01), ..SealTweak::default() }),
+        ("padding content byte", SealTweak { corrupt_padding: flip(1, 0x10), ..SealTweak::default() }),
+        ("long padding", SealTweak { padding_len: Some(255), ..SealTweak::default() }),
     ]
 }
 
@@ -251,10 +210,7 @@ fn long_padding_is_as_long_as_asked_within_block_alignment() {
     let v = ProtocolVersion::Tls11;
     let (mut s, _) = pair(suite, v, false);
     let honest_len = s.seal(APP, v, &[0; 40], &mut rng, &honest()).len();
-    let long = SealTweak {
-        padding_len: Some(255),
-        ..SealTweak::default()
-    };
+    let long = SealTweak { padding_len: Some(255), ..SealTweak::default() };
     let long_len = s.seal(APP, v, &[0; 40], &mut rng, &long).len();
     // 40 + 20 + 1 = 61 -> 3 honest padding bytes; 3 + 15 * 16 = 243 <= 255.
     assert_eq!(long_len - honest_len, 15 * 16);
@@ -267,11 +223,7 @@ fn fragments_of_every_short_length_do_not_panic_the_opener() {
             for fill in [0x00u8, 0xff, 0x0f] {
                 let (_, mut o) = pair(suite, version, etm);
                 let frag = vec![fill; len];
-                assert!(
-                    o.open(APP, version, &frag).is_err(),
-                    "{} {version} {len}",
-                    suite.iana_name
-                );
+                assert!(o.open(APP, version, &frag).is_err(), "{} {version} {len}", suite.iana_name);
             }
         }
     }
@@ -322,8 +274,5 @@ fn tweaks_round_trip_through_serde() {
     };
     let json = serde_json::to_string(&t).unwrap();
     assert_eq!(serde_json::from_str::<SealTweak>(&json).unwrap(), t);
-    assert_eq!(
-        serde_json::from_str::<SealTweak>("{}").unwrap(),
-        SealTweak::default()
-    );
+    assert_eq!(serde_json::from_str::<SealTweak>("{}").unwrap(), SealTweak::default());
 }

@@ -53,54 +53,12 @@ fn bad_tweaks() -> Vec<(&'static str, Pkcs1Tweak, Vec<u8>)> {
     let pm = premaster(ProtocolVersion::Tls12, 0x33);
     let t = Pkcs1Tweak::default;
     vec![
-        (
-            "first byte 1",
-            Pkcs1Tweak {
-                first_byte: Some(1),
-                ..t()
-            },
-            pm.clone(),
-        ),
-        (
-            "block type 1",
-            Pkcs1Tweak {
-                block_type: Some(1),
-                ..t()
-            },
-            pm.clone(),
-        ),
-        (
-            "zero in padding",
-            Pkcs1Tweak {
-                zero_in_padding: Some(20),
-                ..t()
-            },
-            pm.clone(),
-        ),
-        (
-            "zero early in padding",
-            Pkcs1Tweak {
-                zero_in_padding: Some(3),
-                ..t()
-            },
-            pm.clone(),
-        ),
-        (
-            "no separator",
-            Pkcs1Tweak {
-                no_separator: true,
-                ..t()
-            },
-            pm.clone(),
-        ),
-        (
-            "short padding",
-            Pkcs1Tweak {
-                short_padding: Some(4),
-                ..t()
-            },
-            pm.clone(),
-        ),
+        ("first byte 1", Pkcs1Tweak { first_byte: Some(1), ..t() }, pm.clone()),
+        ("block type 1", Pkcs1Tweak { block_type: Some(1), ..t() }, pm.clone()),
+        ("zero in padding", Pkcs1Tweak { zero_in_padding: Some(20), ..t() }, pm.clone()),
+        ("zero early in padding", Pkcs1Tweak { zero_in_padding: Some(3), ..t() }, pm.clone()),
+        ("no separator", Pkcs1Tweak { no_separator: true, ..t() }, pm.clone()),
+        ("short padding", Pkcs1Tweak { short_padding: Some(4), ..t() }, pm.clone()),
         ("premaster 47", t(), pm[..47].to_vec()),
         ("premaster 49", t(), [pm.as_slice(), &[0x33]].concat()),
     ]
@@ -127,34 +85,13 @@ fn tweaks_build_the_block_they_name() {
     let mut rng = SeededRandom::from_seed(4);
     let pm = premaster(ProtocolVersion::Tls12, 0x33);
     let enc = |t: &Pkcs1Tweak, rng: &mut SeededRandom| {
-        raw_block(
-            &key,
-            &encrypt_premaster(key.as_public_key(), &pm, rng, t).unwrap(),
-        )
+        raw_block(&key, &encrypt_premaster(key.as_public_key(), &pm, rng, t).unwrap())
     };
-    let em = enc(
-        &Pkcs1Tweak {
-            block_type: Some(1),
-            ..Pkcs1Tweak::default()
-        },
-        &mut rng,
-    );
+    let em = enc(&Pkcs1Tweak { block_type: Some(1), ..Pkcs1Tweak::default() }, &mut rng);
     assert_eq!(&em[..2], &[0, 1]);
-    let em = enc(
-        &Pkcs1Tweak {
-            no_separator: true,
-            ..Pkcs1Tweak::default()
-        },
-        &mut rng,
-    );
+    let em = enc(&Pkcs1Tweak { no_separator: true, ..Pkcs1Tweak::default() }, &mut rng);
     assert!(em[1..].iter().take(256 - 48 - 1).all(|&b| b != 0));
-    let em = enc(
-        &Pkcs1Tweak {
-            short_padding: Some(4),
-            ..Pkcs1Tweak::default()
-        },
-        &mut rng,
-    );
+    let em = enc(&Pkcs1Tweak { short_padding: Some(4), ..Pkcs1Tweak::default() }, &mut rng);
     assert_eq!(em.iter().skip(1).position(|&b| b == 0), Some(2 + 4 - 1));
     assert_eq!(&em[256 - 48..], pm.as_slice());
 }
@@ -198,16 +135,10 @@ fn signatures_verify_and_reject_changes() {
         verify(key.as_public_key(), hash, &digest, &sig).unwrap();
         let mut bad = sig.clone();
         bad[100] ^= 1;
-        assert!(matches!(
-            verify(key.as_public_key(), hash, &digest, &bad),
-            Err(RsaError::BadSignature)
-        ));
+        assert!(matches!(verify(key.as_public_key(), hash, &digest, &bad), Err(RsaError::BadSignature)));
         let mut other = digest.clone();
         other[0] ^= 1;
         assert!(verify(key.as_public_key(), hash, &other, &sig).is_err());
-        assert!(matches!(
-            sign(&key, hash, &digest[1..], &mut rng),
-            Err(RsaError::DigestLength { .. })
-        ));
+        assert!(matches!(sign(&key, hash, &digest[1..], &mut rng), Err(RsaError::DigestLength { .. })));
     }
 }

@@ -110,10 +110,7 @@ impl ClientState {
             Symbol::ClientHelloUnknownSuites => self.client_hello(vec![CipherSuite::from_wire(GREASE_SUITE)]),
             Symbol::ClientKeyExchange => self.client_key_exchange(self.version, &Pkcs1Tweak::default()),
             Symbol::ClientKeyExchangeBadPkcs1 => {
-                let tweak = Pkcs1Tweak {
-                    block_type: Some(0x01),
-                    ..Pkcs1Tweak::default()
-                };
+                let tweak = Pkcs1Tweak { block_type: Some(0x01), ..Pkcs1Tweak::default() };
                 self.client_key_exchange(self.version, &tweak)
             }
             Symbol::ClientKeyExchangeWrongVersion => {
@@ -128,16 +125,12 @@ impl ClientState {
             Symbol::ChangeCipherSpec => self.change_cipher_spec(),
             Symbol::Finished => self.finished(false),
             Symbol::FinishedBadVerifyData => self.finished(true),
-            Symbol::ApplicationData => self.record(
-                ContentType::ApplicationData,
-                b"GET / HTTP/1.0\n\n",
-                &SealTweak::default(),
-            ),
+            Symbol::ApplicationData => {
+                self.record(ContentType::ApplicationData, b"GET / HTTP/1.0\n\n", &SealTweak::default())
+            }
             Symbol::ApplicationDataBadMac => {
-                let tweak = SealTweak {
-                    corrupt_mac: Some(ByteFlip { index: 0, xor: 0x01 }),
-                    ..SealTweak::default()
-                };
+                let tweak =
+                    SealTweak { corrupt_mac: Some(ByteFlip { index: 0, xor: 0x01 }), ..SealTweak::default() };
                 self.record(ContentType::ApplicationData, b"GET / HTTP/1.0\n\n", &tweak)
             }
             Symbol::ApplicationDataBadPadding => {
@@ -180,12 +173,7 @@ impl ClientState {
             }
         };
         let mut out = Vec::new();
-        Record {
-            content_type: typ,
-            version,
-            fragment,
-        }
-        .encode(&mut out);
+        Record { content_type: typ, version, fragment }.encode(&mut out);
         out
     }
 
@@ -221,10 +209,9 @@ impl ClientState {
         v.copy_from_slice(&premaster_version.get().to_be_bytes());
         self.rng.fill(rest);
         let encrypted = match &self.server_key {
-            Some(key) => self
-                .provider
-                .encrypt_premaster(key, &premaster, &mut self.rng, tweak)
-                .unwrap_or_default(),
+            Some(key) => {
+                self.provider.encrypt_premaster(key, &premaster, &mut self.rng, tweak).unwrap_or_default()
+            }
             None => {
                 let mut junk = vec![0u8; 256];
                 self.rng.fill(&mut junk);
@@ -241,10 +228,8 @@ impl ClientState {
     /// A Certificate with `id`'s chain; later CertificateVerify signs
     /// with its key.
     fn certificate(&mut self, id: Option<Arc<CertifiedKey>>) -> Vec<u8> {
-        let chain = id
-            .as_ref()
-            .map(|id| id.chain.iter().cloned().map(CertificateDer).collect())
-            .unwrap_or_default();
+        let chain =
+            id.as_ref().map(|id| id.chain.iter().cloned().map(CertificateDer).collect()).unwrap_or_default();
         self.signer = id;
         self.handshake(HandshakePayload::Certificate(Certificate { chain }))
     }
@@ -254,9 +239,8 @@ impl ClientState {
         let tls12 = self.version.get() >= ProtocolVersion::Tls12.get();
         let hash = tls12.then_some(HashAlgorithm::Sha256);
         let master = self.master.unwrap_or([0u8; MASTER_SECRET_LEN]);
-        let signature = certificate_verify_digest(self.version, &master, &self.transcript, hash)
-            .ok()
-            .and_then(|d| {
+        let signature =
+            certificate_verify_digest(self.version, &master, &self.transcript, hash).ok().and_then(|d| {
                 let (h, digest) = d.signature_input()?;
                 let id = self.signer.as_ref()?;
                 self.provider.sign(&id.key, h, digest, &mut self.rng).ok()
@@ -284,10 +268,7 @@ impl ClientState {
     fn change_cipher_spec(&mut self) -> Vec<u8> {
         let bytes = self.record(ContentType::ChangeCipherSpec, &[1], &SealTweak::default());
         if let Some(keys) = self.keys() {
-            self.write = self
-                .provider
-                .new_sealer(self.suite, self.version, &keys.client_write, false)
-                .ok();
+            self.write = self.provider.new_sealer(self.suite, self.version, &keys.client_write, false).ok();
         }
         bytes
     }
@@ -296,10 +277,8 @@ impl ClientState {
     pub fn server_change_cipher_spec(&mut self) {
         match self.keys() {
             Some(keys) => {
-                self.read = self
-                    .provider
-                    .new_opener(self.suite, self.version, &keys.server_write, false)
-                    .ok();
+                self.read =
+                    self.provider.new_opener(self.suite, self.version, &keys.server_write, false).ok();
                 self.read_unknown = self.read.is_none();
             }
             None => self.read_unknown = true,

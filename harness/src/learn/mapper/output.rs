@@ -17,9 +17,7 @@ fn camel(name: &str) -> String {
     name.split('_')
         .map(|w| {
             let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_uppercase().chain(c).collect::<String>())
-                .unwrap_or_default()
+            c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
         })
         .collect()
 }
@@ -122,9 +120,7 @@ impl Incoming {
                     labels.push(format!(
                         "Alert({},{})",
                         a.level.name().unwrap_or("unknown"),
-                        a.description
-                            .name()
-                            .map_or_else(|| a.description.get().to_string(), str::to_owned)
+                        a.description.name().map_or_else(|| a.description.get().to_string(), str::to_owned)
                     ));
                     // RFC 5246 7.2: a fatal alert ends the connection; so
                     // does close_notify (7.2.1).

@@ -52,21 +52,13 @@ pub struct ServerSul {
 
 impl std::fmt::Debug for ServerSul {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ServerSul")
-            .field("inputs", &self.names)
-            .finish_non_exhaustive()
+        f.debug_struct("ServerSul").field("inputs", &self.names).finish_non_exhaustive()
     }
 }
 
 impl ServerSul {
     pub fn new(symbols: Vec<Symbol>, setup: ClientSetup, connect: Connect, timing: Timing) -> Self {
-        Self {
-            names: symbols.iter().map(|s| s.name().to_owned()).collect(),
-            symbols,
-            setup,
-            connect,
-            timing,
-        }
+        Self { names: symbols.iter().map(|s| s.name().to_owned()).collect(), symbols, setup, connect, timing }
     }
 
     /// The answer to one input: read until the peer is quiet (in memory),
@@ -142,10 +134,7 @@ impl ServerSul {
                 let _ = t.finish();
                 return Ok(None);
             }
-            let sym = *self
-                .symbols
-                .get(i)
-                .ok_or_else(|| LearnError::System(format!("no input {i}")))?;
+            let sym = *self.symbols.get(i).ok_or_else(|| LearnError::System(format!("no input {i}")))?;
             let bytes = st.build(sym);
             if t.send(&bytes).is_err() {
                 closed = true;
@@ -165,10 +154,7 @@ impl ServerSul {
             && matches!(t.recv(Instant::now() + self.timing.wait(last)), Recv::Data(_));
         let _ = t.finish();
         if std::env::var_os("SHAKEDOWN_LEARN_DEBUG").is_some() {
-            eprintln!(
-                "{word:?} -> {out:?}{}",
-                if late { " (late bytes: asked again)" } else { "" }
-            );
+            eprintln!("{word:?} -> {out:?}{}", if late { " (late bytes: asked again)" } else { "" });
         }
         Ok((!late).then_some(out))
     }
@@ -181,12 +167,9 @@ impl ServerSul {
     pub fn calibrate(&mut self) -> Result<Option<std::time::Duration>, LearnError> {
         use super::symbols::Symbol as S;
         let find = |s: S| self.symbols.iter().position(|x| *x == s);
-        let (Some(ch), Some(cke), Some(ccs), Some(fin)) = (
-            find(S::ClientHello),
-            find(S::ClientKeyExchange),
-            find(S::ChangeCipherSpec),
-            find(S::Finished),
-        ) else {
+        let (Some(ch), Some(cke), Some(ccs), Some(fin)) =
+            (find(S::ClientHello), find(S::ClientKeyExchange), find(S::ChangeCipherSpec), find(S::Finished))
+        else {
             return Ok(None);
         };
         let mut t = (self.connect)().map_err(LearnError::System)?;
@@ -251,10 +234,7 @@ impl MembershipOracle for ServerSul {
         }
         Err(LearnError::System(format!(
             "answers to [{}] kept arriving after the wait for silence ({:?})",
-            word.iter()
-                .filter_map(|&i| self.names.get(i).cloned())
-                .collect::<Vec<_>>()
-                .join(", "),
+            word.iter().filter_map(|&i| self.names.get(i).cloned()).collect::<Vec<_>>().join(", "),
             self.timing.floor()
         )))
     }

@@ -16,11 +16,7 @@ pub struct Timing {
 
 impl Timing {
     pub fn new(inputs: usize, floor: Duration) -> Self {
-        Self {
-            floor,
-            per_input: vec![Duration::ZERO; inputs],
-            slowest: Duration::ZERO,
-        }
+        Self { floor, per_input: vec![Duration::ZERO; inputs], slowest: Duration::ZERO }
     }
 
     /// How long to wait for (more of) the answer to `input`.

@@ -26,10 +26,7 @@ pub struct Lucky13Class {
 /// The classes for a CBC suite at a TLS version.
 pub fn classes(suite: &SuiteInfo, version: ProtocolVersion) -> Result<Vec<Lucky13Class>, String> {
     let CipherKind::Block { block_len } = suite.cipher.kind() else {
-        return Err(format!(
-            "lucky13 needs a CBC suite, {} is not one",
-            suite.openssl_name
-        ));
+        return Err(format!("lucky13 needs a CBC suite, {} is not one", suite.openssl_name));
     };
     if version.is_ssl3() {
         return Err("lucky13 needs TLS: SSL 3.0 padding is at most one block (RFC 6101 5.2.3.2)".into());

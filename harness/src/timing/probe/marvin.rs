@@ -50,60 +50,30 @@ fn recipes() -> Vec<Recipe> {
         r(
             "wrong_first_byte",
             "block starts 0x01 instead of 0x00",
-            Pkcs1Tweak {
-                first_byte: Some(0x01),
-                ..t()
-            },
+            Pkcs1Tweak { first_byte: Some(0x01), ..t() },
         ),
         r(
             "wrong_block_type",
             "block type 0x01 instead of 0x02",
-            Pkcs1Tweak {
-                block_type: Some(0x01),
-                ..t()
-            },
+            Pkcs1Tweak { block_type: Some(0x01), ..t() },
         ),
-        r(
-            "no_separator",
-            "no zero byte ends the padding",
-            Pkcs1Tweak {
-                no_separator: true,
-                ..t()
-            },
-        ),
+        r("no_separator", "no zero byte ends the padding", Pkcs1Tweak { no_separator: true, ..t() }),
         r(
             "separator_too_early",
             "zero after 4 padding bytes (8 is the minimum)",
-            Pkcs1Tweak {
-                short_padding: Some(4),
-                ..t()
-            },
+            Pkcs1Tweak { short_padding: Some(4), ..t() },
         ),
         Recipe {
             premaster_version: Some(ProtocolVersion::Tls10),
             ..r("wrong_premaster_version", "premaster starts 03 01", t())
         },
-        Recipe {
-            premaster_len: PREMASTER_LEN - 1,
-            ..r("premaster_too_short", "47-byte premaster", t())
-        },
-        Recipe {
-            premaster_len: PREMASTER_LEN + 1,
-            ..r("premaster_too_long", "49-byte premaster", t())
-        },
+        Recipe { premaster_len: PREMASTER_LEN - 1, ..r("premaster_too_short", "47-byte premaster", t()) },
+        Recipe { premaster_len: PREMASTER_LEN + 1, ..r("premaster_too_long", "49-byte premaster", t()) },
         Recipe {
             ciphertext_delta: -1,
-            ..r(
-                "ciphertext_too_short",
-                "ciphertext one byte shorter than the modulus",
-                t(),
-            )
+            ..r("ciphertext_too_short", "ciphertext one byte shorter than the modulus", t())
         },
-        r(
-            "valid_control",
-            "a second well-formed block: must not differ from valid",
-            t(),
-        ),
+        r("valid_control", "a second well-formed block: must not differ from valid", t()),
     ]
 }
 

@@ -50,9 +50,7 @@ pub fn lucky13_sample(
     if pair.failed() || pair.summary(true).is_none() {
         return Err("the in-memory handshake did not complete".into());
     }
-    pair.client
-        .send_application_data(&vec![b'a'; payload_len])
-        .map_err(|e| e.to_string())?;
+    pair.client.send_application_data(&vec![b'a'; payload_len]).map_err(|e| e.to_string())?;
     let probe = pair.client.take_output();
     timed_feed(&mut pair.server, &probe)
 }

@@ -105,11 +105,7 @@ pub struct Collected {
 impl Collected {
     /// Classes that differ in something public.
     pub fn public_classes(&self) -> Vec<String> {
-        self.classes
-            .iter()
-            .filter(|c| c.public.is_some())
-            .map(|c| c.name.clone())
-            .collect()
+        self.classes.iter().filter(|c| c.public.is_some()).map(|c| c.name.clone()).collect()
     }
 }
 
@@ -131,13 +127,7 @@ pub fn run(plan: &Plan) -> Result<Collected, String> {
         Prepared::Lucky13(cs) => cs
             .iter()
             .map(|c| {
-                client_config(
-                    plan,
-                    Deviations(vec![Knob::TweakRecord {
-                        on: None,
-                        tweak: c.tweak.clone(),
-                    }]),
-                )
+                client_config(plan, Deviations(vec![Knob::TweakRecord { on: None, tweak: c.tweak.clone() }]))
             })
             .collect(),
         Prepared::Marvin(_) => Vec::new(),
@@ -179,25 +169,14 @@ pub fn run(plan: &Plan) -> Result<Collected, String> {
         for (position, class) in schedule.next_block().into_iter().enumerate() {
             loop {
                 counter += 1;
-                match one(
-                    class,
-                    plan.seed
-                        .wrapping_mul(0x9e37_79b9_7f4a_7c15)
-                        .wrapping_add(counter),
-                ) {
+                match one(class, plan.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15).wrapping_add(counter)) {
                     Ok((elapsed, answer)) => {
                         in_a_row = 0;
                         let nanos = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
                         if let Some(t) = times.get_mut(class) {
                             *t = nanos as f64;
                         }
-                        samples.push(Sample {
-                            block,
-                            position,
-                            class,
-                            nanos,
-                            answer,
-                        });
+                        samples.push(Sample { block, position, class, nanos, answer });
                         break;
                     }
                     Err(e) => {
@@ -220,13 +199,7 @@ pub fn run(plan: &Plan) -> Result<Collected, String> {
             );
         }
     }
-    Ok(Collected {
-        classes: infos,
-        samples,
-        paired,
-        failures,
-        wall: started.elapsed(),
-    })
+    Ok(Collected { classes: infos, samples, paired, failures, wall: started.elapsed() })
 }
 
 fn client_config(plan: &Plan, deviations: Deviations) -> Arc<ClientConfig> {
@@ -262,11 +235,7 @@ fn prepare(plan: &Plan, config: &Arc<ClientConfig>) -> Result<(Vec<ClassInfo>, P
             let classes = lucky13::classes(plan.suite, plan.version)?;
             let infos = classes
                 .iter()
-                .map(|c| ClassInfo {
-                    name: c.name.into(),
-                    what: c.what.clone(),
-                    public: None,
-                })
+                .map(|c| ClassInfo { name: c.name.into(), what: c.what.clone(), public: None })
                 .collect();
             Ok((infos, Prepared::Lucky13(classes)))
         }
@@ -289,12 +258,8 @@ fn open(
     seed: u64,
 ) -> Result<(Connection, TcpStream), String> {
     let stream = wire::connect(address, plan.timeout)?;
-    let conn = Connection::client(
-        config.clone(),
-        Box::new(SeededRandom::from_seed(seed)),
-        now_unix(),
-    )
-    .map_err(|e| e.to_string())?;
+    let conn = Connection::client(config.clone(), Box::new(SeededRandom::from_seed(seed)), now_unix())
+        .map_err(|e| e.to_string())?;
     Ok((conn, stream))
 }
 
@@ -302,8 +267,7 @@ fn open(
 fn server_key(plan: &Plan, address: &str, config: &Arc<ClientConfig>) -> Result<rsa::PublicKey, String> {
     let (mut conn, mut stream) = open(plan, address, config, plan.seed)?;
     let events = wire::drive(&mut conn, &mut stream, plan.timeout, |_, ev| {
-        ev.iter()
-            .any(|e| matches!(e, ConnectionEvent::HandshakeComplete(_)))
+        ev.iter().any(|e| matches!(e, ConnectionEvent::HandshakeComplete(_)))
     })
     .map_err(|e| format!("handshake to learn the server's key: {e}"))?;
     let leaf = events
@@ -347,13 +311,9 @@ fn lucky13_sample(
 ) -> Result<(Duration, Answer), String> {
     let (mut conn, mut stream) = open(plan, address, config, seed)?;
     wire::drive(&mut conn, &mut stream, plan.timeout, |c, ev| {
-        !c.has_output()
-            && ev
-                .iter()
-                .any(|e| matches!(e, ConnectionEvent::HandshakeComplete(_)))
+        !c.has_output() && ev.iter().any(|e| matches!(e, ConnectionEvent::HandshakeComplete(_)))
     })?;
-    conn.send_application_data(&vec![b'a'; payload_len])
-        .map_err(|e| e.to_string())?;
+    conn.send_application_data(&vec![b'a'; payload_len]).map_err(|e| e.to_string())?;
     let probe = conn.take_output();
     wire::timed_exchange(&mut stream, &probe, plan.timeout)
 }

@@ -15,10 +15,7 @@ pub struct Schedule {
 
 impl Schedule {
     pub fn new(classes: usize, seed: u64) -> Self {
-        Self {
-            rng: ChaCha8Rng::seed_from_u64(seed),
-            classes,
-        }
+        Self { rng: ChaCha8Rng::seed_from_u64(seed), classes }
     }
 
     /// The class order of the next block.

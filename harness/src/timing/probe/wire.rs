@@ -75,8 +75,7 @@ pub fn drive(
         match stream.read(&mut buf) {
             Ok(0) => return Err("the peer closed before the probe".into()),
             Ok(n) => {
-                conn.feed(buf.get(..n).unwrap_or_default())
-                    .map_err(|e| format!("engine: {e}"))?;
+                conn.feed(buf.get(..n).unwrap_or_default()).map_err(|e| format!("engine: {e}"))?;
                 while let Some(ev) = conn.next_event() {
                     events.push(ev);
                 }
@@ -116,10 +115,8 @@ pub fn record(typ: u8, version: [u8; 2], fragment: &[u8]) -> Vec<u8> {
 pub fn swap_client_key_exchange(flight: &[u8], handshake: &[u8]) -> Result<Vec<u8>, String> {
     let records = split_records(flight).ok_or("the client flight is not whole records")?;
     let ccs = ContentType::ChangeCipherSpec.get();
-    let at = records
-        .iter()
-        .position(|(t, _, _)| *t == ccs)
-        .ok_or("no ChangeCipherSpec in the client flight")?;
+    let at =
+        records.iter().position(|(t, _, _)| *t == ccs).ok_or("no ChangeCipherSpec in the client flight")?;
     let version = records.first().map(|(_, v, _)| *v).unwrap_or([3, 3]);
     let mut out = record(ContentType::Handshake.get(), version, handshake);
     for (t, v, f) in records.iter().skip(at) {
@@ -141,9 +138,7 @@ pub fn timed_exchange(
     probe: &[u8],
     timeout: Duration,
 ) -> Result<(Duration, Answer), String> {
-    stream
-        .set_read_timeout(Some(timeout))
-        .map_err(|e| e.to_string())?;
+    stream.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
     let mut buf = [0u8; 4096];
     let start = Instant::now();
     stream.write_all(probe).map_err(|e| format!("send probe: {e}"))?;
@@ -152,12 +147,7 @@ pub fn timed_exchange(
     let answer = match got {
         Ok(0) => Answer::Closed,
         Ok(n) => classify(buf.get(..n).unwrap_or_default()),
-        Err(e)
-            if matches!(
-                e.kind(),
-                ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted
-            ) =>
-        {
+        Err(e) if matches!(e.kind(), ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted) => {
             Answer::Closed
         }
         Err(e) => return Err(format!("no answer to the probe: {e}")),

@@ -63,12 +63,7 @@ pub fn median(v: &mut [f64]) -> f64 {
         return upper;
     }
     // The lower middle is the largest of the part left of n/2.
-    let lower = v
-        .get(..n / 2)
-        .unwrap_or_default()
-        .iter()
-        .copied()
-        .fold(f64::NEG_INFINITY, f64::max);
+    let lower = v.get(..n / 2).unwrap_or_default().iter().copied().fold(f64::NEG_INFINITY, f64::max);
     (lower + upper) / 2.0
 }
 
@@ -94,10 +89,7 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     let pos = q.clamp(0.0, 1.0) * (n - 1) as f64;
     let lo = pos.floor() as usize;
     let hi = (lo + 1).min(n - 1);
-    let (a, b) = (
-        sorted.get(lo).copied().unwrap_or(f64::NAN),
-        sorted.get(hi).copied().unwrap_or(f64::NAN),
-    );
+    let (a, b) = (sorted.get(lo).copied().unwrap_or(f64::NAN), sorted.get(hi).copied().unwrap_or(f64::NAN));
     a + (b - a) * (pos - lo as f64)
 }
 
@@ -120,11 +112,7 @@ pub fn bootstrap_ci(diffs: &[f64], stat: Statistic, resamples: usize, seed: u64)
         stats.push(stat.of(&mut scratch));
     }
     stats.sort_unstable_by(f64::total_cmp);
-    Some(Interval {
-        estimate,
-        low: quantile_sorted(&stats, 0.025),
-        high: quantile_sorted(&stats, 0.975),
-    })
+    Some(Interval { estimate, low: quantile_sorted(&stats, 0.025), high: quantile_sorted(&stats, 0.975) })
 }
 
 #[cfg(test)]
@@ -133,9 +121,7 @@ mod tests {
 
     /// d_i = ((i*53) % 17) - 7 + 0.5 * ((i*29) % 11), i in 0..n.
     fn data(n: usize) -> Vec<f64> {
-        (0..n)
-            .map(|i| ((i * 53) % 17) as f64 - 7.0 + 0.5 * ((i * 29) % 11) as f64)
-            .collect()
+        (0..n).map(|i| ((i * 53) % 17) as f64 - 7.0 + 0.5 * ((i * 29) % 11) as f64).collect()
     }
 
     #[test]

@@ -44,11 +44,7 @@ pub fn friedman(blocks: &[Vec<f64>]) -> Option<Friedman> {
     };
     let df = k - 1;
     let p_value = ChiSquared::new(df as f64).ok()?.sf(statistic.max(0.0));
-    Some(Friedman {
-        statistic,
-        df,
-        p_value,
-    })
+    Some(Friedman { statistic, df, p_value })
 }
 
 #[cfg(test)]
@@ -73,9 +69,7 @@ mod tests {
         // -> statistic=9.737024221453282, pvalue=0.020939025874288378
         let cols: Vec<Vec<f64>> = (0..4)
             .map(|j| {
-                (0..30)
-                    .map(|i| ((i * (31 + 7 * j)) % 23) as f64 + if j == 2 { 3.0 } else { 0.0 })
-                    .collect()
+                (0..30).map(|i| ((i * (31 + 7 * j)) % 23) as f64 + if j == 2 { 3.0 } else { 0.0 }).collect()
             })
             .collect();
         let f = friedman(&blocks(&cols)).unwrap();
@@ -89,9 +83,8 @@ mod tests {
         // python3 -c "from scipy.stats import friedmanchisquare as f;
         //   cols=[[float((i*7+j*3)%5) for i in range(12)] for j in range(3)]; print(f(*cols))"
         // -> statistic=1.5, pvalue=0.4723665527410149
-        let cols: Vec<Vec<f64>> = (0..3)
-            .map(|j| (0..12).map(|i| ((i * 7 + j * 3) % 5) as f64).collect())
-            .collect();
+        let cols: Vec<Vec<f64>> =
+            (0..3).map(|j| (0..12).map(|i| ((i * 7 + j * 3) % 5) as f64).collect()).collect();
         let f = friedman(&blocks(&cols)).unwrap();
         assert!(close(f.statistic, 1.5), "{}", f.statistic);
         assert!(close(f.p_value, 0.4723665527410149), "{}", f.p_value);

@@ -34,12 +34,7 @@ pub fn sign_test(a: &[f64], b: &[f64]) -> SignTest {
         Ok(b) if n > 0 => (2.0 * b.cdf(k as u64)).min(1.0),
         _ => 1.0,
     };
-    SignTest {
-        positive,
-        negative,
-        zeros,
-        p_value,
-    }
+    SignTest { positive, negative, zeros, p_value }
 }
 
 #[cfg(test)]

@@ -48,12 +48,7 @@ pub fn wilcoxon(a: &[f64], b: &[f64]) -> Option<Wilcoxon> {
     }
     let magnitudes: Vec<f64> = d.iter().map(|x| x.abs()).collect();
     let (ranks, ties) = average_ranks(&magnitudes);
-    let r_plus: f64 = d
-        .iter()
-        .zip(&ranks)
-        .filter(|(x, _)| **x > 0.0)
-        .map(|(_, r)| r)
-        .sum();
+    let r_plus: f64 = d.iter().zip(&ranks).filter(|(x, _)| **x > 0.0).map(|(_, r)| r).sum();
     let total = (n * (n + 1)) as f64 / 2.0;
     let r_minus = total - r_plus;
     let (z, p_value, method) = if n <= EXACT_MAX_N && ties == 0.0 {
@@ -69,15 +64,7 @@ pub fn wilcoxon(a: &[f64], b: &[f64]) -> Option<Wilcoxon> {
         let p = Normal::standard().sf(z.abs()) * 2.0;
         (Some(z), p.min(1.0), WilcoxonMethod::Normal)
     };
-    Some(Wilcoxon {
-        n,
-        zeros,
-        r_plus,
-        r_minus,
-        z,
-        p_value,
-        method,
-    })
+    Some(Wilcoxon { n, zeros, r_plus, r_minus, z, p_value, method })
 }
 
 /// Two-sided exact p-value of W+ = `w` with ranks 1..=n: the count of sign
@@ -144,11 +131,7 @@ mod tests {
     #[test]
     fn a_shift_is_significant_and_no_shift_is_not() {
         let a: Vec<f64> = (0..400).map(|i| ((i * 37) % 101) as f64).collect();
-        let shifted: Vec<f64> = a
-            .iter()
-            .enumerate()
-            .map(|(i, x)| x + 5.0 + ((i * 13) % 7) as f64)
-            .collect();
+        let shifted: Vec<f64> = a.iter().enumerate().map(|(i, x)| x + 5.0 + ((i * 13) % 7) as f64).collect();
         assert!(wilcoxon(&a, &shifted).unwrap().p_value < 1e-10);
         let b: Vec<f64> = (0..400).map(|i| ((i * 41) % 101) as f64).collect();
         assert!(wilcoxon(&a, &b).unwrap().p_value > 0.01);
