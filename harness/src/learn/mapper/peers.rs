@@ -33,24 +33,9 @@ pub fn tcp(addr: String, timeout: Duration) -> Connect {
     Box::new(move || TcpLink::connect(&addr, timeout, LINGER).map(|t| Box::new(t) as Box<dyn Link>))
 }
 
-/// argv of `profile` in configuration `group`, placeholders filled.
-fn argv(profile: &Profile, group: &str, port: u16, certs: &Path) -> Vec<String> {
-    let dir = certs.display().to_string();
-    let fill = |a: &String| {
-        a.replace("{port}", &port.to_string())
-            .replace("{cert}", &format!("{dir}/server.pem"))
-            .replace("{chain}", &format!("{dir}/server.chain.pem"))
-            .replace("{key}", &format!("{dir}/server.key.pem"))
-            .replace("{ca}", &format!("{dir}/ca.pem"))
-            .replace("{certs}", &dir)
-    };
-    let extra = profile.group_args.get(group).into_iter().flatten();
-    profile.command.iter().chain(extra).map(fill).collect()
-}
-
 fn start(profile: &Profile, group: &str, certs: &Path) -> Result<PeerProcess, String> {
     let port = free_port()?;
-    let argv = argv(profile, group, port, certs);
+    let argv = profile.argv_for(group, None, port, certs);
     let mut p = PeerProcess::spawn(profile, &argv, port)?;
     p.wait_ready(&profile.ready, Duration::from_millis(profile.startup_timeout_ms))
         .map_err(|e| format!("{}: {e}", profile.name))?;
