@@ -169,11 +169,16 @@ const VECTOR: &str = r#"{
 }
 "#;
 
-fn bad_vector(from: &str, to: &str) -> (i32, String) {
+/// `shakedown run` over one vector file `name` holding `text`.
+fn run_vector_file(name: &str, text: &str) -> (i32, String, String) {
     let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("t.json");
-    std::fs::write(&f, VECTOR.replace(from, to)).unwrap();
-    let (code, _, err) = shakedown(&["run", "--vectors", f.to_str().unwrap()]);
+    let f = dir.path().join(name);
+    std::fs::write(&f, text).unwrap();
+    shakedown(&["run", "--vectors", f.to_str().unwrap()])
+}
+
+fn bad_vector(from: &str, to: &str) -> (i32, String) {
+    let (code, _, err) = run_vector_file("t.json", &VECTOR.replace(from, to));
     (code, err)
 }
 
@@ -274,10 +279,7 @@ fn vectors_that_would_lie_are_load_errors_naming_file_line_test_and_field() {
     }
 
     // A file must be named after its topic.
-    let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("other.json");
-    std::fs::write(&f, VECTOR).unwrap();
-    let (code, _, err) = shakedown(&["run", "--vectors", f.to_str().unwrap()]);
+    let (code, _, err) = run_vector_file("other.json", VECTOR);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("other.json") && err.contains("t.json"), "{err}");
 }
@@ -305,8 +307,8 @@ fn a_sweep_expands_into_one_test_per_value() {
             xor: 1
         })
     );
-    std::fs::write(&f, swept.replace("corrupt_finished.index", "corrupt_finished.indx")).unwrap();
-    let (code, _, err) = shakedown(&["run", "--vectors", f.to_str().unwrap()]);
+    let (code, _, err) =
+        run_vector_file("t.json", &swept.replace("corrupt_finished.index", "corrupt_finished.indx"));
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("tests[0].sweep.field") && err.contains("indx"), "{err}");
 }

@@ -172,24 +172,19 @@ pub fn decrypt_premaster(
 }
 
 /// Whether `ciphertext` decrypts to a well-formed premaster: PKCS#1 v1.5
-/// padding, 48 bytes, `client_version` first. Only the flawed built-in peer
-/// asks (`Flaw::SlowBadPadding`), to branch on the answer the way a broken
-/// implementation does; the honest path above never learns it.
+/// padding, 48 bytes, and `client_version` first when one is given. Only
+/// the flawed built-in peer asks (`Flaw::SlowBadPadding` with the version,
+/// `Flaw::PaddingAnswerOracle` without), to branch on the answer the way a
+/// broken implementation does; the honest path above never learns it.
 pub fn premaster_well_formed(
     key: &RsaPrivateKey,
     ciphertext: &[u8],
-    client_version: ProtocolVersion,
+    client_version: Option<ProtocolVersion>,
     rng: &mut dyn RandomSource,
 ) -> bool {
     let decrypted = key.pkcs1v15_decrypt_with_rng(&mut Blinding(rng), ciphertext).unwrap_or_default();
-    decrypted.len() == PREMASTER_LEN && decrypted.get(..2) == Some(&client_version.get().to_be_bytes()[..])
-}
-
-/// Whether `ciphertext`'s PKCS#1 v1.5 padding decodes to a message of the
-/// premaster's length, whatever its version bytes. Only the flawed built-in
-/// peer asks (`Flaw::PaddingAnswerOracle`).
-pub fn padding_yields_premaster(key: &RsaPrivateKey, ciphertext: &[u8], rng: &mut dyn RandomSource) -> bool {
-    key.pkcs1v15_decrypt_with_rng(&mut Blinding(rng), ciphertext).is_ok_and(|m| m.len() == PREMASTER_LEN)
+    decrypted.len() == PREMASTER_LEN
+        && client_version.is_none_or(|v| decrypted.get(..2) == Some(&v.get().to_be_bytes()[..]))
 }
 
 /// Adapts a [`RandomSource`] to the rsa crate's blinding RNG.

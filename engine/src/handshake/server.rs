@@ -344,16 +344,17 @@ impl State for ExpectClientKeyExchange {
             && !crate::crypto::rsa_kx::premaster_well_formed(
                 &neg.config.cert.key,
                 &cke.encrypted_premaster,
-                neg.client_version,
+                Some(neg.client_version),
                 cx.rng.as_mut(),
             )
         {
             crate::flaw::slow_path_work();
         }
         if cx.flaws.has(Flaw::PaddingAnswerOracle)
-            && !crate::crypto::rsa_kx::padding_yields_premaster(
+            && !crate::crypto::rsa_kx::premaster_well_formed(
                 &neg.config.cert.key,
                 &cke.encrypted_premaster,
+                None,
                 cx.rng.as_mut(),
             )
         {
