@@ -45,6 +45,7 @@ if stale "$OUT/gopeer" ci/peers/go/main.go ci/peers/go/go.mod; then
   echo "== build $OUT/gopeer"
   (cd ci/peers/go && GOPROXY=off GOFLAGS=-mod=mod GOCACHE="$ROOT/$OUT/gocache" \
     go build -o "$ROOT/$OUT/gopeer" .)
+  rm -rf "$ROOT/$OUT/gocache"
 fi
 if stale "$OUT/mbedtls_peer" ci/peers/mbedtls/mbedtls_peer.c; then
   echo "== build $OUT/mbedtls_peer"
