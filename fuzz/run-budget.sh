@@ -31,9 +31,10 @@ if [ "$sanitizer" != none ]; then
     export RUSTC_BOOTSTRAP=1
 fi
 cargo fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz --locked
-cargo fuzz build -a -s "$sanitizer" "$@" >&2 || {
+# cargo fuzz builds one target or all of them; all is one build.
+cargo fuzz build -a -s "$sanitizer" >&2 || {
     rm -f target/.rustc_info.json
-    cargo fuzz build -a -s "$sanitizer" "$@" >&2
+    cargo fuzz build -a -s "$sanitizer" >&2
 }
 bin_dir="target/x86_64-unknown-linux-gnu/release"
 commit="$(git rev-parse --short HEAD)"
