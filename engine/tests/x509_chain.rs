@@ -212,3 +212,26 @@ fn pem_loading_errors() {
     let unterminated = "-----BEGIN CERTIFICATE-----\nAAAA\n";
     assert_eq!(load_pem_certs(unterminated), Err(CertError::BadPem));
 }
+
+#[test]
+fn a_remembered_signature_never_vouches_for_other_bytes() {
+    // The anchors remember verified signatures (one RSA operation saved per
+    // certificate per connection), keyed by the exact bytes verified: the
+    // same chain with one signature bit flipped must still fail, and the
+    // good chain still pass, in either order.
+    let anchors = anchors();
+    let good = chain(cert_file!("server.chain.pem"));
+    let mut bad = good.clone();
+    let last = bad[0].len() - 1;
+    bad[0][last] ^= 1;
+    for _ in 0..2 {
+        verify_chain(&good, &anchors, &server_opts(Some("localhost"))).unwrap();
+        let err = verify_chain(&bad, &anchors, &server_opts(Some("localhost"))).unwrap_err();
+        assert!(matches!(err, CertError::BadSignature { index: 0 }), "{err:?}");
+    }
+    // A clone shares what its original verified; a fresh set starts empty
+    // and still answers the same.
+    verify_chain(&good, &anchors.clone(), &server_opts(Some("localhost"))).unwrap();
+    let fresh = TrustAnchors::from_pem(cert_file!("ca.pem")).unwrap();
+    assert!(verify_chain(&bad, &fresh, &server_opts(Some("localhost"))).is_err());
+}

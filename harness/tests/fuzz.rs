@@ -155,6 +155,18 @@ fn the_same_seed_replays_the_same_campaign_whatever_the_jobs() {
 }
 
 #[test]
+fn an_in_memory_campaign_remembers_most_rsa_results() {
+    // The connections' randoms come from a small pool per version and
+    // suite, so ClientKeyExchanges repeat and their decryption is looked
+    // up instead of redone (engine crypto::memo).
+    let report = campaign(&[], 3, None, 300, 2);
+    let (hits, all) = report.stats.rsa_remembered.expect("an in-memory campaign remembers");
+    assert!(all > 300, "every full handshake asks for RSA: {all}");
+    assert!(hits * 4 > all, "{hits} of {all} answered from memory");
+    assert!(report.stats.line().contains("RSA remembered"), "{}", report.stats.line());
+}
+
+#[test]
 fn shards_of_one_seed_run_different_cases() {
     let digests = |r: &Report| r.corpus.iter().map(|c| c.0.clone()).collect::<Vec<_>>();
     let one = digests(&sharded(&[], 5, None, 64, 2, (1, 2)));
@@ -267,6 +279,7 @@ fn a_coalesced_finished_keeps_its_corrupt_mac() {
         timeout: Duration::from_secs(5),
         certs: root().join("vectors/certs"),
         keep_transcripts: true,
+        seed_pool: None,
     };
     let ids = Identities::load(&opts.certs).unwrap();
     let Ran::Run(run) = execute(&case, &opts, &ids, &mut Worker::default()) else { panic!("the case runs") };
@@ -293,6 +306,7 @@ fn field_mutations_keep_or_break_the_transcript_as_asked() {
         timeout: Duration::from_secs(5),
         certs: root().join("vectors/certs"),
         keep_transcripts: true,
+        seed_pool: None,
     };
     let ids = Identities::load(&opts.certs).unwrap();
     let run = |integrity: bool| {

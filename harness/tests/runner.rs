@@ -34,6 +34,7 @@ fn opts(peer: PeerSpec, seed: u64) -> RunOptions {
         timeout: Duration::from_secs(2),
         certs: root().join("vectors/certs"),
         keep_transcripts: true,
+        seed_pool: None,
     }
 }
 

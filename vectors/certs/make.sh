@@ -6,10 +6,15 @@
 # extensions) is fixed: every certificate goes through `openssl ca` with
 # explicit -startdate/-enddate and a fixed serial. See README.md.
 #
-# Usage: sh make.sh   (run from anywhere; writes next to this script)
+# Usage: sh make.sh [DIR]   (run from anywhere; writes next to this script,
+# or into DIR). KEY_BITS (default 2048) sets the size of every key:
+# vectors/certs/rsa1024 is the same set with 1024-bit keys, for in-memory
+# fuzzing where RSA private operations are most of a case's time.
 set -eu
 
-cd "$(dirname "$0")"
+KEY_BITS=${KEY_BITS:-2048}
+OUT=$(cd "${1:-$(dirname "$0")}" && pwd)
+cd "$OUT"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
@@ -55,9 +60,9 @@ subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 CNF
 
-# key NAME: a fresh RSA 2048 key as unencrypted PKCS#8 PEM ("BEGIN PRIVATE KEY").
+# key NAME: a fresh RSA key of KEY_BITS as unencrypted PKCS#8 PEM ("BEGIN PRIVATE KEY").
 key() {
-    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1.key.pem" 2>/dev/null
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:"$KEY_BITS" -out "$1.key.pem" 2>/dev/null
 }
 
 # sign NAME SUBJECT ISSUER SERIAL PROFILE START END [DIGEST]

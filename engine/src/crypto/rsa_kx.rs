@@ -87,6 +87,17 @@ pub fn encrypt_premaster(
     rng: &mut dyn RandomSource,
     tweak: &Pkcs1Tweak,
 ) -> Result<Vec<u8>, RsaError> {
+    raw_public(key, &encryption_block(key, premaster, rng, tweak)?)
+}
+
+/// The k-byte PKCS#1 v1.5 block (RFC 8017 7.2.1) for `premaster`, with
+/// the tweak applied; [`raw_public`] encrypts it.
+pub fn encryption_block(
+    key: &RsaPublicKey,
+    premaster: &[u8],
+    rng: &mut dyn RandomSource,
+    tweak: &Pkcs1Tweak,
+) -> Result<Vec<u8>, RsaError> {
     let k = key.size();
     let too_long = RsaError::MessageTooLong { message: premaster.len(), modulus: k };
     // EM = 0x00 || 0x02 || PS || 0x00 || M, |PS| = k - 3 - |M| >= 8.
@@ -118,11 +129,11 @@ pub fn encrypt_premaster(
         rng.fill_nonzero(&mut b);
         sep.copy_from_slice(&b);
     }
-    raw_public(key, &em)
+    Ok(em)
 }
 
 /// RSAEP on a k-byte block: m^e mod n, as a k-byte string.
-fn raw_public(key: &RsaPublicKey, em: &[u8]) -> Result<Vec<u8>, RsaError> {
+pub fn raw_public(key: &RsaPublicKey, em: &[u8]) -> Result<Vec<u8>, RsaError> {
     let m = BoxedUint::from_be_slice(em, key.n_bits_precision())
         .map_err(|_| RsaError::MessageTooLong { message: em.len(), modulus: key.size() })?;
     let c = rsa_encrypt(key, &m).map_err(RsaError::Rsa)?;
@@ -151,17 +162,35 @@ pub fn decrypt_premaster(
     client_version: ProtocolVersion,
     rng: &mut dyn RandomSource,
 ) -> [u8; PREMASTER_LEN] {
+    let mut random = [0u8; PREMASTER_LEN - 2];
+    rng.fill(&mut random);
+    let decrypted = pkcs1_decrypt(key, ciphertext, rng);
+    countermeasure(client_version, &random, &decrypted)
+}
+
+/// The PKCS#1 v1.5 decryption alone, through the rsa crate's implicit
+/// rejection (draft-irtf-cfrg-rsa-guidance 7.2): bad padding yields a
+/// synthetic message rather than an error; its length is public. Empty
+/// when the ciphertext itself is unusable, which the peer already knows.
+/// `rng` only blinds the private operation.
+pub fn pkcs1_decrypt(key: &RsaPrivateKey, ciphertext: &[u8], rng: &mut dyn RandomSource) -> Vec<u8> {
+    key.pkcs1v15_decrypt_with_rng(&mut Blinding(rng), ciphertext).unwrap_or_default()
+}
+
+/// RFC 5246 7.4.7.1's choice, in constant time: `client_version || M`
+/// when the decryption `decrypted` is 48 bytes, else `client_version ||
+/// random` (drawn before decrypting).
+pub fn countermeasure(
+    client_version: ProtocolVersion,
+    random: &[u8; PREMASTER_LEN - 2],
+    decrypted: &[u8],
+) -> [u8; PREMASTER_LEN] {
     let mut premaster = [0u8; PREMASTER_LEN];
-    let (version, random) = premaster.split_at_mut(2);
+    let (version, rest) = premaster.split_at_mut(2);
     version.copy_from_slice(&client_version.get().to_be_bytes());
-    rng.fill(random);
-    // Implicit rejection (draft-irtf-cfrg-rsa-guidance 7.2): bad padding
-    // yields a synthetic message rather than an error; its length is public.
-    // An error means the ciphertext itself is unusable, which the peer
-    // already knows; it leads to the random premaster like everything else.
-    let decrypted = key.pkcs1v15_decrypt_with_rng(&mut Blinding(rng), ciphertext).unwrap_or_default();
+    rest.copy_from_slice(random);
     let mut m = [0u8; PREMASTER_LEN];
-    for (d, s) in m.iter_mut().zip(&decrypted) {
+    for (d, s) in m.iter_mut().zip(decrypted) {
         *d = *s;
     }
     let use_m = (decrypted.len() as u64).ct_eq(&(PREMASTER_LEN as u64));

@@ -4,8 +4,21 @@
 //! constraints optional), except that an anchor's own pathLenConstraint,
 //! when present, is honoured.
 
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use sha2::{Digest, Sha256};
+use x509_parser::certificate::X509Certificate;
+
 use super::CertError;
-use super::parse::{parse_strict, rsa_key};
+use super::parse::{parse_strict, rsa_key, verify_signature};
+
+/// Certificate signatures remembered as verified, per set of anchors: a
+/// peer sends the same chain on every connection, and each check is an
+/// RSA public operation (plus building the issuer's key). Only successes
+/// are kept, keyed by the exact bytes verified, so a hit answers what the
+/// check would have.
+pub const VERIFIED_SIGNATURES: usize = 4_096;
 
 /// One anchor: the certificate it came from and what validation needs.
 #[derive(Debug, Clone)]
@@ -14,6 +27,8 @@ pub(crate) struct Anchor {
     pub(crate) subject_der: Vec<u8>,
     pub(crate) subject: String,
     pub(crate) key: rsa::PublicKey,
+    /// The anchor's SubjectPublicKeyInfo, as DER.
+    pub(crate) spki_der: Vec<u8>,
     pub(crate) path_len: Option<u32>,
 }
 
@@ -21,6 +36,8 @@ pub(crate) struct Anchor {
 #[derive(Debug, Clone, Default)]
 pub struct TrustAnchors {
     anchors: Vec<Anchor>,
+    /// Shared by the clones of one set (every connection of a config).
+    verified: Arc<Mutex<HashSet<[u8; 32]>>>,
 }
 
 impl TrustAnchors {
@@ -45,10 +62,11 @@ impl TrustAnchors {
                 subject_der: cert.subject().as_raw().to_vec(),
                 subject: cert.subject().to_string(),
                 key,
+                spki_der: cert.public_key().raw.to_vec(),
                 path_len,
             });
         }
-        Ok(Self { anchors })
+        Ok(Self { anchors, verified: Arc::default() })
     }
 
     /// The anchors' subject names as DER, for the certificate_authorities
@@ -69,5 +87,39 @@ impl TrustAnchors {
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Anchor> {
         self.anchors.iter()
+    }
+
+    /// [`verify_signature`] of `cert` by the issuer whose key is
+    /// `issuer_spki` (built by `issuer_key` only when not remembered).
+    pub(crate) fn verify_signed(
+        &self,
+        cert: &X509Certificate<'_>,
+        issuer_spki: &[u8],
+        issuer_key: impl FnOnce() -> Result<rsa::PublicKey, CertError>,
+        index: usize,
+    ) -> Result<(), CertError> {
+        let mut h = Sha256::new();
+        for part in [
+            issuer_spki,
+            cert.signature_algorithm.algorithm.as_bytes(),
+            cert.tbs_certificate.as_ref(),
+            &cert.signature_value.data,
+        ] {
+            h.update((part.len() as u64).to_be_bytes());
+            h.update(part);
+        }
+        let id: [u8; 32] = h.finalize().into();
+        // Inserts are single calls: a poisoned lock holds no torn state.
+        let lock = || self.verified.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if lock().contains(&id) {
+            return Ok(());
+        }
+        verify_signature(cert, &issuer_key()?, index)?;
+        let mut set = lock();
+        if set.len() >= VERIFIED_SIGNATURES {
+            set.clear();
+        }
+        set.insert(id);
+        Ok(())
     }
 }

@@ -27,7 +27,7 @@ pub use error::CertError;
 pub use pem::{load_pem_certs, load_private_key_pem};
 
 use anchors::Anchor;
-use parse::{parse_strict, rsa_key, verify_signature};
+use parse::{parse_strict, rsa_key};
 
 /// The most certificates accepted in one chain (leaf included).
 pub const MAX_CHAIN_LEN: usize = 10;
@@ -130,7 +130,7 @@ fn build_path<'t>(
         let mut anchor_named = false;
         for anchor in anchors.iter().filter(|a| a.subject_der == issuer_name) {
             anchor_named = true;
-            match verify_signature(cert, &anchor.key, index) {
+            match anchors.verify_signed(cert, &anchor.spki_der, || Ok(anchor.key.clone()), index) {
                 Ok(()) => {
                     // Intermediates below the anchor: certificates 1..=index.
                     if anchor.path_len.is_some_and(|max| index > max as usize) {
@@ -146,7 +146,8 @@ fn build_path<'t>(
         match certs.get(next) {
             Some(issuer) if issuer.subject().as_raw() == issuer_name => {
                 check_issuer(issuer, next)?;
-                verify_signature(cert, &rsa_key(issuer.public_key(), next)?, index)?;
+                let spki = issuer.public_key();
+                anchors.verify_signed(cert, spki.raw, || rsa_key(spki, next), index)?;
             }
             _ if anchor_named => return Err(CertError::BadSignature { index }),
             _ => return Err(CertError::UnknownIssuer { index }),

@@ -129,6 +129,7 @@ fn probe(opts: &CampaignOptions) -> Result<(), String> {
             timeout: opts.timeout,
             certs: opts.certs.clone(),
             keep_transcripts: false,
+            seed_pool: None,
         };
         if let Ran::Run(r) = execute(&case, &ro, &ids, &mut Worker::default())
             && let crate::expect::End::HarnessError(e) = &r.observed.end

@@ -143,6 +143,7 @@ pub fn run(args: &RunArgs) -> Result<u8, String> {
         timeout: Duration::from_secs_f64(args.timeout),
         certs: args.certs.clone(),
         keep_transcripts: false,
+        seed_pool: None,
     };
     let bar = ProgressBar::new(cases.len() as u64);
     if !std::io::stderr().is_terminal() {

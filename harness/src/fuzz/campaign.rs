@@ -9,6 +9,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use shakedown_engine::crypto::memo::Memoized;
+
 use crate::peer::PeerSpec;
 use crate::run::configs::Identities;
 use crate::run::{RunOptions, Worker};
@@ -23,6 +25,10 @@ use super::oracle::{Oracle, Violation, differential, liveness, spec};
 
 /// Cases generated from one corpus snapshot.
 const BATCH: usize = 64;
+
+/// Connection seeds per version and suite in an in-memory campaign: enough
+/// randoms that no value is special, few enough that RSA results repeat.
+const SEED_POOL: u64 = 4;
 
 #[derive(Debug, Clone)]
 pub struct CampaignOptions {
@@ -50,6 +56,8 @@ pub struct Stats {
     pub findings: BTreeMap<Oracle, usize>,
     pub nondeterministic: usize,
     pub elapsed: Duration,
+    /// In memory: RSA results answered from memory, and all asked for.
+    pub rsa_remembered: Option<(u64, u64)>,
 }
 
 impl Stats {
@@ -59,8 +67,12 @@ impl Stats {
             .iter()
             .map(|o| format!("{} {}", o.name(), self.findings.get(o).copied().unwrap_or(0)))
             .collect();
+        let remembered = match self.rsa_remembered {
+            Some((hits, all)) if all > 0 => format!(", RSA remembered {}%", hits * 100 / all),
+            _ => String::new(),
+        };
         format!(
-            "{:.0} exec/s, {} cases, {} execs, {} behaviours, findings: {}, non-deterministic {}",
+            "{:.0} exec/s, {} cases, {} execs, {} behaviours, findings: {}, non-deterministic {}{remembered}",
             self.execs as f64 / secs,
             self.cases,
             self.execs,
@@ -140,6 +152,8 @@ struct Campaign<'a> {
     report: Report,
     /// Workers for confirmation and minimisation, one per peer.
     main_workers: Vec<Worker>,
+    /// The remembered RSA results of an in-memory campaign.
+    memo: Option<std::sync::Arc<Memoized>>,
 }
 
 /// Runs a campaign until its budget is spent or `stop` is set; `progress`
@@ -149,6 +163,11 @@ pub fn run(opts: &CampaignOptions, stop: &AtomicBool, progress: &dyn Fn(&Stats))
     if space.roles.is_empty() || space.versions.is_empty() || space.suites.is_empty() {
         return Err("the peers have no role, version and suite in common to fuzz".into());
     }
+    // In memory, RSA private operations are nine tenths of a case: draw
+    // the connections' randoms from a small pool and remember the RSA
+    // results (exact; see engine crypto::memo). Real peers bring their own
+    // randoms, so nothing would come back: they keep the default provider.
+    let in_memory = opts.peers.iter().all(|p| matches!(p, PeerSpec::Builtin(_)));
     let run_opts: Vec<RunOptions> = opts
         .peers
         .iter()
@@ -159,11 +178,18 @@ pub fn run(opts: &CampaignOptions, stop: &AtomicBool, progress: &dyn Fn(&Stats))
             timeout: opts.timeout,
             certs: opts.certs.clone(),
             keep_transcripts: true,
+            seed_pool: in_memory.then_some(SEED_POOL),
         })
         .collect();
+    let mut ids = Identities::load(&opts.certs)?;
+    let memo = in_memory.then(Memoized::new);
+    if let Some(m) = &memo {
+        ids.crypto = m.clone();
+    }
     let mut c = Campaign {
         opts,
-        ids: Identities::load(&opts.certs)?,
+        ids,
+        memo,
         main_workers: opts.peers.iter().map(|_| Worker::default()).collect(),
         run_opts,
         space,
@@ -191,6 +217,11 @@ pub fn run(opts: &CampaignOptions, stop: &AtomicBool, progress: &dyn Fn(&Stats))
             c.absorb(case, runs, stop);
         }
         c.report.stats.elapsed = started.elapsed();
+        c.report.stats.rsa_remembered = c.memo.as_ref().map(|m| {
+            let s = m.stats();
+            let hits = s.encrypt_hits + s.decrypt_hits + s.sign_hits + s.verify_hits;
+            (hits, hits + s.encrypt_misses + s.decrypt_misses + s.sign_misses + s.verify_misses)
+        });
         progress(&c.report.stats);
     }
     c.report.stats.elapsed = started.elapsed();

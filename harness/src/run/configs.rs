@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use shakedown_engine::config::CertifiedKey;
+use shakedown_engine::crypto::provider::{CryptoProvider, RustCrypto};
 use shakedown_engine::deviate::{Deviations, Knob};
 use shakedown_engine::x509::TrustAnchors;
 use shakedown_engine::{ClientConfig, ServerConfig, SessionCache, SessionData, VersionRange};
@@ -21,6 +22,9 @@ pub const NOW: i64 = 1_795_910_400;
 pub struct Identities {
     pub by_name: BTreeMap<&'static str, CertifiedKey>,
     pub anchors: TrustAnchors,
+    /// The cryptography of every configuration made from these identities:
+    /// the default provider, or the fuzzer's [`Memoized`] one in memory.
+    pub crypto: Arc<dyn CryptoProvider>,
 }
 
 impl Identities {
@@ -39,7 +43,7 @@ impl Identities {
             by_name.insert(name, key);
         }
         let anchors = TrustAnchors::from_pem(&read("ca.pem".into())?).map_err(|e| format!("ca.pem: {e}"))?;
-        Ok(Self { by_name, anchors })
+        Ok(Self { by_name, anchors, crypto: Arc::new(RustCrypto) })
     }
 
     fn get(&self, name: Option<&str>, default: &str) -> Option<CertifiedKey> {
@@ -79,6 +83,7 @@ pub fn engine_client(
             .unwrap_or(d.require_secure_renegotiation),
         resume,
         deviations: deviations(case, knobs),
+        provider: ids.crypto.clone(),
         ..d
     }
 }
@@ -104,6 +109,7 @@ pub fn engine_server(
         encrypt_then_mac: e.etm.unwrap_or(d.encrypt_then_mac),
         allow_renegotiation: e.allow_renegotiation.unwrap_or(d.allow_renegotiation),
         deviations: deviations(case, knobs),
+        provider: ids.crypto.clone(),
         ..d
     })
 }
@@ -126,6 +132,7 @@ pub fn peer_client(case: &Case, ids: &Identities, resume: Option<SessionData>) -
             .require_secure_renegotiation
             .unwrap_or(d.require_secure_renegotiation),
         resume,
+        provider: ids.crypto.clone(),
         ..d
     }
 }
@@ -143,6 +150,7 @@ pub fn peer_server(case: &Case, ids: &Identities, cache: &SessionCache) -> Optio
         extended_master_secret: p.ems.unwrap_or(d.extended_master_secret),
         encrypt_then_mac: p.etm.unwrap_or(d.encrypt_then_mac),
         allow_renegotiation: p.allow_renegotiation.unwrap_or(d.allow_renegotiation),
+        provider: ids.crypto.clone(),
         ..d
     })
 }

@@ -36,6 +36,9 @@ pub struct RunOptions {
     pub certs: PathBuf,
     /// Keep every case's transcript (not only the failures').
     pub keep_transcripts: bool,
+    /// Draw each case's connection seed from this many per version and
+    /// suite instead of one per case id (see [`connection_seed`]).
+    pub seed_pool: Option<u64>,
 }
 
 /// One case's result.
@@ -62,6 +65,21 @@ pub fn case_seed(seed: u64, id: &str) -> u64 {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h ^ seed
+}
+
+/// The seed of a case's connections. The fuzzer's in-memory campaigns
+/// draw it from a small pool per version and suite, so the same
+/// ClientKeyExchanges and transcripts come back and their RSA results are
+/// remembered ([`shakedown_engine::crypto::memo`]); the mutations, not the
+/// randoms, are what a case varies. Deterministic either way.
+pub fn connection_seed(case: &Case, opts: &RunOptions) -> u64 {
+    match opts.seed_pool {
+        Some(n) if n > 0 => {
+            let slot = case_seed(0, &case.id) % n;
+            case_seed(opts.seed, &format!("{}/{}/{slot}", case.version.name(), case.suite_name))
+        }
+        _ => case_seed(opts.seed, &case.id),
+    }
 }
 
 fn rng(seed: u64) -> Box<SeededRandom> {
@@ -158,7 +176,7 @@ fn check_oracles(results: &mut [CaseResult]) {
 /// Runs one case (the fuzzer drives cases one at a time through this).
 pub fn run_case(case: &Case, opts: &RunOptions, ids: &Identities, worker: &mut Worker) -> CaseResult {
     let started = Instant::now();
-    let seed = case_seed(opts.seed, &case.id);
+    let seed = connection_seed(case, opts);
     let mut result = CaseResult {
         case: case.clone(),
         verdict: Verdict::Error { reason: "not run".into() },

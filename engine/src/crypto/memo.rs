@@ -1,0 +1,256 @@
+//! RustCrypto with its RSA operations remembered, for fuzzing campaigns in
+//! memory. An RSA-2048 private operation costs about a millisecond in pure
+//! Rust and is 88% of an in-memory fuzz case's time (perf, `shakedown fuzz
+//! --peer builtin`), while a campaign decrypts the same few
+//! ClientKeyExchanges and signs the same few transcripts again and again.
+//! The results are exact (RSA is a function of its input); what changes is
+//! that blinding draws on a generator derived from the input instead of the
+//! connection's, so a cache hit and a miss consume the connection's
+//! randomness alike and a seeded campaign still sends identical bytes.
+//!
+//! The cache holds premasters in memory for the life of the provider:
+//! never use it to talk to anyone real.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use rsa::traits::PublicKeyParts;
+use sha2::{Digest, Sha256};
+
+use super::finished::verify_data;
+use super::key_schedule::MASTER_SECRET_LEN;
+use super::prf::PrfAlgorithm;
+use super::provider::{CryptoProvider, RecordOpen, RecordSeal, RustCrypto};
+use super::record::SetupError;
+use super::rsa_kx::{self, PREMASTER_LEN, Pkcs1Tweak, RsaError, SignatureHash};
+use super::{DirectionKeys, RandomSource, SeededRandom, Side};
+use crate::msgs::enums::ProtocolVersion;
+use crate::suites::SuiteInfo;
+
+/// Results kept per operation before the table starts over: enough for
+/// every (version, suite, connection seed) a campaign cycles through, and
+/// a bound on memory (about 4 MiB at 256 bytes a result).
+pub const MEMO_ENTRIES: usize = 16_384;
+
+/// What an input is remembered under: the operation, the key's modulus and
+/// the input, hashed.
+type MemoKey = [u8; 32];
+
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    Encrypt = 0,
+    Decrypt = 1,
+    Sign = 2,
+    Verify = 3,
+}
+
+/// One operation's remembered results, bounded by [`MEMO_ENTRIES`].
+#[derive(Debug, Default)]
+struct Table<V> {
+    entries: HashMap<MemoKey, V>,
+    hits: u64,
+    misses: u64,
+}
+
+impl<V: Clone> Table<V> {
+    fn get(&mut self, key: &MemoKey) -> Option<V> {
+        let found = self.entries.get(key).cloned();
+        match found {
+            Some(_) => self.hits += 1,
+            None => self.misses += 1,
+        }
+        found
+    }
+
+    fn put(&mut self, key: MemoKey, value: V) {
+        if self.entries.len() >= MEMO_ENTRIES {
+            // Starting over is simpler than an eviction order and, at a
+            // campaign's hit rates, costs one miss per entry.
+            self.entries.clear();
+        }
+        self.entries.insert(key, value);
+    }
+}
+
+/// [`RustCrypto`] with RSA decryptions, signatures and verifications
+/// remembered; shared by the threads of a campaign.
+#[derive(Debug, Default)]
+pub struct Memoized {
+    encryptions: Mutex<Table<Vec<u8>>>,
+    decryptions: Mutex<Table<Vec<u8>>>,
+    signatures: Mutex<Table<Vec<u8>>>,
+    verifications: Mutex<Table<()>>,
+}
+
+/// Hits and misses so far, per operation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MemoStats {
+    pub encrypt_hits: u64,
+    pub encrypt_misses: u64,
+    pub decrypt_hits: u64,
+    pub decrypt_misses: u64,
+    pub sign_hits: u64,
+    pub sign_misses: u64,
+    pub verify_hits: u64,
+    pub verify_misses: u64,
+}
+
+fn memo_key(op: Op, modulus: &[u8], parts: &[&[u8]]) -> MemoKey {
+    let mut h = Sha256::new();
+    h.update([op as u8]);
+    h.update((modulus.len() as u64).to_be_bytes());
+    h.update(modulus);
+    for p in parts {
+        h.update((p.len() as u64).to_be_bytes());
+        h.update(p);
+    }
+    h.finalize().into()
+}
+
+/// The blinding generator for an input: derived from its key, so the same
+/// input is blinded the same way whether or not it was remembered.
+fn blinding_for(key: &MemoKey) -> SeededRandom {
+    let mut seed = [0u8; 8];
+    seed.copy_from_slice(key.get(..8).unwrap_or(&[0; 8]));
+    SeededRandom::from_seed(u64::from_be_bytes(seed))
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic elsewhere cannot leave a table half-written (insert is one
+    // call), so a poisoned lock is still safe to use.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Memoized {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    pub fn stats(&self) -> MemoStats {
+        let e = lock(&self.encryptions);
+        let (d, s, v) = (lock(&self.decryptions), lock(&self.signatures), lock(&self.verifications));
+        MemoStats {
+            encrypt_hits: e.hits,
+            encrypt_misses: e.misses,
+            decrypt_hits: d.hits,
+            decrypt_misses: d.misses,
+            sign_hits: s.hits,
+            sign_misses: s.misses,
+            verify_hits: v.hits,
+            verify_misses: v.misses,
+        }
+    }
+}
+
+impl CryptoProvider for Memoized {
+    fn name(&self) -> &'static str {
+        "rustcrypto-memoized"
+    }
+
+    fn new_sealer(
+        &self,
+        suite: &'static SuiteInfo,
+        version: ProtocolVersion,
+        keys: &DirectionKeys,
+        encrypt_then_mac: bool,
+    ) -> Result<Box<dyn RecordSeal>, SetupError> {
+        RustCrypto.new_sealer(suite, version, keys, encrypt_then_mac)
+    }
+
+    fn new_opener(
+        &self,
+        suite: &'static SuiteInfo,
+        version: ProtocolVersion,
+        keys: &DirectionKeys,
+        encrypt_then_mac: bool,
+    ) -> Result<Box<dyn RecordOpen>, SetupError> {
+        RustCrypto.new_opener(suite, version, keys, encrypt_then_mac)
+    }
+
+    fn encrypt_premaster(
+        &self,
+        key: &rsa::PublicKey,
+        premaster: &[u8],
+        rng: &mut dyn RandomSource,
+        tweak: &Pkcs1Tweak,
+    ) -> Result<Vec<u8>, RsaError> {
+        // The padding comes from `rng` as always; the public operation on
+        // the finished block is what is remembered.
+        let block = rsa_kx::encryption_block(key, premaster, rng, tweak)?;
+        let k = memo_key(Op::Encrypt, &key.n().to_be_bytes(), &[&block]);
+        if let Some(c) = lock(&self.encryptions).get(&k) {
+            return Ok(c);
+        }
+        let c = rsa_kx::raw_public(key, &block)?;
+        lock(&self.encryptions).put(k, c.clone());
+        Ok(c)
+    }
+
+    /// RFC 5246 7.4.7.1 as [`rsa_kx::decrypt_premaster`] does it: the
+    /// random fallback is drawn from the connection first, then the
+    /// (remembered) decryption, then the constant-time choice.
+    fn decrypt_premaster(
+        &self,
+        key: &rsa::PrivateKey,
+        ciphertext: &[u8],
+        client_version: ProtocolVersion,
+        rng: &mut dyn RandomSource,
+    ) -> [u8; PREMASTER_LEN] {
+        let mut random = [0u8; PREMASTER_LEN - 2];
+        rng.fill(&mut random);
+        let k = memo_key(Op::Decrypt, &key.n().to_be_bytes(), &[ciphertext]);
+        let remembered = lock(&self.decryptions).get(&k);
+        let decrypted = remembered.unwrap_or_else(|| {
+            let d = rsa_kx::pkcs1_decrypt(key, ciphertext, &mut blinding_for(&k));
+            lock(&self.decryptions).put(k, d.clone());
+            d
+        });
+        rsa_kx::countermeasure(client_version, &random, &decrypted)
+    }
+
+    fn sign(
+        &self,
+        key: &rsa::PrivateKey,
+        hash: SignatureHash,
+        digest: &[u8],
+        _rng: &mut dyn RandomSource,
+    ) -> Result<Vec<u8>, RsaError> {
+        let k = memo_key(Op::Sign, &key.n().to_be_bytes(), &[&[hash as u8], digest]);
+        if let Some(sig) = lock(&self.signatures).get(&k) {
+            return Ok(sig);
+        }
+        let sig = rsa_kx::sign(key, hash, digest, &mut blinding_for(&k))?;
+        lock(&self.signatures).put(k, sig.clone());
+        Ok(sig)
+    }
+
+    fn verify(
+        &self,
+        key: &rsa::PublicKey,
+        hash: SignatureHash,
+        digest: &[u8],
+        signature: &[u8],
+    ) -> Result<(), RsaError> {
+        // Only successes are remembered, so a failure keeps its own reason.
+        let k = memo_key(Op::Verify, &key.n().to_be_bytes(), &[&[hash as u8], digest, signature]);
+        if lock(&self.verifications).get(&k).is_some() {
+            return Ok(());
+        }
+        rsa_kx::verify(key, hash, digest, signature)?;
+        lock(&self.verifications).put(k, ());
+        Ok(())
+    }
+
+    fn verify_data(
+        &self,
+        prf: PrfAlgorithm,
+        master: &[u8; MASTER_SECRET_LEN],
+        sender: Side,
+        transcript: &[u8],
+    ) -> Vec<u8> {
+        verify_data(prf, master, sender, transcript)
+    }
+}
+
+#[cfg(test)]
+mod tests;
