@@ -93,7 +93,8 @@ fn drive_to_end(
                     let resumed = s.resumed;
                     obs.handshakes += 1;
                     if obs.negotiated.is_none() {
-                        obs.negotiated = Some(Negotiated::new(s.version, s.suite, s.resumed));
+                        obs.negotiated =
+                            Some(Negotiated { version: s.version, suite: s.suite, resumed: s.resumed });
                         summary = Some(*s);
                     }
                     // A renegotiating engine sends its data after the
@@ -117,10 +118,7 @@ fn drive_to_end(
                     }
                 }
                 ConnectionEvent::ApplicationData(d) => echo.extend_from_slice(&d),
-                ConnectionEvent::WarningAlert(w) => {
-                    obs.warnings.push(w.to_string());
-                    obs.warning_alerts.push(w);
-                }
+                ConnectionEvent::WarningAlert(w) => obs.warnings.push(w),
                 ConnectionEvent::PeerClosed => peer_closed = true,
             }
         }
@@ -133,20 +131,14 @@ fn drive_to_end(
                 let _ = peer.send(&out);
             }
             obs.end = match err {
-                Error::AlertReceived(d) => {
-                    obs.fatal = Some(d);
-                    End::FatalAlert(d.to_string())
-                }
+                Error::AlertReceived(d) => End::FatalAlert(d),
                 Error::UnexpectedEof => End::PeerEof,
                 // Our own check failed first. What the peer still says (an
                 // alert already on its way, or its answer to ours) is what
                 // a vector judges, so keep reading it for a moment.
                 other => match peer_alert_after_failure(me, peer, transcript, peer_gone, deadline) {
-                    Some(d) => {
-                        obs.fatal = Some(d);
-                        End::FatalAlert(d.to_string())
-                    }
-                    None => End::EngineRejected(other.to_string()),
+                    Some(d) => End::FatalAlert(d),
+                    None => End::EngineRejected(other),
                 },
             };
             return (obs, summary);
