@@ -50,8 +50,11 @@ impl Named for CipherSuite {
         suites::lookup(self).map_or_else(|| self.to_string(), |i| i.openssl_name.to_owned())
     }
 
+    /// OpenSSL names, then IANA ones: a vector may use either.
     fn names() -> Vec<String> {
-        suites::ALL_SUITES.iter().map(|i| i.openssl_name.to_owned()).collect()
+        let openssl = suites::ALL_SUITES.iter().map(|i| i.openssl_name);
+        let iana = suites::ALL_SUITES.iter().map(|i| i.iana_name);
+        openssl.chain(iana).map(str::to_owned).collect()
     }
 }
 
