@@ -1,7 +1,7 @@
 //! The runner's listening side, when a peer *client* connects to the
-//! engine: every connection that arrives is served at once (up to a
-//! bound), each with its own deadline, and the case goes to the first one
-//! that delivers a whole first record. An idle, trickling or garbage
+//! engine: every connection that arrives is read at once (up to a bound),
+//! each with its own deadline, and the case goes to the first one that
+//! delivers a whole first record that can be a ClientHello. An idle, trickling or garbage
 //! client on the port never stalls the case; it is dropped at its
 //! deadline, or when the case has its connection.
 
