@@ -1,14 +1,14 @@
-//! Engine client against engine server in memory (the `pump` of
-//! engine/tests/loopback.rs), for handshakes-per-second benchmarks.
+//! Engine client against engine server in memory (the engine's `Pair`,
+//! which steps each side as every driver does), for handshakes-per-second
+//! benchmarks.
 
 use std::sync::Arc;
 
 use shakedown_engine::crypto::SeededRandom;
 use shakedown_engine::msgs::enums::ProtocolVersion;
+use shakedown_engine::pair::Pair;
 use shakedown_engine::suites::SuiteInfo;
-use shakedown_engine::{
-    ClientAuthMode, ClientConfig, Connection, ConnectionEvent, ServerConfig, SessionData, VersionRange,
-};
+use shakedown_engine::{ClientAuthMode, ClientConfig, Connection, ServerConfig, SessionData, VersionRange};
 
 use crate::fixtures::{NOW, anchors, client_identity, server_identity};
 
@@ -77,36 +77,15 @@ impl Setup {
     /// failing handshake.
     pub fn run(&mut self) -> SessionData {
         self.seed = self.seed.wrapping_add(2);
-        let mut c =
-            Connection::client(self.client.clone(), Box::new(SeededRandom::from_seed(self.seed)), NOW)
-                .unwrap();
-        let mut s =
+        let c = Connection::client(self.client.clone(), Box::new(SeededRandom::from_seed(self.seed)), NOW)
+            .unwrap();
+        let s =
             Connection::server(self.server.clone(), Box::new(SeededRandom::from_seed(self.seed + 1)), NOW);
-        pump(&mut c, &mut s);
-        let mut session = None;
-        while let Some(e) = c.next_event() {
-            if let ConnectionEvent::HandshakeComplete(summary) = e {
-                session = Some(summary.session.clone());
-            }
-        }
-        assert!(!s.is_handshaking(), "server did not finish: {:?}", s.error());
-        session.unwrap_or_else(|| panic!("client did not finish: {:?}", c.error()))
-    }
-}
-
-/// Moves bytes both ways until neither side has anything to say.
-fn pump(client: &mut Connection, server: &mut Connection) {
-    for _ in 0..100 {
-        let c2s = client.take_output();
-        let s2c = server.take_output();
-        if c2s.is_empty() && s2c.is_empty() {
-            break;
-        }
-        if !c2s.is_empty() {
-            server.feed(&c2s).unwrap();
-        }
-        if !s2c.is_empty() {
-            client.feed(&s2c).unwrap();
-        }
+        let mut pair = Pair::of(c, s);
+        pair.pump();
+        assert!(!pair.server.is_handshaking(), "server did not finish: {:?}", pair.server_error);
+        pair.summary(true)
+            .map(|summary| summary.session.clone())
+            .unwrap_or_else(|| panic!("client did not finish: {:?}", pair.client_error))
     }
 }

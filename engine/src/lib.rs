@@ -22,5 +22,5 @@ pub mod suites;
 pub mod x509;
 
 pub use config::{ClientAuthMode, ClientConfig, ServerConfig, SessionCache, SessionData, VersionRange};
-pub use conn::{Connection, ConnectionEvent, HandshakeSummary};
+pub use conn::{Connection, ConnectionEvent, HandshakeSummary, Incoming, Step};
 pub use error::Error;

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::config::{ClientConfig, ServerConfig};
-use crate::conn::{Connection, ConnectionEvent, HandshakeSummary};
+use crate::conn::{Connection, ConnectionEvent, HandshakeSummary, Incoming};
 use crate::crypto::SeededRandom;
 use crate::error::Error;
 
@@ -30,42 +30,39 @@ impl Pair {
         seed: u64,
         now_unix: i64,
     ) -> Result<Self, Error> {
-        Ok(Self {
-            client: Connection::client(client, Box::new(SeededRandom::from_seed(seed)), now_unix)?,
-            server: Connection::server(server, Box::new(SeededRandom::from_seed(seed ^ 0x5eed)), now_unix),
+        Ok(Self::of(
+            Connection::client(client, Box::new(SeededRandom::from_seed(seed)), now_unix)?,
+            Connection::server(server, Box::new(SeededRandom::from_seed(seed ^ 0x5eed)), now_unix),
+        ))
+    }
+
+    /// Two connections made elsewhere (a benchmark's own seeds).
+    pub fn of(client: Connection, server: Connection) -> Self {
+        Self {
+            client,
+            server,
             client_events: Vec::new(),
             server_events: Vec::new(),
             client_error: None,
             server_error: None,
-        })
+        }
     }
 
-    /// Moves bytes both ways until both are quiet (or a side failed).
+    /// Moves bytes both ways until both are quiet (or a side failed), each
+    /// side stepped as every driver steps a connection.
     pub fn pump(&mut self) {
+        let (mut c2s, mut s2c) = (Vec::new(), Vec::new());
         for _ in 0..MAX_ROUNDS {
-            let c2s = self.client.take_output();
-            let s2c = self.server.take_output();
-            if c2s.is_empty() && s2c.is_empty() {
+            let c = self.client.step(incoming(&s2c));
+            let s = self.server.step(incoming(&c2s));
+            self.client_events.extend(c.events);
+            self.server_events.extend(s.events);
+            self.client_error = self.client_error.take().or(c.error);
+            self.server_error = self.server_error.take().or(s.error);
+            if c.output.is_empty() && s.output.is_empty() {
                 break;
             }
-            if !c2s.is_empty()
-                && self.server_error.is_none()
-                && let Err(e) = self.server.feed(&c2s)
-            {
-                self.server_error = Some(e);
-            }
-            if !s2c.is_empty()
-                && self.client_error.is_none()
-                && let Err(e) = self.client.feed(&s2c)
-            {
-                self.client_error = Some(e);
-            }
-            while let Some(e) = self.client.next_event() {
-                self.client_events.push(e);
-            }
-            while let Some(e) = self.server.next_event() {
-                self.server_events.push(e);
-            }
+            (c2s, s2c) = (c.output, s.output);
         }
     }
 
@@ -98,5 +95,13 @@ impl Pair {
             events.iter().any(|e| matches!(e, ConnectionEvent::ApplicationData(d) if d == want))
         };
         !self.failed() && got(&self.server_events, c2s) && got(&self.client_events, s2c)
+    }
+}
+
+/// What one side sent last, as the other side's input.
+fn incoming(bytes: &[u8]) -> Incoming<'_> {
+    match bytes.is_empty() {
+        true => Incoming::Nothing,
+        false => Incoming::Bytes(bytes),
     }
 }

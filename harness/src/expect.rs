@@ -1,26 +1,27 @@
 //! What happened in a case, and whether a vector's expectations allow it.
 
 use serde::Serialize;
+use shakedown_engine::Error;
 use shakedown_engine::msgs::enums::{AlertDescription, CipherSuite, ProtocolVersion};
-use shakedown_engine::suites;
 
-use crate::vector::{Case, Expectation, Grade, parse_version};
+use crate::report::observed::describe_expect;
+use crate::vector::{Case, Expectation, Grade, Pick, Version};
 
-/// How the exchange ended, seen from the engine's side.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+/// How the exchange ended, seen from the engine's side. Values, not text:
+/// the report writes them out.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum End {
     /// We finished what we meant to do (handshake, data, close).
     Done,
-    /// The peer sent a fatal alert.
-    FatalAlert(String),
+    /// The peer sent a fatal alert (RFC 5246 7.2), named or not.
+    FatalAlert(AlertDescription),
     /// The peer sent close_notify before we were done.
     PeerClosed,
     /// The transport closed (EOF or reset) without an alert.
     PeerEof,
     /// Our engine rejected the peer's bytes: a peer misbehaviour the vector
     /// did not provoke, or a harness bug.
-    EngineRejected(String),
+    EngineRejected(Error),
     /// Both sides waiting (in memory) or nothing within the timeout: never a
     /// pass.
     Inconclusive(String),
@@ -32,39 +33,23 @@ pub enum End {
 }
 
 /// What a completed handshake settled.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Negotiated {
-    pub version: String,
-    pub suite: String,
+    pub version: ProtocolVersion,
+    pub suite: CipherSuite,
     pub resumed: bool,
 }
 
-impl Negotiated {
-    pub fn new(version: ProtocolVersion, suite: CipherSuite, resumed: bool) -> Self {
-        Self {
-            version: version.to_string(),
-            suite: suites::lookup(suite).map_or_else(|| suite.to_string(), |i| i.openssl_name.to_owned()),
-            resumed,
-        }
-    }
-}
-
-/// Everything the runner saw in one case.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Everything the runner saw in one case: one copy of what the peer sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Observed {
     /// The first handshake of the case connection.
     pub negotiated: Option<Negotiated>,
     pub handshakes: usize,
     pub echoed: bool,
-    /// Warning alerts the peer sent.
-    pub warnings: Vec<String>,
-    /// The fatal alert, as a description, for matching.
-    #[serde(skip)]
-    pub fatal: Option<AlertDescription>,
-    #[serde(skip)]
-    pub warning_alerts: Vec<AlertDescription>,
+    /// Warning alerts the peer sent, in order.
+    pub warnings: Vec<AlertDescription>,
     /// The engine's field mutations that changed a message it sent.
-    #[serde(skip)]
     pub applied_field_mutations: Vec<shakedown_engine::deviate::field::FieldMutation>,
     pub end: End,
 }
@@ -76,41 +61,22 @@ impl Observed {
             handshakes: 0,
             echoed: false,
             warnings: Vec::new(),
-            fatal: None,
-            warning_alerts: Vec::new(),
             applied_field_mutations: Vec::new(),
             end,
         }
     }
 
+    /// The fatal alert the peer sent, if that is how it ended.
+    pub fn fatal(&self) -> Option<AlertDescription> {
+        match self.end {
+            End::FatalAlert(d) => Some(d),
+            _ => None,
+        }
+    }
+
     /// One line for the report.
     pub fn describe(&self) -> String {
-        let hs = match &self.negotiated {
-            Some(n) => format!(
-                "handshake completed ({} {}{}{}{})",
-                n.version,
-                n.suite,
-                if n.resumed { ", resumed" } else { "" },
-                if self.handshakes > 1 { ", renegotiated" } else { "" },
-                if self.echoed { ", echo ok" } else { ", no echo" }
-            ),
-            None => "no handshake".into(),
-        };
-        let warn = match self.warnings.is_empty() {
-            true => String::new(),
-            false => format!(", warnings [{}]", self.warnings.join(", ")),
-        };
-        let end = match &self.end {
-            End::Done => "done".to_string(),
-            End::FatalAlert(a) => format!("peer sent fatal alert {a}"),
-            End::PeerClosed => "peer sent close_notify".into(),
-            End::PeerEof => "peer closed the connection".into(),
-            End::EngineRejected(e) => format!("engine rejected the peer: {e}"),
-            End::Inconclusive(w) => format!("inconclusive: {w}"),
-            End::SetupFailed(e) => format!("setup failed: {e}"),
-            End::HarnessError(e) => format!("harness error: {e}"),
-        };
-        format!("{hs}{warn}; {end}")
+        crate::report::observed::describe(self)
     }
 }
 
@@ -183,12 +149,12 @@ pub fn judge(case: &Case, obs: &Observed, peer: PeerAbilities) -> Verdict {
 
 fn matches(case: &Case, e: &Expectation, obs: &Observed, peer: PeerAbilities) -> bool {
     if let Some(alerts) = &e.peer_alert {
-        return obs.fatal.is_some_and(|a| alerts.contains(&a));
+        return obs.fatal().is_some_and(|a| alerts.contains(&a));
     }
     if let Some(warnings) = &e.peer_warning {
-        return obs.fatal.is_none()
+        return obs.fatal().is_none()
             && !matches!(obs.end, End::EngineRejected(_))
-            && obs.warning_alerts.iter().any(|w| warnings.contains(w));
+            && obs.warnings.iter().any(|w| warnings.contains(w));
     }
     if e.peer_closes.is_some() {
         return obs.negotiated.is_none() && matches!(obs.end, End::PeerClosed | End::PeerEof);
@@ -200,54 +166,11 @@ fn matches(case: &Case, e: &Expectation, obs: &Observed, peer: PeerAbilities) ->
     if !matches!(obs.end, End::Done | End::PeerClosed) {
         return false;
     }
-    let version_ok = match want.version.as_deref().unwrap_or("case") {
-        "any" => true,
-        "case" => got.version == case.version.wire().to_string(),
-        v => parse_version(v).is_some_and(|v| got.version == v.wire().to_string()),
-    };
-    let suite_ok = match want.suite.as_deref().unwrap_or("case") {
-        "any" => true,
-        "case" => got.suite == case.suite_name,
-        s => suites::by_name(s).is_some_and(|i| got.suite == i.openssl_name),
-    };
+    let version_ok =
+        want.version.unwrap_or(Pick::Case).map(Version::wire).allows(got.version, case.version.wire());
+    let suite_ok = want.suite.unwrap_or(Pick::Case).allows(got.suite, case.suite);
     let resumed_ok = want.resumed.is_none_or(|r| r == got.resumed);
     let echo_ok = !want.echo.unwrap_or(true) || !peer.echoes || obs.echoed;
     let reneg_ok = !want.renegotiated.unwrap_or(false) || obs.handshakes >= 2;
     version_ok && suite_ok && resumed_ok && echo_ok && reneg_ok
-}
-
-/// The expectations in one line.
-pub fn describe_expect(list: &[Expectation]) -> String {
-    let one = |e: &Expectation| {
-        let what = if let Some(a) = &e.peer_alert {
-            format!("fatal alert [{}]", join(a))
-        } else if let Some(w) = &e.peer_warning {
-            format!("warning alert [{}]", join(w))
-        } else if e.peer_closes.is_some() {
-            "peer closes".into()
-        } else if let Some(c) = &e.handshake_completes {
-            let mut s = "handshake completes".to_string();
-            if let Some(v) = &c.version {
-                s.push_str(&format!(" version={v}"));
-            }
-            if let Some(r) = c.resumed {
-                s.push_str(&format!(" resumed={r}"));
-            }
-            if c.renegotiated == Some(true) {
-                s.push_str(" renegotiated");
-            }
-            s
-        } else {
-            "?".into()
-        };
-        match e.grade {
-            Grade::Strict => what,
-            Grade::Acceptable => format!("{what} (acceptable)"),
-        }
-    };
-    list.iter().map(one).collect::<Vec<_>>().join(" or ")
-}
-
-fn join(a: &[AlertDescription]) -> String {
-    a.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
 }

@@ -10,7 +10,7 @@ use shakedown_engine::error::CannotSend;
 
 use crate::peer::tcp::TcpPeer;
 use crate::peer::{Recv, Transport};
-use shakedown_engine::{Connection, ConnectionEvent, Error, HandshakeSummary};
+use shakedown_engine::{Connection, ConnectionEvent, Error, HandshakeSummary, Incoming};
 
 /// Why driving a connection stopped short.
 #[derive(Debug)]
@@ -43,6 +43,25 @@ impl std::fmt::Display for DriveError {
 }
 
 impl std::error::Error for DriveError {}
+
+/// What the transport gave on the last turn, owned until the next step.
+#[derive(Debug)]
+pub(crate) enum Arrived {
+    Nothing,
+    Bytes(Vec<u8>),
+    /// EOF or reset (the transport maps both to `Recv::Eof`).
+    Closed,
+}
+
+impl Arrived {
+    pub(crate) fn incoming(&self) -> Incoming<'_> {
+        match self {
+            Self::Nothing => Incoming::Nothing,
+            Self::Bytes(b) => Incoming::Bytes(b),
+            Self::Closed => Incoming::Closed,
+        }
+    }
+}
 
 /// One connection over one transport: a TCP socket for the CLI, or any
 /// [`Transport`] (the built-in peer in memory). The runner's
@@ -86,7 +105,8 @@ impl<T: Transport> Session<T> {
     }
 
     /// Runs until `done` holds for some event, the deadline passes, or the
-    /// connection fails. Events stay in `self.events`.
+    /// connection fails. Events stay in `self.events`. Each turn steps the
+    /// connection (`Connection::step`) with what the transport gave.
     pub fn run_until(
         &mut self,
         timeout: Duration,
@@ -94,11 +114,22 @@ impl<T: Transport> Session<T> {
     ) -> Result<(), DriveError> {
         let deadline = Instant::now() + timeout;
         let mut checked = self.events.len();
+        let mut arrived = Arrived::Nothing;
         loop {
-            self.flush()?;
-            while let Some(ev) = self.conn.next_event() {
-                self.events.push(ev);
+            let step = self.conn.step(arrived.incoming());
+            let failed_on_these = matches!(arrived, Arrived::Bytes(_)) && step.error.is_some();
+            if !step.output.is_empty() {
+                let sent = self.transport.send(&step.output).map_err(DriveError::Send);
+                // The alert a failure queued goes out before the failure
+                // is reported; whether it arrives no longer matters.
+                if !failed_on_these {
+                    sent?;
+                }
             }
+            if let Some(e) = step.error.filter(|_| failed_on_these) {
+                return Err(DriveError::Engine(e));
+            }
+            self.events.extend(step.events);
             if self.events.get(checked..).unwrap_or_default().iter().any(&mut done) {
                 return Ok(());
             }
@@ -106,22 +137,17 @@ impl<T: Transport> Session<T> {
             if self.eof {
                 return Err(DriveError::Eof);
             }
-            match self.transport.recv(deadline) {
+            arrived = match self.transport.recv(deadline) {
                 Recv::Eof => {
                     self.eof = true;
-                    let _ = self.conn.feed_eof();
+                    Arrived::Closed
                 }
-                Recv::Data(bytes) => {
-                    let fed = self.conn.feed(&bytes);
-                    // Send the alert the failure queued before reporting it.
-                    let _ = self.flush();
-                    fed.map_err(DriveError::Engine)?;
-                }
+                Recv::Data(bytes) => Arrived::Bytes(bytes),
                 Recv::Timeout => return Err(DriveError::Timeout),
                 // In memory, a quiet peer waits for us: nothing will come.
                 Recv::Quiet => return Err(DriveError::Timeout),
                 Recv::Failed(e) => return Err(DriveError::Io(e)),
-            }
+            };
         }
     }
 

@@ -336,5 +336,5 @@ fn field_mutations_keep_or_break_the_transcript_as_asked() {
     assert!(kept.negotiated.is_some() && kept.echoed, "{}", kept.describe());
     let broken = run(false);
     assert!(broken.negotiated.is_none(), "{}", broken.describe());
-    assert!(broken.fatal.is_some(), "{}", broken.describe());
+    assert!(broken.fatal().is_some(), "{}", broken.describe());
 }

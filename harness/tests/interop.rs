@@ -26,9 +26,10 @@ use std::time::{Duration, Instant};
 
 use interop_support::programs::Program;
 use interop_support::{
-    ChildGuard, EngineServer, Outcome, Row, Table, TempDir, cert, free_port, now_unix, peers_required,
-    port_after, query, run, suite_name, wait_listening, which,
+    ChildGuard, EngineServer, Outcome, Row, Table, TempDir, cert, free_port, now_unix, peers_required, query,
+    run, suite_name, wait_listening, which,
 };
+use shakedown::peer::profile::{Profile, Ready};
 use shakedown::session::{DriveError, Session};
 use shakedown_engine::config::CertifiedKey;
 use shakedown_engine::crypto::SeededRandom;
@@ -330,63 +331,39 @@ impl Peer {
         }
     }
 
-    /// Starts the peer as a server (serving connections until dropped);
-    /// returns it and its port, and what its echo of `line` looks like.
+    /// The peer's server profile, vectors/peers/NAME-server.json: the one
+    /// place its command line is written down.
+    fn server_profile(self) -> Result<Profile, String> {
+        let stem = match self {
+            Self::OpenSsl => "openssl",
+            Self::GnuTls => "gnutls",
+            Self::Tlslite => "tlslite",
+            Self::Prog(p) => p.name(),
+        };
+        Profile::load(&interop_support::root().join(format!("vectors/peers/{stem}-server.json")))
+    }
+
+    /// Starts the peer as a server through its profile (serving
+    /// connections until dropped, on a free loopback port); returns it and
+    /// its port.
     fn start_server(self, auth: Auth) -> Result<(ChildGuard, u16), String> {
         let name = format!("{} server", self.name());
-        match self {
-            Self::Prog(p) => p.start_server(auth == Auth::ClientCert),
-            Self::OpenSsl => {
-                let mut cmd = Command::new("openssl");
-                cmd.args(["s_server", "-accept", "127.0.0.1:0", "-rev", "-no_ticket"])
-                    .args(["-cert", &cert("server.pem"), "-cert_chain", &cert("int.pem")])
-                    .args(["-key", &cert("server.key.pem"), "-cipher", OPENSSL_ALL]);
-                if auth == Auth::ClientCert {
-                    cmd.args(["-Verify", "1", "-verify_return_error", "-CAfile", &cert("ca.pem")]);
-                }
-                let mut g = ChildGuard::spawn(&name, &mut cmd)?;
-                let text = g.stdout.wait_for("ACCEPT", STEP, &mut g.child)?;
-                let port = port_after(&text, "127.0.0.1:").ok_or("no port on the ACCEPT line")?;
-                Ok((g, port))
-            }
-            Self::GnuTls => {
-                let port = free_port()?;
-                let all: Vec<&SuiteInfo> = ALL_SUITES.iter().collect();
-                let mut cmd = Command::new("gnutls-serv");
-                cmd.args(["--echo", "--noticket", "-p", &port.to_string()])
-                    .args(["--x509certfile", &cert("server.chain.pem")])
-                    .args(["--x509keyfile", &cert("server.key.pem")])
-                    .args(["--priority", &gnutls_priority(&ProtocolVersion::SUPPORTED, &all)]);
-                match auth {
-                    Auth::None => cmd.arg("--disable-client-cert"),
-                    Auth::ClientCert => cmd
-                        .args(["--require-client-cert", "--verify-client-cert"])
-                        .args(["--x509cafile", &cert("ca.pem")]),
-                };
-                let mut g = ChildGuard::spawn(&name, &mut cmd)?;
-                wait_listening(port, STEP, &mut g.child).map_err(|e| format!("{e}\n{}", g.text()))?;
-                Ok((g, port))
-            }
-            Self::Tlslite => {
-                let mut cmd = Command::new("python3");
-                cmd.args([&tlslite_script(), "server"]).args([
-                    "--cert",
-                    &cert("server.chain.pem"),
-                    "--key",
-                    &cert("server.key.pem"),
-                ]);
-                if auth == Auth::ClientCert {
-                    cmd.arg("--require-cert");
-                }
-                let mut g = ChildGuard::spawn(&name, &mut cmd)?;
-                let text = g
-                    .stdout
-                    .wait_for("ready: listening on", STEP, &mut g.child)
-                    .map_err(|e| format!("{e}\n{}", g.text()))?;
-                let port = port_after(&text, "127.0.0.1:").ok_or("no port on the ready line")?;
-                Ok((g, port))
-            }
-        }
+        let profile = self.server_profile()?;
+        let group = auth_group(&profile, auth)?;
+        let port = free_port()?;
+        let argv = profile.argv_for(group, None, port, &interop_support::root().join("vectors/certs"));
+        let (program, args) = argv.split_first().ok_or("the profile has no command")?;
+        let mut cmd = Command::new(program);
+        // Profiles name their scripts and built programs from the root.
+        cmd.args(args).envs(&profile.env).current_dir(interop_support::root());
+        let mut g = ChildGuard::spawn(&name, &mut cmd)?;
+        let startup = Duration::from_millis(profile.startup_timeout_ms).max(STEP);
+        let ready = match &profile.ready {
+            Ready::StdoutLine(text) => g.stdout.wait_for(text, startup, &mut g.child).map(drop),
+            Ready::Connect => wait_listening(port, startup, &mut g.child),
+        };
+        ready.map_err(|e| format!("{e}\n{}", g.text()))?;
+        Ok((g, port))
     }
 
     /// What the peer server sends back for a line of application data.
@@ -758,6 +735,20 @@ fn matrix(peer: Peer, role: Role) {
         failures.join("\n\n")
     );
     assert!(table.count(true) > 0 || (matches!(peer, Peer::Prog(_)) && !has_rsa), "{role_name}: nothing ran");
+}
+
+/// The profile's configuration group for an auth mode: a server that
+/// requires a client certificate, or (a profile without that group, like
+/// tlslite-ng's) one that requests it; the engine client sends its
+/// certificate either way.
+fn auth_group(profile: &Profile, auth: Auth) -> Result<&'static str, String> {
+    match auth {
+        Auth::None => Ok("default"),
+        Auth::ClientCert => ["client_auth_require", "client_auth_request"]
+            .into_iter()
+            .find(|g| profile.group_args.contains_key(*g))
+            .ok_or_else(|| format!("{} has no group that asks for a client certificate", profile.name)),
+    }
 }
 
 /// Why a client-certificate cell cannot run on this peer in this role.

@@ -464,7 +464,7 @@ fn the_peers_alert_after_our_own_failure_is_observed() {
     t.join().unwrap();
     let observed = r[0].observed.as_ref().unwrap();
     assert_eq!(
-        observed.fatal,
+        observed.fatal(),
         Some(shakedown_engine::msgs::enums::AlertDescription::DecryptError),
         "{observed:?}"
     );

@@ -27,7 +27,10 @@ use crate::msgs::{Alert, ChangeCipherSpec, HandshakeJoiner, Sslv2ClientHello};
 
 use crate::record_layer::{MAX_WARNING_ALERTS_IN_A_ROW, Received, RecordLayer};
 
+mod step;
+
 pub use crate::handshake::{Event as ConnectionEvent, HandshakeSummary};
+pub use step::{Incoming, Step};
 
 /// One connection, either side.
 #[derive(Debug)]

@@ -180,6 +180,12 @@ impl Deframer {
         self.buf.len()
     }
 
+    /// Hands over the bytes of the unfinished record (a log of a stream
+    /// that ended mid-record wants them).
+    pub fn take_buffered(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.buf)
+    }
+
     /// Whether a partial record is waiting for more bytes.
     pub fn has_partial(&self) -> bool {
         !self.buf.is_empty()

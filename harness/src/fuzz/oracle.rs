@@ -10,7 +10,7 @@ use super::case::FuzzCase;
 use super::signature::Outcome;
 use super::spec::{Class, case_duty};
 use crate::expect::{End, Observed};
-use crate::vector::{Completes, Expectation, Grade, Role};
+use crate::vector::{Completes, Expectation, Grade, Pick, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -59,9 +59,12 @@ pub fn refuses() -> Vec<Expectation> {
 }
 
 pub fn completes(exact: bool) -> Vec<Expectation> {
-    let any = (!exact).then(|| "any".to_string());
     vec![Expectation {
-        handshake_completes: Some(Completes { version: any.clone(), suite: any, ..Completes::default() }),
+        handshake_completes: Some(Completes {
+            version: (!exact).then_some(Pick::Any),
+            suite: (!exact).then_some(Pick::Any),
+            ..Completes::default()
+        }),
         ..Expectation::default()
     }]
 }

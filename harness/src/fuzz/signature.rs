@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use shakedown_engine::msgs::enums::{AlertDescription, AlertLevel, ContentType};
+
 use crate::expect::{End, Observed};
 use crate::run::transcript::{Direction, Transcript};
 
@@ -51,14 +53,17 @@ pub fn signature(transcript: Option<&Transcript>, obs: &Observed) -> String {
         if r.dir != Direction::FromPeer {
             continue;
         }
-        let t = match (r.content_type.as_str(), r.plain) {
-            ("handshake", true) => r.handshake.join("+"),
-            ("handshake", false) => "hs*".into(),
-            ("alert", true) => format!("alert:{}", alert_of(&r.hex)),
-            ("alert", false) => "alert*".into(),
-            ("change_cipher_spec", _) => "ccs".into(),
-            ("application_data", _) => "data".into(),
-            (other, _) => other.to_string(),
+        let t = match (r.content_type(), r.plain) {
+            (Some(ContentType::Handshake), true) => {
+                r.handshake.iter().map(crate::report::transcript::message).collect::<Vec<_>>().join("+")
+            }
+            (Some(ContentType::Handshake), false) => "hs*".into(),
+            (Some(ContentType::Alert), true) => format!("alert:{}", alert_of(&r.bytes)),
+            (Some(ContentType::Alert), false) => "alert*".into(),
+            (Some(ContentType::ChangeCipherSpec), _) => "ccs".into(),
+            (Some(ContentType::ApplicationData), _) => "data".into(),
+            (Some(other), _) => other.to_string(),
+            (None, _) => crate::report::transcript::framing_name(r.framing),
         };
         if t.is_empty() || tokens.last() == Some(&t) {
             continue;
@@ -75,14 +80,9 @@ pub fn signature(transcript: Option<&Transcript>, obs: &Observed) -> String {
     format!("{} | {hs} {end}", tokens.join(" "))
 }
 
-fn alert_of(hex_record: &str) -> String {
-    let bytes = hex::decode(hex_record).unwrap_or_default();
-    match (bytes.get(5), bytes.get(6)) {
-        (Some(l), Some(d)) => format!(
-            "{}.{}",
-            shakedown_engine::msgs::enums::AlertLevel::from_wire(*l),
-            shakedown_engine::msgs::enums::AlertDescription::from_wire(*d)
-        ),
+fn alert_of(record: &[u8]) -> String {
+    match (record.get(5), record.get(6)) {
+        (Some(l), Some(d)) => format!("{}.{}", AlertLevel::from_wire(*l), AlertDescription::from_wire(*d)),
         _ => "short".into(),
     }
 }

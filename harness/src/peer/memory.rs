@@ -1,9 +1,10 @@
 //! The built-in peer: an honest engine connection in memory that echoes
-//! application data, like `shakedown serve`.
+//! application data, like `shakedown serve`. It steps its connection as
+//! every driver does (`Connection::step`).
 
 use std::time::Instant;
 
-use shakedown_engine::{Connection, ConnectionEvent, HandshakeSummary};
+use shakedown_engine::{Connection, ConnectionEvent, HandshakeSummary, Incoming};
 
 use super::{Recv, Transport};
 
@@ -12,22 +13,35 @@ pub struct MemoryPeer {
     pub conn: Connection,
     /// The peer's own handshake summaries (for resumption by a peer client).
     pub summaries: Vec<HandshakeSummary>,
+    /// What the peer said and the other side has not read yet.
+    outbox: Vec<u8>,
     gone: bool,
 }
 
 impl MemoryPeer {
     pub fn new(conn: Connection) -> Self {
-        Self { conn, summaries: Vec::new(), gone: false }
+        Self { conn, summaries: Vec::new(), outbox: Vec::new(), gone: false }
     }
 
-    fn drain_events(&mut self) {
-        while let Some(ev) = self.conn.next_event() {
-            match ev {
-                ConnectionEvent::ApplicationData(d) => {
-                    let _ = self.conn.send_application_data(&d);
+    /// Steps the connection until it has nothing more to say: an echo
+    /// queued by one step goes out with the next.
+    fn step(&mut self, mut incoming: Incoming<'_>) {
+        loop {
+            let step = self.conn.step(incoming);
+            incoming = Incoming::Nothing;
+            self.outbox.extend_from_slice(&step.output);
+            let mut echoed = false;
+            for ev in step.events {
+                match ev {
+                    ConnectionEvent::ApplicationData(d) => {
+                        echoed |= self.conn.send_application_data(&d).is_ok();
+                    }
+                    ConnectionEvent::HandshakeComplete(s) => self.summaries.push(*s),
+                    ConnectionEvent::WarningAlert(_) | ConnectionEvent::PeerClosed => {}
                 }
-                ConnectionEvent::HandshakeComplete(s) => self.summaries.push(*s),
-                ConnectionEvent::WarningAlert(_) | ConnectionEvent::PeerClosed => {}
+            }
+            if !echoed {
+                return;
             }
         }
     }
@@ -38,17 +52,15 @@ impl Transport for MemoryPeer {
         if self.gone || self.conn.is_closed() {
             return Err("the peer closed the connection".into());
         }
-        // An error queues the peer's alert; it is read by `recv`.
-        let _ = self.conn.feed(bytes);
-        self.drain_events();
+        // A failure queues the peer's alert; it is read by `recv`.
+        self.step(Incoming::Bytes(bytes));
         Ok(())
     }
 
     fn recv(&mut self, _deadline: Instant) -> Recv {
-        self.drain_events();
-        let out = self.conn.take_output();
-        if !out.is_empty() {
-            return Recv::Data(out);
+        self.step(Incoming::Nothing);
+        if !self.outbox.is_empty() {
+            return Recv::Data(std::mem::take(&mut self.outbox));
         }
         if self.conn.is_closed() {
             // A real peer closes its socket after a fatal error or after

@@ -2,6 +2,7 @@
 //! TCP address, or a command started from a profile. Each gives the runner
 //! a [`Transport`]: bytes to the peer, bytes from it.
 
+pub mod listen;
 pub mod memory;
 pub mod process;
 pub mod profile;

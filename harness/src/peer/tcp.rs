@@ -1,7 +1,7 @@
 //! A peer over TCP: every read has a deadline, a reset is the peer closing.
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::{TcpListener, TcpStream, ToSocketAddrs};
+use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use super::{Recv, Transport};
@@ -10,12 +10,20 @@ use super::{Recv, Transport};
 pub struct TcpPeer {
     stream: TcpStream,
     echoes: bool,
+    /// Bytes already read off the stream (by the listening side, to pick
+    /// the connection), handed out by the first `recv`.
+    prefix: Vec<u8>,
 }
 
 impl TcpPeer {
     pub fn new(stream: TcpStream, echoes: bool) -> Self {
+        Self::with_prefix(stream, echoes, Vec::new())
+    }
+
+    /// A peer whose first bytes were already read.
+    pub fn with_prefix(stream: TcpStream, echoes: bool, prefix: Vec<u8>) -> Self {
         let _ = stream.set_nodelay(true);
-        Self { stream, echoes }
+        Self { stream, echoes, prefix }
     }
 
     /// Shuts the write side: the peer reads EOF after what was sent.
@@ -43,27 +51,6 @@ impl TcpPeer {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
-
-    /// Accepts one connection on `listener` before `timeout`.
-    pub fn accept(listener: &TcpListener, timeout: Duration, echoes: bool) -> Result<Self, String> {
-        listener.set_nonblocking(true).map_err(|e| e.to_string())?;
-        let deadline = Instant::now() + timeout;
-        loop {
-            match listener.accept() {
-                Ok((s, _)) => {
-                    s.set_nonblocking(false).map_err(|e| e.to_string())?;
-                    return Ok(Self::new(s, echoes));
-                }
-                Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                    if Instant::now() >= deadline {
-                        return Err("the peer client did not connect in time".into());
-                    }
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-                Err(e) => return Err(format!("accept: {e}")),
-            }
-        }
-    }
 }
 
 impl Transport for TcpPeer {
@@ -72,6 +59,9 @@ impl Transport for TcpPeer {
     }
 
     fn recv(&mut self, deadline: Instant) -> Recv {
+        if !self.prefix.is_empty() {
+            return Recv::Data(std::mem::take(&mut self.prefix));
+        }
         let mut buf = vec![0u8; 1 << 16];
         loop {
             let left = deadline.saturating_duration_since(Instant::now());

@@ -9,6 +9,7 @@ use shakedown_engine::{Connection, ConnectionEvent, Error, HandshakeSummary};
 use super::transcript::{Direction, Transcript};
 use crate::expect::{End, Negotiated, Observed};
 use crate::peer::{Recv, Transport};
+use crate::session::Arrived;
 
 /// What the engine sends once its handshake completes: one line, since
 /// line-oriented echo servers (`gnutls-serv --echo`) answer whole lines.
@@ -77,8 +78,16 @@ fn drive_to_end(
     // When we last sent, and the slowest answer the peer gave since.
     let mut sent_at: Option<Instant> = None;
     let mut slowest_answer = Duration::ZERO;
+    let mut arrived = Arrived::Nothing;
     for _ in 0..MAX_ROUNDS {
-        let out = me.take_output();
+        // The one way a connection is stepped (`Connection::step`): what
+        // arrived goes in, events and bytes to send come out.
+        let step = me.step(arrived.incoming());
+        if matches!(arrived, Arrived::Closed) {
+            obs.end = End::PeerEof;
+            return (obs, summary);
+        }
+        let out = step.output;
         if !out.is_empty() {
             transcript.add(Direction::ToPeer, &out);
             if !peer_gone && peer.send(&out).is_err() {
@@ -87,13 +96,14 @@ fn drive_to_end(
             sent_at.get_or_insert_with(Instant::now);
         }
         let mut peer_closed = false;
-        while let Some(ev) = me.next_event() {
+        for ev in step.events {
             match ev {
                 ConnectionEvent::HandshakeComplete(s) => {
                     let resumed = s.resumed;
                     obs.handshakes += 1;
                     if obs.negotiated.is_none() {
-                        obs.negotiated = Some(Negotiated::new(s.version, s.suite, s.resumed));
+                        obs.negotiated =
+                            Some(Negotiated { version: s.version, suite: s.suite, resumed: s.resumed });
                         summary = Some(*s);
                     }
                     // A renegotiating engine sends its data after the
@@ -117,15 +127,12 @@ fn drive_to_end(
                     }
                 }
                 ConnectionEvent::ApplicationData(d) => echo.extend_from_slice(&d),
-                ConnectionEvent::WarningAlert(w) => {
-                    obs.warnings.push(w.to_string());
-                    obs.warning_alerts.push(w);
-                }
+                ConnectionEvent::WarningAlert(w) => obs.warnings.push(w),
                 ConnectionEvent::PeerClosed => peer_closed = true,
             }
         }
         obs.echoed = echo.windows(PING.len()).any(|w| w == PING);
-        if let Some(err) = me.error().cloned() {
+        if let Some(err) = step.error {
             // Send the alert our engine queued, as a real stack would.
             let out = me.take_output();
             if !out.is_empty() {
@@ -133,20 +140,14 @@ fn drive_to_end(
                 let _ = peer.send(&out);
             }
             obs.end = match err {
-                Error::AlertReceived(d) => {
-                    obs.fatal = Some(d);
-                    End::FatalAlert(d.to_string())
-                }
+                Error::AlertReceived(d) => End::FatalAlert(d),
                 Error::UnexpectedEof => End::PeerEof,
                 // Our own check failed first. What the peer still says (an
                 // alert already on its way, or its answer to ours) is what
                 // a vector judges, so keep reading it for a moment.
                 other => match peer_alert_after_failure(me, peer, transcript, peer_gone, deadline) {
-                    Some(d) => {
-                        obs.fatal = Some(d);
-                        End::FatalAlert(d.to_string())
-                    }
-                    None => End::EngineRejected(other.to_string()),
+                    Some(d) => End::FatalAlert(d),
+                    None => End::EngineRejected(other),
                 },
             };
             return (obs, summary);
@@ -167,6 +168,7 @@ fn drive_to_end(
             obs.end = End::Done;
             return (obs, summary);
         }
+        arrived = Arrived::Nothing;
         if me.has_output() && !peer_gone {
             continue;
         }
@@ -177,14 +179,11 @@ fn drive_to_end(
                     slowest_answer = slowest_answer.max(at.elapsed());
                 }
                 transcript.add(Direction::FromPeer, &bytes);
-                // An error is read back through `me.error()` above.
-                let _ = me.feed(&bytes);
+                arrived = Arrived::Bytes(bytes);
             }
-            Recv::Eof => {
-                let _ = me.feed_eof();
-                obs.end = End::PeerEof;
-                return (obs, summary);
-            }
+            // EOF and reset alike (the transport maps both here): the
+            // connection is stepped with the close, then the case ends.
+            Recv::Eof => arrived = Arrived::Closed,
             Recv::Quiet if obs.negotiated.is_some() => {
                 // In memory: the peer said all it will say after the handshake.
                 close(me, peer, transcript);
@@ -226,7 +225,10 @@ fn drive_to_end(
             }
         }
     }
-    obs.end = End::Inconclusive(format!("still talking after {MAX_ROUNDS} exchanges"));
+    obs.end = match arrived {
+        Arrived::Closed => End::PeerEof,
+        _ => End::Inconclusive(format!("still talking after {MAX_ROUNDS} exchanges")),
+    };
     (obs, summary)
 }
 

@@ -20,7 +20,7 @@ use crate::peer::memory::MemoryPeer;
 use crate::peer::process::{PeerProcess, free_port};
 use crate::peer::profile::{Profile, StartMode};
 use crate::peer::tcp::TcpPeer;
-use crate::peer::{PeerSpec, Transport};
+use crate::peer::{PeerSpec, Transport, listen};
 use crate::vector::{Case, Role};
 use configs::{Identities, NOW};
 use drive::{DriveOptions, drive};
@@ -411,7 +411,11 @@ fn run_profile(run: &mut CaseRun<'_>, profile: &Profile, worker: &mut Worker) ->
             let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("listen: {e}"))?;
             let port = listener.local_addr().map_err(|e| e.to_string())?.port();
             let mut p = PeerProcess::spawn(profile, &profile.argv(case, port, &opts.certs), port)?;
-            let mut peer = TcpPeer::accept(&listener, startup.max(opts.timeout), profile.echo)
+            // Every connection to the port is served at once, each with the
+            // case's timeout to send its hello: a stray idle or trickling
+            // client cannot hold the case (peer::listen).
+            let deadline = Instant::now() + startup.max(opts.timeout);
+            let mut peer = listen::accept_client(&listener, deadline, opts.timeout, profile.echo)
                 .map_err(|e| format!("{e}: {}", p.exit_note()))?;
             let cache = SessionCache::default();
             let cfg =

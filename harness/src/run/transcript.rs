@@ -1,42 +1,83 @@
-//! Every record both ways: content type, version, length, the handshake
-//! messages it ends (while the direction is in cleartext), and its bytes.
+//! Every record both ways, cut with the engine's own deframer and handshake
+//! joiner (so the transcript frames bytes exactly as the engine does): the
+//! record's type and version, the handshake messages it ends (while the
+//! direction is in cleartext), and its bytes. Values only: the report
+//! writes them out.
 
-use serde::Serialize;
 use shakedown_engine::msgs::enums::{
     AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion,
 };
+use shakedown_engine::msgs::{Deframed, Deframer, HandshakeJoiner};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
-    #[serde(rename = "engine->peer")]
     ToPeer,
-    #[serde(rename = "peer->engine")]
     FromPeer,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// How a stretch of bytes was framed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    Record {
+        content_type: ContentType,
+        version: ProtocolVersion,
+    },
+    /// An SSLv2-compatible ClientHello (RFC 5246 E.2), header included.
+    Sslv2Hello,
+    /// Bytes that never made a whole record by the end.
+    Partial,
+}
+
+/// A handshake message a record completed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Message {
+    Plain(HandshakeType),
+    /// A handshake record under the new keys: its contents are not read.
+    Encrypted,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordEntry {
     pub dir: Direction,
-    pub content_type: String,
-    pub version: String,
+    pub framing: Framing,
+    /// The fragment's length (for unframed bytes: all of them).
     pub length: usize,
     /// Handshake messages completed by this record (cleartext only).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub handshake: Vec<String>,
-    /// Bytes that are not a TLS record (an SSLv2 hello, garbage).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub unframed: bool,
+    pub handshake: Vec<Message>,
     /// Sent before this direction's ChangeCipherSpec: readable as is.
     pub plain: bool,
-    pub hex: String,
+    /// The bytes as they crossed, header included.
+    pub bytes: Vec<u8>,
+}
+
+impl RecordEntry {
+    pub fn content_type(&self) -> Option<ContentType> {
+        match self.framing {
+            Framing::Record { content_type, .. } => Some(content_type),
+            _ => None,
+        }
+    }
 }
 
 /// One direction's reassembly state.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct Stream {
-    buf: Vec<u8>,
+    deframer: Deframer,
+    joiner: HandshakeJoiner,
     encrypted: bool,
-    handshake: Vec<u8>,
+}
+
+impl Default for Stream {
+    fn default() -> Self {
+        // Either side may open with an SSLv2-compatible hello (the engine
+        // as a client sends one on purpose; from a server, a first byte
+        // with the high bit set is garbage either way). A log keeps every length a
+        // header can declare: refusing overflow is the engine's job, and
+        // it records what it refused.
+        let mut deframer = Deframer::server();
+        deframer.set_max_fragment(usize::from(u16::MAX));
+        Self { deframer, joiner: HandshakeJoiner::new(), encrypted: false }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -57,71 +98,58 @@ impl Transcript {
             Direction::ToPeer => &mut self.to_peer,
             Direction::FromPeer => &mut self.from_peer,
         };
-        stream.buf.extend_from_slice(bytes);
-        while let Some(header) = stream.buf.get(..5) {
-            let typ = header.first().copied().unwrap_or(0);
-            let known = (20..=24).contains(&typ);
-            let len = usize::from(u16::from_be_bytes([
-                header.get(3).copied().unwrap_or(0),
-                header.get(4).copied().unwrap_or(0),
-            ]));
-            if !known {
-                // Not a record: log the rest as it is.
-                let rest = std::mem::take(&mut stream.buf);
-                self.records.push(RecordEntry {
+        stream.deframer.push(bytes);
+        // The deframer fails only on an over-long length, which the
+        // maximum set above rules out; a failure ends the cutting.
+        while let Ok(Some(d)) = stream.deframer.pop() {
+            let entry = match d {
+                Deframed::Sslv2Hello(raw) => RecordEntry {
                     dir,
-                    content_type: "unframed".into(),
-                    version: String::new(),
-                    length: rest.len(),
-                    handshake: Vec::new(),
-                    unframed: true,
-                    plain: false,
-                    hex: hex::encode(&rest),
-                });
-                break;
-            }
-            if stream.buf.len() < 5 + len {
-                break;
-            }
-            let record: Vec<u8> = stream.buf.drain(..5 + len).collect();
-            let version = ProtocolVersion::from_wire(u16::from_be_bytes([
-                record.get(1).copied().unwrap_or(0),
-                record.get(2).copied().unwrap_or(0),
-            ]));
-            let content_type = ContentType::from_wire(typ);
-            let mut handshake = Vec::new();
-            let plain = !stream.encrypted;
-            let body = record.get(5..).unwrap_or_default();
-            if content_type == ContentType::Handshake && !stream.encrypted {
-                stream.handshake.extend_from_slice(body);
-                while let Some(h) = stream.handshake.get(..4) {
-                    let mlen = usize::from(h.get(1).copied().unwrap_or(0)) << 16
-                        | usize::from(h.get(2).copied().unwrap_or(0)) << 8
-                        | usize::from(h.get(3).copied().unwrap_or(0));
-                    if stream.handshake.len() < 4 + mlen {
-                        break;
+                    framing: Framing::Sslv2Hello,
+                    length: raw.len(),
+                    handshake: vec![Message::Plain(HandshakeType::ClientHello)],
+                    plain: true,
+                    bytes: raw,
+                },
+                Deframed::Record(r) => {
+                    let plain = !stream.encrypted;
+                    let mut handshake = Vec::new();
+                    match (r.content_type, plain) {
+                        (ContentType::Handshake, true) => {
+                            stream.joiner.push(&r.fragment);
+                            loop {
+                                match stream.joiner.pop() {
+                                    Ok(Some(m)) => handshake.push(Message::Plain(m.typ())),
+                                    Ok(None) => break,
+                                    // A length over the engine's limit: the
+                                    // engine refuses it; the log stops joining.
+                                    Err(_) => {
+                                        stream.joiner = HandshakeJoiner::new();
+                                        break;
+                                    }
+                                }
+                            }
+                        }
+                        (ContentType::Handshake, false) => handshake.push(Message::Encrypted),
+                        (ContentType::ChangeCipherSpec, _) => {
+                            stream.encrypted = true;
+                            stream.joiner = HandshakeJoiner::new();
+                        }
+                        _ => {}
                     }
-                    let t = HandshakeType::from_wire(h.first().copied().unwrap_or(0));
-                    handshake.push(t.to_string());
-                    stream.handshake.drain(..4 + mlen);
+                    let mut bytes = Vec::with_capacity(5 + r.fragment.len());
+                    shakedown_engine::codec::Codec::encode(&r, &mut bytes);
+                    RecordEntry {
+                        dir,
+                        framing: Framing::Record { content_type: r.content_type, version: r.version },
+                        length: r.fragment.len(),
+                        handshake,
+                        plain,
+                        bytes,
+                    }
                 }
-            } else if content_type == ContentType::Handshake {
-                handshake.push("encrypted".into());
-            }
-            if content_type == ContentType::ChangeCipherSpec {
-                stream.encrypted = true;
-                stream.handshake.clear();
-            }
-            self.records.push(RecordEntry {
-                dir,
-                content_type: content_type.to_string(),
-                version: version.to_string(),
-                length: len,
-                handshake,
-                unframed: false,
-                plain,
-                hex: hex::encode(&record),
-            });
+            };
+            self.records.push(entry);
         }
     }
 
@@ -130,17 +158,15 @@ impl Transcript {
         for (dir, stream) in
             [(Direction::ToPeer, &mut self.to_peer), (Direction::FromPeer, &mut self.from_peer)]
         {
-            if !stream.buf.is_empty() {
-                let rest = std::mem::take(&mut stream.buf);
+            if stream.deframer.has_partial() {
+                let rest = stream.deframer.take_buffered();
                 self.records.push(RecordEntry {
                     dir,
-                    content_type: "partial".into(),
-                    version: String::new(),
+                    framing: Framing::Partial,
                     length: rest.len(),
                     handshake: Vec::new(),
-                    unframed: true,
                     plain: false,
-                    hex: hex::encode(&rest),
+                    bytes: rest,
                 });
             }
         }
@@ -149,27 +175,14 @@ impl Transcript {
     /// The peer's last record, if it is an alert sent in the clear.
     pub fn last_plain_alert_from_peer(&self) -> Option<(AlertLevel, AlertDescription)> {
         let r = self.records.iter().rev().find(|r| r.dir == Direction::FromPeer)?;
-        if r.content_type != ContentType::Alert.to_string() || r.length != 2 || !r.plain {
+        if r.content_type() != Some(ContentType::Alert) || r.length != 2 || !r.plain {
             return None;
         }
-        let bytes = hex::decode(&r.hex).ok()?;
-        Some((AlertLevel::from_wire(*bytes.get(5)?), AlertDescription::from_wire(*bytes.get(6)?)))
+        Some((AlertLevel::from_wire(*r.bytes.get(5)?), AlertDescription::from_wire(*r.bytes.get(6)?)))
     }
 
     /// A text rendering, one record a line.
     pub fn render(&self) -> String {
-        let mut s = String::new();
-        for r in &self.records {
-            let arrow = match r.dir {
-                Direction::ToPeer => "engine -> peer",
-                Direction::FromPeer => "peer -> engine",
-            };
-            let hs = match r.handshake.is_empty() {
-                true => String::new(),
-                false => format!(" [{}]", r.handshake.join(", ")),
-            };
-            s.push_str(&format!("{arrow} {} {} len={}{hs} {}\n", r.content_type, r.version, r.length, r.hex));
-        }
-        s
+        crate::report::transcript::render(self)
     }
 }

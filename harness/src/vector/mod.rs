@@ -12,9 +12,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod pick;
 mod sweep;
 mod validate;
 
+pub use pick::{Named, Pick};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use shakedown_engine::ClientAuthMode;
@@ -228,10 +230,10 @@ pub struct Completes {
     /// The negotiated version: "case" (the default: the case's own), "any",
     /// or a version name.
     #[serde(default)]
-    pub version: Option<String>,
+    pub version: Option<Pick<Version>>,
     /// The negotiated suite: "case" (the default), "any", or a suite name.
     #[serde(default)]
-    pub suite: Option<String>,
+    pub suite: Option<Pick<CipherSuite>>,
     /// Whether the handshake must (true) or must not (false) be a
     /// resumption; absent: either.
     #[serde(default)]
@@ -599,5 +601,37 @@ mod tests {
         assert_eq!(e.field.as_deref(), Some("tests[0].expect[0]"));
         let e = parse(Path::new("x.json"), &GOOD.replace("decrypt_error", "decrypt_eror")).unwrap_err();
         assert!(e.message.contains("decrypt_eror"), "{e}");
+    }
+
+    /// The names in `handshake_completes` become the engine's values when
+    /// the file loads; an unknown one is an error naming test and field.
+    #[test]
+    fn completes_names_are_typed_at_load_or_refused() {
+        let with = |c: &str| GOOD.replace(r#"{"peer_alert": ["decrypt_error"]}]"#, &format!("{c}]"));
+        let vf = parse(
+            Path::new("x.json"),
+            &with(
+                r#"{"handshake_completes": {"version": "tls1.2", "suite": "TLS_RSA_WITH_AES_128_CBC_SHA"}}"#,
+            ),
+        )
+        .unwrap();
+        let c = vf.tests[0].expect[0].handshake_completes.clone().unwrap();
+        assert_eq!(c.version, Some(Pick::Is(Version::Tls12)));
+        assert_eq!(c.suite, Some(Pick::Is(CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA)));
+        for (bad, field) in [
+            (
+                r#"{"handshake_completes": {"version": "tls1.4"}}"#,
+                "tests[0].expect[0].handshake_completes.version",
+            ),
+            (
+                r#"{"handshake_completes": {"suite": "AES129-SHA"}}"#,
+                "tests[0].expect[0].handshake_completes.suite",
+            ),
+        ] {
+            let e = parse(Path::new("x.json"), &with(bad)).unwrap_err();
+            assert_eq!(e.test_id.as_deref(), Some("finished/corrupt"), "{e}");
+            assert_eq!(e.field.as_deref(), Some(field), "{e}");
+            assert!(e.to_string().starts_with("x.json:"), "{e}");
+        }
     }
 }

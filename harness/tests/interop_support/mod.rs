@@ -244,13 +244,6 @@ pub fn wait_listening(port: u16, timeout: Duration, child: &mut Child) -> Result
     }
 }
 
-/// The port in a `... 127.0.0.1:PORT` line.
-pub fn port_after(text: &str, marker: &str) -> Option<u16> {
-    let rest = text.split(marker).nth(1)?;
-    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-    digits.parse().ok()
-}
-
 /// What the in-process engine server saw on one connection.
 #[derive(Debug, Clone)]
 pub struct Served {

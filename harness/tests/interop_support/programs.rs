@@ -1,19 +1,18 @@
 //! The peers whose programs live in ci/peers/ and are built by
 //! ci/peers/install.sh (Go crypto/tls, JSSE, mbed TLS, wolfSSL), and Botan's
-//! own command-line tool: how each is started, asked what it supports, and
-//! run as a client. The interop matrix runs a smoke subset of cells on them.
+//! own command-line tool: how each is asked what it supports and run as a
+//! client (as a server each is started through its profile,
+//! vectors/peers/NAME-server.json). The interop matrix runs a smoke subset of cells on them.
 
 use std::process::Command;
 use std::time::Duration;
 
 use shakedown_engine::suites::SuiteInfo;
 
-use super::{ChildGuard, TempDir, cert, free_port, query, root, run, wait_listening, which};
+use super::{TempDir, cert, query, root, run, which};
 
 /// A whole peer client run (up to two handshakes).
 const RUN: Duration = Duration::from_secs(30);
-/// Waiting for a peer server to listen (a JVM takes a moment).
-const START: Duration = Duration::from_secs(15);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Program {
@@ -140,42 +139,6 @@ impl Program {
             (Self::WolfSsl, _) => Err("not run: no RSA key exchange to resume"),
             _ => Ok(()),
         }
-    }
-
-    /// Starts the program as a server on loopback; with `require_cert` it
-    /// requires and verifies a client certificate.
-    pub fn start_server(self, require_cert: bool) -> Result<(ChildGuard, u16), String> {
-        let name = format!("{} server", self.name());
-        if self == Self::Botan {
-            // The CLI binds the wildcard address and cannot pick a port.
-            let port = free_port()?;
-            let mut cmd = self.command(&[
-                "tls_server",
-                &cert("server.chain.pem"),
-                &cert("server.key.pem"),
-                &format!("--port={port}"),
-                &format!("--policy={}", botan_policy()),
-            ]);
-            let mut g = ChildGuard::spawn(&name, &mut cmd)?;
-            wait_listening(port, START, &mut g.child).map_err(|e| format!("{e}\n{}", g.text()))?;
-            return Ok((g, port));
-        }
-        let (chain, key, ca) = (cert("server.chain.pem"), cert("server.key.pem"), cert("ca.pem"));
-        let mut args = vec!["server", "--port", "0", "--cert", &chain, "--key", &key, "--ca", &ca];
-        if require_cert {
-            args.extend(["--auth", "require"]);
-        }
-        if self == Self::Jsse {
-            // SSL 3.0 is off in JSSE unless asked for, like TLS 1.0 elsewhere.
-            args.extend(["--min", "ssl3"]);
-        }
-        let mut g = ChildGuard::spawn(&name, &mut self.command(&args))?;
-        let text = g
-            .stdout
-            .wait_for("ready: listening on", START, &mut g.child)
-            .map_err(|e| format!("{e}\n{}", g.text()))?;
-        let port = super::port_after(&text, "127.0.0.1:").ok_or("no port on the ready line")?;
-        Ok((g, port))
     }
 
     /// Runs the program as a client against the engine server on `port`,

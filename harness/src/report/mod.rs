@@ -9,8 +9,12 @@ use std::time::Duration;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use serde::Serialize;
 
-use crate::expect::{Verdict, describe_expect};
+pub mod observed;
+pub mod transcript;
+
+use crate::expect::Verdict;
 use crate::run::{CaseResult, Counts};
+use observed::{ObservedJson, describe_expect};
 
 /// The per-topic table and the failures, as text.
 pub fn summary(results: &[CaseResult], peer: &str, wall: Duration) -> String {
@@ -87,14 +91,14 @@ struct JsonCase<'a> {
     verdict: &'a Verdict,
     expected: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    actual: Option<&'a crate::expect::Observed>,
+    actual: Option<ObservedJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     actual_text: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     peer_note: Option<&'a str>,
     elapsed_ms: u128,
     #[serde(skip_serializing_if = "Option::is_none")]
-    transcript: Option<&'a [crate::run::transcript::RecordEntry]>,
+    transcript: Option<Vec<transcript::RecordJson>>,
 }
 
 #[derive(Serialize)]
@@ -136,11 +140,14 @@ pub fn json(results: &[CaseResult], peer: &str, seed: u64) -> String {
                 seed: r.seed,
                 verdict: &r.verdict,
                 expected: describe_expect(&r.case.expect),
-                actual: r.observed.as_ref(),
+                actual: r.observed.as_ref().map(ObservedJson::of),
                 actual_text: r.observed.as_ref().map(crate::expect::Observed::describe),
                 peer_note: r.note.as_deref(),
                 elapsed_ms: r.elapsed.as_millis(),
-                transcript: r.transcript.as_ref().map(|t| t.records.as_slice()),
+                transcript: r
+                    .transcript
+                    .as_ref()
+                    .map(|t| t.records.iter().map(transcript::RecordJson::of).collect()),
             })
             .collect(),
     };
