@@ -76,6 +76,7 @@ fn strangers_on_the_port_do_not_stall_a_peer_client_case() {
         timeout: Duration::from_secs(20),
         certs: root().join("vectors/certs"),
         keep_transcripts: false,
+        seed_pool: None,
     };
     let before = open_fds();
     let results = run_all(&cases, &opts, &|_| {}).unwrap();

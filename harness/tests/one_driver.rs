@@ -76,6 +76,7 @@ fn runner_sees(ending: Ending) -> Observed {
         timeout: Duration::from_secs(5),
         certs: root().join("vectors/certs"),
         keep_transcripts: false,
+        seed_pool: None,
     };
     let r = run_all(&cases, &opts, &|_| {}).unwrap();
     t.join().unwrap();
