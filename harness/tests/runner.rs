@@ -410,6 +410,10 @@ fn profiles_skip_what_the_peer_lacks_and_known_deviations() {
     assert!(by_id("finished/corrupt-byte-00/tls1.2/DES-CBC3-SHA").unwrap().contains("DES-CBC3-SHA"));
     assert!(by_id("finished/corrupt-byte-01/tls1.2/AES128-SHA").unwrap().contains("RFC 5246 7.4.9"));
     assert!(by_id("resumption/resume/tls1.2/AES128-SHA").unwrap().contains("resumption"));
+    // A server is started in the case's client-auth group, or the case skips.
+    let request = cases(&["client-auth/corrupt-certificate-verify/tls1.2/AES128-SHA"]).pop().unwrap();
+    let why = profile.skip_reason(&request).unwrap();
+    assert!(why.contains("client_auth_request"), "{why}");
 }
 
 /// A peer that fails the honest first handshake of a resumption case has

@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use shakedown_engine::suites;
 
-use crate::vector::{Case, Feature, Role, Version};
+use crate::vector::{Case, ClientAuth, Feature, Role, Version};
 
 /// When the peer is started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
@@ -238,6 +238,16 @@ impl Profile {
                 }
                 Some(_) => {}
             }
+        }
+        // A peer server is started in the case's client-auth group: one it
+        // cannot be started in skips, whatever the vector's `requires` say.
+        let group_needs = match (self.role, case.test.peer.client_auth) {
+            (Role::Server, ClientAuth::Request) => Some(Feature::ClientAuthRequest),
+            (Role::Server, ClientAuth::Require) => Some(Feature::ClientAuthRequire),
+            _ => None,
+        };
+        if let Some(f) = group_needs.filter(|f| !self.features.contains(f)) {
+            return Some(format!("{} lacks feature {} (the case's peer client_auth)", self.name, f.name()));
         }
         for f in &case.test.requires {
             if !self.features.contains(f) {
