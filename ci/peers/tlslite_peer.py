@@ -20,10 +20,12 @@
       line and reading the echo. Prints `negotiated version=... suite=...
       resumed=...` and `received N bytes` per handshake; exit 0 on success.
   tlslite_peer.py suite-client --port P --version V [--cert C --key K]
-                               [--timeout S]
+                               [--resume] [--timeout S]
       The client of `shakedown run --peer vectors/peers/tlslite-client.json`:
       one handshake at version V offering every suite, then echoes every
-      piece of application data it reads until the server closes. Prints
+      piece of application data it reads until the server closes. With
+      --resume, then a second connection offering the first one's session
+      (by id), which does the same. Prints
       `negotiated ...` or `error: ...` (tlslite-ng sends its alert first);
       exit 0 when the connection ended cleanly.
 
@@ -171,26 +173,30 @@ def cmd_client(args):
 def cmd_suite_client(args):
     v = VERSIONS[args.version]
     chain, key = load_identity(args.cert, args.key)
-    sock = socket.create_connection(("127.0.0.1", args.port), timeout=args.timeout)
-    sock.settimeout(args.timeout)
-    conn = TLSConnection(sock)
-    try:
-        conn.handshakeClientCert(certChain=chain, privateKey=key,
-                                 settings=settings(v, v), serverName="localhost")
-        print("negotiated version=%s suite=%s" % (
-            version_name(conn.version), BY_ID.get(conn.session.cipherSuite)), flush=True)
-        while True:
-            data = conn.read(max=16384)
-            if not data:
-                break
-            conn.write(data)
-            print("echoed %d bytes" % len(data), flush=True)
-        conn.close()
-    except Exception as e:  # the alert, if any, is already sent
-        print("error: %r" % (e,), flush=True)
-        return 1
-    finally:
-        sock.close()
+    session = None
+    for attempt in range(2 if args.resume else 1):
+        sock = socket.create_connection(("127.0.0.1", args.port), timeout=args.timeout)
+        sock.settimeout(args.timeout)
+        conn = TLSConnection(sock)
+        try:
+            conn.handshakeClientCert(certChain=chain, privateKey=key, session=session,
+                                     settings=settings(v, v), serverName="localhost")
+            print("negotiated version=%s suite=%s resumed=%s" % (
+                version_name(conn.version), BY_ID.get(conn.session.cipherSuite),
+                conn.resumed), flush=True)
+            while True:
+                data = conn.read(max=16384)
+                if not data:
+                    break
+                conn.write(data)
+                print("echoed %d bytes" % len(data), flush=True)
+            session = conn.session
+            conn.close()
+        except Exception as e:  # the alert, if any, is already sent
+            print("error: %r" % (e,), flush=True)
+            return 1
+        finally:
+            sock.close()
     return 0
 
 
@@ -218,6 +224,7 @@ def main():
     sc.add_argument("--version", choices=VERSIONS, required=True)
     sc.add_argument("--cert")
     sc.add_argument("--key")
+    sc.add_argument("--resume", action="store_true")
     sc.add_argument("--timeout", type=float, default=10.0)
     args = p.parse_args()
     cmds = {"list": cmd_list, "server": cmd_server, "client": cmd_client,

@@ -411,6 +411,10 @@ fn profiles_skip_what_the_peer_lacks_and_known_deviations() {
     assert!(by_id("finished/corrupt-byte-00/tls1.2/DES-CBC3-SHA").unwrap().contains("DES-CBC3-SHA"));
     assert!(by_id("finished/corrupt-byte-01/tls1.2/AES128-SHA").unwrap().contains("RFC 5246 7.4.9"));
     assert!(by_id("resumption/resume/tls1.2/AES128-SHA").unwrap().contains("resumption"));
+    // A server is started in the case's client-auth group, or the case skips.
+    let request = cases(&["client-auth/corrupt-certificate-verify/tls1.2/AES128-SHA"]).pop().unwrap();
+    let why = profile.skip_reason(&request).unwrap();
+    assert!(why.contains("client_auth_request"), "{why}");
 }
 
 /// A peer that fails the honest first handshake of a resumption case has
@@ -528,4 +532,73 @@ fn a_profile_sets_the_peer_version_range_a_case_asks_for() {
     assert!(why.contains("ssl3..tls1.1") && why.contains("version_range_args"), "{why}");
     let tls12_only = Profile::parse(&text.replace(r#""tls1.0", "tls1.1", "#, "")).unwrap();
     assert!(tls12_only.skip_reason(&case).unwrap().contains("supports none of"));
+}
+
+/// The reference client (`shakedown connect`) as a client profile, with
+/// the given `client_resumption`.
+fn self_client(resumption: &str) -> Profile {
+    let text = r#"{"name": "self-client", "role": "client",
+        "command": ["BIN", "connect", "127.0.0.1:{port}", "--ca", "{ca}", "--server-name", "localhost",
+                    "--timeout", "2"],
+        "version_args": {"tls1.2": ["--versions", "tls1.2"]},
+        "versions": ["tls1.2"], "suites": ["AES128-SHA"], "features": ["resumption"],
+        "client_resumption": RESUMPTION}"#;
+    Profile::parse(&text.replace("BIN", env!("CARGO_BIN_EXE_shakedown")).replace("RESUMPTION", resumption))
+        .unwrap()
+}
+
+/// A peer client is driven through resumption: the engine server accepts
+/// an honest first connection and judges the second, resumed or refused
+/// per the vector. Two processes whose second does not resume fail the
+/// case that wants it resumed.
+#[test]
+fn a_peer_client_is_driven_through_resumption() {
+    let sample = cases(&["resumption/server-*/tls1.2/AES128-SHA"]);
+    assert_eq!(sample.len(), 3);
+    let p = self_client(r#"{"reconnect": ["--resume"]}"#);
+    for r in run(&sample, &opts(PeerSpec::Profile(Box::new(p)), 1)) {
+        assert!(matches!(r.verdict, Verdict::Pass { .. }), "{}: {:?}", r.case.id, r.verdict);
+        assert!(r.case.test.resume);
+        // Both connections are in the transcript; the judged one is the second.
+        assert_eq!(r.keylog.len(), 2 - usize::from(!r.case.id.contains("server-resume/")), "{}", r.case.id);
+    }
+    let honest = cases(&["resumption/server-resume/tls1.2/AES128-SHA"]);
+    let p = self_client(r#"{"session_file": {"save": [], "load": []}}"#);
+    let r = run(&honest, &opts(PeerSpec::Profile(Box::new(p)), 1));
+    match &r[0].verdict {
+        Verdict::Fail { reason } => assert!(reason.contains("resumed=true"), "{reason}"),
+        v => panic!("{v:?}"),
+    }
+    assert!(!r[0].observed.as_ref().unwrap().negotiated.as_ref().unwrap().resumed);
+}
+
+/// A client profile says how it resumes, or why it cannot: the skip reason.
+#[test]
+fn a_client_profile_says_how_it_resumes_or_why_not() {
+    let case = cases(&["resumption/server-resume/tls1.2/AES128-SHA"]).pop().unwrap();
+    let p =
+        self_client(r#"{"session_file": {"save": ["--out", "{session}"], "load": ["--in", "{session}"]}}"#);
+    assert_eq!(p.skip_reason(&case), None);
+    let f = Path::new("/tmp/s");
+    assert!(
+        p.resume_argv(&case, 7, Path::new("/c"), 0, f).unwrap().ends_with(&["--out".into(), "/tmp/s".into()])
+    );
+    assert!(
+        p.resume_argv(&case, 7, Path::new("/c"), 1, f).unwrap().ends_with(&["--in".into(), "/tmp/s".into()])
+    );
+    let reconnect = self_client(r#"{"reconnect": ["--resume"]}"#);
+    assert!(reconnect.resume_argv(&case, 7, Path::new("/c"), 1, f).is_none());
+    let text = r#"{"name": "c", "role": "client", "command": ["c"], "versions": ["tls1.2"],
+        "suites": ["AES128-SHA"], "features": FEATURES, "client_resumption": RESUMPTION}"#;
+    let parse = |features: &str, resumption: &str| {
+        Profile::parse(&text.replace("FEATURES", features).replace("RESUMPTION", resumption))
+    };
+    let why =
+        parse("[]", r#"{"unsupported": "tickets only (RFC 5077)"}"#).unwrap().skip_reason(&case).unwrap();
+    assert!(why.contains("cannot resume") && why.contains("tickets only"), "{why}");
+    let why = parse("[]", "null").unwrap().skip_reason(&case).unwrap();
+    assert!(why.contains("client_resumption"), "{why}");
+    // The `resumption` feature and a way to resume go together.
+    assert!(parse(r#"["resumption"]"#, "null").unwrap_err().contains("client_resumption"));
+    assert!(parse("[]", r#"{"reconnect": []}"#).unwrap_err().contains("client_resumption"));
 }

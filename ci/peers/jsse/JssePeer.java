@@ -283,8 +283,11 @@ public final class JssePeer {
                 System.out.println("negotiated " + describe(sess, resumed));
                 System.out.flush();
                 if (!o.ping) {
+                    // The client of `shakedown run`: echo until the server
+                    // closes; with --resume, then resume the session.
                     System.out.println("echoed " + echo(s) + " bytes");
-                    return 0;
+                    previous = sess.getId();
+                    continue;
                 }
                 byte[] line = ("ping from JSSE " + attempt + "\n").getBytes(StandardCharsets.US_ASCII);
                 s.getOutputStream().write(line);

@@ -338,6 +338,10 @@ static int client_once(mbedtls_ssl_config *conf, const struct opts *o, mbedtls_s
     printf("negotiated version=%s suite=%s resumed=%s\n", version_name(&ssl),
            suite_name(ssl.session->ciphersuite), resumed ? "true" : "false");
     fflush(stdout);
+    if (attempt == 0 && (ret = mbedtls_ssl_get_session(&ssl, saved)) != 0) {
+        fail("get_session", ret);
+        goto out;
+    }
     if (!o->ping) {
         long echoed = echo(&ssl);
         if (echoed < 0) {
@@ -370,10 +374,6 @@ static int client_once(mbedtls_ssl_config *conf, const struct opts *o, mbedtls_s
     }
     if (attempt > 0 && !resumed) {
         printf("error: session not resumed\n");
-        goto out;
-    }
-    if (attempt == 0 && (ret = mbedtls_ssl_get_session(&ssl, saved)) != 0) {
-        fail("get_session", ret);
         goto out;
     }
     mbedtls_ssl_close_notify(&ssl);

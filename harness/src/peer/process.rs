@@ -106,6 +106,12 @@ impl PeerProcess {
         }
     }
 
+    /// Waits up to `timeout` for it to end by itself (a client that stores
+    /// its session on the way out).
+    pub fn wait_exit(&mut self, timeout: Duration) {
+        let _ = self.child.wait_timeout(timeout);
+    }
+
     /// Whether it still runs.
     pub fn alive(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))

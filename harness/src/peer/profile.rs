@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use shakedown_engine::suites;
 
-use crate::vector::{Case, Feature, Role, Version};
+use crate::vector::{Case, ClientAuth, Feature, Role, Version};
 
 /// When the peer is started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
@@ -31,6 +31,26 @@ pub enum Ready {
     Connect,
     /// A line of its standard output contains this text.
     StdoutLine(String),
+}
+
+/// How a peer client resumes a session (a case with `resume`: the first
+/// connection is an honest full handshake, the second resumes it and is
+/// the one judged). `{session}` in the arguments is a file of the case's
+/// own, removed afterwards.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientResumption {
+    /// One process makes both connections, the second offering the first
+    /// one's session (`openssl s_client -reconnect`, `gnutls-cli --resume`):
+    /// these arguments are added to its command.
+    Reconnect(Vec<String>),
+    /// Two processes: the first, started with `save` added, stores its
+    /// session in `{session}`; once it has ended (or after the case's
+    /// timeout) the second, started with `load` added, resumes it.
+    SessionFile { save: Vec<String>, load: Vec<String> },
+    /// It cannot resume as a client here: why (cases with `resume` skip
+    /// with this reason).
+    Unsupported(String),
 }
 
 /// A known deviation: cases whose id matches are skipped with the reason.
@@ -136,6 +156,10 @@ pub struct Profile {
     pub suites: Vec<String>,
     #[serde(default)]
     pub features: Vec<Feature>,
+    /// A client: how it resumes a session (see [`ClientResumption`]);
+    /// required of a client profile that lists the `resumption` feature.
+    #[serde(default)]
+    pub client_resumption: Option<ClientResumption>,
     #[serde(default)]
     pub known_deviations: Vec<KnownDeviation>,
     /// Compiled `known_deviations` globs.
@@ -167,6 +191,20 @@ impl Profile {
         if p.command.is_empty() {
             return Err("field `command`: empty".into());
         }
+        if p.role == Role::Client {
+            let can = matches!(
+                p.client_resumption,
+                Some(ClientResumption::Reconnect(_) | ClientResumption::SessionFile { .. })
+            );
+            if can != p.features.contains(&Feature::Resumption) {
+                return Err(
+                    "field `client_resumption`: a client lists the `resumption` feature exactly when it says how it resumes (reconnect or session_file)"
+                        .into(),
+                );
+            }
+        } else if p.client_resumption.is_some() {
+            return Err("field `client_resumption`: only for a client profile".into());
+        }
         Ok(p)
     }
 
@@ -186,6 +224,30 @@ impl Profile {
         let supported = self.suites.iter().filter_map(|s| suites::by_name(s)).any(|i| i.suite == case.suite);
         if !supported {
             return Some(format!("{} does not support {}", self.name, case.suite_name));
+        }
+        if case.test.resume && self.role == Role::Client {
+            match &self.client_resumption {
+                None => {
+                    return Some(format!(
+                        "{}'s profile does not say how its client resumes (client_resumption)",
+                        self.name
+                    ));
+                }
+                Some(ClientResumption::Unsupported(why)) => {
+                    return Some(format!("{} cannot resume as a client: {why}", self.name));
+                }
+                Some(_) => {}
+            }
+        }
+        // A peer server is started in the case's client-auth group: one it
+        // cannot be started in skips, whatever the vector's `requires` say.
+        let group_needs = match (self.role, case.test.peer.client_auth) {
+            (Role::Server, ClientAuth::Request) => Some(Feature::ClientAuthRequest),
+            (Role::Server, ClientAuth::Require) => Some(Feature::ClientAuthRequire),
+            _ => None,
+        };
+        if let Some(f) = group_needs.filter(|f| !self.features.contains(f)) {
+            return Some(format!("{} lacks feature {} (the case's peer client_auth)", self.name, f.name()));
         }
         for f in &case.test.requires {
             if !self.features.contains(f) {
@@ -209,9 +271,6 @@ impl Profile {
                     range.max.name()
                 ));
             }
-        }
-        if case.test.resume && self.role == Role::Client {
-            return Some("resumption by a peer client is not driven by the runner".into());
         }
         for (m, d) in self.matchers.iter().zip(&self.known_deviations) {
             if m.is_match(&case.id) {
@@ -273,6 +332,30 @@ impl Profile {
     pub fn argv_for(&self, group: &str, version: Option<Version>, port: u16, certs: &Path) -> Vec<String> {
         let per_version = version.and_then(|v| self.version_args.get(&v)).cloned().unwrap_or_default();
         self.fill_argv(group, &per_version, port, certs)
+    }
+
+    /// argv for a case's connection `pass` (0: the honest first, 1: the
+    /// resuming second) by a client that resumes (see
+    /// [`ClientResumption`]); `{session}` is `session`. `None` when the
+    /// second connection comes from the first pass's process.
+    pub fn resume_argv(
+        &self,
+        case: &Case,
+        port: u16,
+        certs: &Path,
+        pass: usize,
+        session: &Path,
+    ) -> Option<Vec<String>> {
+        let extra = match (&self.client_resumption, pass) {
+            (Some(ClientResumption::Reconnect(args)), 0) => args,
+            (Some(ClientResumption::SessionFile { save, .. }), 0) => save,
+            (Some(ClientResumption::SessionFile { load, .. }), 1) => load,
+            _ => return None,
+        };
+        let file = session.display().to_string();
+        let mut argv = self.argv(case, port, certs);
+        argv.extend(extra.iter().map(|a| a.replace("{session}", &file).replace("{port}", &port.to_string())));
+        Some(argv)
     }
 
     /// The command, then the group's and the version's arguments, with the

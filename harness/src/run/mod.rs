@@ -18,7 +18,7 @@ use shakedown_engine::{Connection, HandshakeSummary, SessionCache, SessionData};
 use crate::expect::{End, Observed, PeerAbilities, Verdict, judge};
 use crate::peer::memory::MemoryPeer;
 use crate::peer::process::{PeerProcess, free_port};
-use crate::peer::profile::{Profile, StartMode};
+use crate::peer::profile::{ClientResumption, Profile, StartMode};
 use crate::peer::tcp::TcpPeer;
 use crate::peer::{PeerSpec, Transport, listen};
 use crate::vector::{Case, Role};
@@ -410,14 +410,35 @@ fn run_profile(run: &mut CaseRun<'_>, profile: &Profile, worker: &mut Worker) ->
         Role::Client => {
             let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("listen: {e}"))?;
             let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-            let mut p = PeerProcess::spawn(profile, &profile.argv(case, port, &opts.certs), port)?;
+            let cache = SessionCache::default();
+            let mut first = None;
+            if case.test.resume {
+                match resume_first(run, profile, &listener, port, &cache)? {
+                    Ok(p) => first = p,
+                    Err(failed) => return Ok(*failed),
+                }
+            }
+            let mut p = match first {
+                // The process that made the first connection makes the second.
+                Some(p) => p,
+                None => {
+                    let argv = match case.test.resume {
+                        true => SessionFile::new(port).and_then(|f| {
+                            profile
+                                .resume_argv(case, port, &opts.certs, 1, &f.0)
+                                .ok_or("no second pass".into())
+                        })?,
+                        false => profile.argv(case, port, &opts.certs),
+                    };
+                    PeerProcess::spawn(profile, &argv, port)?
+                }
+            };
             // Every connection to the port is served at once, each with the
             // case's timeout to send its hello: a stray idle or trickling
             // client cannot hold the case (peer::listen).
             let deadline = Instant::now() + startup.max(opts.timeout);
             let mut peer = listen::accept_client(&listener, deadline, opts.timeout, profile.echo)
                 .map_err(|e| format!("{e}: {}", p.exit_note()))?;
-            let cache = SessionCache::default();
             let cfg =
                 configs::arc(configs::engine_server(case, ids, true, &cache).ok_or("engine identity none")?);
             let mut me = Connection::server(cfg, rng(seed), NOW);
@@ -427,9 +448,66 @@ fn run_profile(run: &mut CaseRun<'_>, profile: &Profile, worker: &mut Worker) ->
             }
             drop(peer);
             drop(p);
+            if case.test.resume {
+                SessionFile::new(port)?.remove();
+            }
             Ok(obs)
         }
     }
+}
+
+/// The file a two-process resuming client keeps its session in: one per
+/// listening port (so per case), in the temporary directory.
+struct SessionFile(PathBuf);
+
+impl SessionFile {
+    fn new(port: u16) -> Result<Self, String> {
+        Ok(Self(std::env::temp_dir().join(format!("shakedown-session-{}-{port}", std::process::id()))))
+    }
+
+    fn remove(&self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// The honest first connection of a resumption case by a peer client:
+/// the engine server (no knobs) completes a full handshake into `cache`.
+/// Gives the process to accept the second connection from when it makes
+/// both (`reconnect`), none when a second process is to be started
+/// (`session_file`: the first is given the case's timeout to end, so its
+/// session is stored), or the failed first handshake's observation.
+#[allow(clippy::type_complexity)]
+fn resume_first(
+    run: &mut CaseRun<'_>,
+    profile: &Profile,
+    listener: &TcpListener,
+    port: u16,
+    cache: &SessionCache,
+) -> Result<Result<Option<PeerProcess>, Box<Observed>>, String> {
+    let (case, ids, seed, opts) = (run.case, run.ids, run.seed, run.opts);
+    let startup = Duration::from_millis(profile.startup_timeout_ms);
+    let file = SessionFile::new(port)?;
+    file.remove();
+    let argv = profile
+        .resume_argv(case, port, &opts.certs, 0, &file.0)
+        .ok_or_else(|| format!("{} has no client resumption", profile.name))?;
+    let mut p = PeerProcess::spawn(profile, &argv, port)?;
+    let deadline = Instant::now() + startup.max(opts.timeout);
+    let mut peer = listen::accept_client(listener, deadline, opts.timeout, profile.echo)
+        .map_err(|e| format!("{e}: {}", p.exit_note()))?;
+    let cfg = configs::arc(configs::engine_server(case, ids, false, cache).ok_or("engine identity none")?);
+    let mut me = Connection::server(cfg, rng(seed ^ 1), NOW);
+    if let Err(failed) = first_session(&mut me, &mut peer, &mut run.recorded, honest_opts(opts)) {
+        run.note = Some(p.exit_note());
+        file.remove();
+        return Ok(Err(failed));
+    }
+    drop(peer);
+    if matches!(profile.client_resumption, Some(ClientResumption::Reconnect(_))) {
+        return Ok(Ok(Some(p)));
+    }
+    p.wait_exit(opts.timeout);
+    Ok(Ok(None))
 }
 
 /// Counts per verdict.
