@@ -236,7 +236,7 @@ pub enum Knob {
 }
 
 mod set;
-pub use set::{Deviations, DeviationsError};
+pub use set::{Deviations, DeviationsError, shaped_message};
 
 #[cfg(test)]
 mod tests {

@@ -51,6 +51,8 @@ pub struct Observed {
     pub warnings: Vec<AlertDescription>,
     /// The engine's field mutations that changed a message it sent.
     pub applied_field_mutations: Vec<shakedown_engine::deviate::field::FieldMutation>,
+    /// Messages the knobs changed and changed back: they went out honest.
+    pub cancelled_messages: Vec<shakedown_engine::msgs::enums::HandshakeType>,
     pub end: End,
 }
 
@@ -62,6 +64,7 @@ impl Observed {
             echoed: false,
             warnings: Vec::new(),
             applied_field_mutations: Vec::new(),
+            cancelled_messages: Vec::new(),
             end,
         }
     }

@@ -338,3 +338,66 @@ fn field_mutations_keep_or_break_the_transcript_as_asked() {
     assert!(broken.negotiated.is_none(), "{}", broken.describe());
     assert!(broken.fatal().is_some(), "{}", broken.describe());
 }
+
+#[test]
+fn knobs_that_undo_each_other_owe_no_refusal() {
+    // Found by `shakedown fuzz --peer builtin --cases 3000 --seed 1` against
+    // the honest peer: a pad of four bytes on Finished, then a cut of four
+    // from verify_data, sent the honest Finished; the peer rightly
+    // completed, and the spec oracle called that a must-refuse breach.
+    use shakedown::fuzz::case::FuzzCase;
+    use shakedown::fuzz::exec::{Ran, execute};
+    use shakedown::fuzz::oracle::{peer_accepted, spec};
+    use shakedown::run::{RunOptions, Worker, configs::Identities};
+    use shakedown::vector::{ClientAuth, Version};
+    use shakedown_engine::deviate::field::{FieldMutation, FieldOp};
+    use shakedown_engine::deviate::{Knob, Payload};
+    use shakedown_engine::msgs::enums::HandshakeType;
+
+    let cut = |by| {
+        Knob::MutateField(FieldMutation {
+            message: HandshakeType::Finished,
+            path: "verify_data".into(),
+            op: FieldOp::Truncate(by),
+            fix_lengths: true,
+            integrity: true,
+        })
+    };
+    let pad =
+        Knob::PadBody { message: HandshakeType::Finished, bytes: Payload::Hex(vec![0xf6, 0xfb, 0xc0, 0xfc]) };
+    let opts = RunOptions {
+        peer: PeerSpec::Builtin(Box::default()),
+        jobs: 1,
+        seed: 1,
+        timeout: Duration::from_secs(5),
+        certs: root().join("vectors/certs"),
+        keep_transcripts: true,
+        seed_pool: None,
+    };
+    let ids = Identities::load(&opts.certs).unwrap();
+    for (mutations, cancelled) in [(vec![cut(4), pad.clone()], true), (vec![cut(3), pad], false)] {
+        let case = FuzzCase {
+            version: Version::Ssl3,
+            suite: "NULL-SHA".into(),
+            engine_role: Role::Client,
+            client_auth: ClientAuth::Off,
+            identity: None,
+            resume: false,
+            mutations,
+        };
+        let Ran::Run(run) = execute(&case, &opts, &ids, &mut Worker::default()) else {
+            panic!("the case runs")
+        };
+        let obs = &run.observed;
+        assert_eq!(
+            obs.cancelled_messages.contains(&HandshakeType::Finished),
+            cancelled,
+            "{}",
+            obs.describe()
+        );
+        // Undone: the peer completes, and owes nothing. Not undone (one
+        // byte of the pad stays): the peer refuses, as it must.
+        assert_eq!(peer_accepted(&case, obs, true), cancelled, "{}", obs.describe());
+        assert!(spec(&case, obs, true).is_none(), "{}", obs.describe());
+    }
+}

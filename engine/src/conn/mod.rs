@@ -110,6 +110,7 @@ impl Connection {
                 flaws: flaws.clone(),
                 held: Vec::new(),
                 applied: Vec::new(),
+                cancelled: Vec::new(),
                 client_verify_data: Vec::new(),
                 server_verify_data: Vec::new(),
                 secure_renegotiation: false,
@@ -360,6 +361,12 @@ impl Connection {
     /// sent: a mutation whose path was absent never reached the wire.
     pub fn applied_field_mutations(&self) -> &[crate::deviate::field::FieldMutation] {
         &self.cx.applied
+    }
+
+    /// Messages the knobs changed and changed back (a pad then a cut of
+    /// the same bytes): they went out honest, so no duty follows from them.
+    pub fn cancelled_messages(&self) -> &[HandshakeType] {
+        &self.cx.cancelled
     }
 
     pub fn has_output(&self) -> bool {

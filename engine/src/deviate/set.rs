@@ -192,6 +192,11 @@ impl Deviations {
         self.has(&Knob::Duplicate(typ))
     }
 
+    /// Whether a knob cuts, pads or mutates a field of `typ`'s bytes.
+    pub fn shapes(&self, typ: HandshakeType) -> bool {
+        self.0.iter().any(|k| shaped_message(k) == Some(typ))
+    }
+
     /// The message after which `typ` is released, if it is held back.
     pub fn hold_until_after(&self, typ: HandshakeType) -> Option<HandshakeType> {
         self.one(|k| match k {
@@ -290,5 +295,14 @@ mod tests {
         assert_eq!(d.premaster_length(), Some(47));
         assert_eq!(d.session_id(), Some(vec![1, 2]));
         assert_eq!(d.select_suite(), None);
+    }
+}
+
+/// The message whose bytes a knob cuts, pads or mutates a field of.
+pub fn shaped_message(knob: &Knob) -> Option<HandshakeType> {
+    match knob {
+        Knob::TruncateBody { message, .. } | Knob::PadBody { message, .. } => Some(*message),
+        Knob::MutateField(m) => Some(m.message),
+        _ => None,
     }
 }

@@ -104,6 +104,9 @@ pub(crate) struct Context {
     pub held: Vec<(crate::msgs::enums::HandshakeType, crate::msgs::enums::HandshakeType, Vec<u8>, Vec<u8>)>,
     /// Field mutations that changed a message we sent, in order.
     pub applied: Vec<crate::deviate::field::FieldMutation>,
+    /// Messages whose cuts, pads and field mutations undid each other: what
+    /// went on the wire, and into the transcript, is the honest message.
+    pub cancelled: Vec<crate::msgs::enums::HandshakeType>,
 }
 
 impl Context {

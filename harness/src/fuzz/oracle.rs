@@ -84,7 +84,7 @@ pub fn peer_accepted(case: &FuzzCase, obs: &Observed, echoes: bool) -> bool {
 
 /// The spec oracle.
 pub fn spec(case: &FuzzCase, obs: &Observed, echoes: bool) -> Option<Violation> {
-    let (class, rfc) = case_duty(case, &obs.applied_field_mutations);
+    let (class, rfc) = case_duty(case, &obs.applied_field_mutations, &obs.cancelled_messages);
     match class {
         Class::MustRefuse if peer_accepted(case, obs, echoes) => Some(Violation {
             oracle: Oracle::Spec,
@@ -120,7 +120,7 @@ pub fn liveness(case: &FuzzCase, obs: &Observed, note: Option<&str>) -> Option<V
             expect: [completes(false), refuses()].concat(),
         });
     }
-    let (class, _) = case_duty(case, &obs.applied_field_mutations);
+    let (class, _) = case_duty(case, &obs.applied_field_mutations, &obs.cancelled_messages);
     if class == Class::MustComplete && Outcome::of(obs) == Outcome::Silence {
         return Some(Violation {
             oracle: Oracle::Liveness,

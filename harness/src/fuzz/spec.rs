@@ -6,6 +6,7 @@
 use shakedown_engine::deviate::Anchor;
 use shakedown_engine::deviate::Knob;
 use shakedown_engine::deviate::field::{FieldMutation, FieldOp};
+use shakedown_engine::deviate::shaped_message;
 use shakedown_engine::msgs::enums::{
     AlertLevel, Compression, ContentType, ExtensionType, HandshakeType, ProtocolVersion,
 };
@@ -215,13 +216,16 @@ pub fn config_duty(case: &FuzzCase) -> Duty {
 /// The case's duty: the strongest of its parts, and every RFC cited. A
 /// field mutation that was not applied is left out (`applied` lists the
 /// ones that were).
-pub fn case_duty(case: &FuzzCase, applied: &[FieldMutation]) -> (Class, String) {
+pub fn case_duty(case: &FuzzCase, applied: &[FieldMutation], cancelled: &[HandshakeType]) -> (Class, String) {
     let mut class = Class::MustComplete;
     let mut rfcs: Vec<&str> = Vec::new();
+    // A message whose knobs undid each other went out honest: they owe
+    // nothing (a pad of four bytes then a cut of four).
     let parts = case
         .mutations
         .iter()
         .filter(|k| needs_applied(k).is_none_or(|m| applied.contains(m)))
+        .filter(|k| shaped_message(k).is_none_or(|t| !cancelled.contains(&t)))
         .map(|k| duty(k, case))
         .chain(std::iter::once(config_duty(case)));
     let mut strongest_refuse = false;
@@ -271,11 +275,11 @@ mod tests {
     #[test]
     fn a_corrupt_finished_outweighs_reshaping() {
         let c = case(vec![Knob::FragmentHandshake(3), Knob::CorruptFinished(ByteFlip { index: 0, xor: 1 })]);
-        let (class, rfc) = case_duty(&c, &[]);
+        let (class, rfc) = case_duty(&c, &[], &[]);
         assert_eq!(class, Class::MustRefuse);
         assert!(rfc.contains("7.4.9") && !rfc.contains("6.2.1"), "{rfc}");
-        assert_eq!(case_duty(&case(vec![Knob::CoalesceHandshake]), &[]).0, Class::MustComplete);
-        assert_eq!(case_duty(&case(vec![Knob::CcsTwice]), &[]).0, Class::MayRefuse);
+        assert_eq!(case_duty(&case(vec![Knob::CoalesceHandshake]), &[], &[]).0, Class::MustComplete);
+        assert_eq!(case_duty(&case(vec![Knob::CcsTwice]), &[], &[]).0, Class::MayRefuse);
     }
 
     #[test]
@@ -288,7 +292,7 @@ mod tests {
             integrity: false,
         };
         let c = case(vec![Knob::MutateField(m.clone())]);
-        assert_eq!(case_duty(&c, &[]).0, Class::MustComplete);
-        assert_eq!(case_duty(&c, &[m]).0, Class::MustRefuse);
+        assert_eq!(case_duty(&c, &[], &[]).0, Class::MustComplete);
+        assert_eq!(case_duty(&c, &[m], &[]).0, Class::MustRefuse);
     }
 }

@@ -57,6 +57,7 @@ pub fn drive(
 ) -> (Observed, Option<HandshakeSummary>) {
     let (mut obs, summary) = drive_to_end(me, peer, transcript, opts);
     obs.applied_field_mutations = me.applied_field_mutations().to_vec();
+    obs.cancelled_messages = me.cancelled_messages().to_vec();
     (obs, summary)
 }
 
