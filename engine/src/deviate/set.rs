@@ -248,6 +248,15 @@ impl Deviations {
     }
 }
 
+/// The message whose bytes a knob cuts, pads or mutates a field of.
+pub fn shaped_message(knob: &Knob) -> Option<HandshakeType> {
+    match knob {
+        Knob::TruncateBody { message, .. } | Knob::PadBody { message, .. } => Some(*message),
+        Knob::MutateField(m) => Some(m.message),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -295,14 +304,5 @@ mod tests {
         assert_eq!(d.premaster_length(), Some(47));
         assert_eq!(d.session_id(), Some(vec![1, 2]));
         assert_eq!(d.select_suite(), None);
-    }
-}
-
-/// The message whose bytes a knob cuts, pads or mutates a field of.
-pub fn shaped_message(knob: &Knob) -> Option<HandshakeType> {
-    match knob {
-        Knob::TruncateBody { message, .. } | Knob::PadBody { message, .. } => Some(*message),
-        Knob::MutateField(m) => Some(m.message),
-        _ => None,
     }
 }
