@@ -53,6 +53,8 @@ pub struct Observed {
     pub applied_field_mutations: Vec<shakedown_engine::deviate::field::FieldMutation>,
     /// Messages the knobs changed and changed back: they went out honest.
     pub cancelled_messages: Vec<shakedown_engine::msgs::enums::HandshakeType>,
+    /// The longest the peer took to answer something we sent.
+    pub slowest_answer: std::time::Duration,
     pub end: End,
 }
 
@@ -65,6 +67,7 @@ impl Observed {
             warnings: Vec::new(),
             applied_field_mutations: Vec::new(),
             cancelled_messages: Vec::new(),
+            slowest_answer: std::time::Duration::ZERO,
             end,
         }
     }

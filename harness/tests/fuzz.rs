@@ -280,6 +280,7 @@ fn a_coalesced_finished_keeps_its_corrupt_mac() {
         certs: root().join("vectors/certs"),
         keep_transcripts: true,
         seed_pool: None,
+        silence: None,
     };
     let ids = Identities::load(&opts.certs).unwrap();
     let Ran::Run(run) = execute(&case, &opts, &ids, &mut Worker::default()) else { panic!("the case runs") };
@@ -307,6 +308,7 @@ fn field_mutations_keep_or_break_the_transcript_as_asked() {
         certs: root().join("vectors/certs"),
         keep_transcripts: true,
         seed_pool: None,
+        silence: None,
     };
     let ids = Identities::load(&opts.certs).unwrap();
     let run = |integrity: bool| {
@@ -373,6 +375,7 @@ fn knobs_that_undo_each_other_owe_no_refusal() {
         certs: root().join("vectors/certs"),
         keep_transcripts: true,
         seed_pool: None,
+        silence: None,
     };
     let ids = Identities::load(&opts.certs).unwrap();
     for (mutations, cancelled) in [(vec![cut(4), pad.clone()], true), (vec![cut(3), pad], false)] {

@@ -77,6 +77,7 @@ fn strangers_on_the_port_do_not_stall_a_peer_client_case() {
         certs: root().join("vectors/certs"),
         keep_transcripts: false,
         seed_pool: None,
+        silence: None,
     };
     let before = open_fds();
     let results = run_all(&cases, &opts, &|_| {}).unwrap();

@@ -130,6 +130,7 @@ fn probe(opts: &CampaignOptions) -> Result<(), String> {
             certs: opts.certs.clone(),
             keep_transcripts: false,
             seed_pool: None,
+            silence: None,
         };
         if let Ran::Run(r) = execute(&case, &ro, &ids, &mut Worker::default())
             && let crate::expect::End::HarnessError(e) = &r.observed.end

@@ -144,6 +144,7 @@ pub fn run(args: &RunArgs) -> Result<u8, String> {
         certs: args.certs.clone(),
         keep_transcripts: false,
         seed_pool: None,
+        silence: None,
     };
     let bar = ProgressBar::new(cases.len() as u64);
     if !std::io::stderr().is_terminal() {

@@ -179,6 +179,7 @@ pub fn run(opts: &CampaignOptions, stop: &AtomicBool, progress: &dyn Fn(&Stats))
             certs: opts.certs.clone(),
             keep_transcripts: true,
             seed_pool: in_memory.then_some(SEED_POOL),
+            silence: None,
         })
         .collect();
     let mut ids = Identities::load(&opts.certs)?;
@@ -204,6 +205,11 @@ pub fn run(opts: &CampaignOptions, stop: &AtomicBool, progress: &dyn Fn(&Stats))
     let mut workers: Vec<Vec<Worker>> =
         (0..jobs).map(|_| opts.peers.iter().map(|_| Worker::default()).collect()).collect();
     let mut next: u64 = 0;
+    // Per peer, the answer time of the last batch (ANSWER_PERCENTILE of
+    // its cases' slowest answers): the next batch calls a peer silent after
+    // SILENCE_FACTOR times that (confirmations and minimisation keep the
+    // whole --timeout).
+    let mut answer_times: Vec<Option<Duration>> = vec![None; c.run_opts.len()];
     loop {
         let left = opts.cases.map_or(BATCH as u64, |n| n.saturating_sub(next));
         let out_of_time = opts.time.is_some_and(|t| started.elapsed() >= t);
@@ -212,7 +218,9 @@ pub fn run(opts: &CampaignOptions, stop: &AtomicBool, progress: &dyn Fn(&Stats))
         }
         let batch = c.generate(next, left.min(BATCH as u64));
         next += batch.len() as u64;
-        let results = run_batch(&c.run_opts, &c.ids, &batch, &mut workers, stop);
+        let batch_opts = with_silence(&c.run_opts, &answer_times);
+        let results = run_batch(&batch_opts, &c.ids, &batch, &mut workers, stop);
+        answer_times = slowest_answers(&results, c.run_opts.len());
         for (case, runs) in batch.iter().zip(results) {
             c.absorb(case, runs, stop);
         }
@@ -394,6 +402,59 @@ impl Campaign<'_> {
     }
 }
 
+/// A peer that takes this many times its slowest answer of the last batch
+/// is silent: room for a loaded machine, and far below a fixed --timeout
+/// for a peer that answers in a millisecond.
+const SILENCE_FACTOR: u32 = 8;
+
+/// The least wait before a peer is silent, whatever its answer times.
+const SILENCE_FLOOR: Duration = Duration::from_millis(20);
+
+/// The silence of the first batch, before any answer time is known: well
+/// above a loopback peer's RSA decryption, well below the default --timeout.
+const FIRST_SILENCE: Duration = Duration::from_millis(250);
+
+/// The batch's options: each real peer's silence from its answer times.
+fn with_silence(run_opts: &[RunOptions], answer_times: &[Option<Duration>]) -> Vec<RunOptions> {
+    run_opts
+        .iter()
+        .zip(answer_times)
+        .map(|(o, t)| RunOptions {
+            silence: match (&o.peer, t) {
+                // In memory the peer says when it is waiting (Recv::Quiet).
+                (PeerSpec::Builtin(_), _) => None,
+                (_, None) => Some(FIRST_SILENCE.min(o.timeout)),
+                (_, Some(t)) => Some((*t * SILENCE_FACTOR).clamp(SILENCE_FLOOR, o.timeout)),
+            },
+            ..o.clone()
+        })
+        .collect()
+}
+
+/// Which of a batch's per-case slowest answers sets the silence: not the
+/// maximum, which a peer's deliberate pause (`s_server` sleeps a second
+/// after refusing a renegotiation) would make the whole --timeout.
+const ANSWER_PERCENTILE: usize = 90;
+
+/// Per peer, the ANSWER_PERCENTILE of the batch's per-case slowest answers.
+fn slowest_answers(results: &[Vec<Ran>], peers: usize) -> Vec<Option<Duration>> {
+    (0..peers)
+        .map(|i| {
+            let mut times: Vec<Duration> = results
+                .iter()
+                .filter_map(|runs| match runs.get(i) {
+                    Some(Ran::Run(r)) => Some(r.observed.slowest_answer),
+                    _ => None,
+                })
+                .filter(|t| !t.is_zero())
+                .collect();
+            times.sort_unstable();
+            let at = (times.len() * ANSWER_PERCENTILE / 100).min(times.len().saturating_sub(1));
+            times.get(at).copied()
+        })
+        .collect()
+}
+
 fn run_batch(
     run_opts: &[RunOptions],
     ids: &Identities,
@@ -425,4 +486,37 @@ fn run_batch(
         }
     });
     slots.into_inner().unwrap_or_default().into_iter().map(Option::unwrap_or_default).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(peer: PeerSpec) -> RunOptions {
+        RunOptions {
+            peer,
+            jobs: 1,
+            seed: 1,
+            timeout: Duration::from_secs(1),
+            certs: PathBuf::new(),
+            keep_transcripts: false,
+            seed_pool: None,
+            silence: None,
+        }
+    }
+
+    #[test]
+    fn silence_follows_the_peers_answer_times_within_bounds() {
+        let run = [opts(PeerSpec::Tcp("127.0.0.1:1".into())), opts(PeerSpec::Builtin(Box::default()))];
+        let ms = Duration::from_millis;
+        let silence =
+            |t: Option<Duration>| with_silence(&run, &[t, t]).iter().map(|o| o.silence).collect::<Vec<_>>();
+        // Before any answer: the first batch's wait; in memory: none.
+        assert_eq!(silence(None), [Some(FIRST_SILENCE), None]);
+        assert_eq!(silence(Some(ms(3))), [Some(ms(24)), None]);
+        assert_eq!(silence(Some(ms(1))), [Some(SILENCE_FLOOR), None]);
+        // Never past --timeout.
+        assert_eq!(silence(Some(ms(400))), [Some(ms(1000)), None]);
+        assert_eq!(slowest_answers(&[], 2), [None, None]);
+    }
 }

@@ -45,6 +45,10 @@ pub struct DriveOptions {
     /// injection): a peer that does not echo is given a moment to answer.
     /// Otherwise the case is decided when the handshake completes.
     pub await_reaction: bool,
+    /// A peer that has not answered this long after we sent is silent,
+    /// ahead of `timeout` (the fuzzer's wait, learned from the peer's own
+    /// answer times); `None`: only `timeout` ends a wait.
+    pub silence: Option<Duration>,
 }
 
 /// Runs the connection to its end; returns what happened and the first
@@ -78,7 +82,7 @@ fn drive_to_end(
     let mut peer_gone = false;
     // When we last sent, and the slowest answer the peer gave since.
     let mut sent_at: Option<Instant> = None;
-    let mut slowest_answer = Duration::ZERO;
+    let mut last_activity = Instant::now();
     let mut arrived = Arrived::Nothing;
     for _ in 0..MAX_ROUNDS {
         // The one way a connection is stepped (`Connection::step`): what
@@ -95,6 +99,7 @@ fn drive_to_end(
                 peer_gone = true;
             }
             sent_at.get_or_insert_with(Instant::now);
+            last_activity = Instant::now();
         }
         let mut peer_closed = false;
         for ev in step.events {
@@ -120,7 +125,7 @@ fn drive_to_end(
                             let we_finished_last =
                                 resumed == (me.side() == shakedown_engine::crypto::Side::Client);
                             let wait = match opts.await_reaction || we_finished_last {
-                                true => settle_time(slowest_answer),
+                                true => settle_time(obs.slowest_answer),
                                 false => Duration::ZERO,
                             };
                             settle_until = Some(Instant::now() + wait);
@@ -146,7 +151,15 @@ fn drive_to_end(
                 // Our own check failed first. What the peer still says (an
                 // alert already on its way, or its answer to ours) is what
                 // a vector judges, so keep reading it for a moment.
-                other => match peer_alert_after_failure(me, peer, transcript, peer_gone, deadline) {
+                // A peer known to answer fast is given its silence, not
+                // the whole linger, to send its alert.
+                other => match peer_alert_after_failure(
+                    me,
+                    peer,
+                    transcript,
+                    peer_gone,
+                    opts.silence.map_or(deadline, |s| deadline.min(Instant::now() + s)),
+                ) {
                     Some(d) => End::FatalAlert(d),
                     None => End::EngineRejected(other),
                 },
@@ -173,12 +186,19 @@ fn drive_to_end(
         if me.has_output() && !peer_gone {
             continue;
         }
-        let wait_until = settle_until.map_or(deadline, |s| s.min(deadline));
+        let mut wait_until = settle_until.map_or(deadline, |s| s.min(deadline));
+        // Silence counts from the last thing that happened either way: a
+        // peer that sent half a flight and stopped is as silent as one
+        // that never answered.
+        if let Some(silence) = opts.silence {
+            wait_until = wait_until.min(last_activity + silence);
+        }
         match peer.recv(wait_until) {
             Recv::Data(bytes) => {
                 if let Some(at) = sent_at.take() {
-                    slowest_answer = slowest_answer.max(at.elapsed());
+                    obs.slowest_answer = obs.slowest_answer.max(at.elapsed());
                 }
+                last_activity = Instant::now();
                 transcript.add(Direction::FromPeer, &bytes);
                 arrived = Arrived::Bytes(bytes);
             }
@@ -217,7 +237,8 @@ fn drive_to_end(
                 return (obs, summary);
             }
             Recv::Timeout => {
-                obs.end = End::Inconclusive(format!("no answer within {:?}", opts.timeout));
+                let waited = opts.silence.map_or(opts.timeout, |s| s.min(opts.timeout));
+                obs.end = End::Inconclusive(format!("no answer within {waited:?}"));
                 return (obs, summary);
             }
             Recv::Failed(e) => {

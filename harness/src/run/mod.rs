@@ -39,6 +39,8 @@ pub struct RunOptions {
     /// Draw each case's connection seed from this many per version and
     /// suite instead of one per case id (see [`connection_seed`]).
     pub seed_pool: Option<u64>,
+    /// A peer this slow to answer is silent (see [`DriveOptions::silence`]).
+    pub silence: Option<Duration>,
 }
 
 /// One case's result.
@@ -259,11 +261,17 @@ fn drive_opts(case: &Case, opts: &RunOptions) -> DriveOptions {
         timeout: opts.timeout,
         await_renegotiation: configs::renegotiates(case),
         await_reaction: configs::acts_after_handshake(case),
+        silence: opts.silence,
     }
 }
 
 fn honest_opts(opts: &RunOptions) -> DriveOptions {
-    DriveOptions { timeout: opts.timeout, await_renegotiation: false, await_reaction: false }
+    DriveOptions {
+        timeout: opts.timeout,
+        await_renegotiation: false,
+        await_reaction: false,
+        silence: opts.silence,
+    }
 }
 
 /// The engine with knobs against the honest engine, in memory.
