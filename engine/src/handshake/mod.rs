@@ -235,7 +235,12 @@ impl State for Traffic {
         match msg {
             Message::Handshake { msg, raw } => {
                 let wanted = match (&self.client, &self.server) {
-                    (Some(c), _) if msg.typ == HandshakeType::HelloRequest => c.allow_renegotiation,
+                    // RFC 5746 4.2: a client SHOULD NOT renegotiate a
+                    // connection whose server did not signal RFC 5746;
+                    // allow_renegotiation covers secure renegotiation only.
+                    (Some(c), _) if msg.typ == HandshakeType::HelloRequest => {
+                        c.allow_renegotiation && cx.secure_renegotiation
+                    }
                     (_, Some(s)) if msg.typ == HandshakeType::ClientHello => {
                         s.allow_renegotiation || s.deviations.has(&crate::deviate::Knob::Renegotiate)
                     }
