@@ -207,7 +207,9 @@ impl ExpectServerHello {
         // RFC 5746 3.4: renegotiation_info is acceptable after the SCSV too.
         for ext in exts {
             let typ = ext.typ();
-            let solicited = self.hello.extension(typ).is_some()
+            // RFC 5246 7.4.1.4.1: servers MUST NOT send signature_algorithms,
+            // even to a client that offered it.
+            let solicited = typ != ExtensionType::SignatureAlgorithms && self.hello.extension(typ).is_some()
                 || (typ == ExtensionType::RenegotiationInfo
                     && self.hello.cipher_suites.contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV));
             // FLAW accept_unsolicited_extension: RFC 5246 7.4.1.4 says abort.
