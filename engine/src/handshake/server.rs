@@ -107,9 +107,16 @@ impl State for ExpectClientHello {
         let cached = (!hello.session_id.is_empty())
             .then(|| config.session_cache.get(&hello.session_id.0))
             .flatten()
-            .filter(|s| s.version == version && hello.cipher_suites.contains(&s.suite))
-            // RFC 7627 5.3: never resume across a change of EMS state.
-            .filter(|s| s.extended_master_secret == extended_master_secret);
+            .filter(|s| s.version == version && hello.cipher_suites.contains(&s.suite));
+        // RFC 7627 5.3: a session that used the extended master secret,
+        // offered for resumption without the extension: the server MUST
+        // abort (not fall back to a full handshake).
+        if cached.as_ref().is_some_and(|s| s.extended_master_secret && !client_ems) {
+            return Err(PeerMisbehaved::ExtendedMasterSecretMismatch.into());
+        }
+        // RFC 7627 5.3: a legacy session offered with the extension is not
+        // resumed; a full handshake follows.
+        let cached = cached.filter(|s| s.extended_master_secret == extended_master_secret);
         // A `select_suite` knob puts its suite on the wire; the keys follow
         // it when the engine implements it, else the honest choice.
         let forced = config.deviations.select_suite();
