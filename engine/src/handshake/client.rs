@@ -45,7 +45,7 @@ pub(crate) fn start(cx: &mut Context, config: Arc<ClientConfig>) -> Result<Box<d
         (!ssl3_only || reneg.is_some()).then(|| client_extensions(&config, version, binding));
     let session_id = config.resume.as_ref().map(|s| s.session_id.clone()).unwrap_or_default();
     let dev = &config.deviations;
-    dev.apply_to_extensions(&mut extensions);
+    dev.apply_to_extensions(&mut extensions, reneg.is_some());
     let hello = ClientHello {
         client_version: dev.client_hello_version().unwrap_or(version),
         random: Random(cx.hello_random()),

@@ -227,7 +227,7 @@ fn send_server_hello(cx: &mut Context, neg: &Negotiated, hello: &ClientHello) {
         _ => None,
     };
     let dev = &neg.config.deviations;
-    dev.apply_to_extensions(&mut extensions);
+    dev.apply_to_extensions(&mut extensions, cx.renegotiation().is_some());
     let sh = ServerHello {
         server_version: dev.server_hello_version().unwrap_or(neg.version),
         random: Random(neg.server_random),
