@@ -239,6 +239,10 @@ impl ExpectServerHello {
         if etm_acked && !is_cbc {
             return Err(PeerMisbehaved::UnsolicitedExtension(ExtensionType::EncryptThenMac).into());
         }
+        // RFC 7366 3.1: a renegotiation MUST NOT drop encrypt-then-MAC.
+        if self.reneg.as_ref().is_some_and(|r| r.encrypt_then_mac) && is_cbc && !etm_acked {
+            return Err(PeerMisbehaved::EncryptThenMacDowngrade.into());
+        }
         Ok(Negotiated {
             config: config.clone(),
             hello: self.hello.clone(),

@@ -129,9 +129,14 @@ impl State for ExpectClientHello {
             },
             (None, None) => choose_suite(&config, &hello, version)?,
         };
-        let encrypt_then_mac = config.encrypt_then_mac
-            && hello.extension(ExtensionType::EncryptThenMac).is_some()
-            && matches!(suite.cipher.kind(), CipherKind::Block { .. });
+        let is_cbc = matches!(suite.cipher.kind(), CipherKind::Block { .. });
+        let encrypt_then_mac =
+            config.encrypt_then_mac && hello.extension(ExtensionType::EncryptThenMac).is_some() && is_cbc;
+        // RFC 7366 3.1: a renegotiation MUST NOT go from encrypt-then-MAC
+        // back to MAC-then-encrypt.
+        if reneg.as_ref().is_some_and(|r| r.encrypt_then_mac) && is_cbc && !encrypt_then_mac {
+            return Err(PeerMisbehaved::EncryptThenMacDowngrade.into());
+        }
         let session_id = match &cached {
             Some(s) => s.session_id.clone(),
             None => cx.random32().to_vec(),
