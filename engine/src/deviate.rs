@@ -156,6 +156,9 @@ pub enum Knob {
     /// Either hello of a renegotiation only: add this extension (type, body)
     /// after the others.
     RenegotiationAddExtension { typ: ExtensionType, body: Payload },
+    /// Server: resume nothing; a ClientHello naming a cached session gets a
+    /// full handshake and a new session id (RFC 5246 7.4.1.3 lets it).
+    DeclineResumption,
     /// Client: ask to resume this session id (the server does not know it,
     /// or knows it for another client).
     SessionId(Payload),

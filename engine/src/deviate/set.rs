@@ -51,6 +51,7 @@ fn slot(knob: &Knob) -> Option<String> {
         K::AddExtension { .. } | K::RenegotiationAddExtension { .. } => None,
         K::RenegotiationOmitExtension(t) => keyed("renegotiation_omit_extension", t),
         K::SessionId(_) => name("session_id"),
+        K::DeclineResumption => name("decline_resumption"),
         K::RecordVersion(_) => name("record_version"),
         K::FragmentHandshake(_) => name("fragment_handshake"),
         K::CoalesceHandshake => name("coalesce_handshake"),

@@ -107,7 +107,8 @@ impl State for ExpectClientHello {
         let cached = (!hello.session_id.is_empty())
             .then(|| config.session_cache.get(&hello.session_id.0))
             .flatten()
-            .filter(|s| s.version == version && hello.cipher_suites.contains(&s.suite));
+            .filter(|s| s.version == version && hello.cipher_suites.contains(&s.suite))
+            .filter(|_| !config.deviations.has(&Knob::DeclineResumption));
         // RFC 7627 5.3: a session that used the extended master secret,
         // offered for resumption without the extension: the server MUST
         // abort (not fall back to a full handshake).
