@@ -150,6 +150,15 @@ pub enum Knob {
     OmitExtension(ExtensionType),
     /// Either hello: add this extension (type, body) after the others.
     AddExtension { typ: ExtensionType, body: Payload },
+    /// Either hello of a renegotiation only (the first handshake's hello is
+    /// left alone): leave out this extension.
+    RenegotiationOmitExtension(ExtensionType),
+    /// Either hello of a renegotiation only: add this extension (type, body)
+    /// after the others.
+    RenegotiationAddExtension { typ: ExtensionType, body: Payload },
+    /// Server: resume nothing; a ClientHello naming a cached session gets a
+    /// full handshake and a new session id (RFC 5246 7.4.1.3 lets it).
+    DeclineResumption,
     /// Client: ask to resume this session id (the server does not know it,
     /// or knows it for another client).
     SessionId(Payload),

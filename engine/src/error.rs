@@ -77,6 +77,8 @@ pub enum PeerMisbehaved {
     /// A ServerHello without renegotiation_info to a client that requires
     /// it (RFC 5746 4.1).
     SecureRenegotiationNotSignalled,
+    /// A renegotiation would drop encrypt-then-MAC (RFC 7366 3.1).
+    EncryptThenMacDowngrade,
 }
 
 /// Everything that ends a connection.
@@ -176,7 +178,8 @@ impl Error {
                 | P::ExtendedMasterSecretMismatch
                 | P::NoUsableCertificateType
                 | P::BadPremasterPadding
-                | P::SecureRenegotiationNotSignalled => A::HandshakeFailure,
+                | P::SecureRenegotiationNotSignalled
+                | P::EncryptThenMacDowngrade => A::HandshakeFailure,
                 P::UnsupportedVersion(_) => A::ProtocolVersion,
                 P::InappropriateFallback => A::InappropriateFallback,
                 P::BadFinished | P::BadCertificateVerify => A::DecryptError,

@@ -178,5 +178,6 @@ fn matches(case: &Case, e: &Expectation, obs: &Observed, peer: PeerAbilities) ->
     let resumed_ok = want.resumed.is_none_or(|r| r == got.resumed);
     let echo_ok = !want.echo.unwrap_or(true) || !peer.echoes || obs.echoed;
     let reneg_ok = !want.renegotiated.unwrap_or(false) || obs.handshakes >= 2;
-    version_ok && suite_ok && resumed_ok && echo_ok && reneg_ok
+    let close_ok = !want.close_notify.unwrap_or(false) || matches!(obs.end, End::PeerClosed);
+    version_ok && suite_ok && resumed_ok && echo_ok && reneg_ok && close_ok
 }

@@ -114,6 +114,7 @@ impl Connection {
                 client_verify_data: Vec::new(),
                 server_verify_data: Vec::new(),
                 secure_renegotiation: false,
+                encrypt_then_mac: false,
                 completed_handshakes: 0,
             },
             joiner: HandshakeJoiner::new(),

@@ -48,8 +48,10 @@ fn slot(knob: &Knob) -> Option<String> {
         K::SelectCompression(_) => name("select_compression"),
         K::ServerHelloVersion(_) => name("server_hello_version"),
         K::OmitExtension(t) => keyed("omit_extension", t),
-        K::AddExtension { .. } => None,
+        K::AddExtension { .. } | K::RenegotiationAddExtension { .. } => None,
+        K::RenegotiationOmitExtension(t) => keyed("renegotiation_omit_extension", t),
         K::SessionId(_) => name("session_id"),
+        K::DeclineResumption => name("decline_resumption"),
         K::RecordVersion(_) => name("record_version"),
         K::FragmentHandshake(_) => name("fragment_handshake"),
         K::CoalesceHandshake => name("coalesce_handshake"),
@@ -161,7 +163,7 @@ impl Deviations {
 
     /// Leaves out and adds hello extensions as the knobs say. An omitted
     /// last extension leaves an empty block, not an absent one.
-    pub fn apply_to_extensions(&self, exts: &mut Option<Vec<Extension>>) {
+    pub fn apply_to_extensions(&self, exts: &mut Option<Vec<Extension>>, renegotiation: bool) {
         if self.has(&Knob::NoExtensions) {
             *exts = None;
             return;
@@ -173,7 +175,16 @@ impl Deviations {
                         list.retain(|e| e.typ() != *typ);
                     }
                 }
+                Knob::RenegotiationOmitExtension(typ) if renegotiation => {
+                    if let Some(list) = exts.as_mut() {
+                        list.retain(|e| e.typ() != *typ);
+                    }
+                }
                 Knob::AddExtension { typ, body } => {
+                    let ext = Extension::Other { typ: *typ, body: body.bytes() };
+                    exts.get_or_insert_with(Vec::new).push(ext);
+                }
+                Knob::RenegotiationAddExtension { typ, body } if renegotiation => {
                     let ext = Extension::Other { typ: *typ, body: body.bytes() };
                     exts.get_or_insert_with(Vec::new).push(ext);
                 }

@@ -45,7 +45,7 @@ pub(crate) fn start(cx: &mut Context, config: Arc<ClientConfig>) -> Result<Box<d
         (!ssl3_only || reneg.is_some()).then(|| client_extensions(&config, version, binding));
     let session_id = config.resume.as_ref().map(|s| s.session_id.clone()).unwrap_or_default();
     let dev = &config.deviations;
-    dev.apply_to_extensions(&mut extensions);
+    dev.apply_to_extensions(&mut extensions, reneg.is_some());
     let hello = ClientHello {
         client_version: dev.client_hello_version().unwrap_or(version),
         random: Random(cx.hello_random()),
@@ -207,7 +207,9 @@ impl ExpectServerHello {
         // RFC 5746 3.4: renegotiation_info is acceptable after the SCSV too.
         for ext in exts {
             let typ = ext.typ();
-            let solicited = self.hello.extension(typ).is_some()
+            // RFC 5246 7.4.1.4.1: servers MUST NOT send signature_algorithms,
+            // even to a client that offered it.
+            let solicited = typ != ExtensionType::SignatureAlgorithms && self.hello.extension(typ).is_some()
                 || (typ == ExtensionType::RenegotiationInfo
                     && self.hello.cipher_suites.contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV));
             // FLAW accept_unsolicited_extension: RFC 5246 7.4.1.4 says abort.
@@ -236,6 +238,10 @@ impl ExpectServerHello {
         let is_cbc = matches!(suite.cipher.kind(), suites::CipherKind::Block { .. });
         if etm_acked && !is_cbc {
             return Err(PeerMisbehaved::UnsolicitedExtension(ExtensionType::EncryptThenMac).into());
+        }
+        // RFC 7366 3.1: a renegotiation MUST NOT drop encrypt-then-MAC.
+        if self.reneg.as_ref().is_some_and(|r| r.encrypt_then_mac) && is_cbc && !etm_acked {
+            return Err(PeerMisbehaved::EncryptThenMacDowngrade.into());
         }
         Ok(Negotiated {
             config: config.clone(),

@@ -97,6 +97,9 @@ pub(crate) struct Context {
     pub client_verify_data: Vec<u8>,
     pub server_verify_data: Vec<u8>,
     pub secure_renegotiation: bool,
+    /// Whether the last completed handshake settled on encrypt-then-MAC
+    /// (RFC 7366 3.1: a renegotiation must not drop it).
+    pub encrypt_then_mac: bool,
     /// Handshakes completed on this connection (renegotiations count).
     pub completed_handshakes: u32,
     /// Messages held back by a `hold` knob: (release after, type, raw,
@@ -154,6 +157,7 @@ pub(crate) fn complete(
     };
     cx.handshake_done = true;
     cx.secure_renegotiation = secure_renegotiation;
+    cx.encrypt_then_mac = secrets.encrypt_then_mac;
     cx.completed_handshakes += 1;
     let first = cx.completed_handshakes == 1;
     if first {
@@ -196,6 +200,8 @@ pub(crate) struct Renegotiation {
     pub client_verify_data: Vec<u8>,
     pub server_verify_data: Vec<u8>,
     pub secure: bool,
+    /// The connection uses encrypt-then-MAC (RFC 7366 3.1).
+    pub encrypt_then_mac: bool,
 }
 
 impl Renegotiation {
@@ -212,6 +218,7 @@ impl Context {
             client_verify_data: self.client_verify_data.clone(),
             server_verify_data: self.server_verify_data.clone(),
             secure: self.secure_renegotiation,
+            encrypt_then_mac: self.encrypt_then_mac,
         })
     }
 
@@ -238,7 +245,12 @@ impl State for Traffic {
         match msg {
             Message::Handshake { msg, raw } => {
                 let wanted = match (&self.client, &self.server) {
-                    (Some(c), _) if msg.typ == HandshakeType::HelloRequest => c.allow_renegotiation,
+                    // RFC 5746 4.2: a client SHOULD NOT renegotiate a
+                    // connection whose server did not signal RFC 5746;
+                    // allow_renegotiation covers secure renegotiation only.
+                    (Some(c), _) if msg.typ == HandshakeType::HelloRequest => {
+                        c.allow_renegotiation && cx.secure_renegotiation
+                    }
                     (_, Some(s)) if msg.typ == HandshakeType::ClientHello => {
                         s.allow_renegotiation || s.deviations.has(&crate::deviate::Knob::Renegotiate)
                     }

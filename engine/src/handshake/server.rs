@@ -108,8 +108,16 @@ impl State for ExpectClientHello {
             .then(|| config.session_cache.get(&hello.session_id.0))
             .flatten()
             .filter(|s| s.version == version && hello.cipher_suites.contains(&s.suite))
-            // RFC 7627 5.3: never resume across a change of EMS state.
-            .filter(|s| s.extended_master_secret == extended_master_secret);
+            .filter(|_| !config.deviations.has(&Knob::DeclineResumption));
+        // RFC 7627 5.3: a session that used the extended master secret,
+        // offered for resumption without the extension: the server MUST
+        // abort (not fall back to a full handshake).
+        if cached.as_ref().is_some_and(|s| s.extended_master_secret && !client_ems) {
+            return Err(PeerMisbehaved::ExtendedMasterSecretMismatch.into());
+        }
+        // RFC 7627 5.3: a legacy session offered with the extension is not
+        // resumed; a full handshake follows.
+        let cached = cached.filter(|s| s.extended_master_secret == extended_master_secret);
         // A `select_suite` knob puts its suite on the wire; the keys follow
         // it when the engine implements it, else the honest choice.
         let forced = config.deviations.select_suite();
@@ -122,9 +130,14 @@ impl State for ExpectClientHello {
             },
             (None, None) => choose_suite(&config, &hello, version)?,
         };
-        let encrypt_then_mac = config.encrypt_then_mac
-            && hello.extension(ExtensionType::EncryptThenMac).is_some()
-            && matches!(suite.cipher.kind(), CipherKind::Block { .. });
+        let is_cbc = matches!(suite.cipher.kind(), CipherKind::Block { .. });
+        let encrypt_then_mac =
+            config.encrypt_then_mac && hello.extension(ExtensionType::EncryptThenMac).is_some() && is_cbc;
+        // RFC 7366 3.1: a renegotiation MUST NOT go from encrypt-then-MAC
+        // back to MAC-then-encrypt.
+        if reneg.as_ref().is_some_and(|r| r.encrypt_then_mac) && is_cbc && !encrypt_then_mac {
+            return Err(PeerMisbehaved::EncryptThenMacDowngrade.into());
+        }
         let session_id = match &cached {
             Some(s) => s.session_id.clone(),
             None => cx.random32().to_vec(),
@@ -220,7 +233,7 @@ fn send_server_hello(cx: &mut Context, neg: &Negotiated, hello: &ClientHello) {
         _ => None,
     };
     let dev = &neg.config.deviations;
-    dev.apply_to_extensions(&mut extensions);
+    dev.apply_to_extensions(&mut extensions, cx.renegotiation().is_some());
     let sh = ServerHello {
         server_version: dev.server_hello_version().unwrap_or(neg.version),
         random: Random(neg.server_random),

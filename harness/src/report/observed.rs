@@ -63,6 +63,9 @@ pub fn describe_expect(list: &[Expectation]) -> String {
             if c.renegotiated == Some(true) {
                 s.push_str(" renegotiated");
             }
+            if c.close_notify == Some(true) {
+                s.push_str(" then close_notify");
+            }
             s
         } else {
             "?".into()

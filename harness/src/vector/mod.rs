@@ -245,6 +245,10 @@ pub struct Completes {
     /// A second handshake (renegotiation) must complete too.
     #[serde(default)]
     pub renegotiated: Option<bool>,
+    /// The peer must end the connection with its own close_notify (the
+    /// answer to ours, RFC 5246 7.2.1), not a bare close.
+    #[serde(default)]
+    pub close_notify: Option<bool>,
 }
 
 /// One allowed outcome. Exactly one of `handshake_completes`,
