@@ -204,6 +204,10 @@ fn a_finding_replays_through_run_with_a_fail_verdict() {
     for v in &vectors {
         let stem = v.file_stem().unwrap().to_str().unwrap();
         assert!(findings.join(format!("{stem}.transcript.txt")).exists());
+        let pcap = std::fs::read(findings.join(format!("{stem}.pcapng"))).unwrap();
+        // A pcapng section header block, little-endian.
+        assert_eq!(pcap.get(..4), Some(&[0x0a, 0x0d, 0x0d, 0x0a][..]));
+        assert_eq!(pcap.get(8..12), Some(&[0x4d, 0x3c, 0x2b, 0x1a][..]));
     }
     let f = findings.to_str().unwrap();
     let (code, text) = shakedown(&["run", "--vectors", f, "--flaw", "accept_bad_finished"]);
