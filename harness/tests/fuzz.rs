@@ -342,3 +342,48 @@ fn field_mutations_keep_or_break_the_transcript_as_asked() {
     assert!(broken.negotiated.is_none(), "{}", broken.describe());
     assert!(broken.fatal().is_some(), "{}", broken.describe());
 }
+
+/// A profile server that exits after three connections (`s_server
+/// -naccept 3`) is started again through its profile for the next case:
+/// the campaign runs every case, counts the restarts and notes each death
+/// found between cases in `restarts.txt`. Skipped without `openssl`.
+#[test]
+fn a_peer_that_dies_mid_campaign_is_restarted_and_counted() {
+    if Command::new("openssl").arg("version").output().is_err() {
+        eprintln!("SKIPPED: no openssl");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string(root().join("vectors/peers/openssl-server.json")).unwrap();
+    let mut profile: serde_json::Value = serde_json::from_str(&base).unwrap();
+    profile["name"] = "openssl-server-dies".into();
+    let command = profile["command"].as_array_mut().unwrap();
+    command.extend(["-naccept".into(), "3".into()]);
+    let path = dir.path().join("dies.json");
+    std::fs::write(&path, profile.to_string()).unwrap();
+    let peer = PeerSpec::parse(path.to_str().unwrap(), &root().join("vectors/peers/builtin.json")).unwrap();
+    let out = dir.path().join("out");
+    let opts = CampaignOptions {
+        peers: vec![peer],
+        peer_role: None,
+        cases: Some(24),
+        time: None,
+        seed: 1,
+        jobs: 1,
+        out: Some(shakedown::fuzz::findings::OutDir::create(&out).unwrap()),
+        shard: (1, 1),
+        timeout: Duration::from_secs(2),
+        certs: root().join("vectors/certs"),
+    };
+    let report = campaign::run(&opts, &AtomicBool::new(false), &|_| {}).expect("campaign runs");
+    let s = &report.stats;
+    assert_eq!(s.cases, 24, "{}", s.line());
+    // Every case ran (none lost to the dead server), a few were skipped
+    // for features the profile lacks.
+    assert_eq!(s.cases, s.execs + s.skipped, "{}", s.line());
+    let restarts: u64 = s.restarts.iter().map(|(_, n)| n).sum();
+    assert!(restarts >= 3, "{}", s.line());
+    assert!(s.line().contains("restarts: openssl-server-dies"), "{}", s.line());
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(report.findings.is_empty(), "{}", s.line());
+}

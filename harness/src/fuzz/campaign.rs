@@ -58,6 +58,9 @@ pub struct Stats {
     pub elapsed: Duration,
     /// In memory: RSA results answered from memory, and all asked for.
     pub rsa_remembered: Option<(u64, u64)>,
+    /// Per peer (in `--peer` order): how often its server process died and
+    /// was started again through its profile.
+    pub restarts: Vec<(String, u64)>,
 }
 
 impl Stats {
@@ -71,8 +74,14 @@ impl Stats {
             Some((hits, all)) if all > 0 => format!(", RSA remembered {}%", hits * 100 / all),
             _ => String::new(),
         };
+        let restarts: Vec<String> =
+            self.restarts.iter().filter(|(_, n)| *n > 0).map(|(p, n)| format!("{p} {n}")).collect();
+        let restarts = match restarts.is_empty() {
+            true => String::new(),
+            false => format!(", restarts: {}", restarts.join(", ")),
+        };
         format!(
-            "{:.0} exec/s, {} cases, {} execs, {} behaviours, findings: {}, non-deterministic {}{remembered}",
+            "{:.0} exec/s, {} cases, {} execs, {} behaviours, findings: {}, non-deterministic {}{restarts}{remembered}",
             self.execs as f64 / secs,
             self.cases,
             self.execs,
@@ -216,6 +225,7 @@ pub fn run(opts: &CampaignOptions, stop: &AtomicBool, progress: &dyn Fn(&Stats))
         for (case, runs) in batch.iter().zip(results) {
             c.absorb(case, runs, stop);
         }
+        c.note_restarts(&mut workers);
         c.report.stats.elapsed = started.elapsed();
         c.report.stats.rsa_remembered = c.memo.as_ref().map(|m| {
             let s = m.stats();
@@ -229,6 +239,29 @@ pub fn run(opts: &CampaignOptions, stop: &AtomicBool, progress: &dyn Fn(&Stats))
 }
 
 impl Campaign<'_> {
+    /// Counts the peer servers started again, per peer, and keeps the
+    /// exit notes of those found dead between cases (`restarts.txt`).
+    fn note_restarts(&mut self, workers: &mut [Vec<Worker>]) {
+        let mut restarts = Vec::new();
+        for (i, peer) in self.opts.peers.iter().enumerate() {
+            let mut n = self.main_workers.get(i).map_or(0, Worker::restarts);
+            let mut deaths = self.main_workers.get_mut(i).map(Worker::take_deaths).unwrap_or_default();
+            for w in workers.iter_mut().filter_map(|ws| ws.get_mut(i)) {
+                n += w.restarts();
+                deaths.extend(w.take_deaths());
+            }
+            for d in deaths {
+                if let Some(out) = &self.opts.out
+                    && let Err(e) = out.note_restart(&format!("{}: {d}", peer.name()))
+                {
+                    self.report.errors.push(e);
+                }
+            }
+            restarts.push((peer.name(), n));
+        }
+        self.report.stats.restarts = restarts;
+    }
+
     fn generate(&self, from: u64, n: u64) -> Vec<FuzzCase> {
         (from..from + n)
             .filter_map(|i| {

@@ -128,7 +128,17 @@ impl OutDir {
 
     /// Appends a line to the non-determinism report.
     pub fn note_nondeterministic(&self, line: &str) -> Result<(), String> {
-        let p = self.root.join("nondeterministic.txt");
+        self.append("nondeterministic.txt", line)
+    }
+
+    /// Appends a line to the report of peer servers found dead between
+    /// cases and started again.
+    pub fn note_restart(&self, line: &str) -> Result<(), String> {
+        self.append("restarts.txt", line)
+    }
+
+    fn append(&self, file: &str, line: &str) -> Result<(), String> {
+        let p = self.root.join(file);
         std::fs::OpenOptions::new()
             .create(true)
             .append(true)
