@@ -2,9 +2,10 @@
 //! flaw (but the timing one, which no outcome shows) is found within a
 //! stated number of cases, the honest peer gives no finding in the same
 //! cases, a campaign replays from its seed whatever the number of jobs,
-//! and a finding replays through `shakedown run` with a fail verdict.
+//! and a finding replays through `shakedown run` with a fail verdict; a
+//! profile server that dies is restarted, and bad input exits 2.
 
-#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -242,6 +243,79 @@ fn bad_input_is_a_clear_error_with_exit_2() {
     let (code, text) = shakedown(&["fuzz", "--cases", "1", "--out", "/proc/no/such/dir"]);
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("--out"), "{text}");
+    let (code, text) = shakedown(&["fuzz", "--no-such-flag"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("unexpected argument '--no-such-flag'"), "{text}");
+    let (code, text) = shakedown(&["fuzz", "--peer", "/no/such/profile.json", "--cases", "1"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("/no/such/profile.json"), "{text}");
+    // A profile whose command does not exist, and one that exits before
+    // it is ready.
+    let dir = tempfile::tempdir().unwrap();
+    for (name, command) in [
+        ("no-binary", serde_json::json!(["/no/such/tls-server", "{port}"])),
+        ("exits-at-once", serde_json::json!(["sh", "-c", "echo starting; exit 3"])),
+    ] {
+        let path = openssl_server_profile(dir.path(), name, command);
+        let (code, text) = shakedown(&["fuzz", "--peer", &path, "--cases", "1", "--timeout", "1"]);
+        assert_eq!(code, 2, "{text}");
+        assert!(text.contains(&format!("peer {name} failed to start")), "{text}");
+    }
+}
+
+/// The OpenSSL server profile under another name and command; gives its path.
+fn openssl_server_profile(dir: &std::path::Path, name: &str, command: serde_json::Value) -> String {
+    let base = std::fs::read_to_string(root().join("vectors/peers/openssl-server.json")).unwrap();
+    let mut profile: serde_json::Value = serde_json::from_str(&base).unwrap();
+    profile["name"] = name.into();
+    profile["command"] = command;
+    let path = dir.join(format!("{name}.json"));
+    std::fs::write(&path, profile.to_string()).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// A profile server that dies and cannot be started again ends the
+/// campaign with exit 2 and a clear message; the corpus found before is
+/// on disk. Skipped without `openssl`.
+#[test]
+fn a_peer_that_cannot_restart_ends_the_campaign_with_exit_2_keeping_the_corpus() {
+    if Command::new("openssl").arg("version").output().is_err() {
+        eprintln!("SKIPPED: no openssl");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let starts = dir.path().join("starts");
+    // Two starts (the probe's and the campaign's first), three connections
+    // each; the third start fails.
+    let script = format!(
+        "n=$(cat {0} 2>/dev/null || echo 0); if [ $n -ge 2 ]; then echo no more starts; exit 1; fi; \
+         echo $((n+1)) > {0}; exec openssl s_server \"$@\" -naccept 3",
+        starts.display()
+    );
+    let base = std::fs::read_to_string(root().join("vectors/peers/openssl-server.json")).unwrap();
+    let base: serde_json::Value = serde_json::from_str(&base).unwrap();
+    let mut command = vec![serde_json::json!("sh"), "-c".into(), script.into(), "sh".into()];
+    command.extend(base["command"].as_array().unwrap().iter().skip(2).cloned());
+    let path = openssl_server_profile(dir.path(), "openssl-server-twice", command.into());
+    let out = dir.path().join("out");
+    let (code, text) = shakedown(&[
+        "fuzz",
+        "--peer",
+        &path,
+        "--cases",
+        "1000",
+        "--timeout",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("peer openssl-server-twice failed to start"), "{text}");
+    assert!(text.contains("no more starts"), "{text}");
+    // Stopped after the batch in flight, with what it found kept.
+    assert!(!text.contains("1000 cases"), "{text}");
+    let corpus = std::fs::read_dir(out.join("corpus")).unwrap().count();
+    assert!(corpus >= 2, "{text}");
 }
 
 /// The first finding of a one-minute campaign against the honest peer was

@@ -225,7 +225,7 @@ pub fn run(opts: &CampaignOptions, stop: &AtomicBool, progress: &dyn Fn(&Stats))
         for (case, runs) in batch.iter().zip(results) {
             c.absorb(case, runs, stop);
         }
-        c.note_restarts(&mut workers);
+        let cannot_start = c.note_restarts(&mut workers);
         c.report.stats.elapsed = started.elapsed();
         c.report.stats.rsa_remembered = c.memo.as_ref().map(|m| {
             let s = m.stats();
@@ -233,6 +233,12 @@ pub fn run(opts: &CampaignOptions, stop: &AtomicBool, progress: &dyn Fn(&Stats))
             (hits, hits + s.encrypt_misses + s.decrypt_misses + s.sign_misses + s.verify_misses)
         });
         progress(&c.report.stats);
+        // A peer that cannot be (re)started ends the campaign: everything
+        // found so far is on disk, and the error makes the exit code 2.
+        if !cannot_start.is_empty() {
+            c.report.errors.extend(cannot_start);
+            break;
+        }
     }
     c.report.stats.elapsed = started.elapsed();
     Ok(c.report)
@@ -241,14 +247,22 @@ pub fn run(opts: &CampaignOptions, stop: &AtomicBool, progress: &dyn Fn(&Stats))
 impl Campaign<'_> {
     /// Counts the peer servers started again, per peer, and keeps the
     /// exit notes of those found dead between cases (`restarts.txt`).
-    fn note_restarts(&mut self, workers: &mut [Vec<Worker>]) {
+    /// Gives why a peer server failed to start, if one did.
+    fn note_restarts(&mut self, workers: &mut [Vec<Worker>]) -> Vec<String> {
         let mut restarts = Vec::new();
+        let mut failures = Vec::new();
         for (i, peer) in self.opts.peers.iter().enumerate() {
             let mut n = self.main_workers.get(i).map_or(0, Worker::restarts);
             let mut deaths = self.main_workers.get_mut(i).map(Worker::take_deaths).unwrap_or_default();
+            let mut failed =
+                self.main_workers.get_mut(i).map(Worker::take_start_failures).unwrap_or_default();
             for w in workers.iter_mut().filter_map(|ws| ws.get_mut(i)) {
                 n += w.restarts();
                 deaths.extend(w.take_deaths());
+                failed.extend(w.take_start_failures());
+            }
+            if let Some(why) = failed.first() {
+                failures.push(format!("peer {} failed to start: {why}", peer.name()));
             }
             for d in deaths {
                 if let Some(out) = &self.opts.out
@@ -260,6 +274,7 @@ impl Campaign<'_> {
             restarts.push((peer.name(), n));
         }
         self.report.stats.restarts = restarts;
+        failures
     }
 
     fn generate(&self, from: u64, n: u64) -> Vec<FuzzCase> {

@@ -96,6 +96,8 @@ pub struct Worker {
     restarts: u64,
     /// Exit notes of the servers found dead, not yet taken.
     deaths: Vec<String>,
+    /// Why a peer server failed to start, not yet taken.
+    start_failures: Vec<String>,
 }
 
 impl Worker {
@@ -108,6 +110,24 @@ impl Worker {
     pub fn take_deaths(&mut self) -> Vec<String> {
         std::mem::take(&mut self.deaths)
     }
+
+    /// Why peer servers failed to start since the last call.
+    pub fn take_start_failures(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.start_failures)
+    }
+}
+
+/// Starts a profile's server for `case` and waits until it is ready.
+fn start_server(
+    profile: &Profile,
+    case: &Case,
+    certs: &std::path::Path,
+    startup: Duration,
+) -> Result<PeerProcess, String> {
+    let port = free_port()?;
+    let mut p = PeerProcess::spawn(profile, &profile.argv(case, port, certs), port)?;
+    p.wait_ready(&profile.ready, startup)?;
+    Ok(p)
 }
 
 /// Connects to a peer server, giving up at once when its process has
@@ -432,9 +452,8 @@ fn run_profile(run: &mut CaseRun<'_>, profile: &Profile, worker: &mut Worker) ->
                     if let Some(mut dead) = worker.servers.remove(&group) {
                         worker.deaths.push(dead.exit_note());
                     }
-                    let port = free_port()?;
-                    let mut p = PeerProcess::spawn(profile, &profile.argv(case, port, &opts.certs), port)?;
-                    p.wait_ready(&profile.ready, startup)?;
+                    let started = start_server(profile, case, &opts.certs, startup);
+                    let p = started.inspect_err(|e| worker.start_failures.push(e.clone()))?;
                     if profile.start == StartMode::PerGroup && !worker.started.insert(group.clone()) {
                         worker.restarts += 1;
                     }
@@ -485,7 +504,8 @@ fn run_profile(run: &mut CaseRun<'_>, profile: &Profile, worker: &mut Worker) ->
                         })?,
                         false => profile.argv(case, port, &opts.certs),
                     };
-                    PeerProcess::spawn(profile, &argv, port)?
+                    PeerProcess::spawn(profile, &argv, port)
+                        .inspect_err(|e| worker.start_failures.push(e.clone()))?
                 }
             };
             // Every connection to the port is served at once, each with the
