@@ -7,6 +7,7 @@ pub mod expect;
 pub mod fuzz;
 pub mod fuzzing;
 pub mod learn;
+pub mod pcap;
 pub mod peer;
 pub mod report;
 pub mod run;

@@ -2,9 +2,10 @@
 //! flaw (but the timing one, which no outcome shows) is found within a
 //! stated number of cases, the honest peer gives no finding in the same
 //! cases, a campaign replays from its seed whatever the number of jobs,
-//! and a finding replays through `shakedown run` with a fail verdict.
+//! and a finding replays through `shakedown run` with a fail verdict; a
+//! profile server that dies is restarted, and bad input exits 2.
 
-#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -204,6 +205,10 @@ fn a_finding_replays_through_run_with_a_fail_verdict() {
     for v in &vectors {
         let stem = v.file_stem().unwrap().to_str().unwrap();
         assert!(findings.join(format!("{stem}.transcript.txt")).exists());
+        let pcap = std::fs::read(findings.join(format!("{stem}.pcapng"))).unwrap();
+        // A pcapng section header block, little-endian.
+        assert_eq!(pcap.get(..4), Some(&[0x0a, 0x0d, 0x0d, 0x0a][..]));
+        assert_eq!(pcap.get(8..12), Some(&[0x4d, 0x3c, 0x2b, 0x1a][..]));
     }
     let f = findings.to_str().unwrap();
     let (code, text) = shakedown(&["run", "--vectors", f, "--flaw", "accept_bad_finished"]);
@@ -238,6 +243,82 @@ fn bad_input_is_a_clear_error_with_exit_2() {
     let (code, text) = shakedown(&["fuzz", "--cases", "1", "--out", "/proc/no/such/dir"]);
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("--out"), "{text}");
+    let (code, text) = shakedown(&["fuzz", "--no-such-flag"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("unexpected argument '--no-such-flag'"), "{text}");
+    let (code, text) = shakedown(&["fuzz", "--peer", "/no/such/profile.json", "--cases", "1"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("/no/such/profile.json"), "{text}");
+    // A profile whose command does not exist, and one that exits before
+    // it is ready.
+    let dir = tempfile::tempdir().unwrap();
+    for (name, command) in [
+        ("no-binary", serde_json::json!(["/no/such/tls-server", "{port}"])),
+        ("exits-at-once", serde_json::json!(["sh", "-c", "echo starting; exit 3"])),
+    ] {
+        let path = openssl_server_profile(dir.path(), name, command);
+        let (code, text) = shakedown(&["fuzz", "--peer", &path, "--cases", "1", "--timeout", "1"]);
+        assert_eq!(code, 2, "{text}");
+        assert!(text.contains(&format!("peer {name} failed to start")), "{text}");
+    }
+}
+
+/// The OpenSSL server profile under another name and command; gives its path.
+fn openssl_server_profile(dir: &std::path::Path, name: &str, command: serde_json::Value) -> String {
+    let base = std::fs::read_to_string(root().join("vectors/peers/openssl-server.json")).unwrap();
+    let mut profile: serde_json::Value = serde_json::from_str(&base).unwrap();
+    profile["name"] = name.into();
+    profile["command"] = command;
+    let path = dir.join(format!("{name}.json"));
+    std::fs::write(&path, profile.to_string()).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// A profile server that dies and cannot be started again ends the
+/// campaign with exit 2 and a clear message; the corpus found before is
+/// on disk. Skipped without `openssl`.
+#[test]
+fn a_peer_that_cannot_restart_ends_the_campaign_with_exit_2_keeping_the_corpus() {
+    if Command::new("openssl").arg("version").output().is_err() {
+        // CI installs every peer and sets SHAKEDOWN_REQUIRE_PEERS: never a
+        // silent skip there.
+        assert!(std::env::var_os("SHAKEDOWN_REQUIRE_PEERS").is_none(), "openssl is missing");
+        eprintln!("SKIPPED: no openssl");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let starts = dir.path().join("starts");
+    // Two starts (the probe's and the campaign's first), three connections
+    // each; the third start fails.
+    let script = format!(
+        "n=$(cat {0} 2>/dev/null || echo 0); if [ $n -ge 2 ]; then echo no more starts; exit 1; fi; \
+         echo $((n+1)) > {0}; exec openssl s_server \"$@\" -naccept 3",
+        starts.display()
+    );
+    let base = std::fs::read_to_string(root().join("vectors/peers/openssl-server.json")).unwrap();
+    let base: serde_json::Value = serde_json::from_str(&base).unwrap();
+    let mut command = vec![serde_json::json!("sh"), "-c".into(), script.into(), "sh".into()];
+    command.extend(base["command"].as_array().unwrap().iter().skip(2).cloned());
+    let path = openssl_server_profile(dir.path(), "openssl-server-twice", command.into());
+    let out = dir.path().join("out");
+    let (code, text) = shakedown(&[
+        "fuzz",
+        "--peer",
+        &path,
+        "--cases",
+        "1000",
+        "--timeout",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("peer openssl-server-twice failed to start"), "{text}");
+    assert!(text.contains("no more starts"), "{text}");
+    // Stopped after the batch in flight, with what it found kept.
+    assert!(!text.contains("1000 cases"), "{text}");
+    let corpus = std::fs::read_dir(out.join("corpus")).unwrap().count();
+    assert!(corpus >= 2, "{text}");
 }
 
 /// The first finding of a one-minute campaign against the honest peer was
@@ -403,4 +484,52 @@ fn knobs_that_undo_each_other_owe_no_refusal() {
         assert_eq!(peer_accepted(&case, obs, true), cancelled, "{}", obs.describe());
         assert!(spec(&case, obs, true).is_none(), "{}", obs.describe());
     }
+}
+
+/// A profile server that exits after three connections (`s_server
+/// -naccept 3`) is started again through its profile for the next case:
+/// the campaign runs every case, counts the restarts and notes each death
+/// found between cases in `restarts.txt`. Skipped without `openssl`.
+#[test]
+fn a_peer_that_dies_mid_campaign_is_restarted_and_counted() {
+    if Command::new("openssl").arg("version").output().is_err() {
+        // CI installs every peer and sets SHAKEDOWN_REQUIRE_PEERS: never a
+        // silent skip there.
+        assert!(std::env::var_os("SHAKEDOWN_REQUIRE_PEERS").is_none(), "openssl is missing");
+        eprintln!("SKIPPED: no openssl");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string(root().join("vectors/peers/openssl-server.json")).unwrap();
+    let mut profile: serde_json::Value = serde_json::from_str(&base).unwrap();
+    profile["name"] = "openssl-server-dies".into();
+    let command = profile["command"].as_array_mut().unwrap();
+    command.extend(["-naccept".into(), "3".into()]);
+    let path = dir.path().join("dies.json");
+    std::fs::write(&path, profile.to_string()).unwrap();
+    let peer = PeerSpec::parse(path.to_str().unwrap(), &root().join("vectors/peers/builtin.json")).unwrap();
+    let out = dir.path().join("out");
+    let opts = CampaignOptions {
+        peers: vec![peer],
+        peer_role: None,
+        cases: Some(24),
+        time: None,
+        seed: 1,
+        jobs: 1,
+        out: Some(shakedown::fuzz::findings::OutDir::create(&out).unwrap()),
+        shard: (1, 1),
+        timeout: Duration::from_secs(2),
+        certs: root().join("vectors/certs"),
+    };
+    let report = campaign::run(&opts, &AtomicBool::new(false), &|_| {}).expect("campaign runs");
+    let s = &report.stats;
+    assert_eq!(s.cases, 24, "{}", s.line());
+    // Every case ran (none lost to the dead server), a few were skipped
+    // for features the profile lacks.
+    assert_eq!(s.cases, s.execs + s.skipped, "{}", s.line());
+    let restarts: u64 = s.restarts.iter().map(|(_, n)| n).sum();
+    assert!(restarts >= 3, "{}", s.line());
+    assert!(s.line().contains("restarts: openssl-server-dies"), "{}", s.line());
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(report.findings.is_empty(), "{}", s.line());
 }

@@ -1,7 +1,8 @@
 //! `shakedown fuzz`: the interop fuzzer against one or more peers.
 //!
 //! Exit codes: 0 no finding, 1 at least one finding, 2 a usage or harness
-//! error (an unknown flaw, an unreachable peer, an unwritable --out).
+//! error (an unknown flag or flaw, an unreachable peer, a profile that
+//! fails to start or to restart, an unwritable --out).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -132,7 +133,12 @@ fn probe(opts: &CampaignOptions) -> Result<(), String> {
             seed_pool: None,
             silence: None,
         };
-        if let Ran::Run(r) = execute(&case, &ro, &ids, &mut Worker::default())
+        let mut worker = Worker::default();
+        let ran = execute(&case, &ro, &ids, &mut worker);
+        if let Some(why) = worker.take_start_failures().first() {
+            return Err(format!("peer {} failed to start: {why}", p.name()));
+        }
+        if let Ran::Run(r) = ran
             && let crate::expect::End::HarnessError(e) = &r.observed.end
         {
             return Err(format!("peer {} unreachable: {e}", p.name()));

@@ -58,6 +58,9 @@ pub struct Stats {
     pub elapsed: Duration,
     /// In memory: RSA results answered from memory, and all asked for.
     pub rsa_remembered: Option<(u64, u64)>,
+    /// Per peer (in `--peer` order): how often its server process died and
+    /// was started again through its profile.
+    pub restarts: Vec<(String, u64)>,
 }
 
 impl Stats {
@@ -71,8 +74,14 @@ impl Stats {
             Some((hits, all)) if all > 0 => format!(", RSA remembered {}%", hits * 100 / all),
             _ => String::new(),
         };
+        let restarts: Vec<String> =
+            self.restarts.iter().filter(|(_, n)| *n > 0).map(|(p, n)| format!("{p} {n}")).collect();
+        let restarts = match restarts.is_empty() {
+            true => String::new(),
+            false => format!(", restarts: {}", restarts.join(", ")),
+        };
         format!(
-            "{:.0} exec/s, {} cases, {} execs, {} behaviours, findings: {}, non-deterministic {}{remembered}",
+            "{:.0} exec/s, {} cases, {} execs, {} behaviours, findings: {}, non-deterministic {}{restarts}{remembered}",
             self.execs as f64 / secs,
             self.cases,
             self.execs,
@@ -224,6 +233,7 @@ pub fn run(opts: &CampaignOptions, stop: &AtomicBool, progress: &dyn Fn(&Stats))
         for (case, runs) in batch.iter().zip(results) {
             c.absorb(case, runs, stop);
         }
+        let cannot_start = c.note_restarts(&mut workers);
         c.report.stats.elapsed = started.elapsed();
         c.report.stats.rsa_remembered = c.memo.as_ref().map(|m| {
             let s = m.stats();
@@ -231,12 +241,50 @@ pub fn run(opts: &CampaignOptions, stop: &AtomicBool, progress: &dyn Fn(&Stats))
             (hits, hits + s.encrypt_misses + s.decrypt_misses + s.sign_misses + s.verify_misses)
         });
         progress(&c.report.stats);
+        // A peer that cannot be (re)started ends the campaign: everything
+        // found so far is on disk, and the error makes the exit code 2.
+        if !cannot_start.is_empty() {
+            c.report.errors.extend(cannot_start);
+            break;
+        }
     }
     c.report.stats.elapsed = started.elapsed();
     Ok(c.report)
 }
 
 impl Campaign<'_> {
+    /// Counts the peer servers started again, per peer, and keeps the
+    /// exit notes of those found dead between cases (`restarts.txt`).
+    /// Gives why a peer server failed to start, if one did.
+    fn note_restarts(&mut self, workers: &mut [Vec<Worker>]) -> Vec<String> {
+        let mut restarts = Vec::new();
+        let mut failures = Vec::new();
+        for (i, peer) in self.opts.peers.iter().enumerate() {
+            let mut n = self.main_workers.get(i).map_or(0, Worker::restarts);
+            let mut deaths = self.main_workers.get_mut(i).map(Worker::take_deaths).unwrap_or_default();
+            let mut failed =
+                self.main_workers.get_mut(i).map(Worker::take_start_failures).unwrap_or_default();
+            for w in workers.iter_mut().filter_map(|ws| ws.get_mut(i)) {
+                n += w.restarts();
+                deaths.extend(w.take_deaths());
+                failed.extend(w.take_start_failures());
+            }
+            if let Some(why) = failed.first() {
+                failures.push(format!("peer {} failed to start: {why}", peer.name()));
+            }
+            for d in deaths {
+                if let Some(out) = &self.opts.out
+                    && let Err(e) = out.note_restart(&format!("{}: {d}", peer.name()))
+                {
+                    self.report.errors.push(e);
+                }
+            }
+            restarts.push((peer.name(), n));
+        }
+        self.report.stats.restarts = restarts;
+        failures
+    }
+
     fn generate(&self, from: u64, n: u64) -> Vec<FuzzCase> {
         (from..from + n)
             .filter_map(|i| {

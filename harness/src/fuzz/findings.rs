@@ -1,6 +1,7 @@
 //! Findings as they are found: one scenario vector file per finding (a
 //! `VectorFile` that `shakedown run --vectors OUT/findings --peer SAME`
-//! replays with a fail verdict), its transcript and NSS key log beside it,
+//! replays with a fail verdict), its transcript, NSS key log and a pcapng
+//! capture (`crate::pcap`, the key log embedded) beside it,
 //! and the corpus of cases with new behaviours. Nothing waits for the end
 //! of the campaign.
 
@@ -100,8 +101,18 @@ impl OutDir {
             text.push('\n');
             text.push_str(&run.transcript.as_ref().map(|t| t.render()).unwrap_or_default());
             write_new(&dir.join(format!("{name}.transcript.txt")), text.as_bytes())?;
-            if !run.keylog.is_empty() {
-                write_new(&dir.join(format!("{name}.keylog")), run.keylog.concat().as_bytes())?;
+            let keylog = run.keylog.concat();
+            if !keylog.is_empty() {
+                write_new(&dir.join(format!("{name}.keylog")), keylog.as_bytes())?;
+            }
+            if let Some(transcript) = &run.transcript {
+                let capture = crate::pcap::Capture {
+                    transcript,
+                    engine_is_client: f.case.engine_role == crate::vector::Role::Client,
+                    keylog: &keylog,
+                    start: std::time::SystemTime::now(),
+                };
+                write_new(&dir.join(format!("{name}.pcapng")), &crate::pcap::pcapng(&capture)?)?;
             }
         }
         Ok(vector)
@@ -117,7 +128,17 @@ impl OutDir {
 
     /// Appends a line to the non-determinism report.
     pub fn note_nondeterministic(&self, line: &str) -> Result<(), String> {
-        let p = self.root.join("nondeterministic.txt");
+        self.append("nondeterministic.txt", line)
+    }
+
+    /// Appends a line to the report of peer servers found dead between
+    /// cases and started again.
+    pub fn note_restart(&self, line: &str) -> Result<(), String> {
+        self.append("restarts.txt", line)
+    }
+
+    fn append(&self, file: &str, line: &str) -> Result<(), String> {
+        let p = self.root.join(file);
         std::fs::OpenOptions::new()
             .create(true)
             .append(true)

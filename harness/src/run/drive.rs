@@ -59,6 +59,7 @@ pub fn drive(
     transcript: &mut Transcript,
     opts: DriveOptions,
 ) -> (Observed, Option<HandshakeSummary>) {
+    transcript.begin_connection();
     let (mut obs, summary) = drive_to_end(me, peer, transcript, opts);
     obs.applied_field_mutations = me.applied_field_mutations().to_vec();
     obs.cancelled_messages = me.cancelled_messages().to_vec();

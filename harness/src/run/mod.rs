@@ -88,10 +88,67 @@ fn rng(seed: u64) -> Box<SeededRandom> {
     Box::new(SeededRandom::from_seed(seed))
 }
 
-/// State one worker keeps between cases: the peer servers it started.
+/// State one worker keeps between cases: the peer servers it started,
+/// and how often one had died and was started again.
 #[derive(Debug, Default)]
 pub struct Worker {
     servers: HashMap<String, PeerProcess>,
+    /// Groups whose server was started once (a later start is a restart).
+    started: std::collections::HashSet<String>,
+    restarts: u64,
+    /// Exit notes of the servers found dead, not yet taken.
+    deaths: Vec<String>,
+    /// Why a peer server failed to start, not yet taken.
+    start_failures: Vec<String>,
+}
+
+impl Worker {
+    /// How often a per-group peer server died and was started again.
+    pub fn restarts(&self) -> u64 {
+        self.restarts
+    }
+
+    /// The exit notes of the servers found dead since the last call.
+    pub fn take_deaths(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.deaths)
+    }
+
+    /// Why peer servers failed to start since the last call.
+    pub fn take_start_failures(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.start_failures)
+    }
+}
+
+/// Starts a profile's server for `case` and waits until it is ready.
+fn start_server(
+    profile: &Profile,
+    case: &Case,
+    certs: &std::path::Path,
+    startup: Duration,
+) -> Result<PeerProcess, String> {
+    let port = free_port()?;
+    let mut p = PeerProcess::spawn(profile, &profile.argv(case, port, certs), port)?;
+    p.wait_ready(&profile.ready, startup)?;
+    Ok(p)
+}
+
+/// Connects to a peer server, giving up at once when its process has
+/// exited (instead of retrying a refused port until the timeout).
+fn connect_while_alive(
+    addr: &str,
+    timeout: Duration,
+    echo: bool,
+    p: &mut PeerProcess,
+) -> Result<TcpPeer, String> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        match TcpPeer::connect(addr, Duration::from_millis(20), echo) {
+            Ok(t) => return Ok(t),
+            Err(e) if !p.alive() => return Err(format!("{e}: {}", p.exit_note())),
+            Err(e) if Instant::now() >= deadline => return Err(e),
+            Err(_) => {}
+        }
+    }
 }
 
 /// Runs `cases`, `opts.jobs` at a time; `tick` is called after each.
@@ -392,28 +449,45 @@ fn run_profile(run: &mut CaseRun<'_>, profile: &Profile, worker: &mut Worker) ->
     match profile.role {
         Role::Server => {
             let group = profile.group_of(case);
-            let reuse = profile.start == StartMode::PerGroup
-                && worker.servers.get_mut(&group).is_some_and(PeerProcess::alive);
-            if !reuse {
-                worker.servers.remove(&group);
-                let port = free_port()?;
-                let mut p = PeerProcess::spawn(profile, &profile.argv(case, port, &opts.certs), port)?;
-                p.wait_ready(&profile.ready, startup)?;
-                worker.servers.insert(group.clone(), p);
-            }
-            let port = worker.servers.get(&group).map(|p| p.port).ok_or("peer not started")?;
-            let addr = format!("127.0.0.1:{port}");
-            let echo = profile.echo;
-            let obs = run_engine_client(run, &mut || TcpPeer::connect(&addr, opts.timeout, echo));
-            if let Some(p) = worker.servers.get_mut(&group) {
+            // A server that died since the last case (it exited, was
+            // killed, or crashed) is started again through its profile,
+            // and the case is run once more when the death showed as a
+            // refused connection.
+            for attempt in 0..2 {
+                let reuse = profile.start == StartMode::PerGroup
+                    && worker.servers.get_mut(&group).is_some_and(PeerProcess::alive);
+                if !reuse {
+                    if let Some(mut dead) = worker.servers.remove(&group) {
+                        worker.deaths.push(dead.exit_note());
+                    }
+                    let started = start_server(profile, case, &opts.certs, startup);
+                    let p = started.inspect_err(|e| worker.start_failures.push(e.clone()))?;
+                    if profile.start == StartMode::PerGroup && !worker.started.insert(group.clone()) {
+                        worker.restarts += 1;
+                    }
+                    worker.servers.insert(group.clone(), p);
+                }
+                let mut p = worker.servers.remove(&group).ok_or("peer not started")?;
+                let addr = format!("127.0.0.1:{}", p.port);
+                let (echo, timeout) = (profile.echo, opts.timeout);
+                let obs = run_engine_client(run, &mut || connect_while_alive(&addr, timeout, echo, &mut p));
+                // Could not connect (the first or, resuming, the second
+                // connection) to a server that has exited: run the case
+                // again from the start on a new one.
+                if obs.is_err() && attempt == 0 && !p.alive() {
+                    worker.deaths.push(p.exit_note());
+                    run.recorded = Recorded::default();
+                    continue;
+                }
                 if !p.alive() || !matches!(&obs, Ok(o) if o.end == End::Done) {
                     run.note = Some(p.exit_note());
                 }
-                if profile.start == StartMode::PerTest || !p.alive() {
-                    worker.servers.remove(&group);
+                if profile.start == StartMode::PerGroup && p.alive() {
+                    worker.servers.insert(group, p);
                 }
+                return obs;
             }
-            obs
+            Err("the peer server died twice before the case could connect".into())
         }
         Role::Client => {
             let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("listen: {e}"))?;
@@ -438,7 +512,8 @@ fn run_profile(run: &mut CaseRun<'_>, profile: &Profile, worker: &mut Worker) ->
                         })?,
                         false => profile.argv(case, port, &opts.certs),
                     };
-                    PeerProcess::spawn(profile, &argv, port)?
+                    PeerProcess::spawn(profile, &argv, port)
+                        .inspect_err(|e| worker.start_failures.push(e.clone()))?
                 }
             };
             // Every connection to the port is served at once, each with the

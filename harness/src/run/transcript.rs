@@ -39,6 +39,9 @@ pub enum Message {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordEntry {
     pub dir: Direction,
+    /// Which of the case's connections it crossed (0, then 1 for a
+    /// resumption case's second connection).
+    pub connection: usize,
     pub framing: Framing,
     /// The fragment's length (for unframed bytes: all of them).
     pub length: usize,
@@ -83,6 +86,8 @@ impl Default for Stream {
 #[derive(Debug, Clone, Default)]
 pub struct Transcript {
     pub records: Vec<RecordEntry>,
+    /// The connection records are now noted for.
+    connection: usize,
     to_peer: Stream,
     from_peer: Stream,
 }
@@ -92,12 +97,23 @@ impl Transcript {
         Self::default()
     }
 
+    /// A new connection of the same case starts: what follows is noted
+    /// under the next connection index (the pcap writer gives each its own
+    /// TCP connection). The record cutting carries on as before, so a
+    /// resumed connection's records read as they always have.
+    pub fn begin_connection(&mut self) {
+        if !self.records.is_empty() {
+            self.connection += 1;
+        }
+    }
+
     /// Notes bytes that went one way; records are cut as they complete.
     pub fn add(&mut self, dir: Direction, bytes: &[u8]) {
         let stream = match dir {
             Direction::ToPeer => &mut self.to_peer,
             Direction::FromPeer => &mut self.from_peer,
         };
+        let connection = self.connection;
         stream.deframer.push(bytes);
         // The deframer fails only on an over-long length, which the
         // maximum set above rules out; a failure ends the cutting.
@@ -105,6 +121,7 @@ impl Transcript {
             let entry = match d {
                 Deframed::Sslv2Hello(raw) => RecordEntry {
                     dir,
+                    connection,
                     framing: Framing::Sslv2Hello,
                     length: raw.len(),
                     handshake: vec![Message::Plain(HandshakeType::ClientHello)],
@@ -141,6 +158,7 @@ impl Transcript {
                     shakedown_engine::codec::Codec::encode(&r, &mut bytes);
                     RecordEntry {
                         dir,
+                        connection,
                         framing: Framing::Record { content_type: r.content_type, version: r.version },
                         length: r.fragment.len(),
                         handshake,
@@ -162,6 +180,7 @@ impl Transcript {
                 let rest = stream.deframer.take_buffered();
                 self.records.push(RecordEntry {
                     dir,
+                    connection: self.connection,
                     framing: Framing::Partial,
                     length: rest.len(),
                     handshake: Vec::new(),
