@@ -14,18 +14,13 @@
       for a client certificate without requiring it (tlslite-ng does not
       verify client chains); --require-cert also drops a connection without
       one after the handshake.
-  tlslite_peer.py client --port P --version V --suite NAME
-                         [--cert C --key K] [--resume] [--timeout S]
-      One full handshake (and a resumed one with --resume), each sending a
-      line and reading the echo. Prints `negotiated version=... suite=...
-      resumed=...` and `received N bytes` per handshake; exit 0 on success.
   tlslite_peer.py suite-client --port P --version V [--cert C --key K]
                                [--resume] [--timeout S]
-      The client of `shakedown run --peer vectors/peers/tlslite-client.json`:
-      one handshake at version V offering every suite, then echoes every
-      piece of application data it reads until the server closes. With
-      --resume, then a second connection offering the first one's session
-      (by id), which does the same. Prints
+      The client of vectors/peers/tlslite-client.json (`shakedown run` and
+      the interop test): one handshake at version V offering every suite,
+      then echoes every piece of application data it reads until the
+      server closes. With --resume, then a second connection offering the
+      first one's session (by id), which does the same. Prints
       `negotiated ...` or `error: ...` (tlslite-ng sends its alert first);
       exit 0 when the connection ended cleanly.
 
@@ -131,45 +126,6 @@ def cmd_server(args):
         n += 1
 
 
-def cmd_client(args):
-    v = VERSIONS[args.version]
-    _, cipher, mac = SUITES[args.suite]
-    conf = settings(v, v, [cipher], [mac])
-    chain, key = load_identity(args.cert, args.key)
-    session = None
-    for attempt in range(2 if args.resume else 1):
-        sock = socket.create_connection(("127.0.0.1", args.port), timeout=args.timeout)
-        sock.settimeout(args.timeout)
-        conn = TLSConnection(sock)
-        try:
-            conn.handshakeClientCert(certChain=chain, privateKey=key,
-                                     session=session, settings=conf,
-                                     serverName="localhost")
-            print("negotiated version=%s suite=%s resumed=%s"
-                  % (version_name(conn.version), BY_ID.get(conn.session.cipherSuite),
-                     conn.resumed), flush=True)
-            msg = b"ping from tlslite-ng %d\n" % attempt
-            conn.write(msg)
-            got = b""
-            while len(got) < len(msg):
-                chunk = conn.read(max=16384)
-                if not chunk:
-                    break
-                got += chunk
-            print("received %d bytes: %r" % (len(got), got), flush=True)
-            if got != msg:
-                print("error: echo mismatch", flush=True)
-                return 1
-            if attempt == 1 and not conn.resumed:
-                print("error: session not resumed", flush=True)
-                return 1
-            session = conn.session
-            conn.close()
-        finally:
-            sock.close()
-    return 0
-
-
 def cmd_suite_client(args):
     v = VERSIONS[args.version]
     chain, key = load_identity(args.cert, args.key)
@@ -211,14 +167,6 @@ def main():
     s.add_argument("--require-cert", action="store_true")
     s.add_argument("--request-cert", action="store_true")
     s.add_argument("--timeout", type=float, default=10.0)
-    c = sub.add_parser("client")
-    c.add_argument("--port", type=int, required=True)
-    c.add_argument("--version", choices=VERSIONS, required=True)
-    c.add_argument("--suite", choices=SUITES, required=True)
-    c.add_argument("--cert")
-    c.add_argument("--key")
-    c.add_argument("--resume", action="store_true")
-    c.add_argument("--timeout", type=float, default=10.0)
     sc = sub.add_parser("suite-client")
     sc.add_argument("--port", type=int, required=True)
     sc.add_argument("--version", choices=VERSIONS, required=True)
@@ -227,8 +175,7 @@ def main():
     sc.add_argument("--resume", action="store_true")
     sc.add_argument("--timeout", type=float, default=10.0)
     args = p.parse_args()
-    cmds = {"list": cmd_list, "server": cmd_server, "client": cmd_client,
-            "suite-client": cmd_suite_client}
+    cmds = {"list": cmd_list, "server": cmd_server, "suite-client": cmd_suite_client}
     return cmds[args.cmd](args) or 0
 
 

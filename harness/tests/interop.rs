@@ -11,6 +11,13 @@
 //! `--nocapture`, or `ci/interop.sh`). A missing tool prints SKIPPED and
 //! passes, unless SHAKEDOWN_REQUIRE_PEERS=1.
 //!
+//! Every peer starts through its profile, vectors/peers/NAME-server.json
+//! or NAME-client.json, the one place its command line is written down. A
+//! peer client offers what its profile offers, at the cell's version, and
+//! the engine server of the cell selects the cell's suite; it resumes the
+//! way its profile's `client_resumption` says (or the cell is one full
+//! handshake, saying why in the profile).
+//!
 //! Every peer process is loopback-only where the tool allows it (gnutls-serv
 //! cannot be told an address: it listens on the wildcard address, on a
 //! free port, for the duration of one test), has a deadline, and is killed
@@ -26,11 +33,12 @@ use std::time::{Duration, Instant};
 
 use interop_support::programs::Program;
 use interop_support::{
-    ChildGuard, EngineServer, Outcome, Row, Table, TempDir, cert, free_port, now_unix, peers_required, query,
-    run, suite_name, wait_listening, which,
+    ChildGuard, EngineServer, Outcome, Row, Table, Talk, TempDir, cert, free_port, now_unix, peers_required,
+    query, run, suite_name, wait_listening, which,
 };
-use shakedown::peer::profile::{Profile, Ready};
+use shakedown::peer::profile::{ClientResumption, Profile, Ready};
 use shakedown::session::{DriveError, Session};
+use shakedown::vector::{Feature, Version};
 use shakedown_engine::config::CertifiedKey;
 use shakedown_engine::crypto::SeededRandom;
 use shakedown_engine::msgs::enums::ProtocolVersion;
@@ -331,16 +339,17 @@ impl Peer {
         }
     }
 
-    /// The peer's server profile, vectors/peers/NAME-server.json: the one
-    /// place its command line is written down.
-    fn server_profile(self) -> Result<Profile, String> {
+    /// The peer's profile for a role ("server" or "client"),
+    /// vectors/peers/NAME-ROLE.json: the one place its command line is
+    /// written down.
+    fn profile(self, role: &str) -> Result<Profile, String> {
         let stem = match self {
             Self::OpenSsl => "openssl",
             Self::GnuTls => "gnutls",
             Self::Tlslite => "tlslite",
             Self::Prog(p) => p.name(),
         };
-        Profile::load(&interop_support::root().join(format!("vectors/peers/{stem}-server.json")))
+        Profile::load(&interop_support::root().join(format!("vectors/peers/{stem}-{role}.json")))
     }
 
     /// Starts the peer as a server through its profile (serving
@@ -348,7 +357,7 @@ impl Peer {
     /// its port.
     fn start_server(self, auth: Auth) -> Result<(ChildGuard, u16), String> {
         let name = format!("{} server", self.name());
-        let profile = self.server_profile()?;
+        let profile = self.profile("server")?;
         let group = auth_group(&profile, auth)?;
         let port = free_port()?;
         let argv = profile.argv_for(group, None, port, &interop_support::root().join("vectors/certs"));
@@ -375,93 +384,113 @@ impl Peer {
         }
     }
 
-    /// Runs the peer as a client against the engine server on `port`: a full
-    /// handshake and a resumed one, application data sent and the echo
-    /// read. Returns the engine server's view of the handshakes it expects
-    /// (how many connections) after checking the client's own output.
-    fn run_client(self, port: u16, v: ProtocolVersion, s: &SuiteInfo, auth: Auth) -> Result<usize, String> {
-        let with_cert = |cmd: &mut Command, cert_flag: &str, key_flag: &str| {
-            if auth == Auth::ClientCert {
-                cmd.args([cert_flag, &cert("client.pem"), key_flag, &cert("client.key.pem")]);
-            }
-        };
+    /// What the peer client's own output (each process's stdout, run
+    /// through its client profile) must show for a cell: the chain
+    /// verified, the version and suite negotiated and, when it resumes,
+    /// the resumed session, as far as the tool prints them. The engine
+    /// server checks the same from its side.
+    fn client_expects(self, v: ProtocolVersion, s: &SuiteInfo, resumes: bool) -> Vec<String> {
+        let mut want: Vec<String> = Vec::new();
         match self {
-            Self::Prog(p) => p.run_client(port, &v.to_string(), s, auth == Auth::ClientCert),
             Self::OpenSsl => {
-                let dir = TempDir::new(&format!("s_client-{port}"))?;
-                let sess = dir.0.join("session.pem").to_string_lossy().into_owned();
-                for (i, (sess_flag, want)) in
-                    [("-sess_out", "New, "), ("-sess_in", "Reused, ")].iter().enumerate()
-                {
-                    let line = format!("ping from openssl s_client {i}\n");
-                    let mut cmd = Command::new("openssl");
-                    cmd.args(["s_client", "-connect", &format!("127.0.0.1:{port}")])
-                        .args(["-servername", "localhost", "-verify_hostname", "localhost"])
-                        .args(["-verify_return_error", "-CAfile", &cert("ca.pem")])
-                        .args([openssl_flag(v), "-cipher", &format!("{}:@SECLEVEL=0", s.openssl_name)])
-                        .args([*sess_flag, &sess]);
-                    with_cert(&mut cmd, "-cert", "-key");
-                    let out = run(&mut cmd, line.as_bytes(), Some(line.trim_end()), RUN)?;
-                    let text = out.text();
-                    // "New, SSLv3, ..." names the suite's first version: the
-                    // session lines say what was negotiated.
-                    let expect = [
-                        want.to_string(),
-                        format!("Protocol  : {}\n", openssl_version_name(v)),
-                        format!("Cipher    : {}\n", s.openssl_name),
-                        "Verify return code: 0 (ok)".into(),
-                        line.clone(),
-                    ];
-                    if !out.success || !expect.iter().all(|e| out.stdout.contains(e.as_str())) {
-                        return Err(format!(
-                            "s_client run {i}: wanted {expect:?}; exit ok={}; output:\n{text}",
-                            out.success
-                        ));
-                    }
+                // "New, SSLv3, ..." names the suite's first version: the
+                // session lines say what was negotiated.
+                want.push("New, ".into());
+                if resumes {
+                    want.push("Reused, ".into());
                 }
-                Ok(2)
+                want.push(format!("Protocol  : {}\n", openssl_version_name(v)));
+                want.push(format!("Cipher    : {}\n", s.openssl_name));
+                want.push("Verify return code: 0 (ok)".into());
             }
             Self::GnuTls => {
-                // -r: a full handshake, then a resumed one that carries the data.
-                let line = "ping from gnutls-cli\n";
-                let mut cmd = Command::new("gnutls-cli");
-                cmd.args(["127.0.0.1", "-p", &port.to_string(), "-r"])
-                    .args(["--x509cafile", &cert("ca.pem"), "--verify-hostname", "localhost"])
-                    .args(["--sni-hostname", "localhost"])
-                    .args(["--priority", &gnutls_priority(&[v], &[s])]);
-                with_cert(&mut cmd, "--x509certfile", "--x509keyfile");
-                let out = run(&mut cmd, line.as_bytes(), Some(line.trim_end()), RUN)?;
-                let text = out.text();
-                let ok = out.success
-                    && text.contains("The certificate is trusted")
-                    && text.contains("*** This is a resumed session")
-                    && out.stdout.contains(line.trim_end());
-                if !ok {
-                    return Err(format!(
-                        "gnutls-cli: wanted a trusted chain, a resumed session and the echo; exit ok={}; output:\n{text}",
-                        out.success
-                    ));
+                want.push("The certificate is trusted".into());
+                if resumes {
+                    want.push("*** This is a resumed session".into());
                 }
-                Ok(2)
             }
-            Self::Tlslite => {
-                let mut cmd = Command::new("python3");
-                cmd.args([&tlslite_script(), "client", "--port", &port.to_string()]).args([
-                    "--version",
-                    &v.to_string(),
-                    "--suite",
-                    s.openssl_name,
-                    "--resume",
-                ]);
-                with_cert(&mut cmd, "--cert", "--key");
-                let out = run(&mut cmd, b"", None, RUN)?;
-                if !out.success || !out.stdout.contains("resumed=True") {
-                    return Err(format!("tlslite client: exit ok={}; output:\n{}", out.success, out.text()));
+            Self::Prog(Program::Botan) => {
+                let botan_version = match v {
+                    ProtocolVersion::Tls10 => "TLS v1.0",
+                    ProtocolVersion::Tls11 => "TLS v1.1",
+                    _ => "TLS v1.2",
+                };
+                want.push("Certificate validation status: Verified".into());
+                want.push(format!("Handshake complete, {botan_version} using {}", &s.iana_name[4..]));
+            }
+            Self::Tlslite | Self::Prog(_) => {
+                want.push(format!("negotiated version={v} suite={} resumed=", s.openssl_name));
+                if resumes {
+                    // tlslite-ng prints Python's True.
+                    want.push(if self == Self::Tlslite { "resumed=True" } else { "resumed=true" }.into());
                 }
-                Ok(2)
             }
         }
+        want
     }
+}
+
+/// Whether a client profile says how its client resumes.
+fn client_resumes(profile: &Profile) -> bool {
+    matches!(
+        profile.client_resumption,
+        Some(ClientResumption::Reconnect(_) | ClientResumption::SessionFile { .. })
+    )
+}
+
+/// Runs a peer client through its profile (vectors/peers/NAME-client.json:
+/// the command, the `no_cert`/`with_cert` group, the version's arguments)
+/// against the engine server on `port`: the full handshake and, when the
+/// profile says how its client resumes (`client_resumption`), the resumed
+/// one, from the same process (`reconnect`) or a second one that reads the
+/// first one's session file (`session_file`). A client that does not echo
+/// gets `line` on stdin, and its stdin stays open until the echo shows or
+/// it ends (the engine server closes once it has echoed a line). Each
+/// process's output, once every one has ended well.
+fn run_profile_client(
+    profile: &Profile,
+    port: u16,
+    v: ProtocolVersion,
+    auth: Auth,
+    line: &str,
+) -> Result<Vec<interop_support::Finished>, String> {
+    let root = interop_support::root();
+    let certs = root.join("vectors/certs");
+    let group = match auth {
+        Auth::None => "no_cert",
+        Auth::ClientCert => "with_cert",
+    };
+    let version = Version::ALL.into_iter().find(|x| x.wire() == v).ok_or(format!("no version {v}"))?;
+    let dir = TempDir::new(&format!("{}-{port}", profile.name))?;
+    let session = dir.0.join("session");
+    let passes = match profile.client_resumption {
+        Some(ClientResumption::SessionFile { .. }) => 2,
+        _ => 1,
+    };
+    let mut outputs = Vec::new();
+    for pass in 0..passes {
+        let mut argv = profile.argv_for(group, Some(version), port, &certs);
+        argv.extend(profile.resumption_args(pass, port, &session).unwrap_or_default());
+        let (program, args) = argv.split_first().ok_or("the profile has no command")?;
+        let mut cmd = Command::new(program);
+        // Profiles name their scripts and built programs from the root.
+        cmd.args(args).envs(&profile.env).current_dir(&root);
+        let out = match profile.echo {
+            true => run(&mut cmd, b"", None, RUN)?,
+            false => run(&mut cmd, line.as_bytes(), Some(line.trim_end()), RUN)?,
+        };
+        if !out.success {
+            return Err(format!(
+                "{} (process {}) failed: `{}`; output:\n{}",
+                profile.name,
+                pass + 1,
+                argv.join(" "),
+                out.text()
+            ));
+        }
+        outputs.push(out);
+    }
+    Ok(outputs)
 }
 
 fn anchors() -> TrustAnchors {
@@ -533,7 +562,7 @@ fn engine_client_cell(
         .map_err(|e| format!("full: {e}"))?;
     check(&first, false).map_err(|e| format!("full: {e}"))?;
     if let Peer::Prog(p) = peer
-        && p.resumes(true, &v.to_string()).is_err()
+        && p.server_resumes(&v.to_string()).is_err()
     {
         return Ok(());
     }
@@ -544,21 +573,49 @@ fn engine_client_cell(
     Ok(())
 }
 
-/// Peer client against the engine server: the peer's own checks, then the
-/// engine's view of the same connections.
+/// The engine server of a cell: every version, one suite when given (the
+/// cell's: the peer client offers what its profile offers and the engine
+/// picks this one), and a client certificate required and verified for
+/// [`Auth::ClientCert`].
+fn engine_server_config(auth: Auth, suite: Option<&SuiteInfo>) -> ServerConfig {
+    let base = ServerConfig::new(identity("server.chain.pem", "server.key.pem"));
+    ServerConfig {
+        versions: VersionRange::ALL,
+        suites: suite.map_or(base.suites.clone(), |s| vec![s.suite]),
+        client_auth: match auth {
+            Auth::None => ClientAuthMode::Off,
+            Auth::ClientCert => ClientAuthMode::Require,
+        },
+        client_trust: Some(anchors()),
+        ..base
+    }
+}
+
+/// How the engine server of a cell talks to a peer client (see [`Talk`]).
+fn talk_to(profile: &Profile) -> Talk {
+    match profile.echo {
+        true => Talk::Greet(b"ping from the shakedown engine\n".to_vec()),
+        false => Talk::EchoLine,
+    }
+}
+
+/// Peer client (through its profile) against an engine server of its own,
+/// which selects the cell's suite: the peer's own checks, then the
+/// engine's view of every connection the client made.
 fn engine_server_cell(
     peer: Peer,
-    server: &EngineServer,
+    profile: &Profile,
     v: ProtocolVersion,
     s: &SuiteInfo,
     auth: Auth,
 ) -> Result<(), String> {
-    // Anything left over from an earlier cell is not this cell's.
-    server.drain();
-    let client = peer.run_client(server.port, v, s, auth);
+    let server = EngineServer::start(engine_server_config(auth, Some(s)), STEP, talk_to(profile))
+        .map_err(|e| format!("engine server did not start: {e}"))?;
+    let line = format!("ping from the {} client\n", peer.name());
+    let resumes = client_resumes(profile);
+    let client = run_profile_client(profile, server.port, v, auth, &line);
     let mut seen = Vec::new();
-    let expected = *client.as_ref().unwrap_or(&2);
-    for _ in 0..expected {
+    for _ in 0..server.accepted() {
         match server.next(if client.is_ok() { STEP } else { Duration::from_millis(200) }) {
             Ok(x) => seen.push(x),
             Err(e) if client.is_ok() => return Err(e),
@@ -566,7 +623,32 @@ fn engine_server_cell(
         }
     }
     let engine_view = format!("{seen:?}");
-    client.map_err(|e| format!("{e}\nengine server saw: {engine_view}"))?;
+    let outputs = client.map_err(|e| format!("{e}\nengine server saw: {engine_view}"))?;
+    let stdout: String = outputs.iter().map(|o| o.stdout.as_str()).collect();
+    let text: String = outputs.iter().map(interop_support::Finished::text).collect();
+    let want = peer.client_expects(v, s, resumes);
+    let echoed = profile.echo || outputs.iter().all(|o| o.stdout.contains(line.trim_end()));
+    if !want.iter().all(|w| stdout.contains(w.as_str())) || !echoed {
+        return Err(format!(
+            "{}: wanted {want:?}{} in its output:\n{text}",
+            profile.name,
+            if profile.echo { String::new() } else { format!(" and {line:?} echoed") }
+        ));
+    }
+    // One connection, or a full one and then resumed ones (s_client
+    // -reconnect resumes five times).
+    let connections_ok = match resumes {
+        true => seen.len() >= 2,
+        false => seen.len() == 1,
+    };
+    if !connections_ok {
+        return Err(format!(
+            "engine server saw {} connection(s) ({}), wanted {}: {engine_view}",
+            seen.len(),
+            server.accepted(),
+            if resumes { "a full one and resumed ones" } else { "one" }
+        ));
+    }
     // OpenSSL sends the client certificate with its issuer (the root), so
     // "with a certificate" is one or more.
     let certs_ok = |n: usize| (n > 0) == (auth == Auth::ClientCert);
@@ -585,8 +667,10 @@ fn engine_server_cell(
             ));
         }
     }
-    if seen.iter().all(|x| x.received.is_empty()) {
-        return Err("engine server received no application data".into());
+    // A greeting comes back on every connection (the server checks it);
+    // a line the client sends arrives on one of them at least.
+    if !profile.echo && !seen.iter().any(|x| x.received == line.as_bytes()) {
+        return Err(format!("engine server did not receive {line:?}: {engine_view}"));
     }
     Ok(())
 }
@@ -625,26 +709,22 @@ fn matrix(peer: Peer, role: Role) {
         .capabilities()
         .unwrap_or_else(|e| panic!("{role_name}: asking {} what it supports: {e}", peer.name()));
 
-    // One peer server (or one engine server) per auth mode, for the whole matrix.
+    // A peer client starts through its profile; the engine server of each
+    // cell is its own.
+    let client_profile = match role {
+        Role::EngineServer => Some(
+            peer.profile("client")
+                .unwrap_or_else(|e| panic!("{role_name}: the client profile of {}: {e}", peer.name())),
+        ),
+        Role::EngineClient => None,
+    };
+    // One peer server per auth mode, for the whole matrix.
     let mut peer_servers = Vec::new();
-    let mut engine_servers = Vec::new();
-    for auth in Auth::ALL {
-        match role {
-            Role::EngineClient if no_client_cert(peer, role, auth).is_some() => {
-                peer_servers.push(Err("not started: no client certificates".into()));
-            }
-            Role::EngineClient => peer_servers.push(peer.start_server(auth)),
-            Role::EngineServer => {
-                let config = ServerConfig {
-                    versions: VersionRange::ALL,
-                    client_auth: match auth {
-                        Auth::None => ClientAuthMode::Off,
-                        Auth::ClientCert => ClientAuthMode::Require,
-                    },
-                    client_trust: Some(anchors()),
-                    ..ServerConfig::new(identity("server.chain.pem", "server.key.pem"))
-                };
-                engine_servers.push(EngineServer::start(config, STEP));
+    if role == Role::EngineClient {
+        for auth in Auth::ALL {
+            match no_client_cert(peer, role, auth, None) {
+                Some(_) => peer_servers.push(Err("not started: no client certificates".into())),
+                None => peer_servers.push(peer.start_server(auth)),
             }
         }
     }
@@ -665,7 +745,7 @@ fn matrix(peer: Peer, role: Role) {
     {
         // Nothing to interoperate on: what must hold is that the two sides
         // refuse each other cleanly.
-        let outcome = match refusal(p, role, &peer_servers, &engine_servers) {
+        let outcome = match refusal(p, role, &peer_servers, client_profile.as_ref()) {
             Ok(how) => Outcome::Skip(format!("no RSA key-exchange suite in this build; {how}")),
             Err(e) => Outcome::Fail(e),
         };
@@ -695,8 +775,8 @@ fn matrix(peer: Peer, role: Role) {
             }
             for (i, auth) in Auth::ALL.into_iter().enumerate() {
                 seed += 2;
-                if let Some(why) = no_client_cert(peer, role, auth) {
-                    table.push(row(&v.to_string(), s.openssl_name, auth.name(), Outcome::Skip(why.into())));
+                if let Some(why) = no_client_cert(peer, role, auth, client_profile.as_ref()) {
+                    table.push(row(&v.to_string(), s.openssl_name, auth.name(), Outcome::Skip(why)));
                     continue;
                 }
                 let result = match role {
@@ -704,9 +784,9 @@ fn matrix(peer: Peer, role: Role) {
                         Ok((_, port)) => engine_client_cell(peer, *port, v, s, auth, seed),
                         Err(e) => Err(format!("peer server did not start: {e}")),
                     },
-                    Role::EngineServer => match &engine_servers[i] {
-                        Ok(server) => engine_server_cell(peer, server, v, s, auth),
-                        Err(e) => Err(format!("engine server did not start: {e}")),
+                    Role::EngineServer => match &client_profile {
+                        Some(profile) => engine_server_cell(peer, profile, v, s, auth),
+                        None => Err("no client profile".into()),
                     },
                 };
                 let outcome = match result {
@@ -725,7 +805,6 @@ fn matrix(peer: Peer, role: Role) {
         }
     }
     drop(peer_servers);
-    drop(engine_servers);
     println!("{}({release}; {:.1} s)", table.render(&role_name), start.elapsed().as_secs_f64());
     let failures = table.failures();
     assert!(
@@ -751,10 +830,21 @@ fn auth_group(profile: &Profile, auth: Auth) -> Result<&'static str, String> {
     }
 }
 
-/// Why a client-certificate cell cannot run on this peer in this role.
-fn no_client_cert(peer: Peer, role: Role, auth: Auth) -> Option<&'static str> {
-    match (peer, auth) {
-        (Peer::Prog(p), Auth::ClientCert) => p.no_client_cert(role == Role::EngineClient),
+/// Why a client-certificate cell cannot run on this peer in this role: a
+/// server that never asks, or a client whose profile
+/// (`client_profile`) lacks the `client_certificate` feature.
+fn no_client_cert(peer: Peer, role: Role, auth: Auth, client_profile: Option<&Profile>) -> Option<String> {
+    if auth != Auth::ClientCert {
+        return None;
+    }
+    match (role, peer, client_profile) {
+        (Role::EngineClient, Peer::Prog(p), _) => p.server_without_client_auth().map(String::from),
+        (Role::EngineServer, _, Some(profile)) if !profile.features.contains(&Feature::ClientCertificate) => {
+            Some(format!(
+                "{} lacks feature client_certificate (its profile has no way to send one)",
+                profile.name
+            ))
+        }
         _ => None,
     }
 }
@@ -767,10 +857,9 @@ fn refusal(
     p: Program,
     role: Role,
     peer_servers: &[Result<(ChildGuard, u16), String>],
-    engine_servers: &[Result<EngineServer, String>],
+    client_profile: Option<&Profile>,
 ) -> Result<String, String> {
     let v = ProtocolVersion::Tls12;
-    let s = shakedown_engine::suites::by_name("AES128-SHA").ok_or("no AES128-SHA")?;
     match role {
         Role::EngineClient => {
             let (_, port) = peer_servers.first().ok_or("no server")?.as_ref().map_err(Clone::clone)?;
@@ -788,10 +877,10 @@ fn refusal(
             }
         }
         Role::EngineServer => {
-            let server = engine_servers.first().ok_or("no server")?.as_ref().map_err(Clone::clone)?;
-            server.drain();
-            match p.run_client(server.port, &v.to_string(), s, false) {
-                Ok(_) => Err(format!("{} client completed a handshake without RSA suites?", p.name())),
+            let profile = client_profile.ok_or("no client profile")?;
+            let server = EngineServer::start(engine_server_config(Auth::None, None), STEP, talk_to(profile))?;
+            match run_profile_client(profile, server.port, v, Auth::None, "ping\n") {
+                Ok(_) => Err(format!("{} completed a handshake without RSA suites?", profile.name)),
                 Err(client) => match server.next(STEP) {
                     Err(e) if e.contains("handshake") => {
                         Ok(format!("the engine server refused the {} client's hello: {e}", p.name()))
@@ -946,6 +1035,7 @@ fn engine_server_gives_up_on_a_stalled_client() {
     let server = EngineServer::start(
         ServerConfig::new(identity("server.chain.pem", "server.key.pem")),
         Duration::from_secs(1),
+        Talk::EchoLine,
     )
     .unwrap();
     let start = Instant::now();

@@ -346,6 +346,17 @@ impl Profile {
         pass: usize,
         session: &Path,
     ) -> Option<Vec<String>> {
+        let extra = self.resumption_args(pass, port, session)?;
+        let mut argv = self.argv(case, port, certs);
+        argv.extend(extra);
+        Some(argv)
+    }
+
+    /// The arguments a client that resumes adds to its command for
+    /// connection `pass` (see [`Self::resume_argv`]), placeholders filled;
+    /// `None` when that pass starts no process of its own, or the client
+    /// does not resume.
+    pub fn resumption_args(&self, pass: usize, port: u16, session: &Path) -> Option<Vec<String>> {
         let extra = match (&self.client_resumption, pass) {
             (Some(ClientResumption::Reconnect(args)), 0) => args,
             (Some(ClientResumption::SessionFile { save, .. }), 0) => save,
@@ -353,9 +364,12 @@ impl Profile {
             _ => return None,
         };
         let file = session.display().to_string();
-        let mut argv = self.argv(case, port, certs);
-        argv.extend(extra.iter().map(|a| a.replace("{session}", &file).replace("{port}", &port.to_string())));
-        Some(argv)
+        Some(
+            extra
+                .iter()
+                .map(|a| a.replace("{session}", &file).replace("{port}", &port.to_string()))
+                .collect(),
+        )
     }
 
     /// The command, then the group's and the version's arguments, with the

@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -254,18 +254,31 @@ pub struct Served {
     pub received: Vec<u8>,
 }
 
+/// How the engine server exchanges application data after each handshake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Talk {
+    /// Echo what arrives, and close once a whole line has gone back (or
+    /// when the peer closes): for a client that sends first and prints
+    /// what it reads (profile `echo: false`).
+    EchoLine,
+    /// Send these bytes, read the same back, close: for a client that
+    /// echoes (profile `echo: true`).
+    Greet(Vec<u8>),
+}
+
 /// The reference engine as a server on a loopback port, in a thread,
-/// echoing application data until the peer closes. Stopped when dropped.
+/// serving one connection at a time (see [`Talk`]). Stopped when dropped.
 #[derive(Debug)]
 pub struct EngineServer {
     pub port: u16,
     stop: Arc<AtomicBool>,
+    accepted: Arc<AtomicUsize>,
     results: mpsc::Receiver<Result<Served, String>>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl EngineServer {
-    pub fn start(config: ServerConfig, timeout: Duration) -> Result<Self, String> {
+    pub fn start(config: ServerConfig, timeout: Duration, talk: Talk) -> Result<Self, String> {
         let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         listener.set_nonblocking(true).map_err(|e| e.to_string())?;
@@ -273,19 +286,29 @@ impl EngineServer {
         let (tx, results) = mpsc::channel();
         let config = Arc::new(config);
         let flag = stop.clone();
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let count = accepted.clone();
         let thread = std::thread::spawn(move || {
             let mut n = 0u64;
             while !flag.load(Ordering::Relaxed) {
                 match listener.accept() {
                     Ok((stream, _)) => {
-                        let _ = tx.send(serve_one(config.clone(), stream, n, timeout));
+                        count.fetch_add(1, Ordering::Relaxed);
+                        let _ = tx.send(serve_one(config.clone(), stream, n, timeout, &talk));
                         n += 1;
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(10)),
                 }
             }
         });
-        Ok(Self { port, stop, results, thread: Some(thread) })
+        Ok(Self { port, stop, accepted, results, thread: Some(thread) })
+    }
+
+    /// Connections accepted so far. A client's connections are all
+    /// accepted by the time it has ended well: each one's handshake needed
+    /// this server.
+    pub fn accepted(&self) -> usize {
+        self.accepted.load(Ordering::Relaxed)
     }
 
     /// The next connection's outcome, waiting up to `timeout`.
@@ -315,6 +338,7 @@ fn serve_one(
     stream: TcpStream,
     n: u64,
     timeout: Duration,
+    talk: &Talk,
 ) -> Result<Served, String> {
     stream.set_nonblocking(false).map_err(|e| e.to_string())?;
     let _ = stream.set_nodelay(true);
@@ -322,14 +346,32 @@ fn serve_one(
     let mut session = Session::new(conn, stream);
     let summary = session.handshake(timeout).map_err(|e| format!("engine server: handshake: {e}"))?;
     let mut received = Vec::new();
-    loop {
-        match session.next_data(timeout) {
-            Ok(Some(d)) => {
-                received.extend_from_slice(&d);
-                session.send(&d).map_err(|e| format!("engine server: echo: {e}"))?;
+    match talk {
+        Talk::EchoLine => loop {
+            match session.next_data(timeout) {
+                Ok(Some(d)) => {
+                    received.extend_from_slice(&d);
+                    session.send(&d).map_err(|e| format!("engine server: echo: {e}"))?;
+                    if d.contains(&b'\n') {
+                        break;
+                    }
+                }
+                Ok(None) | Err(DriveError::Eof) => break,
+                Err(e) => return Err(format!("engine server: after the handshake: {e}")),
             }
-            Ok(None) | Err(DriveError::Eof) => break,
-            Err(e) => return Err(format!("engine server: after the handshake: {e}")),
+        },
+        Talk::Greet(line) => {
+            session.send(line).map_err(|e| format!("engine server: send: {e}"))?;
+            received = session
+                .receive(line.len(), timeout)
+                .map_err(|e| format!("engine server: reading the echo: {e}"))?;
+            if received != *line {
+                return Err(format!(
+                    "engine server: sent {:?}, got {:?} back",
+                    String::from_utf8_lossy(line),
+                    String::from_utf8_lossy(&received)
+                ));
+            }
         }
     }
     session.close();
