@@ -23,6 +23,20 @@ fn root() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
 }
 
+/// One case at a time against the honest built-in peer, transcripts kept.
+fn builtin_opts() -> shakedown::run::RunOptions {
+    shakedown::run::RunOptions {
+        peer: PeerSpec::Builtin(Box::default()),
+        jobs: 1,
+        seed: 1,
+        timeout: Duration::from_secs(5),
+        certs: root().join("vectors/certs"),
+        keep_transcripts: true,
+        seed_pool: None,
+        silence: None,
+    }
+}
+
 /// `peer_role`: the role of the built-in peer under test.
 fn campaign(flaws: &[Flaw], seed: u64, peer_role: Option<Role>, cases: u64, jobs: usize) -> Report {
     sharded(flaws, seed, peer_role, cases, jobs, (1, 1))
@@ -329,7 +343,7 @@ fn a_coalesced_finished_keeps_its_corrupt_mac() {
     use shakedown::fuzz::case::FuzzCase;
     use shakedown::fuzz::exec::{Ran, execute};
     use shakedown::fuzz::oracle::peer_accepted;
-    use shakedown::run::{RunOptions, Worker, configs::Identities};
+    use shakedown::run::{Worker, configs::Identities};
     use shakedown::vector::{ClientAuth, Version};
     use shakedown_engine::crypto::record::{ByteFlip, SealTweak};
     use shakedown_engine::deviate::Knob;
@@ -353,16 +367,7 @@ fn a_coalesced_finished_keeps_its_corrupt_mac() {
             Knob::CoalesceHandshake,
         ],
     };
-    let opts = RunOptions {
-        peer: PeerSpec::Builtin(Box::default()),
-        jobs: 1,
-        seed: 1,
-        timeout: Duration::from_secs(5),
-        certs: root().join("vectors/certs"),
-        keep_transcripts: true,
-        seed_pool: None,
-        silence: None,
-    };
+    let opts = builtin_opts();
     let ids = Identities::load(&opts.certs).unwrap();
     let Ran::Run(run) = execute(&case, &opts, &ids, &mut Worker::default()) else { panic!("the case runs") };
     assert!(!peer_accepted(&case, &run.observed, true), "{}", run.observed.describe());
@@ -375,22 +380,13 @@ fn a_coalesced_finished_keeps_its_corrupt_mac() {
 fn field_mutations_keep_or_break_the_transcript_as_asked() {
     use shakedown::fuzz::case::FuzzCase;
     use shakedown::fuzz::exec::{Ran, execute};
-    use shakedown::run::{RunOptions, Worker, configs::Identities};
+    use shakedown::run::{Worker, configs::Identities};
     use shakedown::vector::{ClientAuth, Version};
     use shakedown_engine::deviate::field::{FieldMutation, FieldOp};
     use shakedown_engine::deviate::{Knob, Payload};
     use shakedown_engine::msgs::enums::HandshakeType;
 
-    let opts = RunOptions {
-        peer: PeerSpec::Builtin(Box::default()),
-        jobs: 1,
-        seed: 1,
-        timeout: Duration::from_secs(5),
-        certs: root().join("vectors/certs"),
-        keep_transcripts: true,
-        seed_pool: None,
-        silence: None,
-    };
+    let opts = builtin_opts();
     let ids = Identities::load(&opts.certs).unwrap();
     let run = |integrity: bool| {
         let m = FieldMutation {
@@ -431,7 +427,7 @@ fn knobs_that_undo_each_other_owe_no_refusal() {
     use shakedown::fuzz::case::FuzzCase;
     use shakedown::fuzz::exec::{Ran, execute};
     use shakedown::fuzz::oracle::{peer_accepted, spec};
-    use shakedown::run::{RunOptions, Worker, configs::Identities};
+    use shakedown::run::{Worker, configs::Identities};
     use shakedown::vector::{ClientAuth, Version};
     use shakedown_engine::deviate::field::{FieldMutation, FieldOp};
     use shakedown_engine::deviate::{Knob, Payload};
@@ -448,16 +444,7 @@ fn knobs_that_undo_each_other_owe_no_refusal() {
     };
     let pad =
         Knob::PadBody { message: HandshakeType::Finished, bytes: Payload::Hex(vec![0xf6, 0xfb, 0xc0, 0xfc]) };
-    let opts = RunOptions {
-        peer: PeerSpec::Builtin(Box::default()),
-        jobs: 1,
-        seed: 1,
-        timeout: Duration::from_secs(5),
-        certs: root().join("vectors/certs"),
-        keep_transcripts: true,
-        seed_pool: None,
-        silence: None,
-    };
+    let opts = builtin_opts();
     let ids = Identities::load(&opts.certs).unwrap();
     for (mutations, cancelled) in [(vec![cut(4), pad.clone()], true), (vec![cut(3), pad], false)] {
         let case = FuzzCase {
