@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use shakedown_engine::crypto::SeededRandom;
-use shakedown_engine::{Connection, ServerConfig};
+use shakedown_engine::{ClientConfig, Connection, ServerConfig};
 
 use super::link::{Link, TcpLink};
 use super::sul::Connect;
@@ -25,6 +25,15 @@ pub fn builtin(config: Arc<ServerConfig>, seed: u64) -> Connect {
     Box::new(move || {
         let rng = Box::new(SeededRandom::from_seed(seed));
         let conn = Connection::server(config.clone(), rng, NOW);
+        Ok(Box::new(MemoryPeer::new(conn)) as Box<dyn Link>)
+    })
+}
+
+/// The built-in client; every connection gets the same randomness.
+pub fn builtin_client(config: Arc<ClientConfig>, seed: u64) -> Connect {
+    Box::new(move || {
+        let rng = Box::new(SeededRandom::from_seed(seed));
+        let conn = Connection::client(config.clone(), rng, NOW).map_err(|e| format!("the client: {e}"))?;
         Ok(Box::new(MemoryPeer::new(conn)) as Box<dyn Link>)
     })
 }
