@@ -3,7 +3,10 @@
 //! equals itself; each state or authentication flaw of the built-in client
 //! that the alphabet can show gives a model that differs from the
 //! reference, where the reference sends a fatal alert and the flawed
-//! client goes on.
+//! client goes on; `openssl s_client` (vectors/peers/openssl-client.json,
+//! a process per query against a loopback listener of the learner's) is
+//! learned and every process it started is gone afterwards. That last test
+//! is skipped without `openssl` unless SHAKEDOWN_REQUIRE_PEERS is set.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::path::PathBuf;
@@ -12,6 +15,7 @@ use std::time::Duration;
 use shakedown::learn::cache::Checks;
 use shakedown::learn::differences;
 use shakedown::learn::session::{Setup, Target, learn_client};
+use shakedown::peer::profile::Profile;
 use shakedown::vector::{ClientAuth, Version};
 use shakedown_engine::flaw::Flaw;
 use shakedown_engine::suites;
@@ -99,5 +103,63 @@ fn client_flaws_change_the_learned_model() {
             "{flaw}: {:?}",
             diff.found
         );
+    }
+}
+
+fn have_openssl() -> bool {
+    std::process::Command::new("openssl").arg("version").output().is_ok_and(|o| o.status.success())
+}
+
+/// Processes whose parent is this test process and whose name is `name`.
+fn children_named(name: &str) -> usize {
+    let me = std::process::id().to_string();
+    let Ok(dir) = std::fs::read_dir("/proc") else { return 0 };
+    dir.filter_map(Result::ok)
+        .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
+        .filter(|stat| {
+            // pid (comm) state ppid ...
+            let Some((head, rest)) = stat.rsplit_once(") ") else { return false };
+            let comm = head.split_once(" (").map_or("", |(_, c)| c);
+            let alive = !rest.starts_with('Z');
+            comm == name && alive && rest.split_whitespace().nth(1) == Some(me.as_str())
+        })
+        .count()
+}
+
+#[test]
+fn openssl_s_client_is_learned_a_process_per_query() {
+    if !have_openssl() {
+        assert!(std::env::var("SHAKEDOWN_REQUIRE_PEERS").is_err(), "openssl is required");
+        eprintln!("skipped: no openssl");
+        return;
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let profile = Profile::load(&root.join("vectors/peers/openssl-client.json")).unwrap();
+    let mut s = setup(
+        Version::Tls12,
+        "ServerHello,Certificate,ServerHelloDone,ChangeCipherSpec,Finished,ApplicationData",
+    );
+    s.min_wait = Duration::from_millis(50);
+    s.random_words = 10;
+    s.time_budget = Some(Duration::from_secs(180));
+    s.connect_timeout = Duration::from_secs(5);
+    let m = learn_client(&Target::Profile(Box::new(profile)), &s, &|_| {}).unwrap();
+    println!("openssl s_client: {} states, {:?}", m.model.states(), m.stats);
+    assert!(m.complete);
+    assert_eq!(children_named("openssl"), 0, "an s_client outlived its query");
+    let reference = learn_client(&Target::Builtin, &s, &|_| {}).unwrap();
+    let word: Vec<usize> = ["ServerHello", "Certificate", "ServerHelloDone", "ChangeCipherSpec", "Finished"]
+        .iter()
+        .map(|n| m.model.inputs.iter().position(|i| i == n).unwrap())
+        .collect();
+    let out = m.model.run(&word).unwrap();
+    assert_eq!(out, reference.model.run(&word).unwrap());
+    assert_eq!(out[2], "ClientKeyExchange+ChangeCipherSpec+Finished", "{out:?}");
+    // s_client prints application data instead of echoing it: that is
+    // where the models differ, and only there.
+    let diff = differences(&m.model, &reference.model, 20).unwrap();
+    for d in &diff.found {
+        println!("[{}] s_client {:?} reference {:?}", d.inputs.join(", "), d.left.last(), d.right.last());
+        assert_eq!(d.inputs.last().map(String::as_str), Some("ApplicationData"), "{d:?}");
     }
 }

@@ -187,8 +187,9 @@ pub fn learn_server(
 }
 
 /// Learns `target` as a client: every query is a new connection from the
-/// client to the learner's server. Only the built-in client so far; `hook`
-/// adjusts its configuration (tests set flaws there).
+/// client to the learner's server: the built-in client in memory, or a
+/// client profile's process started for each query. `hook` adjusts the
+/// built-in client's configuration (tests set flaws there).
 pub fn learn_client(
     target: &Target,
     setup: &Setup,
@@ -219,7 +220,15 @@ pub fn learn_client(
             hook(&mut config);
             peers::builtin_client(Arc::new(config), setup.seed)
         }
-        other => return Err(format!("learning the client {} is not implemented yet", other.name())),
+        Target::Profile(p) => {
+            if !p.versions.contains(&setup.version) {
+                return Err(format!("{} does not speak {}", p.name, setup.version.name()));
+            }
+            peers::profile_client((**p).clone(), setup.version, setup.certs.clone(), setup.connect_timeout)
+        }
+        Target::Tcp(_) => {
+            return Err("a TCP address names a server; a client to learn is given by its profile".into());
+        }
     };
     let server = ServerSetup {
         version: wire,

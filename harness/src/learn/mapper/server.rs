@@ -18,11 +18,12 @@ use shakedown_engine::crypto::rsa_kx::PREMASTER_LEN;
 use shakedown_engine::crypto::{ConnectionKeys, RandomSource, SeededRandom, Side};
 use shakedown_engine::msgs::enums::{
     AlertDescription, AlertLevel, CipherSuite, ClientCertificateType, Compression, ContentType,
-    HandshakeType, HashAlgorithm, ProtocolVersion, SignatureAlgorithm,
+    ExtensionType, HandshakeType, HashAlgorithm, ProtocolVersion, SignatureAlgorithm,
 };
 use shakedown_engine::msgs::{
-    Alert, Certificate, CertificateDer, CertificateRequest, Finished, HandshakeContext, HandshakeMessage,
-    HandshakePayload, Random, RawHandshake, Record, ServerHello, SessionId, SignatureAndHashAlgorithm,
+    Alert, Certificate, CertificateDer, CertificateRequest, Extension, Finished, HandshakeContext,
+    HandshakeMessage, HandshakePayload, Random, RawHandshake, Record, ServerHello, SessionId,
+    SignatureAndHashAlgorithm,
 };
 use shakedown_engine::suites::SuiteInfo;
 
@@ -164,6 +165,15 @@ pub struct ServerState {
     write: Option<Box<dyn RecordSeal>>,
     read: Option<Box<dyn RecordOpen>>,
     read_unknown: bool,
+    /// The client signalled RFC 5746 (the extension or the SCSV): our
+    /// ServerHello answers with renegotiation_info (3.6).
+    secure_renegotiation: bool,
+    /// This handshake's verify_data, each side's, once sent.
+    client_verify: Vec<u8>,
+    server_verify: Vec<u8>,
+    /// renegotiated_connection for this handshake's ServerHello: both
+    /// verify_data of the handshake before, empty for the first (3.5).
+    renegotiated_connection: Vec<u8>,
 }
 
 impl std::fmt::Debug for ServerState {
@@ -206,6 +216,10 @@ impl ServerState {
             write: None,
             read: None,
             read_unknown: false,
+            secure_renegotiation: false,
+            client_verify: Vec::new(),
+            server_verify: Vec::new(),
+            renegotiated_connection: Vec::new(),
         })
     }
 
@@ -295,7 +309,9 @@ impl ServerState {
             session_id: SessionId::empty(),
             cipher_suite,
             compression_method: Compression::Null,
-            extensions: None,
+            // SSL 3.0 hellos carry no extensions here: the SCSV alone.
+            extensions: (self.secure_renegotiation && !self.version.is_ssl3())
+                .then(|| vec![Extension::RenegotiationInfo(self.renegotiated_connection.clone())]),
         };
         self.handshake(HandshakePayload::ServerHello(hello))
     }
@@ -340,6 +356,7 @@ impl ServerState {
         if corrupt && let Some(b) = verify_data.get_mut(0) {
             *b ^= 1;
         }
+        self.server_verify.clone_from(&verify_data);
         self.handshake(HandshakePayload::Finished(Finished { verify_data }))
     }
 }
@@ -375,7 +392,17 @@ impl Reader for ServerState {
                 self.client_version = ch.client_version;
                 self.hello_sent = false;
                 self.premaster = None;
+                self.secure_renegotiation = ch.extension(ExtensionType::RenegotiationInfo).is_some()
+                    || ch.cipher_suites.contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+                self.renegotiated_connection =
+                    match self.client_verify.is_empty() || self.server_verify.is_empty() {
+                        true => Vec::new(),
+                        false => [self.client_verify.as_slice(), self.server_verify.as_slice()].concat(),
+                    };
+                self.client_verify.clear();
+                self.server_verify.clear();
             }
+            HandshakePayload::Finished(f) => self.client_verify = f.verify_data,
             HandshakePayload::ClientKeyExchange(cke) => {
                 let pm = self.provider.decrypt_premaster(
                     &self.key.key,
