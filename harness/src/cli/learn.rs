@@ -21,8 +21,8 @@ pub struct LearnArgs {
     /// builtin, tcp:HOST:PORT, or a peer profile (JSON).
     #[arg(long, default_value = "builtin")]
     pub peer: String,
-    /// The role the peer plays: server, or client (the built-in client only
-    /// so far).
+    /// The role the peer plays: server, or client (the built-in client or
+    /// a client profile).
     #[arg(long, default_value = "server")]
     pub role: String,
     #[arg(long, default_value = "tls1.2", value_parser = parse_version_arg)]
