@@ -102,7 +102,9 @@ impl ClientSul {
                 out.push(CLOSED.to_owned());
                 continue;
             }
-            if let Recv::Data(_) = t.recv(Instant::now()) {
+            // Bytes, or the end of the connection, before this input are
+            // a late answer to the last one.
+            if matches!(t.recv(Instant::now()), Recv::Data(_) | Recv::Eof) {
                 let _ = t.finish();
                 return Ok(None);
             }
@@ -120,7 +122,7 @@ impl ClientSul {
         let last = word.last().copied().unwrap_or_default();
         let late = !closed
             && out.last().is_some_and(|o| o == SILENCE)
-            && matches!(t.recv(Instant::now() + self.timing.wait(last)), Recv::Data(_));
+            && matches!(t.recv(Instant::now() + self.timing.wait(last)), Recv::Data(_) | Recv::Eof);
         let _ = t.finish();
         if std::env::var_os("SHAKEDOWN_LEARN_DEBUG").is_some() {
             eprintln!("{word:?} -> {out:?}{}", if late { " (late bytes: asked again)" } else { "" });
