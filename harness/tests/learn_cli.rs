@@ -66,7 +66,8 @@ fn a_flawed_builtin_differs_from_the_reference_and_the_files_say_where() {
 fn bad_arguments_are_errors_not_panics() {
     for args in [
         &["learn", "--alphabet", "NoSuchSymbol"][..],
-        &["learn", "--role", "client"],
+        &["learn", "--role", "middlebox"],
+        &["learn", "--role", "client", "--peer", "tcp:127.0.0.1:1"],
         &["learn", "--version", "ssl3", "--suite", "AES128-GCM-SHA256"],
         &["learn", "--depth", "9", "--alphabet", "full"],
         &["learn", "--flaw", "no_such_flaw"],
@@ -76,6 +77,18 @@ fn bad_arguments_are_errors_not_panics() {
         assert_eq!(code, 2, "{args:?}: {text}");
         assert!(text.contains("error:"), "{args:?}: {text}");
     }
+}
+
+#[test]
+fn the_reference_client_against_itself_has_no_difference() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("c");
+    let (code, text) =
+        shakedown(&["learn", "--role", "client", "--against-reference", "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("no difference"), "{text}");
+    let json = std::fs::read_to_string(out.join("model.json")).unwrap();
+    assert!(json.contains("\"role\": \"client\""), "{json}");
 }
 
 #[test]

@@ -12,7 +12,7 @@ use shakedown_engine::suites::{self, SuiteInfo};
 use crate::learn::cache::Checks;
 use crate::learn::differences;
 use crate::learn::files::{describe, read_model, write_diff, write_model};
-use crate::learn::session::{ModelFile, Setup, Target, learn_server};
+use crate::learn::session::{ModelFile, Setup, Target, learn_client, learn_server};
 use crate::peer::profile::Profile;
 use crate::vector::{ClientAuth, Version, parse_version};
 
@@ -21,7 +21,8 @@ pub struct LearnArgs {
     /// builtin, tcp:HOST:PORT, or a peer profile (JSON).
     #[arg(long, default_value = "builtin")]
     pub peer: String,
-    /// The role the peer plays (only `server` is learned so far).
+    /// The role the peer plays: server, or client (the built-in client or
+    /// a client profile).
     #[arg(long, default_value = "server")]
     pub role: String,
     #[arg(long, default_value = "tls1.2", value_parser = parse_version_arg)]
@@ -113,12 +114,11 @@ pub fn run(args: &LearnArgs) -> Result<u8, String> {
     if let Some(paths) = &args.diff {
         return diff_files(paths, &args.out);
     }
-    if args.role != "server" {
-        return Err(format!(
-            "--role {}: learning a client is not implemented yet; only --role server",
-            args.role
-        ));
-    }
+    let client_role = match args.role.as_str() {
+        "server" => false,
+        "client" => true,
+        other => return Err(format!("--role {other}: server or client")),
+    };
     let target = match args.peer.as_str() {
         "builtin" => Target::Builtin,
         p => match p.strip_prefix("tcp:") {
@@ -126,10 +126,17 @@ pub fn run(args: &LearnArgs) -> Result<u8, String> {
             None => Target::Profile(Box::new(Profile::load(Path::new(p))?)),
         },
     };
-    if let Target::Profile(p) = &target
-        && p.role != crate::vector::Role::Server
-    {
-        return Err(format!("{} is a {} profile; only servers are learned", p.name, p.role.name()));
+    if let Target::Profile(p) = &target {
+        let want = if client_role { crate::vector::Role::Client } else { crate::vector::Role::Server };
+        if p.role != want {
+            return Err(format!(
+                "{} is a {} profile; --role {} needs a {} one",
+                p.name,
+                p.role.name(),
+                args.role,
+                want.name()
+            ));
+        }
     }
     let flawed = flaws(&args.flaw)?;
     if !flawed.is_honest() && !matches!(target, Target::Builtin) {
@@ -150,9 +157,17 @@ pub fn run(args: &LearnArgs) -> Result<u8, String> {
         checks: Checks { sample_one_in: args.sample_one_in, confirm: 2 },
     };
     let names: Vec<&str> = flawed.iter().map(Flaw::name).collect();
+    let names: Vec<String> = names.into_iter().map(str::to_owned).collect();
     let label = format!("builtin(flaws: {})", names.join(","));
-    let hook = move |c: &mut shakedown_engine::ServerConfig| c.flaws = flawed.clone();
-    let mut peer = learn_server(&target, &setup, &hook)?;
+    let learn_one = |target: &Target, flawed: Flaws| match client_role {
+        true => learn_client(target, &setup, &move |c: &mut shakedown_engine::ClientConfig| {
+            c.flaws = flawed.clone()
+        }),
+        false => learn_server(target, &setup, &move |c: &mut shakedown_engine::ServerConfig| {
+            c.flaws = flawed.clone()
+        }),
+    };
+    let mut peer = learn_one(&target, flawed)?;
     if !names.is_empty() {
         peer.peer = label;
     }
@@ -169,7 +184,7 @@ pub fn run(args: &LearnArgs) -> Result<u8, String> {
     if !args.against_reference {
         return Ok(0);
     }
-    let mut reference = learn_server(&Target::Builtin, &setup, &|_| {})?;
+    let mut reference = learn_one(&Target::Builtin, Flaws::default())?;
     reference.peer = "reference".into();
     let ref_dir = args.out.join("reference");
     write_model(&ref_dir, &reference)?;

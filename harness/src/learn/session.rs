@@ -7,11 +7,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
-use shakedown_engine::ServerConfig;
 use shakedown_engine::suites::SuiteInfo;
+use shakedown_engine::{ClientConfig, ServerConfig};
 
 use super::cache::Checks;
 use super::equivalence::WpOracle;
+use super::mapper::client_sul::{ClientSul, ServerSetup};
 use super::mapper::peers;
 use super::mapper::sul::{ClientSetup, Connect, ServerSul};
 use super::mapper::symbols::parse_alphabet;
@@ -180,6 +181,86 @@ pub fn learn_server(
             .map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
             .collect(),
         calibration_us: calibration.map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX)),
+        silence_floor_us: u64::try_from(sul.timing.floor().as_micros()).unwrap_or(u64::MAX),
+        model: outcome.model,
+    })
+}
+
+/// Learns `target` as a client: every query is a new connection from the
+/// client to the learner's server: the built-in client in memory, or a
+/// client profile's process started for each query. `hook` adjusts the
+/// built-in client's configuration (tests set flaws there).
+pub fn learn_client(
+    target: &Target,
+    setup: &Setup,
+    hook: &dyn Fn(&mut ClientConfig),
+) -> Result<ModelFile, String> {
+    let started = Instant::now();
+    let wire = setup.version.wire();
+    if !setup.suite.usable_with(wire) {
+        return Err(format!("{} cannot be used with {}", setup.suite.openssl_name, setup.version.name()));
+    }
+    let symbols = super::mapper::server::parse_alphabet(&setup.alphabet)?;
+    u32::try_from(setup.depth)
+        .ok()
+        .and_then(|d| symbols.len().checked_pow(d))
+        .filter(|&n| n <= MAX_MIDDLE_WORDS)
+        .ok_or_else(|| format!("--depth {} with {} symbols is too large", setup.depth, symbols.len()))?;
+    let ids = Identities::load(&setup.certs)?;
+    let connect: Connect = match target {
+        Target::Builtin => {
+            let mut config = ClientConfig {
+                versions: shakedown_engine::VersionRange::only(wire),
+                suites: vec![setup.suite.suite],
+                server_name: Some("localhost".into()),
+                trust: Some(ids.anchors.clone()),
+                client_cert: ids.by_name.get("client").cloned(),
+                ..ClientConfig::default()
+            };
+            hook(&mut config);
+            peers::builtin_client(Arc::new(config), setup.seed)
+        }
+        Target::Profile(p) => {
+            if !p.versions.contains(&setup.version) {
+                return Err(format!("{} does not speak {}", p.name, setup.version.name()));
+            }
+            peers::profile_client((**p).clone(), setup.version, setup.certs.clone(), setup.connect_timeout)
+        }
+        Target::Tcp(_) => {
+            return Err("a TCP address names a server; a client to learn is given by its profile".into());
+        }
+    };
+    let server = ServerSetup {
+        version: wire,
+        suite: setup.suite,
+        identity: ids.by_name.get("server").cloned().map(Arc::new).ok_or("no server identity")?,
+        untrusted: ids.by_name.get("untrusted-server").cloned().map(Arc::new),
+        seed: setup.seed,
+    };
+    let timing = Timing::new(symbols.len(), setup.min_wait);
+    let mut sul = ClientSul::new(symbols, server, connect, timing);
+    let mut eq = WpOracle::new(setup.depth, setup.random_words, setup.seed);
+    let opts =
+        Options { checks: setup.checks, seed: setup.seed, deadline: setup.time_budget.map(|t| started + t) };
+    let outcome = learn(&mut sul, &mut eq, &opts).map_err(|e| e.to_string())?;
+    let mut stats = outcome.stats;
+    stats.millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok(ModelFile {
+        peer: target.name(),
+        role: "client".into(),
+        version: setup.version.name().into(),
+        suite: setup.suite.openssl_name.into(),
+        client_auth: setup.client_auth,
+        dropped_symbols: Vec::new(),
+        complete: outcome.complete,
+        stats,
+        slowest_answer_us: sul
+            .timing
+            .slowest_per_input()
+            .iter()
+            .map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
+            .collect(),
+        calibration_us: None,
         silence_floor_us: u64::try_from(sul.timing.floor().as_micros()).unwrap_or(u64::MAX),
         model: outcome.model,
     })

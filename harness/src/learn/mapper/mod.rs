@@ -1,15 +1,19 @@
-//! The mapper between abstract symbols and real TLS messages, for learning
+//! The mapper between abstract symbols and real TLS messages. For learning
 //! a server: [`symbols`] names the inputs, [`client`] computes each one's
 //! bytes from the connection so far, [`output`] abstracts the answers,
 //! [`timing`] decides when a TCP peer is silent, and [`sul`] puts them
 //! together as a [`MembershipOracle`](crate::learn::MembershipOracle).
 //! [`peers`] opens the connections: the built-in engine in memory, a TCP
-//! address, or a started profile.
+//! address, or a started profile. For learning a client, [`server`] is the
+//! learner's server (its symbols and the state it computes them from) and
+//! [`client_sul`] the oracle.
 
 pub mod client;
+pub mod client_sul;
 pub mod link;
 pub mod output;
 pub mod peers;
+pub mod server;
 pub mod sul;
 pub mod symbols;
 pub mod timing;

@@ -5,10 +5,60 @@
 //! key, the transcript) so later inputs are computed from them.
 
 use shakedown_engine::codec::Codec;
+use shakedown_engine::crypto::provider::RecordOpen;
 use shakedown_engine::msgs::enums::{AlertDescription, AlertLevel, ContentType, HandshakeType};
-use shakedown_engine::msgs::{Alert, Deframed, Deframer, HandshakeJoiner, HandshakePayload};
+use shakedown_engine::msgs::{Alert, Deframed, Deframer, HandshakeJoiner, HandshakePayload, RawHandshake};
 
 use super::client::ClientState;
+
+/// The learner's side of a connection as far as reading the peer goes:
+/// the peer's record protection and what its messages teach.
+pub trait Reader {
+    /// The peer's current read protection, and whether the peer changed
+    /// cipher spec with keys we could not derive.
+    fn read_state(&mut self) -> (&mut Option<Box<dyn RecordOpen>>, bool);
+    /// The peer's ChangeCipherSpec.
+    fn peer_change_cipher_spec(&mut self);
+    /// One handshake message of the peer's.
+    fn peer_handshake(&mut self, raw: &RawHandshake);
+    /// Whether the peer sends nothing more in one go after `t`.
+    fn ends_flight(&self, t: HandshakeType) -> bool;
+}
+
+impl Reader for ClientState {
+    fn read_state(&mut self) -> (&mut Option<Box<dyn RecordOpen>>, bool) {
+        (&mut self.read, self.read_unknown)
+    }
+
+    fn peer_change_cipher_spec(&mut self) {
+        self.server_change_cipher_spec();
+    }
+
+    /// Takes what later inputs need from a server handshake message.
+    fn peer_handshake(&mut self, raw: &RawHandshake) {
+        if raw.typ() != HandshakeType::HelloRequest {
+            self.transcript.extend_from_slice(raw.raw());
+        }
+        let ctx = shakedown_engine::msgs::HandshakeContext::new(self.version);
+        let Ok(msg) = raw.decode(ctx) else { return };
+        match msg.payload {
+            HandshakePayload::ServerHello(sh) => {
+                self.server_random = Some(sh.random.0);
+                self.negotiated = true;
+            }
+            HandshakePayload::Certificate(c) => {
+                if let Some(leaf) = c.chain.first() {
+                    self.server_key = shakedown_engine::x509::leaf_public_key(&leaf.0).ok();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn ends_flight(&self, t: HandshakeType) -> bool {
+        matches!(t, HandshakeType::ServerHelloDone | HandshakeType::Finished | HandshakeType::HelloRequest)
+    }
+}
 
 pub const SILENCE: &str = "silence";
 
@@ -38,7 +88,7 @@ impl Incoming {
 
     /// Reads `bytes`, appending labels; whether a flight is complete (the
     /// last thing read ends what a server sends in one go).
-    pub fn absorb(&mut self, st: &mut ClientState, bytes: &[u8], labels: &mut Vec<String>) -> bool {
+    pub fn absorb<R: Reader + ?Sized>(&mut self, st: &mut R, bytes: &[u8], labels: &mut Vec<String>) -> bool {
         self.deframer.push(bytes);
         let mut flight_done = false;
         loop {
@@ -55,7 +105,7 @@ impl Incoming {
                     return true;
                 }
             };
-            let plain = match (&mut st.read, st.read_unknown) {
+            let plain = match st.read_state() {
                 (_, true) => {
                     labels.push(format!("Undecryptable({})", rec.content_type));
                     continue;
@@ -79,9 +129,9 @@ impl Incoming {
         }
     }
 
-    fn record(
+    fn record<R: Reader + ?Sized>(
         &mut self,
-        st: &mut ClientState,
+        st: &mut R,
         typ: ContentType,
         plain: &[u8],
         labels: &mut Vec<String>,
@@ -93,19 +143,14 @@ impl Incoming {
                 while let Ok(Some(raw)) = self.joiner.pop() {
                     let t = raw.typ();
                     labels.push(camel(t.name().unwrap_or("UnknownHandshake")));
-                    self.learn_from(st, &raw);
-                    done = matches!(
-                        t,
-                        HandshakeType::ServerHelloDone
-                            | HandshakeType::Finished
-                            | HandshakeType::HelloRequest
-                    );
+                    st.peer_handshake(&raw);
+                    done = st.ends_flight(t);
                 }
                 done
             }
             ContentType::ChangeCipherSpec => {
                 labels.push("ChangeCipherSpec".into());
-                st.server_change_cipher_spec();
+                st.peer_change_cipher_spec();
                 false
             }
             ContentType::ApplicationData => {
@@ -140,27 +185,6 @@ impl Incoming {
                 labels.push(format!("Record({other})"));
                 false
             }
-        }
-    }
-
-    /// Takes what later inputs need from a server handshake message.
-    fn learn_from(&self, st: &mut ClientState, raw: &shakedown_engine::msgs::RawHandshake) {
-        if raw.typ() != HandshakeType::HelloRequest {
-            st.transcript.extend_from_slice(raw.raw());
-        }
-        let ctx = shakedown_engine::msgs::HandshakeContext::new(st.version);
-        let Ok(msg) = raw.decode(ctx) else { return };
-        match msg.payload {
-            HandshakePayload::ServerHello(sh) => {
-                st.server_random = Some(sh.random.0);
-                st.negotiated = true;
-            }
-            HandshakePayload::Certificate(c) => {
-                if let Some(leaf) = c.chain.first() {
-                    st.server_key = shakedown_engine::x509::leaf_public_key(&leaf.0).ok();
-                }
-            }
-            _ => {}
         }
     }
 }

@@ -2,19 +2,24 @@
 //! TCP address, or a profile's command started here (once, or once per
 //! connection for a server that serves one connection).
 
+use std::net::TcpListener;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use shakedown_engine::crypto::SeededRandom;
-use shakedown_engine::{Connection, ServerConfig};
+use shakedown_engine::{ClientConfig, Connection, ServerConfig};
 
 use super::link::{Link, TcpLink};
 use super::sul::Connect;
+use crate::peer::listen::accept_client;
 use crate::peer::memory::MemoryPeer;
 use crate::peer::process::{PeerProcess, free_port};
 use crate::peer::profile::{Profile, StartMode};
+use crate::peer::tcp::TcpPeer;
+use crate::peer::{Recv, Transport};
 use crate::run::configs::NOW;
+use crate::vector::Version;
 
 /// How long a finished TCP query waits for the server to close its end.
 const LINGER: Duration = Duration::from_secs(2);
@@ -25,6 +30,15 @@ pub fn builtin(config: Arc<ServerConfig>, seed: u64) -> Connect {
     Box::new(move || {
         let rng = Box::new(SeededRandom::from_seed(seed));
         let conn = Connection::server(config.clone(), rng, NOW);
+        Ok(Box::new(MemoryPeer::new(conn)) as Box<dyn Link>)
+    })
+}
+
+/// The built-in client; every connection gets the same randomness.
+pub fn builtin_client(config: Arc<ClientConfig>, seed: u64) -> Connect {
+    Box::new(move || {
+        let rng = Box::new(SeededRandom::from_seed(seed));
+        let conn = Connection::client(config.clone(), rng, NOW).map_err(|e| format!("the client: {e}"))?;
         Ok(Box::new(MemoryPeer::new(conn)) as Box<dyn Link>)
     })
 }
@@ -67,5 +81,55 @@ pub fn profile(profile: Profile, group: String, certs: std::path::PathBuf, timeo
                 let note = running.as_mut().map(PeerProcess::exit_note).unwrap_or_default();
                 format!("{e}; {note}")
             })
+    })
+}
+
+/// A client profile's process for one connection, connected to a
+/// listener of ours; killed (and reaped) when the query drops it.
+#[derive(Debug)]
+struct ClientLink {
+    peer: TcpPeer,
+    _process: PeerProcess,
+}
+
+impl Transport for ClientLink {
+    fn send(&mut self, bytes: &[u8]) -> Result<(), String> {
+        self.peer.send(bytes)
+    }
+
+    fn recv(&mut self, deadline: Instant) -> Recv {
+        self.peer.recv(deadline)
+    }
+
+    fn echoes(&self) -> bool {
+        false
+    }
+}
+
+impl Link for ClientLink {
+    fn finish(&mut self) -> bool {
+        self.peer.shutdown_write();
+        false
+    }
+}
+
+/// A client profile (`role: client`): every connection is a new process,
+/// started with the `with_cert` group and `version`'s arguments against a
+/// fresh loopback listener; the first connection that sends a whole first
+/// record within `timeout` is the query's.
+pub fn profile_client(
+    profile: Profile,
+    version: Version,
+    certs: std::path::PathBuf,
+    timeout: Duration,
+) -> Connect {
+    Box::new(move || {
+        let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("listen: {e}"))?;
+        let port = listener.local_addr().map_err(|e| format!("listen: {e}"))?.port();
+        let argv = profile.argv_for("with_cert", Some(version), port, &certs);
+        let mut process = PeerProcess::spawn(&profile, &argv, port)?;
+        let peer = accept_client(&listener, Instant::now() + timeout, timeout, false)
+            .map_err(|e| format!("{}: {e}; {}", profile.name, process.exit_note()))?;
+        Ok(Box::new(ClientLink { peer, _process: process }) as Box<dyn Link>)
     })
 }

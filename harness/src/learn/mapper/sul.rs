@@ -12,7 +12,7 @@ use shakedown_engine::suites::SuiteInfo;
 
 use super::client::ClientState;
 use super::link::Link;
-use super::output::{Incoming, SILENCE, label};
+use super::output::{Incoming, Reader, SILENCE, label};
 use super::symbols::Symbol;
 use super::timing::Timing;
 use crate::learn::oracle::{CLOSED, LearnError, MembershipOracle};
@@ -60,43 +60,43 @@ impl ServerSul {
     pub fn new(symbols: Vec<Symbol>, setup: ClientSetup, connect: Connect, timing: Timing) -> Self {
         Self { names: symbols.iter().map(|s| s.name().to_owned()).collect(), symbols, setup, connect, timing }
     }
+}
 
-    /// The answer to one input: read until the peer is quiet (in memory),
-    /// a flight is complete, the connection ends, or the wait runs out.
-    fn answer(
-        &mut self,
-        t: &mut dyn Link,
-        st: &mut ClientState,
-        inc: &mut Incoming,
-        input: usize,
-    ) -> Result<(Vec<String>, bool), LearnError> {
-        let mut labels = Vec::new();
-        let sent = Instant::now();
-        let wait = self.timing.wait(input);
-        let mut deadline = sent + wait;
-        let mut first = true;
-        loop {
-            match t.recv(deadline) {
-                Recv::Data(d) => {
-                    if first {
-                        self.timing.observe(input, sent.elapsed());
-                        first = false;
-                    }
-                    let flight_done = inc.absorb(st, &d, &mut labels);
-                    if inc.ended {
-                        return Ok((labels, true));
-                    }
-                    if flight_done {
-                        // In memory, read on: the next recv is exact.
-                        deadline = Instant::now();
-                    } else {
-                        deadline = Instant::now() + wait;
-                    }
+/// The answer to one input: read until the peer is quiet (in memory), a
+/// flight is complete, the connection ends, or the wait runs out.
+pub fn answer<R: Reader>(
+    t: &mut dyn Link,
+    st: &mut R,
+    inc: &mut Incoming,
+    timing: &mut Timing,
+    input: usize,
+) -> Result<(Vec<String>, bool), LearnError> {
+    let mut labels = Vec::new();
+    let sent = Instant::now();
+    let wait = timing.wait(input);
+    let mut deadline = sent + wait;
+    let mut first = true;
+    loop {
+        match t.recv(deadline) {
+            Recv::Data(d) => {
+                if first {
+                    timing.observe(input, sent.elapsed());
+                    first = false;
                 }
-                Recv::Eof => return Ok((labels, true)),
-                Recv::Quiet | Recv::Timeout => return Ok((labels, false)),
-                Recv::Failed(e) => return Err(LearnError::System(format!("the peer failed: {e}"))),
+                let flight_done = inc.absorb(st, &d, &mut labels);
+                if inc.ended {
+                    return Ok((labels, true));
+                }
+                if flight_done {
+                    // In memory, read on: the next recv is exact.
+                    deadline = Instant::now();
+                } else {
+                    deadline = Instant::now() + wait;
+                }
             }
+            Recv::Eof => return Ok((labels, true)),
+            Recv::Quiet | Recv::Timeout => return Ok((labels, false)),
+            Recv::Failed(e) => return Err(LearnError::System(format!("the peer failed: {e}"))),
         }
     }
 }
@@ -141,7 +141,7 @@ impl ServerSul {
                 out.push(CLOSED.to_owned());
                 continue;
             }
-            let (labels, ended) = self.answer(t.as_mut(), &mut st, &mut inc, i)?;
+            let (labels, ended) = answer(t.as_mut(), &mut st, &mut inc, &mut self.timing, i)?;
             closed = ended;
             out.push(label(&labels, ended));
         }

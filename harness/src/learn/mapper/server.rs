@@ -1,0 +1,423 @@
+//! The learner's server, for learning a client: turns each abstract input
+//! into bytes computed from the connection so far (the client's hello:
+//! its random and version; the premaster decrypted from its
+//! ClientKeyExchange with the key of the chain sent last; the transcript;
+//! record protection after each side's ChangeCipherSpec), whatever order
+//! the inputs come in. What cannot be computed yet (a Finished before any
+//! ClientKeyExchange) is sent with stand-in values of the right length.
+
+use std::sync::Arc;
+
+use shakedown_engine::codec::Codec;
+use shakedown_engine::config::CertifiedKey;
+use shakedown_engine::crypto::key_schedule::{self, MASTER_SECRET_LEN};
+use shakedown_engine::crypto::prf::PrfAlgorithm;
+use shakedown_engine::crypto::provider::{CryptoProvider, RecordOpen, RecordSeal, RustCrypto};
+use shakedown_engine::crypto::record::{ByteFlip, SealTweak};
+use shakedown_engine::crypto::rsa_kx::PREMASTER_LEN;
+use shakedown_engine::crypto::{ConnectionKeys, RandomSource, SeededRandom, Side};
+use shakedown_engine::msgs::enums::{
+    AlertDescription, AlertLevel, CipherSuite, ClientCertificateType, Compression, ContentType,
+    ExtensionType, HandshakeType, HashAlgorithm, ProtocolVersion, SignatureAlgorithm,
+};
+use shakedown_engine::msgs::{
+    Alert, Certificate, CertificateDer, CertificateRequest, Extension, Finished, HandshakeContext,
+    HandshakeMessage, HandshakePayload, Random, RawHandshake, Record, ServerHello, SessionId,
+    SignatureAndHashAlgorithm,
+};
+use shakedown_engine::suites::SuiteInfo;
+
+use super::output::Reader;
+
+/// A GREASE cipher suite value (RFC 8701 2): offered by no client.
+const GREASE_SUITE: u16 = 0x0a0a;
+
+/// The abstract inputs for learning a client: what the server side sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ServerSymbol {
+    /// The configured version and suite, a fresh random (RFC 5246 7.4.1.3).
+    ServerHello,
+    /// A suite the client did not offer: illegal_parameter is due (7.4.1.3).
+    ServerHelloUnofferedSuite,
+    /// The server chain; a later ClientKeyExchange is decrypted with its key.
+    Certificate,
+    /// A chain from a CA the client does not trust: unknown_ca or
+    /// bad_certificate is due (7.4.2, 7.2.2).
+    CertificateUntrusted,
+    /// rsa_sign, SHA-256 with RSA in TLS 1.2, no authorities (7.4.4).
+    CertificateRequest,
+    ServerHelloDone,
+    /// Installs our write keys when they are known (7.1).
+    ChangeCipherSpec,
+    /// verify_data over the transcript so far (7.4.9).
+    Finished,
+    /// verify_data with a flipped byte: decrypt_error is due.
+    FinishedBadVerifyData,
+    ApplicationData,
+    /// A flipped MAC byte: bad_record_mac is due (6.2.3).
+    ApplicationDataBadMac,
+    /// 7.4.1.1: the client may ignore it or renegotiate.
+    HelloRequest,
+    /// Warning close_notify (7.2.1).
+    CloseNotify,
+}
+
+pub const ALL: [ServerSymbol; 13] = [
+    ServerSymbol::ServerHello,
+    ServerSymbol::ServerHelloUnofferedSuite,
+    ServerSymbol::Certificate,
+    ServerSymbol::CertificateUntrusted,
+    ServerSymbol::CertificateRequest,
+    ServerSymbol::ServerHelloDone,
+    ServerSymbol::ChangeCipherSpec,
+    ServerSymbol::Finished,
+    ServerSymbol::FinishedBadVerifyData,
+    ServerSymbol::ApplicationData,
+    ServerSymbol::ApplicationDataBadMac,
+    ServerSymbol::HelloRequest,
+    ServerSymbol::CloseNotify,
+];
+
+/// The well-formed symbols (issue 11's list for clients).
+pub const BASIC: [ServerSymbol; 8] = [
+    ServerSymbol::ServerHello,
+    ServerSymbol::Certificate,
+    ServerSymbol::CertificateRequest,
+    ServerSymbol::ServerHelloDone,
+    ServerSymbol::ChangeCipherSpec,
+    ServerSymbol::Finished,
+    ServerSymbol::ApplicationData,
+    ServerSymbol::HelloRequest,
+];
+
+impl ServerSymbol {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ServerHello => "ServerHello",
+            Self::ServerHelloUnofferedSuite => "ServerHelloUnofferedSuite",
+            Self::Certificate => "Certificate",
+            Self::CertificateUntrusted => "CertificateUntrusted",
+            Self::CertificateRequest => "CertificateRequest",
+            Self::ServerHelloDone => "ServerHelloDone",
+            Self::ChangeCipherSpec => "ChangeCipherSpec",
+            Self::Finished => "Finished",
+            Self::FinishedBadVerifyData => "FinishedBadVerifyData",
+            Self::ApplicationData => "ApplicationData",
+            Self::ApplicationDataBadMac => "ApplicationDataBadMac",
+            Self::HelloRequest => "HelloRequest",
+            Self::CloseNotify => "CloseNotify",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Self> {
+        ALL.iter().copied().find(|x| x.name().eq_ignore_ascii_case(s))
+    }
+}
+
+/// A client-learning alphabet: `basic`, `full`, or names separated by
+/// commas (or a file of names, one a line).
+pub fn parse_alphabet(spec: &str) -> Result<Vec<ServerSymbol>, String> {
+    let wanted: Vec<ServerSymbol> = match spec {
+        "basic" => BASIC.to_vec(),
+        "full" => ALL.to_vec(),
+        other => {
+            let text = match std::path::Path::new(other).is_file() {
+                true => std::fs::read_to_string(other).map_err(|e| format!("{other}: {e}"))?,
+                false => other.to_owned(),
+            };
+            text.split([',', '\n'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty() && !s.starts_with('#'))
+                .map(|s| {
+                    ServerSymbol::from_name(s).ok_or_else(|| {
+                        let known: Vec<&str> = ALL.iter().map(|x| x.name()).collect();
+                        format!("unknown symbol `{s}` for learning a client (known: {})", known.join(", "))
+                    })
+                })
+                .collect::<Result<_, _>>()?
+        }
+    };
+    if wanted.is_empty() {
+        return Err("the alphabet is empty".into());
+    }
+    Ok(wanted)
+}
+
+/// What the server knows and has set up so far in one connection.
+pub struct ServerState {
+    version: ProtocolVersion,
+    suite: &'static SuiteInfo,
+    prf: PrfAlgorithm,
+    provider: Arc<dyn CryptoProvider>,
+    identity: Arc<CertifiedKey>,
+    untrusted: Option<Arc<CertifiedKey>>,
+    /// The key of the chain sent last: a ClientKeyExchange is decrypted with it.
+    key: Arc<CertifiedKey>,
+    rng: SeededRandom,
+    pub client_random: Option<[u8; 32]>,
+    client_version: ProtocolVersion,
+    server_random: [u8; 32],
+    /// A ServerHello went out in this handshake: the randoms are fixed.
+    hello_sent: bool,
+    premaster: Option<[u8; PREMASTER_LEN]>,
+    /// Every handshake message sent and received, in order (7.4.9).
+    transcript: Vec<u8>,
+    write: Option<Box<dyn RecordSeal>>,
+    read: Option<Box<dyn RecordOpen>>,
+    read_unknown: bool,
+    /// The client signalled RFC 5746 (the extension or the SCSV): our
+    /// ServerHello answers with renegotiation_info (3.6).
+    secure_renegotiation: bool,
+    /// This handshake's verify_data, each side's, once sent.
+    client_verify: Vec<u8>,
+    server_verify: Vec<u8>,
+    /// renegotiated_connection for this handshake's ServerHello: both
+    /// verify_data of the handshake before, empty for the first (3.5).
+    renegotiated_connection: Vec<u8>,
+}
+
+impl std::fmt::Debug for ServerState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerState")
+            .field("version", &self.version)
+            .field("suite", &self.suite.openssl_name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServerState {
+    pub fn new(
+        version: ProtocolVersion,
+        suite: &'static SuiteInfo,
+        identity: Arc<CertifiedKey>,
+        untrusted: Option<Arc<CertifiedKey>>,
+        seed: u64,
+    ) -> Result<Self, String> {
+        let prf = PrfAlgorithm::for_suite(version, suite)
+            .ok_or_else(|| format!("{} cannot be used with {version}", suite.openssl_name))?;
+        let mut rng = SeededRandom::from_seed(seed);
+        let mut server_random = [0u8; 32];
+        rng.fill(&mut server_random);
+        Ok(Self {
+            version,
+            suite,
+            prf,
+            provider: Arc::new(RustCrypto),
+            key: identity.clone(),
+            identity,
+            untrusted,
+            rng,
+            client_random: None,
+            client_version: version,
+            server_random,
+            hello_sent: false,
+            premaster: None,
+            transcript: Vec::new(),
+            write: None,
+            read: None,
+            read_unknown: false,
+            secure_renegotiation: false,
+            client_verify: Vec::new(),
+            server_verify: Vec::new(),
+            renegotiated_connection: Vec::new(),
+        })
+    }
+
+    fn ctx(&self) -> HandshakeContext {
+        HandshakeContext::new(self.version)
+    }
+
+    /// The bytes for `symbol`.
+    pub fn build(&mut self, symbol: ServerSymbol) -> Vec<u8> {
+        use ServerSymbol as S;
+        match symbol {
+            S::ServerHello => self.server_hello(self.suite.suite),
+            S::ServerHelloUnofferedSuite => self.server_hello(CipherSuite::from_wire(GREASE_SUITE)),
+            S::Certificate => self.certificate(Some(self.identity.clone())),
+            S::CertificateUntrusted => self.certificate(self.untrusted.clone()),
+            S::CertificateRequest => {
+                let tls12 = self.version.get() >= ProtocolVersion::Tls12.get();
+                let req = CertificateRequest {
+                    certificate_types: vec![ClientCertificateType::RsaSign],
+                    signature_algorithms: tls12.then(|| {
+                        vec![SignatureAndHashAlgorithm::new(HashAlgorithm::Sha256, SignatureAlgorithm::Rsa)]
+                    }),
+                    certificate_authorities: Vec::new(),
+                };
+                self.handshake(HandshakePayload::CertificateRequest(req))
+            }
+            S::ServerHelloDone => self.handshake(HandshakePayload::ServerHelloDone),
+            S::ChangeCipherSpec => self.change_cipher_spec(),
+            S::Finished => self.finished(false),
+            S::FinishedBadVerifyData => self.finished(true),
+            S::ApplicationData => {
+                self.record(ContentType::ApplicationData, b"hello\n", &SealTweak::default())
+            }
+            S::ApplicationDataBadMac => {
+                let tweak =
+                    SealTweak { corrupt_mac: Some(ByteFlip { index: 0, xor: 0x01 }), ..SealTweak::default() };
+                self.record(ContentType::ApplicationData, b"hello\n", &tweak)
+            }
+            S::HelloRequest => {
+                // Not part of the transcript (7.4.9).
+                let raw = HandshakeMessage::new(HandshakePayload::HelloRequest).to_bytes();
+                self.record(ContentType::Handshake, &raw, &SealTweak::default())
+            }
+            S::CloseNotify => {
+                let mut body = Vec::new();
+                Alert::new(AlertLevel::Warning, AlertDescription::CloseNotify).encode(&mut body);
+                self.record(ContentType::Alert, &body, &SealTweak::default())
+            }
+        }
+    }
+
+    /// One record in the configured version, protected once our
+    /// ChangeCipherSpec made keys current.
+    fn record(&mut self, typ: ContentType, payload: &[u8], tweak: &SealTweak) -> Vec<u8> {
+        let version = self.version;
+        let fragment = match &mut self.write {
+            Some(w) => w.seal(typ, version, payload, &mut self.rng, tweak),
+            None => {
+                let mut p = payload.to_vec();
+                // Without protection a corrupt MAC is a corrupt last byte.
+                if tweak != &SealTweak::default()
+                    && let Some(b) = p.last_mut()
+                {
+                    *b ^= 1;
+                }
+                p
+            }
+        };
+        let mut out = Vec::new();
+        Record { content_type: typ, version, fragment }.encode(&mut out);
+        out
+    }
+
+    fn handshake(&mut self, payload: HandshakePayload) -> Vec<u8> {
+        let raw = HandshakeMessage::new(payload).to_bytes();
+        self.transcript.extend_from_slice(&raw);
+        self.record(ContentType::Handshake, &raw, &SealTweak::default())
+    }
+
+    /// A fresh random each time: a second ServerHello is a new attempt.
+    fn server_hello(&mut self, cipher_suite: CipherSuite) -> Vec<u8> {
+        self.rng.fill(&mut self.server_random);
+        self.hello_sent = true;
+        let hello = ServerHello {
+            server_version: self.version,
+            random: Random(self.server_random),
+            session_id: SessionId::empty(),
+            cipher_suite,
+            compression_method: Compression::Null,
+            // SSL 3.0 hellos carry no extensions here: the SCSV alone.
+            extensions: (self.secure_renegotiation && !self.version.is_ssl3())
+                .then(|| vec![Extension::RenegotiationInfo(self.renegotiated_connection.clone())]),
+        };
+        self.handshake(HandshakePayload::ServerHello(hello))
+    }
+
+    fn certificate(&mut self, id: Option<Arc<CertifiedKey>>) -> Vec<u8> {
+        let chain =
+            id.as_ref().map(|id| id.chain.iter().cloned().map(CertificateDer).collect()).unwrap_or_default();
+        if let Some(id) = id {
+            self.key = id;
+        }
+        self.handshake(HandshakePayload::Certificate(Certificate { chain }))
+    }
+
+    /// RFC 5246 8.1, once the premaster and both randoms are known.
+    fn master(&self) -> Option<[u8; MASTER_SECRET_LEN]> {
+        let premaster = self.premaster?;
+        let cr = self.client_random?;
+        self.hello_sent.then(|| key_schedule::master_secret(self.prf, &premaster, &cr, &self.server_random))
+    }
+
+    fn keys(&self) -> Option<ConnectionKeys> {
+        let master = self.master()?;
+        let cr = self.client_random?;
+        let layout = self.suite.key_block_layout(self.version);
+        key_schedule::key_block(self.prf, &master, &cr, &self.server_random, layout).ok()
+    }
+
+    fn change_cipher_spec(&mut self) -> Vec<u8> {
+        let bytes = self.record(ContentType::ChangeCipherSpec, &[1], &SealTweak::default());
+        if let Some(keys) = self.keys() {
+            self.write = self.provider.new_sealer(self.suite, self.version, &keys.server_write, false).ok();
+        }
+        bytes
+    }
+
+    fn finished(&mut self, corrupt: bool) -> Vec<u8> {
+        let len = self.ctx().verify_data_len();
+        let mut verify_data = match self.master() {
+            Some(m) => self.provider.verify_data(self.prf, &m, Side::Server, &self.transcript),
+            None => vec![0u8; len],
+        };
+        if corrupt && let Some(b) = verify_data.get_mut(0) {
+            *b ^= 1;
+        }
+        self.server_verify.clone_from(&verify_data);
+        self.handshake(HandshakePayload::Finished(Finished { verify_data }))
+    }
+}
+
+impl Reader for ServerState {
+    fn read_state(&mut self) -> (&mut Option<Box<dyn RecordOpen>>, bool) {
+        (&mut self.read, self.read_unknown)
+    }
+
+    /// The client's ChangeCipherSpec: its write keys protect what follows.
+    fn peer_change_cipher_spec(&mut self) {
+        match self.keys() {
+            Some(keys) => {
+                self.read =
+                    self.provider.new_opener(self.suite, self.version, &keys.client_write, false).ok();
+                self.read_unknown = self.read.is_none();
+            }
+            None => self.read_unknown = true,
+        }
+    }
+
+    /// Takes what later inputs need from a client handshake message.
+    fn peer_handshake(&mut self, raw: &RawHandshake) {
+        let Ok(msg) = raw.decode(self.ctx()) else {
+            self.transcript.extend_from_slice(raw.raw());
+            return;
+        };
+        match msg.payload {
+            HandshakePayload::ClientHello(ch) => {
+                // A new hello starts a new handshake (7.4.1.2).
+                self.transcript.clear();
+                self.client_random = Some(ch.random.0);
+                self.client_version = ch.client_version;
+                self.hello_sent = false;
+                self.premaster = None;
+                self.secure_renegotiation = ch.extension(ExtensionType::RenegotiationInfo).is_some()
+                    || ch.cipher_suites.contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+                self.renegotiated_connection =
+                    match self.client_verify.is_empty() || self.server_verify.is_empty() {
+                        true => Vec::new(),
+                        false => [self.client_verify.as_slice(), self.server_verify.as_slice()].concat(),
+                    };
+                self.client_verify.clear();
+                self.server_verify.clear();
+            }
+            HandshakePayload::Finished(f) => self.client_verify = f.verify_data,
+            HandshakePayload::ClientKeyExchange(cke) => {
+                let pm = self.provider.decrypt_premaster(
+                    &self.key.key,
+                    &cke.encrypted_premaster,
+                    self.client_version,
+                    &mut self.rng,
+                );
+                self.premaster = Some(pm);
+            }
+            _ => {}
+        }
+        self.transcript.extend_from_slice(raw.raw());
+    }
+
+    fn ends_flight(&self, t: HandshakeType) -> bool {
+        matches!(t, HandshakeType::ClientHello | HandshakeType::Finished)
+    }
+}
