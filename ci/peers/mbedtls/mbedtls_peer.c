@@ -349,6 +349,9 @@ static int client_once(mbedtls_ssl_config *conf, const struct opts *o, mbedtls_s
             goto out;
         }
         printf("echoed %ld bytes\n", echoed);
+        /* RFC 5246 7.2.1: answer the server's close_notify with our own
+         * (mbed TLS leaves that to the application). */
+        mbedtls_ssl_close_notify(&ssl);
         rc = 0;
         goto out;
     }
