@@ -146,6 +146,15 @@ impl SessionCache {
         inner.map.insert(session.session_id.clone(), session);
     }
 
+    /// Forgets a session: RFC 5246 7.2.2 invalidates the session of a
+    /// connection that ends in a fatal alert.
+    pub fn remove(&self, id: &[u8]) {
+        let Ok(mut inner) = self.inner.lock() else { return };
+        if inner.map.remove(id).is_some() {
+            inner.order.retain(|kept| kept != id);
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.inner.lock().map(|i| i.map.len()).unwrap_or(0)
     }

@@ -101,6 +101,9 @@ pub enum Error {
     CannotSend(CannotSend),
     /// An invariant of the engine broke: a bug here, never the peer.
     Internal(&'static str),
+    /// The application ended the connection with this fatal alert
+    /// ([`crate::Connection::abort`]); it was sent already.
+    Aborted(AlertDescription),
 }
 
 /// Which of our own cryptographic steps failed.
@@ -151,7 +154,7 @@ impl Error {
             Self::Record(RecordError::BadRecordMac) => A::BadRecordMac,
             Self::Record(RecordError::RecordOverflow) => A::RecordOverflow,
             Self::Certificate(e) => e.alert(),
-            Self::AlertReceived(_) | Self::UnexpectedEof => return None,
+            Self::AlertReceived(_) | Self::UnexpectedEof | Self::Aborted(_) => return None,
             Self::Crypto(_) | Self::Internal(_) => A::InternalError,
             // Nothing went wrong on the wire: nothing to say to the peer.
             Self::CannotSend(_) => return None,
@@ -247,6 +250,7 @@ impl fmt::Display for Error {
                 f.write_str("cannot send: the connection is closed (close_notify sent or received)")
             }
             Self::Internal(s) => write!(f, "internal error (a bug in shakedown): {s}"),
+            Self::Aborted(a) => write!(f, "aborted by the application with fatal alert {a}"),
         }
     }
 }

@@ -85,6 +85,9 @@ pub enum Flaw {
     /// padding with a wrong premaster fails only at Finished: the answer
     /// oracle of ROBOT (Boeck, Somorovsky, Young 2018).
     PaddingAnswerOracle,
+    /// Keeps a session resumable after its connection ended in a fatal
+    /// alert: a server resumes it, a client offers it again.
+    ResumeInvalidatedSession,
 }
 
 impl Flaw {
@@ -103,6 +106,7 @@ impl Flaw {
         Flaw::IgnoreFatalAlert,
         Flaw::AcceptHigherVersion,
         Flaw::PaddingAnswerOracle,
+        Flaw::ResumeInvalidatedSession,
     ];
 
     /// The snake_case name used on the command line and in vectors.
@@ -121,6 +125,7 @@ impl Flaw {
             Self::IgnoreFatalAlert => "ignore_fatal_alert",
             Self::AcceptHigherVersion => "accept_higher_version",
             Self::PaddingAnswerOracle => "padding_answer_oracle",
+            Self::ResumeInvalidatedSession => "resume_invalidated_session",
         }
     }
 
@@ -137,7 +142,8 @@ impl Flaw {
             Self::IgnoreTrailingBytes => FlawFamily::Parsing,
             Self::AcceptUnofferedCompression
             | Self::AcceptUnsolicitedExtension
-            | Self::AcceptHigherVersion => FlawFamily::Negotiation,
+            | Self::AcceptHigherVersion
+            | Self::ResumeInvalidatedSession => FlawFamily::Negotiation,
             Self::AcceptUntrustedServer | Self::AcceptUntrustedClient => FlawFamily::Authentication,
             Self::AcceptUnknownRecordType => FlawFamily::Record,
             Self::IgnoreFatalAlert | Self::PaddingAnswerOracle => FlawFamily::Alerts,
@@ -150,7 +156,8 @@ impl Flaw {
             | Self::CcsOptional
             | Self::IgnoreTrailingBytes
             | Self::AcceptUnknownRecordType
-            | Self::IgnoreFatalAlert => FlawRole::Both,
+            | Self::IgnoreFatalAlert
+            | Self::ResumeInvalidatedSession => FlawRole::Both,
             Self::SkipCertificateVerify
             | Self::SlowBadPadding
             | Self::AcceptUntrustedClient
@@ -201,6 +208,9 @@ impl Flaw {
             }
             Self::PaddingAnswerOracle => {
                 "RFC 5246 7.4.7.1: a badly formatted premaster is treated like a wrong one, never told apart; ROBOT 2018, CVE-2017-13099"
+            }
+            Self::ResumeInvalidatedSession => {
+                "RFC 5246 7.2.2: a fatal alert invalidates the session; it MUST NOT be used to establish new connections"
             }
         }
     }

@@ -204,3 +204,43 @@ fn insecure_fuzzing_provider_completes_and_sends_cleartext() {
     let wire = c.take_output();
     assert!(wire.windows(7).any(|w| w == b"visible"), "the fuzzing provider must not encrypt");
 }
+
+/// RFC 5246 7.2.2: a connection ended by a fatal alert invalidates its
+/// session, whichever side sent it: the server forgets it (the next offer
+/// gets a full handshake) and the client is told not to offer it.
+#[test]
+fn a_fatal_alert_invalidates_the_session_on_both_sides() {
+    for version in ProtocolVersion::SUPPORTED {
+        for client_aborts in [true, false] {
+            let server = Arc::new(server_config(version));
+            let mut first = handshake(client_config(version), server.clone(), 1);
+            let session = summary(&first, true).session.clone();
+            assert!(first.client.session_resumable() && first.server.session_resumable());
+            assert_eq!(server.session_cache.len(), 1, "{version}");
+            match client_aborts {
+                true => first.client.abort(AlertDescription::InternalError),
+                false => first.server.abort(AlertDescription::InternalError),
+            }
+            first.pump();
+            assert!(!first.client.session_resumable(), "{version} client_aborts={client_aborts}");
+            assert!(!first.server.session_resumable(), "{version} client_aborts={client_aborts}");
+            assert!(server.session_cache.is_empty(), "{version} client_aborts={client_aborts}");
+            let second =
+                handshake(ClientConfig { resume: Some(session), ..client_config(version) }, server, 3);
+            assert!(!summary(&second, true).resumed, "{version} client_aborts={client_aborts}");
+        }
+    }
+}
+
+/// A close_notify leaves the session resumable (RFC 5246 7.2.1 no longer
+/// ties resumption to a proper close, and nothing went wrong here).
+#[test]
+fn close_notify_keeps_the_session() {
+    let version = ProtocolVersion::Tls12;
+    let server = Arc::new(server_config(version));
+    let mut first = handshake(client_config(version), server.clone(), 1);
+    first.client.close();
+    first.pump();
+    assert!(first.client.session_resumable() && first.server.session_resumable());
+    assert_eq!(server.session_cache.len(), 1);
+}

@@ -116,13 +116,16 @@ flaw_tests! {
 }
 
 /// Flaws no fuzz oracle can see, and what catches them instead.
-const SEEN_ELSEWHERE: [(Flaw, &str); 2] = [
+const SEEN_ELSEWHERE: [(Flaw, &str); 3] = [
     // Only time differs: `shakedown timing` (harness/tests/timing.rs).
     (Flaw::SlowBadPadding, "timing"),
     // Every answer is a refusal, as the spec demands; only the comparison
     // of bad padding with a wrong premaster shows it: the runner's oracle
     // group (harness/tests/runner.rs).
     (Flaw::PaddingAnswerOracle, "oracle group"),
+    // Shows only across two connections, the first ended by a fatal alert:
+    // the resumption vectors (harness/tests/runner.rs).
+    (Flaw::ResumeInvalidatedSession, "resumption vectors"),
 ];
 
 #[test]

@@ -508,6 +508,37 @@ fn an_answer_oracle_fails_the_group_and_keeps_every_transcript() {
     assert_eq!(code, 0, "{out}");
 }
 
+/// A session whose connection ended in a fatal alert is never resumed
+/// (RFC 5246 7.2.2): the built-in peer passes both resumption vectors in
+/// both roles, and with the flaw that keeps such sessions it fails every
+/// one of them (its server resumes, its client offers the session again).
+#[test]
+fn a_peer_that_resumes_an_invalidated_session_fails_both_roles() {
+    let filter = "resumption/*resume-after-fatal-alert/*";
+    let (code, out, err) = shakedown(&["run", "--filter", filter]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("8 cases: 8 passed"), "{out}");
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let (code, out, err) = shakedown(&[
+        "run",
+        "--flaw",
+        "resume_invalidated_session",
+        "--filter",
+        filter,
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let cases = report["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 8);
+    for c in cases {
+        assert_eq!(c["verdict"]["verdict"], "fail", "{c}");
+        assert!(c["actual_text"].as_str().unwrap().contains("resumed"), "{c}");
+    }
+}
+
 /// A case that limits the peer's versions runs on a profile with
 /// `version_range_args`, its ends moved inside what the profile supports,
 /// and in a group of its own; without them it skips with the reason.

@@ -42,6 +42,11 @@ pub struct Connection {
     error: Option<Error>,
     sent_close: bool,
     peer_closed: bool,
+    /// A fatal alert was sent or received: the session is no longer
+    /// resumable (RFC 5246 7.2.2).
+    fatal_alert: bool,
+    /// A server's cache, to forget the session in when that happens.
+    session_cache: Option<crate::config::SessionCache>,
 }
 
 impl Connection {
@@ -82,6 +87,7 @@ impl Connection {
             now_unix,
             config.versions.min,
         );
+        conn.session_cache = Some(config.session_cache.clone());
         conn.state = Some(handshake::server::start(config));
         conn
     }
@@ -116,12 +122,15 @@ impl Connection {
                 secure_renegotiation: false,
                 encrypt_then_mac: false,
                 completed_handshakes: 0,
+                session_id: Vec::new(),
             },
             joiner: HandshakeJoiner::new(),
             state: None,
             error: None,
             sent_close: false,
             peer_closed: false,
+            fatal_alert: false,
+            session_cache: None,
         }
     }
 
@@ -196,12 +205,51 @@ impl Connection {
     }
 
     fn fail(&mut self, e: Error) -> Error {
-        if let Some(alert) = e.alert(self.cx.version) {
+        let alert = e.alert(self.cx.version);
+        if let Some(alert) = alert {
             self.cx.send_alert(AlertLevel::Fatal, alert);
+        }
+        if alert.is_some() || matches!(e, Error::AlertReceived(_)) {
+            self.invalidate_session();
         }
         self.error = Some(e.clone());
         self.state = None;
         e
+    }
+
+    /// RFC 5246 7.2.2 (RFC 6101 5.4.2): a connection that ends in a fatal
+    /// alert, sent or received, invalidates its session: a server forgets
+    /// it, and a client is told not to offer it again
+    /// ([`Connection::session_resumable`]).
+    fn invalidate_session(&mut self) {
+        // FLAW resume_invalidated_session: the session outlives the alert.
+        if self.cx.flaws.has(crate::flaw::Flaw::ResumeInvalidatedSession) {
+            return;
+        }
+        self.fatal_alert = true;
+        if let Some(cache) = &self.session_cache
+            && !self.cx.session_id.is_empty()
+        {
+            cache.remove(&self.cx.session_id);
+        }
+    }
+
+    /// Whether the session of this connection may be resumed: false once
+    /// a fatal alert was sent or received on it (RFC 5246 7.2.2).
+    pub fn session_resumable(&self) -> bool {
+        !self.fatal_alert
+    }
+
+    /// Ends the connection with a fatal alert of the application's own
+    /// (RFC 5246 7.2.2: the session is invalidated, as for any fatal
+    /// alert). Nothing is sent or received after it.
+    pub fn abort(&mut self, description: AlertDescription) {
+        if self.error.is_none() && !self.sent_close {
+            self.cx.send_alert(AlertLevel::Fatal, description);
+            self.invalidate_session();
+            self.error = Some(Error::Aborted(description));
+            self.state = None;
+        }
     }
 
     fn process(&mut self) -> Result<(), Error> {

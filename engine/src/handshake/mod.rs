@@ -102,6 +102,9 @@ pub(crate) struct Context {
     pub encrypt_then_mac: bool,
     /// Handshakes completed on this connection (renegotiations count).
     pub completed_handshakes: u32,
+    /// The session this connection completed or is resuming: what a fatal
+    /// alert invalidates (RFC 5246 7.2.2).
+    pub session_id: Vec<u8>,
     /// Messages held back by a `hold` knob: (release after, type, raw,
     /// what the transcript takes).
     pub held: Vec<(crate::msgs::enums::HandshakeType, crate::msgs::enums::HandshakeType, Vec<u8>, Vec<u8>)>,
@@ -156,6 +159,7 @@ pub(crate) fn complete(
         extended_master_secret: secrets.extended_master_secret,
     };
     cx.handshake_done = true;
+    cx.session_id = session_id.clone();
     cx.secure_renegotiation = secure_renegotiation;
     cx.encrypt_then_mac = secrets.encrypt_then_mac;
     cx.completed_handshakes += 1;

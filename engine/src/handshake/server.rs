@@ -159,6 +159,9 @@ impl State for ExpectClientHello {
         cx.record.expect_version = Some(version);
 
         if let Some(session) = cached {
+            // A fatal alert before this resumption completes invalidates
+            // the session too (RFC 5246 7.2.2).
+            cx.session_id = session.session_id.clone();
             let secrets = secrets_from(&neg, session.master_secret)?;
             keys::install_pending(cx, Side::Server, &secrets)?;
             cx.send_change_cipher_spec();

@@ -66,6 +66,7 @@ impl FuzzCase {
             knobs: self.mutations.clone(),
             requires: self.requires(),
             resume: self.resume,
+            first_ends_with: Default::default(),
             oracle_group: None,
             expect,
             expect_for: Default::default(),

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use shakedown_engine::msgs::enums::AlertLevel;
+use shakedown_engine::msgs::enums::{AlertDescription, AlertLevel};
 use shakedown_engine::{Connection, ConnectionEvent, Error, HandshakeSummary};
 
 use super::transcript::{Direction, Transcript};
@@ -49,6 +49,9 @@ pub struct DriveOptions {
     /// ahead of `timeout` (the fuzzer's wait, learned from the peer's own
     /// answer times); `None`: only `timeout` ends a wait.
     pub silence: Option<Duration>,
+    /// End a completed exchange with this fatal alert instead of
+    /// close_notify (the session is then invalidated, RFC 5246 7.2.2).
+    pub abort_with: Option<AlertDescription>,
 }
 
 /// Runs the connection to its end; returns what happened and the first
@@ -179,7 +182,7 @@ fn drive_to_end(
         // has answered: the exchange is decided, no need to settle.
         let answered = sent_ping && !peer.echoes() && !echo.is_empty();
         if (sent_ping && obs.echoed) || declined || answered {
-            close(me, peer, transcript);
+            close(me, peer, transcript, opts.abort_with.map(|a| (a, deadline)));
             obs.end = End::Done;
             return (obs, summary);
         }
@@ -208,7 +211,7 @@ fn drive_to_end(
             Recv::Eof => arrived = Arrived::Closed,
             Recv::Quiet if obs.negotiated.is_some() => {
                 // In memory: the peer said all it will say after the handshake.
-                close(me, peer, transcript);
+                close(me, peer, transcript, opts.abort_with.map(|a| (a, deadline)));
                 obs.end = End::Done;
                 return (obs, summary);
             }
@@ -219,7 +222,7 @@ fn drive_to_end(
                 return (obs, summary);
             }
             Recv::Timeout if settle_until.is_some() && Instant::now() < deadline => {
-                close(me, peer, transcript);
+                close(me, peer, transcript, opts.abort_with.map(|a| (a, deadline)));
                 obs.end = End::Done;
                 return (obs, summary);
             }
@@ -233,7 +236,7 @@ fn drive_to_end(
                 return (obs, summary);
             }
             Recv::Timeout if obs.negotiated.is_some() && !opts.await_renegotiation => {
-                close(me, peer, transcript);
+                close(me, peer, transcript, opts.abort_with.map(|a| (a, deadline)));
                 obs.end = End::Done;
                 return (obs, summary);
             }
@@ -265,7 +268,7 @@ fn peer_alert_after_failure(
     transcript: &mut Transcript,
     peer_gone: bool,
     deadline: Instant,
-) -> Option<shakedown_engine::msgs::enums::AlertDescription> {
+) -> Option<AlertDescription> {
     let fatal = |alerts: Vec<shakedown_engine::msgs::Alert>| {
         alerts.into_iter().find(|a| a.level != AlertLevel::Warning).map(|a| a.description)
     };
@@ -296,11 +299,34 @@ fn peer_alert_after_failure(
 
 /// Ends a finished exchange with close_notify, so a peer keeps the session
 /// resumable (a connection cut short may invalidate it, RFC 2246 7.2.1).
-fn close(me: &mut Connection, peer: &mut dyn Transport, transcript: &mut Transcript) {
-    me.close();
+fn close(
+    me: &mut Connection,
+    peer: &mut dyn Transport,
+    transcript: &mut Transcript,
+    abort_with: Option<(AlertDescription, Instant)>,
+) {
+    let Some((alert, deadline)) = abort_with else {
+        me.close();
+        let out = me.take_output();
+        if !out.is_empty() {
+            transcript.add(Direction::ToPeer, &out);
+            let _ = peer.send(&out);
+        }
+        return;
+    };
+    me.abort(alert);
     let out = me.take_output();
-    if !out.is_empty() {
-        transcript.add(Direction::ToPeer, &out);
-        let _ = peer.send(&out);
+    transcript.add(Direction::ToPeer, &out);
+    if peer.send(&out).is_err() {
+        return;
+    }
+    // The peer forgets the session when it reads the alert (RFC 5246
+    // 7.2.2), and then closes. Its close is awaited, so the next connection
+    // cannot overtake the alert in a server that serves both at once.
+    loop {
+        match peer.recv(deadline) {
+            Recv::Data(bytes) => transcript.add(Direction::FromPeer, &bytes),
+            Recv::Eof | Recv::Quiet | Recv::Timeout | Recv::Failed(_) => return,
+        }
     }
 }

@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use shakedown_engine::crypto::SeededRandom;
+use shakedown_engine::msgs::enums::AlertDescription;
 use shakedown_engine::{Connection, HandshakeSummary, SessionCache, SessionData};
 
 use crate::expect::{End, Observed, PeerAbilities, Verdict, judge};
@@ -21,7 +22,7 @@ use crate::peer::process::{PeerProcess, free_port};
 use crate::peer::profile::{ClientResumption, Profile, StartMode};
 use crate::peer::tcp::TcpPeer;
 use crate::peer::{PeerSpec, Transport, listen};
-use crate::vector::{Case, Role};
+use crate::vector::{Case, FirstEnding, Role};
 use configs::{Identities, NOW};
 use drive::{DriveOptions, drive};
 use transcript::Transcript;
@@ -319,15 +320,22 @@ fn drive_opts(case: &Case, opts: &RunOptions) -> DriveOptions {
         await_renegotiation: configs::renegotiates(case),
         await_reaction: configs::acts_after_handshake(case),
         silence: opts.silence,
+        abort_with: None,
     }
 }
 
-fn honest_opts(opts: &RunOptions) -> DriveOptions {
+/// The honest first connection of a resumption case, ended as the vector
+/// says (`first_ends_with`).
+fn honest_opts(case: &Case, opts: &RunOptions) -> DriveOptions {
     DriveOptions {
         timeout: opts.timeout,
         await_renegotiation: false,
         await_reaction: false,
         silence: opts.silence,
+        abort_with: match case.test.first_ends_with {
+            FirstEnding::CloseNotify => None,
+            FirstEnding::FatalAlert => Some(AlertDescription::InternalError),
+        },
     }
 }
 
@@ -368,10 +376,20 @@ fn run_builtin(run: &mut CaseRun<'_>) -> Result<Observed, String> {
                 let mut peer = MemoryPeer::new(
                     Connection::client(client, rng(seed ^ 2), NOW).map_err(|e| e.to_string())?,
                 );
-                if let Err(failed) = first_session(&mut me, &mut peer, &mut run.recorded, honest_opts(opts)) {
-                    return Ok(*failed);
+                match first_session(&mut me, &mut peer, &mut run.recorded, honest_opts(case, opts)) {
+                    Ok(session) => remember_invalidated(case, &cache, session),
+                    Err(failed) => return Ok(*failed),
                 }
-                resume = peer.summaries.first().map(|s| s.session.clone());
+                if let Err(moot) = ended_as_asked(case, &me) {
+                    return Ok(*moot);
+                }
+                // The built-in client offers its session only while it is
+                // valid (RFC 5246 7.2.2), as a careful application would.
+                resume = peer
+                    .summaries
+                    .first()
+                    .filter(|_| peer.conn.session_resumable())
+                    .map(|s| s.session.clone());
             }
             let cfg =
                 configs::arc(configs::engine_server(case, ids, true, &cache).ok_or("engine identity none")?);
@@ -420,6 +438,30 @@ fn first_session(
     Ok(session)
 }
 
+/// A first connection the engine server ended with a fatal alert has
+/// invalidated its session (RFC 5246 7.2.2), and the engine forgot it. To
+/// see whether the peer client offers it anyway, the engine server takes
+/// it back: a client that offers it is then resumed, and the case fails.
+fn remember_invalidated(case: &Case, cache: &SessionCache, session: SessionData) {
+    if case.test.first_ends_with == FirstEnding::FatalAlert {
+        cache.put(session);
+    }
+}
+
+/// A case whose first connection was to end in the engine's fatal alert
+/// is moot when the peer closed it first (a client that reconnects right
+/// after its handshake never reads the alert): inconclusive, never a
+/// verdict on a session the peer had no reason to forget.
+fn ended_as_asked(case: &Case, me: &Connection) -> Result<(), Box<Observed>> {
+    let asked = case.test.first_ends_with == FirstEnding::FatalAlert;
+    if asked && !matches!(me.error(), Some(shakedown_engine::Error::Aborted(_))) {
+        return Err(Box::new(Observed::new(End::Inconclusive(
+            "the peer closed the first connection before the engine's fatal alert could end it".into(),
+        ))));
+    }
+    Ok(())
+}
+
 /// The engine client against a server reached by `connect`: the built-in
 /// peer in memory, or a real server over TCP.
 fn run_engine_client<P: Transport>(
@@ -432,9 +474,12 @@ fn run_engine_client<P: Transport>(
         let cfg = configs::arc(configs::engine_client(case, ids, false, None));
         let mut me = Connection::client(cfg, rng(seed ^ 1), NOW).map_err(|e| e.to_string())?;
         let mut peer = connect()?;
-        match first_session(&mut me, &mut peer, &mut run.recorded, honest_opts(opts)) {
+        match first_session(&mut me, &mut peer, &mut run.recorded, honest_opts(case, opts)) {
             Ok(session) => resume = Some(session),
             Err(failed) => return Ok(*failed),
+        }
+        if let Err(moot) = ended_as_asked(case, &me) {
+            return Ok(*moot);
         }
     }
     let cfg = configs::arc(configs::engine_client(case, ids, true, resume));
@@ -580,10 +625,17 @@ fn resume_first(
         .map_err(|e| format!("{e}: {}", p.exit_note()))?;
     let cfg = configs::arc(configs::engine_server(case, ids, false, cache).ok_or("engine identity none")?);
     let mut me = Connection::server(cfg, rng(seed ^ 1), NOW);
-    if let Err(failed) = first_session(&mut me, &mut peer, &mut run.recorded, honest_opts(opts)) {
-        run.note = Some(p.exit_note());
+    match first_session(&mut me, &mut peer, &mut run.recorded, honest_opts(case, opts)) {
+        Ok(session) => remember_invalidated(case, cache, session),
+        Err(failed) => {
+            run.note = Some(p.exit_note());
+            file.remove();
+            return Ok(Err(failed));
+        }
+    }
+    if let Err(moot) = ended_as_asked(case, &me) {
         file.remove();
-        return Ok(Err(failed));
+        return Ok(Err(moot));
     }
     drop(peer);
     if matches!(profile.client_resumption, Some(ClientResumption::Reconnect(_))) {

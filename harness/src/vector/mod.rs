@@ -151,6 +151,11 @@ pub enum Feature {
     ClientCertificate,
     /// Suites without encryption (NULL-MD5, NULL-SHA, NULL-SHA256).
     NullCipher,
+    /// A resuming client that makes its second connection even when the
+    /// first ended in a fatal alert (`s_client -reconnect` does; a peer
+    /// program that exits on the alert does not): only then can a client's
+    /// handling of an invalidated session be seen (RFC 5246 7.2.2).
+    ResumeAfterFatalAlert,
 }
 
 impl Feature {
@@ -211,6 +216,18 @@ impl SideConfig {
             ClientAuth::Require => "client_auth_require",
         }
     }
+}
+
+/// How the engine ends the honest first connection of a resumption case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FirstEnding {
+    /// close_notify (RFC 5246 7.2.1): the session stays resumable.
+    #[default]
+    CloseNotify,
+    /// A fatal internal_error alert after the handshake: the session is
+    /// invalidated (RFC 5246 7.2.2), so a resumption must not follow.
+    FatalAlert,
 }
 
 /// strict: what the RFC says; acceptable: a reading the RFC allows, or
@@ -333,6 +350,11 @@ pub struct TestDef {
     /// resuming it, with the knobs.
     #[serde(default)]
     pub resume: bool,
+    /// How the engine ends that first connection (`resume` only):
+    /// `close_notify` (the default), or `fatal_alert`, which invalidates
+    /// the session (RFC 5246 7.2.2) before the case offers or meets it.
+    #[serde(default)]
+    pub first_ends_with: FirstEnding,
     /// Tests with the same oracle group must see the same outcome per
     /// version and suite (Bleichenbacher: every bad padding like a good one).
     #[serde(default)]

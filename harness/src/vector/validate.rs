@@ -47,6 +47,12 @@ pub(super) fn validate(file: &Path, text: &str, vf: &VectorFile) -> Result<(), V
                 format!("`{}` cites no section (write it as `RFC 5246 7.4.9`)", t.rfc),
             ));
         }
+        if t.first_ends_with != super::FirstEnding::CloseNotify && !t.resume {
+            return Err(err(
+                "first_ends_with".into(),
+                "applies to resumption cases only (set `resume: true`)".into(),
+            ));
+        }
         if let Err(e) = Deviations(t.knobs.clone()).check() {
             return Err(err(format!("knobs[{}]", e.index), e.message));
         }
