@@ -156,6 +156,11 @@ pub enum Knob {
     /// Either hello of a renegotiation only: add this extension (type, body)
     /// after the others.
     RenegotiationAddExtension { typ: ExtensionType, body: Payload },
+    /// A renegotiation only (the first handshake is left alone): send a
+    /// record of this type at this point, under the keys then in force
+    /// (application data between the renegotiation's messages, which RFC
+    /// 5246 6.2.1 has a receiver process).
+    RenegotiationInjectRecord { at: Anchor, content_type: ContentType, payload: Payload },
     /// Server: resume nothing; a ClientHello naming a cached session gets a
     /// full handshake and a new session id (RFC 5246 7.4.1.3 lets it).
     DeclineResumption,

@@ -345,6 +345,34 @@ fn secure_renegotiation_completes_when_allowed_and_is_declined_otherwise() {
     assert!(p.server_events.contains(&ConnectionEvent::WarningAlert(A::NoRenegotiation)));
 }
 
+/// RFC 5246 6.2.1: application data may come between the messages of a
+/// renegotiation, and the receiver takes it: the injected record arrives
+/// between the two HandshakeComplete events, and only in the renegotiation.
+#[test]
+fn application_data_inside_a_renegotiation_is_delivered() {
+    let knob = Knob::RenegotiationInjectRecord {
+        at: Anchor::Before(H::ClientKeyExchange),
+        content_type: ContentType::ApplicationData,
+        payload: Payload::Hex(b"interleaved".to_vec()),
+    };
+    for v in TLS {
+        let mut case = Case::new(v).client(Knob::Renegotiate).client(knob.clone());
+        case.server_renegotiates = true;
+        let p = case.run();
+        assert!(!p.failed(), "{v}: {p:#?}");
+        let order: Vec<&str> = p
+            .server_events
+            .iter()
+            .filter_map(|e| match e {
+                ConnectionEvent::HandshakeComplete(_) => Some("handshake"),
+                ConnectionEvent::ApplicationData(d) if d == b"interleaved" => Some("data"),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(order, ["handshake", "data", "handshake"], "{v}");
+    }
+}
+
 #[test]
 fn knobs_are_reproducible() {
     let run = || {

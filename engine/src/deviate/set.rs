@@ -57,7 +57,10 @@ fn slot(knob: &Knob) -> Option<String> {
         K::CoalesceHandshake => name("coalesce_handshake"),
         K::TweakRecord { on: Some(t), .. } => keyed("tweak_record", t),
         K::TweakRecord { on: None, .. } => name("tweak_record(application_data)"),
-        K::InjectRecord { .. } | K::InjectAlert { .. } | K::InjectHandshake { .. } => None,
+        K::InjectRecord { .. }
+        | K::InjectAlert { .. }
+        | K::InjectHandshake { .. }
+        | K::RenegotiationInjectRecord { .. } => None,
         K::Skip(t) => keyed("skip", t),
         K::Duplicate(t) => keyed("duplicate", t),
         K::Hold { message, .. } => keyed("hold", message),

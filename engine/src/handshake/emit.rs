@@ -115,6 +115,9 @@ impl Context {
 
     /// Sends every record the knobs inject at `at`.
     pub fn fire(&mut self, at: Anchor) {
+        // AfterHandshake fires once, after the first handshake: never
+        // inside a renegotiation.
+        let renegotiating = self.completed_handshakes >= 1 && at != Anchor::AfterHandshake;
         let injections: Vec<Knob> = self
             .dev
             .0
@@ -123,13 +126,15 @@ impl Context {
                 Knob::InjectRecord { at: a, .. }
                 | Knob::InjectAlert { at: a, .. }
                 | Knob::InjectHandshake { at: a, .. } => *a == at,
+                Knob::RenegotiationInjectRecord { at: a, .. } => *a == at && renegotiating,
                 _ => false,
             })
             .cloned()
             .collect();
         for knob in injections {
             match knob {
-                Knob::InjectRecord { content_type, payload, .. } => {
+                Knob::InjectRecord { content_type, payload, .. }
+                | Knob::RenegotiationInjectRecord { content_type, payload, .. } => {
                     let bytes = payload.bytes();
                     self.record.flush_handshake(self.rng.as_mut());
                     self.record.send_one(content_type, &bytes, self.rng.as_mut(), &SealTweak::default());
