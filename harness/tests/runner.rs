@@ -475,26 +475,25 @@ fn the_peers_alert_after_our_own_failure_is_observed() {
     );
 }
 
+/// `shakedown run --flaw FLAW --filter FILTER`, which must fail (exit 1):
+/// the cases of its JSON report.
+fn run_flawed(flaw: &str, filter: &str) -> Vec<serde_json::Value> {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let (code, out, err) =
+        shakedown(&["run", "--flaw", flaw, "--filter", filter, "--json", json.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}{err}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    report["cases"].as_array().unwrap().clone()
+}
+
 /// A server that answers bad padding differently (the ROBOT answer
 /// oracle) passes each Bleichenbacher case on its own grade, and fails the
 /// oracle group: every member fails, each with its own transcript.
 #[test]
 fn an_answer_oracle_fails_the_group_and_keeps_every_transcript() {
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("r.json");
     let filter = "bleichenbacher/*/tls1.2/AES128-SHA";
-    let (code, out, err) = shakedown(&[
-        "run",
-        "--flaw",
-        "padding_answer_oracle",
-        "--filter",
-        filter,
-        "--json",
-        json.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 1, "{out}{err}");
-    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    let cases = report["cases"].as_array().unwrap();
+    let cases = run_flawed("padding_answer_oracle", filter);
     let grouped: Vec<&serde_json::Value> =
         cases.iter().filter(|c| !c["id"].as_str().unwrap().contains("ciphertext-one")).collect();
     assert!(grouped.len() >= 10, "{}", grouped.len());
@@ -518,20 +517,7 @@ fn a_peer_that_resumes_an_invalidated_session_fails_both_roles() {
     let (code, out, err) = shakedown(&["run", "--filter", filter]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("8 cases: 8 passed"), "{out}");
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("r.json");
-    let (code, out, err) = shakedown(&[
-        "run",
-        "--flaw",
-        "resume_invalidated_session",
-        "--filter",
-        filter,
-        "--json",
-        json.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 1, "{out}{err}");
-    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    let cases = report["cases"].as_array().unwrap();
+    let cases = run_flawed("resume_invalidated_session", filter);
     assert_eq!(cases.len(), 8);
     for c in cases {
         assert_eq!(c["verdict"]["verdict"], "fail", "{c}");
