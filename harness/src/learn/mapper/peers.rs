@@ -85,7 +85,8 @@ pub fn profile(profile: Profile, group: String, certs: std::path::PathBuf, timeo
 /// A client profile (`role: client`): every connection is a new process,
 /// started with the `with_cert` group and `version`'s arguments against a
 /// fresh loopback listener; the first connection that sends a whole first
-/// record within `timeout` is the query's.
+/// record within the profile's startup time (at least `timeout`) is the
+/// query's.
 pub fn profile_client(
     profile: Profile,
     version: Version,
@@ -97,7 +98,10 @@ pub fn profile_client(
         let port = listener.local_addr().map_err(|e| format!("listen: {e}"))?.port();
         let argv = profile.argv_for("with_cert", Some(version), port, &certs);
         let mut process = PeerProcess::spawn(&profile, &argv, port)?;
-        let peer = accept_client(&listener, Instant::now() + timeout, timeout, false)
+        // As the runner does: the process may take its startup time
+        // (a JVM's) before it connects.
+        let startup = Duration::from_millis(profile.startup_timeout_ms);
+        let peer = accept_client(&listener, Instant::now() + startup.max(timeout), timeout, false)
             .map_err(|e| format!("{}: {e}; {}", profile.name, process.exit_note()))?;
         Ok(Box::new(TcpLink::accepted(peer, process)) as Box<dyn Link>)
     })
