@@ -14,7 +14,8 @@ use super::cache::Checks;
 use super::equivalence::WpOracle;
 use super::mapper::client_sul::{ClientSul, ServerSetup};
 use super::mapper::peers;
-use super::mapper::sul::{ClientSetup, Connect, ServerSul};
+use super::mapper::server_sul::{ClientSetup, ServerSul};
+use super::mapper::sul::{Connect, Side, Sul};
 use super::mapper::symbols::parse_alphabet;
 use super::mapper::timing::Timing;
 use super::mealy::Mealy;
@@ -93,6 +94,72 @@ pub struct ModelFile {
     pub model: Mealy,
 }
 
+/// Refuses a suite the version cannot use, and a `--depth` whose Wp suite
+/// (|I|^depth middle words per state) would not end.
+fn check(setup: &Setup, inputs: usize) -> Result<(), String> {
+    if !setup.suite.usable_with(setup.version.wire()) {
+        return Err(format!("{} cannot be used with {}", setup.suite.openssl_name, setup.version.name()));
+    }
+    u32::try_from(setup.depth)
+        .ok()
+        .and_then(|d| inputs.checked_pow(d))
+        .filter(|&n| n <= MAX_MIDDLE_WORDS)
+        .map(|_| ())
+        .ok_or_else(|| {
+            format!(
+                "--depth {} with {inputs} symbols makes the equivalence check too large (at most \
+                 {MAX_MIDDLE_WORDS} middle words)",
+                setup.depth
+            )
+        })
+}
+
+fn micros(d: Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+}
+
+/// What was measured before learning.
+#[derive(Debug, Default)]
+struct Calibration {
+    /// The peer's slowest step.
+    slowest: Option<Duration>,
+    /// Connections made to measure it (resets, in the statistics).
+    connections: u64,
+}
+
+/// L# with the Wp oracle against `sul`; the model file.
+fn run<S: Side>(
+    sul: &mut Sul<S>,
+    target: &Target,
+    setup: &Setup,
+    role: &str,
+    dropped: Vec<String>,
+    calibration: Calibration,
+    started: Instant,
+) -> Result<ModelFile, String> {
+    let mut eq = WpOracle::new(setup.depth, setup.random_words, setup.seed);
+    let opts =
+        Options { checks: setup.checks, seed: setup.seed, deadline: setup.time_budget.map(|t| started + t) };
+    let outcome = learn(sul, &mut eq, &opts).map_err(|e| e.to_string())?;
+    let mut stats = outcome.stats;
+    stats.resets += calibration.connections;
+    stats.millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok(ModelFile {
+        peer: target.name(),
+        role: role.into(),
+        version: setup.version.name().into(),
+        suite: setup.suite.openssl_name.into(),
+        client_auth: setup.client_auth,
+        dropped_symbols: dropped,
+        complete: outcome.complete,
+        stats,
+        slowest_answer_us: sul.timing.slowest_per_input().iter().copied().map(micros).collect(),
+        calibration_us: calibration.slowest.map(micros),
+        silence_floor_us: micros(sul.timing.floor()),
+        model: outcome.model,
+    })
+}
+
 /// Learns `target` as a server. `hook` adjusts the built-in server's
 /// configuration (ignored for other targets).
 pub fn learn_server(
@@ -102,23 +169,8 @@ pub fn learn_server(
 ) -> Result<ModelFile, String> {
     let started = Instant::now();
     let wire = setup.version.wire();
-    if !setup.suite.usable_with(wire) {
-        return Err(format!("{} cannot be used with {}", setup.suite.openssl_name, setup.version.name()));
-    }
     let (symbols, dropped) = parse_alphabet(&setup.alphabet, wire)?;
-    // The Wp suite has |I|^depth middle words per state: keep it finite.
-    u32::try_from(setup.depth)
-        .ok()
-        .and_then(|d| symbols.len().checked_pow(d))
-        .filter(|&n| n <= MAX_MIDDLE_WORDS)
-        .ok_or_else(|| {
-            format!(
-                "--depth {} with {} symbols makes the equivalence check too large (at most {MAX_MIDDLE_WORDS} \
-                 middle words)",
-                setup.depth,
-                symbols.len()
-            )
-        })?;
+    check(setup, symbols.len())?;
     let ids = Identities::load(&setup.certs)?;
     let connect: Connect = match target {
         Target::Builtin => {
@@ -152,38 +204,11 @@ pub fn learn_server(
     let mut sul = ServerSul::new(symbols, client, connect, timing);
     // In memory silence is exact; a real peer's slowest step is measured.
     let calibration = match target {
-        Target::Builtin => None,
-        _ => sul.calibrate().map_err(|e| e.to_string())?,
+        Target::Builtin => Calibration::default(),
+        _ => Calibration { slowest: sul.calibrate().map_err(|e| e.to_string())?, connections: 1 },
     };
-    let mut eq = WpOracle::new(setup.depth, setup.random_words, setup.seed);
-    let opts =
-        Options { checks: setup.checks, seed: setup.seed, deadline: setup.time_budget.map(|t| started + t) };
-    let outcome = learn(&mut sul, &mut eq, &opts).map_err(|e| e.to_string())?;
-    let mut stats = outcome.stats;
-    if !matches!(target, Target::Builtin) {
-        // The calibration connection.
-        stats.resets += 1;
-    }
-    stats.millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    Ok(ModelFile {
-        peer: target.name(),
-        role: "server".into(),
-        version: setup.version.name().into(),
-        suite: setup.suite.openssl_name.into(),
-        client_auth: setup.client_auth,
-        dropped_symbols: dropped.iter().map(|s| s.name().to_owned()).collect(),
-        complete: outcome.complete,
-        stats,
-        slowest_answer_us: sul
-            .timing
-            .slowest_per_input()
-            .iter()
-            .map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
-            .collect(),
-        calibration_us: calibration.map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX)),
-        silence_floor_us: u64::try_from(sul.timing.floor().as_micros()).unwrap_or(u64::MAX),
-        model: outcome.model,
-    })
+    let dropped = dropped.iter().map(|s| s.name().to_owned()).collect();
+    run(&mut sul, target, setup, "server", dropped, calibration, started)
 }
 
 /// Learns `target` as a client: every query is a new connection from the
@@ -197,15 +222,8 @@ pub fn learn_client(
 ) -> Result<ModelFile, String> {
     let started = Instant::now();
     let wire = setup.version.wire();
-    if !setup.suite.usable_with(wire) {
-        return Err(format!("{} cannot be used with {}", setup.suite.openssl_name, setup.version.name()));
-    }
     let symbols = super::mapper::server::parse_alphabet(&setup.alphabet)?;
-    u32::try_from(setup.depth)
-        .ok()
-        .and_then(|d| symbols.len().checked_pow(d))
-        .filter(|&n| n <= MAX_MIDDLE_WORDS)
-        .ok_or_else(|| format!("--depth {} with {} symbols is too large", setup.depth, symbols.len()))?;
+    check(setup, symbols.len())?;
     let ids = Identities::load(&setup.certs)?;
     let connect: Connect = match target {
         Target::Builtin => {
@@ -239,29 +257,5 @@ pub fn learn_client(
     };
     let timing = Timing::new(symbols.len(), setup.min_wait);
     let mut sul = ClientSul::new(symbols, server, connect, timing);
-    let mut eq = WpOracle::new(setup.depth, setup.random_words, setup.seed);
-    let opts =
-        Options { checks: setup.checks, seed: setup.seed, deadline: setup.time_budget.map(|t| started + t) };
-    let outcome = learn(&mut sul, &mut eq, &opts).map_err(|e| e.to_string())?;
-    let mut stats = outcome.stats;
-    stats.millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    Ok(ModelFile {
-        peer: target.name(),
-        role: "client".into(),
-        version: setup.version.name().into(),
-        suite: setup.suite.openssl_name.into(),
-        client_auth: setup.client_auth,
-        dropped_symbols: Vec::new(),
-        complete: outcome.complete,
-        stats,
-        slowest_answer_us: sul
-            .timing
-            .slowest_per_input()
-            .iter()
-            .map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
-            .collect(),
-        calibration_us: None,
-        silence_floor_us: u64::try_from(sul.timing.floor().as_micros()).unwrap_or(u64::MAX),
-        model: outcome.model,
-    })
+    run(&mut sul, target, setup, "client", Vec::new(), Calibration::default(), started)
 }

@@ -6,7 +6,6 @@
 
 use std::sync::Arc;
 
-use shakedown_engine::codec::Codec;
 use shakedown_engine::config::CertifiedKey;
 use shakedown_engine::crypto::finished::certificate_verify_digest;
 use shakedown_engine::crypto::key_schedule::{self, MASTER_SECRET_LEN};
@@ -16,20 +15,17 @@ use shakedown_engine::crypto::record::{ByteFlip, SealTweak};
 use shakedown_engine::crypto::rsa_kx::{PREMASTER_LEN, Pkcs1Tweak};
 use shakedown_engine::crypto::{ConnectionKeys, RandomSource, SeededRandom};
 use shakedown_engine::msgs::enums::{
-    AlertDescription, AlertLevel, CipherSuite, Compression, ContentType, HashAlgorithm, ProtocolVersion,
+    AlertDescription, CipherSuite, Compression, ContentType, HashAlgorithm, ProtocolVersion,
     SignatureAlgorithm,
 };
 use shakedown_engine::msgs::{
-    Alert, Certificate, CertificateDer, CertificateVerify, ClientHello, ClientKeyExchange, Finished,
-    HandshakeContext, HandshakeMessage, HandshakePayload, Random, Record, SessionId,
-    SignatureAndHashAlgorithm,
+    Certificate, CertificateVerify, ClientHello, ClientKeyExchange, Finished, HandshakeContext,
+    HandshakeMessage, HandshakePayload, Random, SessionId, SignatureAndHashAlgorithm,
 };
 use shakedown_engine::suites::SuiteInfo;
 
+use super::record::{self, GREASE_SUITE, bad_mac, corrupt_first};
 use super::symbols::Symbol;
-
-/// A GREASE cipher suite value (RFC 8701 2): never a real suite.
-const GREASE_SUITE: u16 = 0x0a0a;
 
 /// What the client knows and has set up so far in one connection.
 pub struct ClientState {
@@ -129,9 +125,7 @@ impl ClientState {
                 self.record(ContentType::ApplicationData, b"GET / HTTP/1.0\n\n", &SealTweak::default())
             }
             Symbol::ApplicationDataBadMac => {
-                let tweak =
-                    SealTweak { corrupt_mac: Some(ByteFlip { index: 0, xor: 0x01 }), ..SealTweak::default() };
-                self.record(ContentType::ApplicationData, b"GET / HTTP/1.0\n\n", &tweak)
+                self.record(ContentType::ApplicationData, b"GET / HTTP/1.0\n\n", &bad_mac())
             }
             Symbol::ApplicationDataBadPadding => {
                 let tweak = match self.suite.is_aead() {
@@ -159,22 +153,7 @@ impl ClientState {
             true => self.version,
             false => ProtocolVersion::from_wire(self.version.get().min(ProtocolVersion::Tls10.get())),
         };
-        let fragment = match &mut self.write {
-            Some(w) => w.seal(typ, version, payload, &mut self.rng, tweak),
-            None => {
-                let mut p = payload.to_vec();
-                // Without protection a corrupt MAC is a corrupt last byte.
-                if tweak != &SealTweak::default()
-                    && let Some(b) = p.last_mut()
-                {
-                    *b ^= 1;
-                }
-                p
-            }
-        };
-        let mut out = Vec::new();
-        Record { content_type: typ, version, fragment }.encode(&mut out);
-        out
+        record::seal(&mut self.write, &mut self.rng, typ, version, payload, tweak)
     }
 
     fn handshake(&mut self, payload: HandshakePayload) -> Vec<u8> {
@@ -228,10 +207,9 @@ impl ClientState {
     /// A Certificate with `id`'s chain; later CertificateVerify signs
     /// with its key.
     fn certificate(&mut self, id: Option<Arc<CertifiedKey>>) -> Vec<u8> {
-        let chain =
-            id.as_ref().map(|id| id.chain.iter().cloned().map(CertificateDer).collect()).unwrap_or_default();
+        let cert = record::certificate(id.as_deref());
         self.signer = id;
-        self.handshake(HandshakePayload::Certificate(Certificate { chain }))
+        self.handshake(HandshakePayload::Certificate(cert))
     }
 
     /// RFC 5246 7.4.8 (RFC 2246 7.4.8, RFC 6101 5.6.8 for the older forms).
@@ -246,9 +224,7 @@ impl ClientState {
                 self.provider.sign(&id.key, h, digest, &mut self.rng).ok()
             });
         let mut signature = signature.unwrap_or_else(|| vec![0u8; 256]);
-        if corrupt && let Some(b) = signature.get_mut(0) {
-            *b ^= 1;
-        }
+        corrupt_first(&mut signature, corrupt);
         let cv = CertificateVerify {
             algorithm: hash.map(|h| SignatureAndHashAlgorithm::new(h, SignatureAlgorithm::Rsa)),
             signature,
@@ -296,15 +272,11 @@ impl ClientState {
             ),
             None => vec![0u8; len],
         };
-        if corrupt && let Some(b) = verify_data.get_mut(0) {
-            *b ^= 1;
-        }
+        corrupt_first(&mut verify_data, corrupt);
         self.handshake(HandshakePayload::Finished(Finished { verify_data }))
     }
 
     fn alert(&mut self, description: AlertDescription) -> Vec<u8> {
-        let mut body = Vec::new();
-        Alert::new(AlertLevel::Warning, description).encode(&mut body);
-        self.record(ContentType::Alert, &body, &SealTweak::default())
+        self.record(ContentType::Alert, &record::warning(description), &SealTweak::default())
     }
 }

@@ -8,6 +8,7 @@
 use std::time::{Duration, Instant};
 
 use crate::peer::memory::MemoryPeer;
+use crate::peer::process::PeerProcess;
 use crate::peer::tcp::TcpPeer;
 use crate::peer::{Recv, Transport};
 
@@ -27,12 +28,21 @@ impl Link for MemoryPeer {}
 pub struct TcpLink {
     peer: TcpPeer,
     linger: Duration,
+    /// A client's process started for this connection alone: killed (and
+    /// reaped) when the query drops the link.
+    _process: Option<PeerProcess>,
 }
 
 impl TcpLink {
     pub fn connect(addr: &str, timeout: Duration, linger: Duration) -> Result<Self, String> {
         // The learner's outputs are message types: data is never echoed.
-        TcpPeer::connect(addr, timeout, false).map(|peer| Self { peer, linger })
+        TcpPeer::connect(addr, timeout, false).map(|peer| Self { peer, linger, _process: None })
+    }
+
+    /// A connection `process` made to us. Nothing waits for it after the
+    /// query: the process is killed.
+    pub fn accepted(peer: TcpPeer, process: PeerProcess) -> Self {
+        Self { peer, linger: Duration::ZERO, _process: Some(process) }
     }
 }
 

@@ -16,8 +16,6 @@ use crate::peer::listen::accept_client;
 use crate::peer::memory::MemoryPeer;
 use crate::peer::process::{PeerProcess, free_port};
 use crate::peer::profile::{Profile, StartMode};
-use crate::peer::tcp::TcpPeer;
-use crate::peer::{Recv, Transport};
 use crate::run::configs::NOW;
 use crate::vector::Version;
 
@@ -84,39 +82,11 @@ pub fn profile(profile: Profile, group: String, certs: std::path::PathBuf, timeo
     })
 }
 
-/// A client profile's process for one connection, connected to a
-/// listener of ours; killed (and reaped) when the query drops it.
-#[derive(Debug)]
-struct ClientLink {
-    peer: TcpPeer,
-    _process: PeerProcess,
-}
-
-impl Transport for ClientLink {
-    fn send(&mut self, bytes: &[u8]) -> Result<(), String> {
-        self.peer.send(bytes)
-    }
-
-    fn recv(&mut self, deadline: Instant) -> Recv {
-        self.peer.recv(deadline)
-    }
-
-    fn echoes(&self) -> bool {
-        false
-    }
-}
-
-impl Link for ClientLink {
-    fn finish(&mut self) -> bool {
-        self.peer.shutdown_write();
-        false
-    }
-}
-
 /// A client profile (`role: client`): every connection is a new process,
 /// started with the `with_cert` group and `version`'s arguments against a
 /// fresh loopback listener; the first connection that sends a whole first
-/// record within `timeout` is the query's.
+/// record within the profile's startup time (at least `timeout`) is the
+/// query's.
 pub fn profile_client(
     profile: Profile,
     version: Version,
@@ -128,8 +98,11 @@ pub fn profile_client(
         let port = listener.local_addr().map_err(|e| format!("listen: {e}"))?.port();
         let argv = profile.argv_for("with_cert", Some(version), port, &certs);
         let mut process = PeerProcess::spawn(&profile, &argv, port)?;
-        let peer = accept_client(&listener, Instant::now() + timeout, timeout, false)
+        // As the runner does: the process may take its startup time
+        // (a JVM's) before it connects.
+        let startup = Duration::from_millis(profile.startup_timeout_ms);
+        let peer = accept_client(&listener, Instant::now() + startup.max(timeout), timeout, false)
             .map_err(|e| format!("{}: {e}; {}", profile.name, process.exit_note()))?;
-        Ok(Box::new(ClientLink { peer, _process: process }) as Box<dyn Link>)
+        Ok(Box::new(TcpLink::accepted(peer, process)) as Box<dyn Link>)
     })
 }

@@ -8,29 +8,25 @@
 
 use std::sync::Arc;
 
-use shakedown_engine::codec::Codec;
 use shakedown_engine::config::CertifiedKey;
 use shakedown_engine::crypto::key_schedule::{self, MASTER_SECRET_LEN};
 use shakedown_engine::crypto::prf::PrfAlgorithm;
 use shakedown_engine::crypto::provider::{CryptoProvider, RecordOpen, RecordSeal, RustCrypto};
-use shakedown_engine::crypto::record::{ByteFlip, SealTweak};
+use shakedown_engine::crypto::record::SealTweak;
 use shakedown_engine::crypto::rsa_kx::PREMASTER_LEN;
 use shakedown_engine::crypto::{ConnectionKeys, RandomSource, SeededRandom, Side};
 use shakedown_engine::msgs::enums::{
-    AlertDescription, AlertLevel, CipherSuite, ClientCertificateType, Compression, ContentType,
-    ExtensionType, HandshakeType, HashAlgorithm, ProtocolVersion, SignatureAlgorithm,
+    AlertDescription, CipherSuite, ClientCertificateType, Compression, ContentType, ExtensionType,
+    HandshakeType, HashAlgorithm, ProtocolVersion, SignatureAlgorithm,
 };
 use shakedown_engine::msgs::{
-    Alert, Certificate, CertificateDer, CertificateRequest, Extension, Finished, HandshakeContext,
-    HandshakeMessage, HandshakePayload, Random, RawHandshake, Record, ServerHello, SessionId,
-    SignatureAndHashAlgorithm,
+    CertificateRequest, Extension, Finished, HandshakeContext, HandshakeMessage, HandshakePayload, Random,
+    RawHandshake, ServerHello, SessionId, SignatureAndHashAlgorithm,
 };
 use shakedown_engine::suites::SuiteInfo;
 
 use super::output::Reader;
-
-/// A GREASE cipher suite value (RFC 8701 2): offered by no client.
-const GREASE_SUITE: u16 = 0x0a0a;
+use super::record::{self, GREASE_SUITE, bad_mac, corrupt_first};
 
 /// The abstract inputs for learning a client: what the server side sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -108,39 +104,12 @@ impl ServerSymbol {
             Self::CloseNotify => "CloseNotify",
         }
     }
-
-    pub fn from_name(s: &str) -> Option<Self> {
-        ALL.iter().copied().find(|x| x.name().eq_ignore_ascii_case(s))
-    }
 }
 
-/// A client-learning alphabet: `basic`, `full`, or names separated by
-/// commas (or a file of names, one a line).
+/// A client-learning alphabet: `basic`, `full`, or names (see
+/// [`named`](super::symbols::named)).
 pub fn parse_alphabet(spec: &str) -> Result<Vec<ServerSymbol>, String> {
-    let wanted: Vec<ServerSymbol> = match spec {
-        "basic" => BASIC.to_vec(),
-        "full" => ALL.to_vec(),
-        other => {
-            let text = match std::path::Path::new(other).is_file() {
-                true => std::fs::read_to_string(other).map_err(|e| format!("{other}: {e}"))?,
-                false => other.to_owned(),
-            };
-            text.split([',', '\n'])
-                .map(str::trim)
-                .filter(|s| !s.is_empty() && !s.starts_with('#'))
-                .map(|s| {
-                    ServerSymbol::from_name(s).ok_or_else(|| {
-                        let known: Vec<&str> = ALL.iter().map(|x| x.name()).collect();
-                        format!("unknown symbol `{s}` for learning a client (known: {})", known.join(", "))
-                    })
-                })
-                .collect::<Result<_, _>>()?
-        }
-    };
-    if wanted.is_empty() {
-        return Err("the alphabet is empty".into());
-    }
-    Ok(wanted)
+    super::symbols::named(spec, &BASIC, &ALL)
 }
 
 /// What the server knows and has set up so far in one connection.
@@ -253,44 +222,24 @@ impl ServerState {
             S::ApplicationData => {
                 self.record(ContentType::ApplicationData, b"hello\n", &SealTweak::default())
             }
-            S::ApplicationDataBadMac => {
-                let tweak =
-                    SealTweak { corrupt_mac: Some(ByteFlip { index: 0, xor: 0x01 }), ..SealTweak::default() };
-                self.record(ContentType::ApplicationData, b"hello\n", &tweak)
-            }
+            S::ApplicationDataBadMac => self.record(ContentType::ApplicationData, b"hello\n", &bad_mac()),
             S::HelloRequest => {
                 // Not part of the transcript (7.4.9).
                 let raw = HandshakeMessage::new(HandshakePayload::HelloRequest).to_bytes();
                 self.record(ContentType::Handshake, &raw, &SealTweak::default())
             }
-            S::CloseNotify => {
-                let mut body = Vec::new();
-                Alert::new(AlertLevel::Warning, AlertDescription::CloseNotify).encode(&mut body);
-                self.record(ContentType::Alert, &body, &SealTweak::default())
-            }
+            S::CloseNotify => self.record(
+                ContentType::Alert,
+                &record::warning(AlertDescription::CloseNotify),
+                &SealTweak::default(),
+            ),
         }
     }
 
     /// One record in the configured version, protected once our
     /// ChangeCipherSpec made keys current.
     fn record(&mut self, typ: ContentType, payload: &[u8], tweak: &SealTweak) -> Vec<u8> {
-        let version = self.version;
-        let fragment = match &mut self.write {
-            Some(w) => w.seal(typ, version, payload, &mut self.rng, tweak),
-            None => {
-                let mut p = payload.to_vec();
-                // Without protection a corrupt MAC is a corrupt last byte.
-                if tweak != &SealTweak::default()
-                    && let Some(b) = p.last_mut()
-                {
-                    *b ^= 1;
-                }
-                p
-            }
-        };
-        let mut out = Vec::new();
-        Record { content_type: typ, version, fragment }.encode(&mut out);
-        out
+        record::seal(&mut self.write, &mut self.rng, typ, self.version, payload, tweak)
     }
 
     fn handshake(&mut self, payload: HandshakePayload) -> Vec<u8> {
@@ -317,12 +266,11 @@ impl ServerState {
     }
 
     fn certificate(&mut self, id: Option<Arc<CertifiedKey>>) -> Vec<u8> {
-        let chain =
-            id.as_ref().map(|id| id.chain.iter().cloned().map(CertificateDer).collect()).unwrap_or_default();
+        let cert = record::certificate(id.as_deref());
         if let Some(id) = id {
             self.key = id;
         }
-        self.handshake(HandshakePayload::Certificate(Certificate { chain }))
+        self.handshake(HandshakePayload::Certificate(cert))
     }
 
     /// RFC 5246 8.1, once the premaster and both randoms are known.
@@ -353,9 +301,7 @@ impl ServerState {
             Some(m) => self.provider.verify_data(self.prf, &m, Side::Server, &self.transcript),
             None => vec![0u8; len],
         };
-        if corrupt && let Some(b) = verify_data.get_mut(0) {
-            *b ^= 1;
-        }
+        corrupt_first(&mut verify_data, corrupt);
         self.server_verify.clone_from(&verify_data);
         self.handshake(HandshakePayload::Finished(Finished { verify_data }))
     }

@@ -5,6 +5,8 @@
 
 use shakedown_engine::msgs::enums::ProtocolVersion;
 
+use super::sul::Input;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Symbol {
     /// Offers the configured suite (RFC 5246 7.4.1.2).
@@ -110,10 +112,6 @@ impl Symbol {
         }
     }
 
-    pub fn from_name(s: &str) -> Option<Self> {
-        ALL.iter().copied().find(|x| x.name().eq_ignore_ascii_case(s))
-    }
-
     /// Whether `version` can express the symbol.
     pub fn expressible_in(self, version: ProtocolVersion) -> bool {
         match self {
@@ -123,13 +121,13 @@ impl Symbol {
     }
 }
 
-/// An alphabet: `basic`, `full`, or symbol names separated by commas (or
-/// the path of a file with one name per line). Symbols the version cannot
-/// express are dropped and named in the second list.
-pub fn parse_alphabet(spec: &str, version: ProtocolVersion) -> Result<(Vec<Symbol>, Vec<Symbol>), String> {
-    let wanted: Vec<Symbol> = match spec {
-        "basic" => BASIC.to_vec(),
-        "full" => ALL.to_vec(),
+/// The symbols `spec` names: `basic`, `full` (`all`), or names separated
+/// by commas (or the path of a file with one name per line, `#` starting a
+/// comment), matched without regard to case.
+pub fn named<T: Input>(spec: &str, basic: &[T], all: &[T]) -> Result<Vec<T>, String> {
+    let wanted: Vec<T> = match spec {
+        "basic" => basic.to_vec(),
+        "full" => all.to_vec(),
         other => {
             let text = match std::path::Path::new(other).is_file() {
                 true => std::fs::read_to_string(other).map_err(|e| format!("{other}: {e}"))?,
@@ -139,16 +137,25 @@ pub fn parse_alphabet(spec: &str, version: ProtocolVersion) -> Result<(Vec<Symbo
                 .map(str::trim)
                 .filter(|s| !s.is_empty() && !s.starts_with('#'))
                 .map(|s| {
-                    Symbol::from_name(s).ok_or_else(|| {
-                        let known: Vec<&str> = ALL.iter().map(|x| x.name()).collect();
+                    all.iter().copied().find(|x| x.name().eq_ignore_ascii_case(s)).ok_or_else(|| {
+                        let known: Vec<&str> = all.iter().map(|x| x.name()).collect();
                         format!("unknown symbol `{s}` (known: {})", known.join(", "))
                     })
                 })
                 .collect::<Result<_, _>>()?
         }
     };
+    if wanted.is_empty() {
+        return Err("the alphabet is empty".into());
+    }
+    Ok(wanted)
+}
+
+/// An alphabet for learning a server. Symbols the version cannot express
+/// are dropped and named in the second list.
+pub fn parse_alphabet(spec: &str, version: ProtocolVersion) -> Result<(Vec<Symbol>, Vec<Symbol>), String> {
     let (ok, dropped): (Vec<Symbol>, Vec<Symbol>) =
-        wanted.into_iter().partition(|s| s.expressible_in(version));
+        named(spec, &BASIC, &ALL)?.into_iter().partition(|s| s.expressible_in(version));
     if ok.is_empty() {
         return Err("the alphabet is empty".into());
     }
