@@ -88,6 +88,46 @@ fn marvin_finds_the_slow_padding_flaw_and_clears_the_honest_server() {
     assert!(honest_run.samples.iter().all(|s| s.answer.to_string() == "alert:bad_record_mac"));
 }
 
+/// 60 samples per class: the lucky13 probe finds slow_bad_cbc_padding in
+/// the in-memory built-in peer, with its sign (the bad-padding record is
+/// the slow one, its interval clear of zero) and its size (the honest
+/// peer, measured the same way, shows nothing half as large). Only the
+/// verdicts are asserted on.
+#[test]
+fn lucky13_finds_the_slow_cbc_padding_flaw() {
+    let samples = 60;
+    let (_, flawed_run, flawed) =
+        measure(&args("memory", ProbeKind::Lucky13, samples, vec![Flaw::SlowBadCbcPadding]), false).unwrap();
+    // The flaw changes the time only: every record is still refused alike.
+    assert!(flawed_run.samples.iter().all(|s| s.answer.to_string() == "record:21"));
+    println!("flawed: {}", flawed.verdict);
+    let size = match &flawed.verdict {
+        // Differences are b minus a: bad padding is the slower side
+        // whichever way the pair is named.
+        Verdict::Difference { a, b, size_ns, low_ns, high_ns } => {
+            let slower = if *size_ns > 0.0 { b } else { a };
+            assert_eq!(slower, "bad_padding", "{}", flawed.verdict);
+            assert!(low_ns.signum() == high_ns.signum() && *low_ns != 0.0, "{}", flawed.verdict);
+            size_ns.abs()
+        }
+        v => panic!("flaw not found with {samples} samples per class: {v}"),
+    };
+    for p in flawed.pairs.iter().filter(|p| p.a == "bad_padding" || p.b == "bad_padding") {
+        assert!(p.significant, "{p:?}");
+    }
+    let control =
+        flawed.pairs.iter().find(|p| p.a == "pad_1_bad_mac" && p.b == "pad_1_bad_mac_control").unwrap();
+    assert!(!control.significant, "{control:?}");
+
+    let (_, _, honest) = measure(&args("memory", ProbeKind::Lucky13, samples, vec![]), false).unwrap();
+    println!("honest: {}", honest.verdict);
+    match honest.verdict {
+        Verdict::NoDifference { bound_ns } => assert!(bound_ns < size / 2.0, "{bound_ns} vs {size}"),
+        Verdict::Difference { size_ns, .. } => assert!(size_ns.abs() < size / 2.0, "{size_ns} vs {size}"),
+        Verdict::Inconclusive => panic!("honest peer: inconclusive"),
+    }
+}
+
 /// The socket path, end to end through the binary: the built-in server on
 /// a loopback thread, every output written, every sample answered with
 /// bad_record_mac.
