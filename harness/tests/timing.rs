@@ -28,6 +28,7 @@ fn args(peer: &str, probe: ProbeKind, samples: usize, flaws: Vec<Flaw>) -> Timin
         flaws,
         resamples: 500,
         timeout: 10,
+        clock: "socket".into(),
         certs: root().join("vectors/certs"),
     }
 }
@@ -157,6 +158,47 @@ fn timing_over_loopback_writes_its_report() {
     let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
     assert!(report.contains("**Verdict: "), "{report}");
     assert!(report.contains("(ecdf.svg)") && report.contains("(samples.csv)"));
+}
+
+/// The packet clock on loopback: tcpdump captures the built-in server's
+/// port; every sample gets exactly one connection from the capture, whose
+/// answer is the one the socket read, and the socket's time is kept
+/// beside it. Structure only, never a time.
+#[test]
+fn the_pcap_clock_times_every_connection_once() {
+    if Command::new("tcpdump").arg("--version").output().is_err() {
+        // CI installs tcpdump and sets SHAKEDOWN_REQUIRE_PEERS: never a
+        // silent skip there.
+        assert!(std::env::var_os("SHAKEDOWN_REQUIRE_PEERS").is_none(), "tcpdump is missing");
+        eprintln!("tcpdump not installed: skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for probe in [ProbeKind::Marvin, ProbeKind::Lucky13] {
+        let samples = 8;
+        let mut a = args("builtin", probe, samples, vec![]);
+        a.clock = "pcap".into();
+        a.out = dir.path().join(format!("{probe:?}"));
+        let (info, run, analysis) = measure(&a, false).unwrap();
+        assert!(info.clock.contains("tcpdump"), "{}", info.clock);
+        let k = run.classes.len();
+        assert_eq!(analysis.samples_per_class, samples, "{}", info.clock);
+        assert_eq!(run.samples.len(), samples * k, "{}", info.clock);
+        let mut seen = std::collections::BTreeSet::new();
+        for s in &run.samples {
+            assert!(s.socket_nanos.is_some(), "{s:?}");
+            assert_eq!(s.capture_answer.as_ref(), Some(&s.answer), "{s:?}");
+            // One connection per sample: no client port serves two samples
+            // at one write time.
+            let w = s.wire.unwrap();
+            assert!(seen.insert((w.port, w.written_at_ns)), "{s:?}");
+            assert!(s.nanos > 0);
+        }
+        assert!(a.out.join("capture.pcap").is_file());
+    }
+    let mut m = args("memory", ProbeKind::Marvin, 1, vec![]);
+    m.clock = "pcap".into();
+    assert!(measure(&m, false).unwrap_err().contains("socket peer"));
 }
 
 /// Lucky 13 runs after a completed handshake; every record is refused

@@ -4,6 +4,7 @@
 //! paired tests and bootstrap intervals (tlsfuzzer's method).
 
 pub mod analysis;
+pub mod capture;
 pub mod output;
 pub mod plot;
 pub mod probe;
