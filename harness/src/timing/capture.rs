@@ -311,3 +311,112 @@ pub fn retime(collected: &mut Collected, times: &HashMap<u16, Vec<ConnectionTime
         table.into_iter().filter_map(|b| b.into_iter().collect::<Option<Vec<f64>>>()).collect();
     Retimed { matched, unmatched, answers_differ, blocks_kept: collected.paired.blocks.len() }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use etherparse::PacketBuilder;
+
+    const SERVER: u16 = 4433;
+
+    /// One frame: (ns since the epoch, client port, from the client, flags
+    /// "S" (SYN alone), "F", "R" or "" , payload).
+    type Frame<'a> = (u128, u16, bool, &'a str, &'a [u8]);
+
+    /// A nanosecond pcap file (magic a1b23c4d, Ethernet) of the frames,
+    /// cut at `snaplen` like tcpdump -s.
+    fn pcap(frames: &[Frame<'_>], snaplen: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        for v in [0xa1b2_3c4du32.to_le_bytes().as_slice(), &2u16.to_le_bytes(), &4u16.to_le_bytes()] {
+            out.extend_from_slice(v);
+        }
+        out.extend_from_slice(&[0; 8]);
+        out.extend_from_slice(&65_535u32.to_le_bytes());
+        out.extend_from_slice(&1u32.to_le_bytes());
+        for (ts, port, from_client, flags, payload) in frames {
+            let (src, dst) = if *from_client { (*port, SERVER) } else { (SERVER, *port) };
+            let mut b = PacketBuilder::ethernet2([0; 6], [0; 6])
+                .ipv4([127, 0, 0, 1], [127, 0, 0, 1], 64)
+                .tcp(src, dst, 1, 512);
+            b = match *flags {
+                "S" => b.syn(),
+                "F" => b.fin().ack(1),
+                "R" => b.rst(),
+                _ => b.ack(1),
+            };
+            let mut frame = Vec::new();
+            b.write(&mut frame, payload).unwrap();
+            let cap = frame.len().min(snaplen);
+            let secs = u32::try_from(ts / 1_000_000_000).unwrap();
+            let nanos = u32::try_from(ts % 1_000_000_000).unwrap();
+            for v in [secs, nanos, cap as u32, frame.len() as u32] {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+            out.extend_from_slice(&frame[..cap]);
+        }
+        out
+    }
+
+    fn times(frames: &[Frame<'_>]) -> HashMap<u16, Vec<ConnectionTime>> {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.pcap");
+        std::fs::write(&file, pcap(frames, 80)).unwrap();
+        connection_times(&file, SERVER).unwrap()
+    }
+
+    const ALERT: &[u8] = &[21, 3, 3, 0, 2, 2, 20];
+    const HELLO: &[u8] = &[22, 3, 3, 0, 200];
+    const SEC: u128 = 1_000_000_000;
+
+    #[test]
+    fn the_time_runs_from_the_last_client_data_to_the_next_answer() {
+        let big = vec![22u8; 300];
+        let t = times(&[
+            (SEC, 5000, true, "S", &[]),
+            (SEC + 10, 5000, true, "", HELLO),
+            // The server's flight answers the hello, not the probe.
+            (SEC + 500, 5000, false, "", &big),
+            (SEC + 900, 5000, true, "", &big),
+            // An ACK without data is no answer.
+            (SEC + 905, 5000, false, "", &[]),
+            (SEC + 3_900, 5000, false, "", ALERT),
+            (SEC + 4_000, 5000, true, "F", &[]),
+            // The same port again later, answered by a close alone.
+            (5 * SEC, 5000, true, "S", &[]),
+            (5 * SEC + 100, 5000, true, "", HELLO),
+            (5 * SEC + 700, 5000, false, "F", &[]),
+            // A port whose probe got no answer in the capture.
+            (6 * SEC, 6000, true, "S", &[]),
+            (6 * SEC + 10, 6000, true, "", HELLO),
+        ]);
+        let c = &t[&5000];
+        assert_eq!(c.len(), 2, "{c:?}");
+        assert_eq!(c[0], ConnectionTime { probe_at_ns: SEC + 900, nanos: 3_000, answer: Answer::Alert(20) });
+        assert_eq!(c[1], ConnectionTime { probe_at_ns: 5 * SEC + 100, nanos: 600, answer: Answer::Closed });
+        assert!(!t.contains_key(&6000));
+        // The sample is the connection nearest its write time, within the
+        // window; none if no connection of its port is near.
+        let w = Duration::from_secs(1);
+        assert_eq!(find(&t, 5000, 5 * SEC, w).unwrap().nanos, 600);
+        assert_eq!(find(&t, 5000, SEC + 800, w).unwrap().nanos, 3_000);
+        assert!(find(&t, 5000, 3 * SEC, w).is_none());
+        assert!(find(&t, 7000, SEC, w).is_none());
+    }
+
+    #[test]
+    fn a_reset_is_an_answer_and_a_file_that_is_no_capture_an_error() {
+        let frames: Vec<Frame<'_>> = vec![
+            (SEC, 5001, true, "S", &[]),
+            (SEC + 5, 5001, true, "", HELLO),
+            (SEC + 55, 5001, false, "R", &[]),
+        ];
+        let t = times(&frames);
+        assert_eq!(t[&5001][0].answer, Answer::Closed);
+        assert_eq!(t[&5001][0].nanos, 50);
+        // Not a pcap: refused with a message, no panic.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("x");
+        std::fs::write(&file, b"not a capture at all").unwrap();
+        assert!(connection_times(&file, SERVER).is_err());
+    }
+}
