@@ -88,6 +88,11 @@ pub enum Flaw {
     /// Keeps a session resumable after its connection ended in a fatal
     /// alert: a server resumes it, a client offers it again.
     ResumeInvalidatedSession,
+    /// Spends extra time (the same hashing as `SlowBadPadding`) when a
+    /// received CBC record's padding is bad, before refusing it with
+    /// bad_record_mac like any other: the padding timing oracle of
+    /// Vaudenay 2002 / Canvel et al. 2003 that Lucky Thirteen refines.
+    SlowBadCbcPadding,
 }
 
 impl Flaw {
@@ -107,6 +112,7 @@ impl Flaw {
         Flaw::AcceptHigherVersion,
         Flaw::PaddingAnswerOracle,
         Flaw::ResumeInvalidatedSession,
+        Flaw::SlowBadCbcPadding,
     ];
 
     /// The snake_case name used on the command line and in vectors.
@@ -126,6 +132,7 @@ impl Flaw {
             Self::AcceptHigherVersion => "accept_higher_version",
             Self::PaddingAnswerOracle => "padding_answer_oracle",
             Self::ResumeInvalidatedSession => "resume_invalidated_session",
+            Self::SlowBadCbcPadding => "slow_bad_cbc_padding",
         }
     }
 
@@ -137,7 +144,7 @@ impl Flaw {
         match self {
             Self::AcceptBadFinished => FlawFamily::Authentication,
             Self::SkipCertificateVerify => FlawFamily::State,
-            Self::SlowBadPadding => FlawFamily::Timing,
+            Self::SlowBadPadding | Self::SlowBadCbcPadding => FlawFamily::Timing,
             Self::CcsOptional => FlawFamily::State,
             Self::IgnoreTrailingBytes => FlawFamily::Parsing,
             Self::AcceptUnofferedCompression
@@ -157,7 +164,8 @@ impl Flaw {
             | Self::IgnoreTrailingBytes
             | Self::AcceptUnknownRecordType
             | Self::IgnoreFatalAlert
-            | Self::ResumeInvalidatedSession => FlawRole::Both,
+            | Self::ResumeInvalidatedSession
+            | Self::SlowBadCbcPadding => FlawRole::Both,
             Self::SkipCertificateVerify
             | Self::SlowBadPadding
             | Self::AcceptUntrustedClient
@@ -212,6 +220,9 @@ impl Flaw {
             Self::ResumeInvalidatedSession => {
                 "RFC 5246 7.2.2: a fatal alert invalidates the session; it MUST NOT be used to establish new connections"
             }
+            Self::SlowBadCbcPadding => {
+                "RFC 5246 6.2.3.2: the MAC is computed even when the padding is bad, so no timing oracle remains; Vaudenay 2002, Lucky Thirteen 2013"
+            }
         }
     }
 }
@@ -262,6 +273,150 @@ pub(crate) fn slow_path_work() {
         h.update(std::hint::black_box(&block));
     }
     std::hint::black_box(h.finalize());
+}
+
+/// The `slow_bad_cbc_padding` flaw at the provider seam: the honest opener
+/// wrapped, so the record layer itself stays as it is. A record the honest
+/// opener refuses is decrypted once more here, and if its padding is bad
+/// (RFC 5246 6.2.3.2: every padding byte equals padding_length, and the
+/// padding and MAC fit in the record; RFC 6101 5.2.3.2: under one block
+/// for SSL 3.0) the extra work is done before the refusal goes out.
+/// Anything but MAC-then-encrypt CBC is returned unwrapped: under
+/// encrypt-then-MAC (RFC 7366 3) the MAC is checked before any padding.
+pub(crate) fn flawed_opener(
+    inner: Box<dyn crate::crypto::provider::RecordOpen>,
+    flaws: &Flaws,
+    suite: &crate::suites::SuiteInfo,
+    version: crate::msgs::enums::ProtocolVersion,
+    enc_key: &[u8],
+    encrypt_then_mac: bool,
+) -> Box<dyn crate::crypto::provider::RecordOpen> {
+    if !flaws.has(Flaw::SlowBadCbcPadding) || encrypt_then_mac {
+        return inner;
+    }
+    match PaddingPeek::new(suite.cipher, enc_key) {
+        Some(peek) => Box::new(SlowBadCbcPadding {
+            inner,
+            peek,
+            mac_len: suite.mac.output_len(),
+            explicit_iv: version.has_explicit_iv(),
+            ssl3: version.is_ssl3(),
+        }),
+        None => inner,
+    }
+}
+
+/// A second copy of the peer's CBC key, only to read the padding.
+enum PaddingPeek {
+    TripleDes(Box<des::TdesEde3>),
+    Aes128(Box<aes::Aes128>),
+    Aes256(Box<aes::Aes256>),
+}
+
+impl PaddingPeek {
+    fn new(cipher: crate::suites::BulkCipher, key: &[u8]) -> Option<Self> {
+        use crate::suites::BulkCipher;
+        use aes::cipher::KeyInit;
+        match cipher {
+            BulkCipher::TripleDesEdeCbc => {
+                des::TdesEde3::new_from_slice(key).ok().map(|c| Self::TripleDes(Box::new(c)))
+            }
+            BulkCipher::Aes128Cbc => aes::Aes128::new_from_slice(key).ok().map(|c| Self::Aes128(Box::new(c))),
+            BulkCipher::Aes256Cbc => aes::Aes256::new_from_slice(key).ok().map(|c| Self::Aes256(Box::new(c))),
+            _ => None,
+        }
+    }
+
+    fn block_len(&self) -> usize {
+        match self {
+            Self::TripleDes(_) => 8,
+            Self::Aes128(_) | Self::Aes256(_) => 16,
+        }
+    }
+
+    /// The plaintext of every block but the first, each block decrypted
+    /// and XORed with the ciphertext block before it (CBC, NIST SP
+    /// 800-38A 6.2): what the padding can occupy, without the first
+    /// block's IV, which TLS 1.0 chains from the previous record.
+    fn tail_plaintext(&self, fragment: &[u8]) -> Vec<u8> {
+        match self {
+            Self::TripleDes(c) => decrypt_tail(c.as_ref(), fragment),
+            Self::Aes128(c) => decrypt_tail(c.as_ref(), fragment),
+            Self::Aes256(c) => decrypt_tail(c.as_ref(), fragment),
+        }
+    }
+}
+
+fn decrypt_tail<C: aes::cipher::BlockCipherDecrypt>(cipher: &C, fragment: &[u8]) -> Vec<u8> {
+    let bl = <C as aes::cipher::BlockSizeUser>::block_size();
+    let blocks: Vec<&[u8]> = fragment.chunks_exact(bl).collect();
+    let mut out = Vec::with_capacity(fragment.len());
+    for pair in blocks.windows(2) {
+        let [prev, cur] = pair else { continue };
+        let Ok(mut block) = aes::cipher::Block::<C>::try_from(*cur) else { continue };
+        cipher.decrypt_block(&mut block);
+        out.extend(block.iter().zip(prev.iter()).map(|(p, c)| p ^ c));
+    }
+    out
+}
+
+struct SlowBadCbcPadding {
+    inner: Box<dyn crate::crypto::provider::RecordOpen>,
+    peek: PaddingPeek,
+    mac_len: usize,
+    explicit_iv: bool,
+    ssl3: bool,
+}
+
+impl std::fmt::Debug for SlowBadCbcPadding {
+    // No key material in logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SlowBadCbcPadding").field("inner", &self.inner).finish_non_exhaustive()
+    }
+}
+
+impl SlowBadCbcPadding {
+    /// Whether the padding of this fragment is bad; deliberately not
+    /// constant-time, as the flaw is the leak.
+    fn padding_is_bad(&self, fragment: &[u8]) -> bool {
+        let bl = self.peek.block_len();
+        if !fragment.len().is_multiple_of(bl) || fragment.len() < 2 * bl {
+            return false;
+        }
+        let tail = self.peek.tail_plaintext(fragment);
+        let Some(&last) = tail.last() else { return false };
+        let total = usize::from(last) + 1;
+        // The plaintext the record carries: everything after the explicit
+        // IV (TLS 1.1+, RFC 4346 6.2.3.2), or all of it (chained IV).
+        let carried = if self.explicit_iv { fragment.len() - bl } else { fragment.len() };
+        if total + self.mac_len > carried || (self.ssl3 && total > bl) {
+            return true;
+        }
+        if self.ssl3 {
+            return false;
+        }
+        // The MAC (at least 16 bytes, a whole block or more) stands between
+        // the first block and any padding that fits, so `tail` holds it.
+        match tail.get(tail.len().saturating_sub(total)..) {
+            Some(padding) if padding.len() == total => padding.iter().any(|&b| b != last),
+            _ => true,
+        }
+    }
+}
+
+impl crate::crypto::provider::RecordOpen for SlowBadCbcPadding {
+    fn open(
+        &mut self,
+        typ: crate::msgs::enums::ContentType,
+        version: crate::msgs::enums::ProtocolVersion,
+        fragment: &[u8],
+    ) -> Result<Vec<u8>, crate::crypto::record::RecordError> {
+        let result = self.inner.open(typ, version, fragment);
+        if result.is_err() && self.padding_is_bad(fragment) {
+            slow_path_work();
+        }
+        result
+    }
 }
 
 /// The `ignore_trailing_bytes` flaw's reading of a message that did not

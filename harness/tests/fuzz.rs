@@ -116,9 +116,10 @@ flaw_tests! {
 }
 
 /// Flaws no fuzz oracle can see, and what catches them instead.
-const SEEN_ELSEWHERE: [(Flaw, &str); 3] = [
+const SEEN_ELSEWHERE: [(Flaw, &str); 4] = [
     // Only time differs: `shakedown timing` (harness/tests/timing.rs).
     (Flaw::SlowBadPadding, "timing"),
+    (Flaw::SlowBadCbcPadding, "timing"),
     // Every answer is a refusal, as the spec demands; only the comparison
     // of bad padding with a wrong premaster shows it: the runner's oracle
     // group (harness/tests/runner.rs).

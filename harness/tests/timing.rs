@@ -28,6 +28,7 @@ fn args(peer: &str, probe: ProbeKind, samples: usize, flaws: Vec<Flaw>) -> Timin
         flaws,
         resamples: 500,
         timeout: 10,
+        clock: "socket".into(),
         certs: root().join("vectors/certs"),
     }
 }
@@ -88,6 +89,46 @@ fn marvin_finds_the_slow_padding_flaw_and_clears_the_honest_server() {
     assert!(honest_run.samples.iter().all(|s| s.answer.to_string() == "alert:bad_record_mac"));
 }
 
+/// 60 samples per class: the lucky13 probe finds slow_bad_cbc_padding in
+/// the in-memory built-in peer, with its sign (the bad-padding record is
+/// the slow one, its interval clear of zero) and its size (the honest
+/// peer, measured the same way, shows nothing half as large). Only the
+/// verdicts are asserted on.
+#[test]
+fn lucky13_finds_the_slow_cbc_padding_flaw() {
+    let samples = 60;
+    let (_, flawed_run, flawed) =
+        measure(&args("memory", ProbeKind::Lucky13, samples, vec![Flaw::SlowBadCbcPadding]), false).unwrap();
+    // The flaw changes the time only: every record is still refused alike.
+    assert!(flawed_run.samples.iter().all(|s| s.answer.to_string() == "record:21"));
+    println!("flawed: {}", flawed.verdict);
+    let size = match &flawed.verdict {
+        // Differences are b minus a: bad padding is the slower side
+        // whichever way the pair is named.
+        Verdict::Difference { a, b, size_ns, low_ns, high_ns } => {
+            let slower = if *size_ns > 0.0 { b } else { a };
+            assert_eq!(slower, "bad_padding", "{}", flawed.verdict);
+            assert!(low_ns.signum() == high_ns.signum() && *low_ns != 0.0, "{}", flawed.verdict);
+            size_ns.abs()
+        }
+        v => panic!("flaw not found with {samples} samples per class: {v}"),
+    };
+    for p in flawed.pairs.iter().filter(|p| p.a == "bad_padding" || p.b == "bad_padding") {
+        assert!(p.significant, "{p:?}");
+    }
+    let control =
+        flawed.pairs.iter().find(|p| p.a == "pad_1_bad_mac" && p.b == "pad_1_bad_mac_control").unwrap();
+    assert!(!control.significant, "{control:?}");
+
+    let (_, _, honest) = measure(&args("memory", ProbeKind::Lucky13, samples, vec![]), false).unwrap();
+    println!("honest: {}", honest.verdict);
+    match honest.verdict {
+        Verdict::NoDifference { bound_ns } => assert!(bound_ns < size / 2.0, "{bound_ns} vs {size}"),
+        Verdict::Difference { size_ns, .. } => assert!(size_ns.abs() < size / 2.0, "{size_ns} vs {size}"),
+        Verdict::Inconclusive => panic!("honest peer: inconclusive"),
+    }
+}
+
 /// The socket path, end to end through the binary: the built-in server on
 /// a loopback thread, every output written, every sample answered with
 /// bad_record_mac.
@@ -117,6 +158,47 @@ fn timing_over_loopback_writes_its_report() {
     let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
     assert!(report.contains("**Verdict: "), "{report}");
     assert!(report.contains("(ecdf.svg)") && report.contains("(samples.csv)"));
+}
+
+/// The packet clock on loopback: tcpdump captures the built-in server's
+/// port; every sample gets exactly one connection from the capture, whose
+/// answer is the one the socket read, and the socket's time is kept
+/// beside it. Structure only, never a time.
+#[test]
+fn the_pcap_clock_times_every_connection_once() {
+    if Command::new("tcpdump").arg("--version").output().is_err() {
+        // CI installs tcpdump and sets SHAKEDOWN_REQUIRE_PEERS: never a
+        // silent skip there.
+        assert!(std::env::var_os("SHAKEDOWN_REQUIRE_PEERS").is_none(), "tcpdump is missing");
+        eprintln!("tcpdump not installed: skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for probe in [ProbeKind::Marvin, ProbeKind::Lucky13] {
+        let samples = 8;
+        let mut a = args("builtin", probe, samples, vec![]);
+        a.clock = "pcap".into();
+        a.out = dir.path().join(format!("{probe:?}"));
+        let (info, run, analysis) = measure(&a, false).unwrap();
+        assert!(info.clock.contains("tcpdump"), "{}", info.clock);
+        let k = run.classes.len();
+        assert_eq!(analysis.samples_per_class, samples, "{}", info.clock);
+        assert_eq!(run.samples.len(), samples * k, "{}", info.clock);
+        let mut seen = std::collections::BTreeSet::new();
+        for s in &run.samples {
+            assert!(s.socket_nanos.is_some(), "{s:?}");
+            assert_eq!(s.capture_answer.as_ref(), Some(&s.answer), "{s:?}");
+            // One connection per sample: no client port serves two samples
+            // at one write time.
+            let w = s.wire.unwrap();
+            assert!(seen.insert((w.port, w.written_at_ns)), "{s:?}");
+            assert!(s.nanos > 0);
+        }
+        assert!(a.out.join("capture.pcap").is_file());
+    }
+    let mut m = args("memory", ProbeKind::Marvin, 1, vec![]);
+    m.clock = "pcap".into();
+    assert!(measure(&m, false).unwrap_err().contains("socket peer"));
 }
 
 /// Lucky 13 runs after a completed handshake; every record is refused

@@ -73,8 +73,17 @@ pub(crate) fn install_pending(cx: &mut Context, side: Side, s: &Secrets) -> Resu
     let p = cx.provider.clone();
     let sealer =
         p.new_sealer(s.suite, s.version, keys.write_keys(side), s.encrypt_then_mac).map_err(setup)?;
-    let opener =
-        p.new_opener(s.suite, s.version, keys.write_keys(side.peer()), s.encrypt_then_mac).map_err(setup)?;
+    let peer_keys = keys.write_keys(side.peer());
+    let opener = p.new_opener(s.suite, s.version, peer_keys, s.encrypt_then_mac).map_err(setup)?;
+    // The honest engine gets its opener back unchanged.
+    let opener = crate::flaw::flawed_opener(
+        opener,
+        &cx.flaws,
+        s.suite,
+        s.version,
+        &peer_keys.enc_key,
+        s.encrypt_then_mac,
+    );
     cx.record.set_pending(opener, sealer);
     Ok(())
 }

@@ -13,6 +13,7 @@ use shakedown_engine::{ServerConfig, VersionRange};
 use crate::args::load_identity;
 use crate::peer::profile::Profile;
 use crate::timing::analysis::{self, Analysis};
+use crate::timing::capture;
 use crate::timing::output::{self, RunInfo};
 use crate::timing::probe::{self, Collected, Peer, Plan, ProbeKind};
 use crate::timing::target::Target;
@@ -53,6 +54,12 @@ pub struct TimingArgs {
     /// Seconds to wait on the peer at each step.
     #[arg(long, default_value_t = 10)]
     pub timeout: u64,
+    /// socket: the monotonic clock around the probe's write and read;
+    /// pcap: tcpdump's kernel timestamps on loopback, from the probe's
+    /// last packet to the peer's first answer packet (socket peers only;
+    /// needs tcpdump and the right to capture).
+    #[arg(long, default_value = "socket", value_parser = ["socket", "pcap"])]
+    pub clock: String,
     /// Certificate directory (builtin and profile peers).
     #[arg(long, default_value = "vectors/certs")]
     pub certs: PathBuf,
@@ -131,8 +138,39 @@ pub fn measure(args: &TimingArgs, progress: bool) -> Result<(RunInfo, Collected,
         timeout: timeout(args),
         progress,
     };
-    let collected = probe::run(&plan)?;
+    let capture = match (args.clock.as_str(), &target) {
+        ("socket", _) => None,
+        ("pcap", Some(t)) => {
+            let port = t.address.rsplit(':').next().and_then(|p| p.parse::<u16>().ok()).ok_or("no port")?;
+            std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
+            let file = args.out.join("capture.pcap");
+            Some((port, capture::Capturer::start(port, &file, Duration::from_secs(10))?))
+        }
+        ("pcap", None) => return Err("--clock pcap needs a socket peer (not memory)".into()),
+        (other, _) => return Err(format!("--clock {other}: use socket or pcap")),
+    };
+    let mut collected = probe::run(&plan)?;
     drop(target);
+    let mut clock = clock.to_owned();
+    if let Some((port, capturer)) = capture {
+        let file = capturer.stop()?;
+        let times = capture::connection_times(&file, port)?;
+        let r = capture::retime(&mut collected, &times);
+        if progress {
+            eprintln!("timing: capture clock: {r:?}");
+        }
+        clock = format!(
+            "tcpdump kernel timestamps (nanosecond precision) on loopback, from the probe's last packet to \
+             the peer's first answer packet (data, FIN or RST), matched by client port and write time: \
+             {} samples matched, {} not found in the capture, {} whose captured answer differs from the \
+             socket's; {} complete blocks analysed ({})",
+            r.matched,
+            r.unmatched,
+            r.answers_differ,
+            r.blocks_kept,
+            file.display()
+        );
+    }
     let analysis = analysis::analyse(
         &collected.paired,
         &analysis::Options { resamples: args.resamples, seed: args.seed, ..analysis::Options::default() },
@@ -144,7 +182,7 @@ pub fn measure(args: &TimingArgs, progress: bool) -> Result<(RunInfo, Collected,
         version: args.version.to_string(),
         suite: plan.suite.openssl_name.into(),
         seed: args.seed,
-        clock: clock.into(),
+        clock,
     };
     Ok((info, collected, analysis))
 }

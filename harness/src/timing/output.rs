@@ -131,11 +131,21 @@ pub fn secret_verdict(collected: &Collected, analysis: &Analysis) -> Option<Stri
     })
 }
 
+/// The samples; under the capture clock `ns` is the capture's time and
+/// two columns more give the socket's time and the capture's answer.
 fn csv(collected: &Collected) -> String {
-    let mut out = String::from("block,position,class,class_name,ns,answer\n");
+    let captured = collected.samples.iter().any(|s| s.socket_nanos.is_some());
+    let mut out = String::from("block,position,class,class_name,ns,answer");
+    out.push_str(if captured { ",socket_ns,capture_answer\n" } else { "\n" });
     for s in &collected.samples {
         let name = collected.classes.get(s.class).map_or("", |c| c.name.as_str());
-        let _ = writeln!(out, "{},{},{},{},{},{}", s.block, s.position, s.class, name, s.nanos, s.answer);
+        let _ = write!(out, "{},{},{},{},{},{}", s.block, s.position, s.class, name, s.nanos, s.answer);
+        if captured {
+            let socket = s.socket_nanos.map(|n| n.to_string()).unwrap_or_default();
+            let answer = s.capture_answer.as_ref().map(ToString::to_string).unwrap_or_default();
+            let _ = write!(out, ",{socket},{answer}");
+        }
+        out.push('\n');
     }
     out
 }

@@ -27,7 +27,7 @@ pub fn marvin_sample(
     client: &Arc<ClientConfig>,
     cke: &[u8],
     seed: u64,
-) -> Result<(Duration, Answer), String> {
+) -> Result<(Duration, Answer, Option<wire::Wire>), String> {
     let now = now_unix();
     let mut c = Connection::client(client.clone(), rng(seed), now).map_err(|e| e.to_string())?;
     let mut s = Connection::server(server.clone(), rng(seed ^ 0x5eed), now);
@@ -44,7 +44,7 @@ pub fn lucky13_sample(
     client: &Arc<ClientConfig>,
     payload_len: usize,
     seed: u64,
-) -> Result<(Duration, Answer), String> {
+) -> Result<(Duration, Answer, Option<wire::Wire>), String> {
     let mut pair = Pair::new(client.clone(), server.clone(), seed, now_unix()).map_err(|e| e.to_string())?;
     pair.pump();
     if pair.failed() || pair.summary(true).is_none() {
@@ -55,7 +55,10 @@ pub fn lucky13_sample(
     timed_feed(&mut pair.server, &probe)
 }
 
-fn timed_feed(server: &mut Connection, probe: &[u8]) -> Result<(Duration, Answer), String> {
+fn timed_feed(
+    server: &mut Connection,
+    probe: &[u8],
+) -> Result<(Duration, Answer, Option<wire::Wire>), String> {
     let start = ThreadTime::try_now().map_err(|e| format!("thread clock: {e}"))?;
     // An error is the expected outcome: its alert is in the output.
     let _ = server.feed(probe);
@@ -65,5 +68,5 @@ fn timed_feed(server: &mut Connection, probe: &[u8]) -> Result<(Duration, Answer
         true => Answer::Closed,
         false => wire::classify(&out),
     };
-    Ok((elapsed, answer))
+    Ok((elapsed, answer, None))
 }

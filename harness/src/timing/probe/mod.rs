@@ -88,6 +88,12 @@ pub struct Sample {
     pub class: usize,
     pub nanos: u64,
     pub answer: Answer,
+    /// Where it went on the wire (socket peers only).
+    pub wire: Option<wire::Wire>,
+    /// Under the capture clock: the socket clock's time and the answer
+    /// the capture saw, kept beside the capture's time in `nanos`.
+    pub socket_nanos: Option<u64>,
+    pub capture_answer: Option<Answer>,
 }
 
 /// Everything a run collected.
@@ -132,7 +138,7 @@ pub fn run(plan: &Plan) -> Result<Collected, String> {
             .collect(),
         Prepared::Marvin(_) => Vec::new(),
     };
-    let one = |class: usize, seed: u64| -> Result<(Duration, Answer), String> {
+    let one = |class: usize, seed: u64| -> Result<(Duration, Answer, Option<wire::Wire>), String> {
         match (&prepared, &plan.peer) {
             (Prepared::Marvin(ckes), peer) => {
                 let cke = ckes.get(class).ok_or("no such class")?;
@@ -170,13 +176,22 @@ pub fn run(plan: &Plan) -> Result<Collected, String> {
             loop {
                 counter += 1;
                 match one(class, plan.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15).wrapping_add(counter)) {
-                    Ok((elapsed, answer)) => {
+                    Ok((elapsed, answer, wire)) => {
                         in_a_row = 0;
                         let nanos = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
                         if let Some(t) = times.get_mut(class) {
                             *t = nanos as f64;
                         }
-                        samples.push(Sample { block, position, class, nanos, answer });
+                        samples.push(Sample {
+                            block,
+                            position,
+                            class,
+                            nanos,
+                            answer,
+                            wire,
+                            socket_nanos: None,
+                            capture_answer: None,
+                        });
                         break;
                     }
                     Err(e) => {
@@ -288,7 +303,7 @@ fn marvin_sample(
     config: &Arc<ClientConfig>,
     cke: &[u8],
     seed: u64,
-) -> Result<(Duration, Answer), String> {
+) -> Result<(Duration, Answer, Option<wire::Wire>), String> {
     let (mut conn, mut stream) = open(plan, address, config, seed)?;
     let hello = conn.take_output();
     std::io::Write::write_all(&mut stream, &hello).map_err(|e| format!("send ClientHello: {e}"))?;
@@ -308,7 +323,7 @@ fn lucky13_sample(
     config: &Arc<ClientConfig>,
     payload_len: usize,
     seed: u64,
-) -> Result<(Duration, Answer), String> {
+) -> Result<(Duration, Answer, Option<wire::Wire>), String> {
     let (mut conn, mut stream) = open(plan, address, config, seed)?;
     wire::drive(&mut conn, &mut stream, plan.timeout, |c, ev| {
         !c.has_output() && ev.iter().any(|e| matches!(e, ConnectionEvent::HandshakeComplete(_)))

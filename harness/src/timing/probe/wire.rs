@@ -3,7 +3,7 @@
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use shakedown_engine::msgs::enums::{AlertDescription, ContentType};
 use shakedown_engine::{Connection, ConnectionEvent};
@@ -133,13 +133,19 @@ pub fn swap_client_key_exchange(flight: &[u8], handshake: &[u8]) -> Result<Vec<u
 /// work); started before it, it only adds the write's own cost (a few
 /// microseconds on loopback, the same for probes of the same length) and
 /// delays, never early answers.
+///
+/// Also returns where the capture clock finds the same exchange: the
+/// client port and the wall-clock time (ns since the epoch) just before
+/// the write.
 pub fn timed_exchange(
     stream: &mut TcpStream,
     probe: &[u8],
     timeout: Duration,
-) -> Result<(Duration, Answer), String> {
+) -> Result<(Duration, Answer, Option<Wire>), String> {
     stream.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
+    let port = stream.local_addr().map_err(|e| e.to_string())?.port();
     let mut buf = [0u8; 4096];
+    let written_at_ns = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     let start = Instant::now();
     stream.write_all(probe).map_err(|e| format!("send probe: {e}"))?;
     let got = stream.read(&mut buf);
@@ -152,7 +158,14 @@ pub fn timed_exchange(
         }
         Err(e) => return Err(format!("no answer to the probe: {e}")),
     };
-    Ok((elapsed, answer))
+    Ok((elapsed, answer, Some(Wire { port, written_at_ns })))
+}
+
+/// Where a sample went on the wire, for the capture clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wire {
+    pub port: u16,
+    pub written_at_ns: u128,
 }
 
 /// The first bytes of an answer, classified.
