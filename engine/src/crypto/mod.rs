@@ -3,6 +3,7 @@
 
 pub mod finished;
 pub mod key_schedule;
+pub mod keys;
 pub mod memo;
 pub mod prf;
 pub mod provider;
