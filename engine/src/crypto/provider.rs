@@ -333,7 +333,7 @@ pub fn available() -> Vec<Arc<dyn CryptoProvider>> {
     #[cfg_attr(not(feature = "openssl-provider"), allow(unused_mut))]
     let mut all: Vec<Arc<dyn CryptoProvider>> = vec![Arc::new(RustCrypto)];
     #[cfg(feature = "openssl-provider")]
-    all.push(Arc::new(super::openssl::OpenSsl::new()));
+    all.push(Arc::new(super::openssl_provider::OpenSsl::new()));
     all
 }
 
@@ -343,7 +343,7 @@ pub fn by_name(name: &str) -> Result<Arc<dyn CryptoProvider>, String> {
     match name {
         "rustcrypto" => Ok(Arc::new(RustCrypto)),
         #[cfg(feature = "openssl-provider")]
-        "openssl" => Ok(Arc::new(super::openssl::OpenSsl::new())),
+        "openssl" => Ok(Arc::new(super::openssl_provider::OpenSsl::new())),
         #[cfg(not(feature = "openssl-provider"))]
         "openssl" => Err("provider `openssl` is not compiled in: build with \
                           `--features shakedown-engine/openssl-provider` (needs libssl-dev)"

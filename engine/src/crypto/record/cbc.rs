@@ -12,13 +12,15 @@ use aes::{Aes128, Aes256};
 use des::TdesEde3;
 use subtle::{Choice, ConstantTimeEq, ConstantTimeLess};
 
-use super::SetupError;
+use super::{Backend, SetupError};
 use crate::suites::BulkCipher;
 
 pub(super) enum BlockCipher {
     TripleDes(Box<TdesEde3>),
     Aes128(Box<Aes128>),
     Aes256(Box<Aes256>),
+    #[cfg(feature = "openssl-provider")]
+    OpenSsl(Box<super::ossl::Cbc>),
 }
 
 fn key<C: KeyInit>(key: &[u8], expected: usize) -> Result<Box<C>, SetupError> {
@@ -30,7 +32,12 @@ fn key<C: KeyInit>(key: &[u8], expected: usize) -> Result<Box<C>, SetupError> {
 }
 
 impl BlockCipher {
-    pub(super) fn new(cipher: BulkCipher, k: &[u8]) -> Result<Self, SetupError> {
+    pub(super) fn new(backend: Backend, cipher: BulkCipher, k: &[u8]) -> Result<Self, SetupError> {
+        #[cfg(feature = "openssl-provider")]
+        if backend == Backend::OpenSsl {
+            return super::ossl::Cbc::new(cipher, k).map(|c| Self::OpenSsl(Box::new(c)));
+        }
+        let _ = backend;
         match cipher {
             BulkCipher::TripleDesEdeCbc => key(k, 24).map(Self::TripleDes),
             BulkCipher::Aes128Cbc => key(k, 16).map(Self::Aes128),
@@ -43,25 +50,31 @@ impl BlockCipher {
         match self {
             Self::TripleDes(_) => 8,
             Self::Aes128(_) | Self::Aes256(_) => 16,
+            #[cfg(feature = "openssl-provider")]
+            Self::OpenSsl(c) => c.block_len(),
         }
     }
 
     /// CBC-encrypts `data` in place; `data` is a whole number of blocks and
     /// `iv` one block (callers guarantee both).
-    pub(super) fn encrypt(&self, iv: &[u8], data: &mut [u8]) {
+    pub(super) fn encrypt(&mut self, iv: &[u8], data: &mut [u8]) {
         match self {
             Self::TripleDes(c) => cbc_encrypt(c.as_ref(), iv, data),
             Self::Aes128(c) => cbc_encrypt(c.as_ref(), iv, data),
             Self::Aes256(c) => cbc_encrypt(c.as_ref(), iv, data),
+            #[cfg(feature = "openssl-provider")]
+            Self::OpenSsl(c) => c.apply(true, iv, data),
         }
     }
 
     /// CBC-decrypts `data` in place.
-    pub(super) fn decrypt(&self, iv: &[u8], data: &mut [u8]) {
+    pub(super) fn decrypt(&mut self, iv: &[u8], data: &mut [u8]) {
         match self {
             Self::TripleDes(c) => cbc_decrypt(c.as_ref(), iv, data),
             Self::Aes128(c) => cbc_decrypt(c.as_ref(), iv, data),
             Self::Aes256(c) => cbc_decrypt(c.as_ref(), iv, data),
+            #[cfg(feature = "openssl-provider")]
+            Self::OpenSsl(c) => c.apply(false, iv, data),
         }
     }
 }

@@ -6,7 +6,7 @@ use md5::Md5;
 use sha1::{Digest, Sha1};
 use sha2::{Sha256, Sha384};
 
-use super::SetupError;
+use super::{Backend, SetupError};
 use crate::msgs::enums::{ContentType, ProtocolVersion};
 use crate::suites::MacAlgorithm;
 
@@ -19,6 +19,12 @@ pub(super) enum RecordMac {
     HmacSha1(Hmac<Sha1>),
     HmacSha256(Hmac<Sha256>),
     HmacSha384(Hmac<Sha384>),
+    /// Either MAC over OpenSSL's digests; `ssl3` picks the SSL 3.0 input.
+    #[cfg(feature = "openssl-provider")]
+    OpenSsl {
+        mac: std::sync::Arc<super::ossl::Mac>,
+        ssl3: bool,
+    },
 }
 
 /// RFC 6101 5.2.3.1: pad_1 is 0x36 and pad_2 is 0x5c, repeated 48 times for
@@ -40,10 +46,27 @@ fn hmac_key<M: KeyInit>(key: &[u8]) -> Result<M, SetupError> {
 impl RecordMac {
     /// `None` for AEAD suites, which authenticate inside the cipher.
     pub(super) fn new(
+        backend: Backend,
         alg: MacAlgorithm,
         version: ProtocolVersion,
         key: &[u8],
     ) -> Result<Option<Self>, SetupError> {
+        #[cfg(feature = "openssl-provider")]
+        if backend == Backend::OpenSsl {
+            use super::ossl::Mac;
+            let ssl3 = version.is_ssl3();
+            let mac = match (alg, ssl3) {
+                (MacAlgorithm::Aead, _) => return Ok(None),
+                (MacAlgorithm::Md5, true) => Mac::ssl3(alg, key, SSL3_PAD_LEN_MD5)?,
+                (MacAlgorithm::Sha1, true) => Mac::ssl3(alg, key, SSL3_PAD_LEN_SHA)?,
+                (MacAlgorithm::Sha256 | MacAlgorithm::Sha384, true) => {
+                    return Err(SetupError::NoSsl3Mac(alg));
+                }
+                (_, false) => Mac::hmac(alg, key)?,
+            };
+            return Ok(Some(Self::OpenSsl { mac: std::sync::Arc::new(mac), ssl3 }));
+        }
+        let _ = backend;
         let mac = match (alg, version.is_ssl3()) {
             (MacAlgorithm::Aead, _) => return Ok(None),
             (MacAlgorithm::Md5, true) => Self::Ssl3Md5(key.to_vec()),
@@ -66,6 +89,8 @@ impl RecordMac {
             Self::Ssl3Sha1(_) | Self::HmacSha1(_) => 20,
             Self::HmacSha256(_) => 32,
             Self::HmacSha384(_) => 48,
+            #[cfg(feature = "openssl-provider")]
+            Self::OpenSsl { mac, .. } => mac.len(),
         }
     }
 
@@ -93,6 +118,10 @@ impl RecordMac {
             Self::HmacSha1(m) => hmac(m, &tls_input),
             Self::HmacSha256(m) => hmac(m, &tls_input),
             Self::HmacSha384(m) => hmac(m, &tls_input),
+            #[cfg(feature = "openssl-provider")]
+            Self::OpenSsl { mac, ssl3: true } => mac.compute(&ssl3_input),
+            #[cfg(feature = "openssl-provider")]
+            Self::OpenSsl { mac, ssl3: false } => mac.compute(&tls_input),
         }
     }
 }
