@@ -345,8 +345,8 @@ pub fn by_name(name: &str) -> Result<Arc<dyn CryptoProvider>, String> {
         #[cfg(feature = "openssl-provider")]
         "openssl" => Ok(Arc::new(super::openssl_provider::OpenSsl::new())),
         #[cfg(not(feature = "openssl-provider"))]
-        "openssl" => Err("provider `openssl` is not compiled in: build with \
-                          `--features shakedown-engine/openssl-provider` (needs libssl-dev)"
+        "openssl" => Err("provider `openssl` is not compiled in: build with `--features openssl-provider` \
+                          (shakedown) or `shakedown-engine/openssl-provider`; needs libssl-dev"
             .to_owned()),
         other => Err(format!("unknown provider `{other}` (known: {})", PROVIDER_NAMES.join(", "))),
     }
