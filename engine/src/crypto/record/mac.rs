@@ -102,7 +102,7 @@ impl RecordMac {
         typ: ContentType,
         version: ProtocolVersion,
         data: &[u8],
-    ) -> Vec<u8> {
+    ) -> MacTag {
         let len = u16::try_from(data.len()).unwrap_or(u16::MAX).to_be_bytes();
         let seq = seq.to_be_bytes();
         let typ = [typ.get()];
@@ -119,34 +119,62 @@ impl RecordMac {
             Self::HmacSha256(m) => hmac(m, &tls_input),
             Self::HmacSha384(m) => hmac(m, &tls_input),
             #[cfg(feature = "openssl-provider")]
-            Self::OpenSsl { mac, ssl3: true } => mac.compute(&ssl3_input),
+            Self::OpenSsl { mac, ssl3: true } => MacTag::from_slice(&mac.compute(&ssl3_input)),
             #[cfg(feature = "openssl-provider")]
-            Self::OpenSsl { mac, ssl3: false } => mac.compute(&tls_input),
+            Self::OpenSsl { mac, ssl3: false } => MacTag::from_slice(&mac.compute(&tls_input)),
         }
     }
 }
 
-fn hmac<M: Mac + Clone>(keyed: &M, parts: &[&[u8]]) -> Vec<u8> {
+/// A record MAC's value on the stack (at most SHA-384's 48 bytes), so a
+/// record costs no allocation for it.
+#[derive(Clone, Copy)]
+pub(super) struct MacTag {
+    bytes: [u8; 48],
+    len: usize,
+}
+
+impl MacTag {
+    fn from_slice(s: &[u8]) -> Self {
+        let mut bytes = [0u8; 48];
+        for (d, v) in bytes.iter_mut().zip(s) {
+            *d = *v;
+        }
+        Self { bytes, len: s.len().min(48) }
+    }
+
+    pub(super) fn as_slice(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
+
+    pub(super) fn as_mut_slice(&mut self) -> &mut [u8] {
+        self.bytes.get_mut(..self.len).unwrap_or_default()
+    }
+}
+
+fn hmac<M: Mac + Clone>(keyed: &M, parts: &[&[u8]]) -> MacTag {
     let mut m = keyed.clone();
     for p in parts {
         m.update(p);
     }
-    m.finalize().into_bytes().to_vec()
+    MacTag::from_slice(&m.finalize().into_bytes())
 }
 
 /// hash(MAC_write_secret + pad_2 +
 ///      hash(MAC_write_secret + pad_1 + seq_num + type + length + content))
-fn ssl3_mac<D: Digest>(secret: &[u8], pad_len: usize, parts: &[&[u8]]) -> Vec<u8> {
+fn ssl3_mac<D: Digest>(secret: &[u8], pad_len: usize, parts: &[&[u8]]) -> MacTag {
+    const PAD1: [u8; SSL3_PAD_LEN_MD5] = [SSL3_PAD1; SSL3_PAD_LEN_MD5];
+    const PAD2: [u8; SSL3_PAD_LEN_MD5] = [SSL3_PAD2; SSL3_PAD_LEN_MD5];
     let mut inner = D::new();
     inner.update(secret);
-    inner.update(vec![SSL3_PAD1; pad_len]);
+    inner.update(PAD1.get(..pad_len).unwrap_or(&PAD1));
     for p in parts {
         inner.update(p);
     }
     let inner = inner.finalize();
     let mut outer = D::new();
     outer.update(secret);
-    outer.update(vec![SSL3_PAD2; pad_len]);
+    outer.update(PAD2.get(..pad_len).unwrap_or(&PAD2));
     outer.update(inner);
-    outer.finalize().to_vec()
+    MacTag::from_slice(&outer.finalize())
 }

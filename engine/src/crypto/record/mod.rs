@@ -312,51 +312,62 @@ impl RecordSealer {
             Protection::Stream { cipher, mac } => {
                 let mut tag = mac.compute(seq, typ, version, plaintext);
                 if let Some(flip) = &tweak.corrupt_mac {
-                    flip.apply(&mut tag);
+                    flip.apply(tag.as_mut_slice());
                 }
-                let mut out = plaintext.to_vec();
-                out.extend_from_slice(&tag);
+                let mut out = Vec::with_capacity(plaintext.len() + mac.len());
+                out.extend_from_slice(plaintext);
+                out.extend_from_slice(tag.as_slice());
                 cipher.apply(&mut out);
                 out
             }
             Protection::Cbc { cipher, mac, chained_iv, encrypt_then_mac } => {
                 let bl = cipher.block_len();
-                let mut body = plaintext.to_vec();
+                let iv_len = if chained_iv.is_some() { 0 } else { bl };
+                // The one allocation: [explicit IV] content [MAC] padding
+                // [MAC, with encrypt_then_mac], encrypted where it lies.
+                let mut out = Vec::with_capacity(iv_len + plaintext.len() + 2 * mac.len() + 256 + bl);
+                let mut iv_buf = [0u8; MAX_BLOCK_LEN];
+                let iv = iv_buf.get_mut(..bl).unwrap_or_default();
+                match chained_iv {
+                    Some(chained) => copy_into(iv, chained),
+                    None => {
+                        rng.fill(iv);
+                        out.extend_from_slice(iv);
+                    }
+                }
+                out.extend_from_slice(plaintext);
                 if !*encrypt_then_mac {
                     let mut tag = mac.compute(seq, typ, version, plaintext);
                     if let Some(flip) = &tweak.corrupt_mac {
-                        flip.apply(&mut tag);
+                        flip.apply(tag.as_mut_slice());
                     }
-                    body.extend_from_slice(&tag);
+                    out.extend_from_slice(tag.as_slice());
                 }
-                let mut pad = cbc::padding(body.len(), bl, tweak.padding_len);
-                if let Some(flip) = &tweak.corrupt_padding {
+                let pad_start = out.len();
+                cbc::push_padding(&mut out, pad_start - iv_len, bl, tweak.padding_len);
+                if let Some(flip) = &tweak.corrupt_padding
+                    && let Some(pad) = out.get_mut(pad_start..)
+                {
                     // Counted back from the length byte.
                     pad.reverse();
-                    flip.apply(&mut pad);
+                    flip.apply(pad);
                     pad.reverse();
                 }
-                body.extend_from_slice(&pad);
-                let (mut out, iv) = match chained_iv {
-                    Some(iv) => (Vec::new(), iv.clone()),
-                    None => {
-                        let mut iv = vec![0u8; bl];
-                        rng.fill(&mut iv);
-                        (iv.clone(), iv)
-                    }
-                };
-                cipher.encrypt(&iv, &mut body);
-                if let Some(next) = chained_iv {
-                    *next = last_block(&body, bl, next);
+                if let Some(body) = out.get_mut(iv_len..) {
+                    cipher.encrypt(iv, body);
                 }
-                out.extend_from_slice(&body);
+                if let Some(next) = chained_iv {
+                    // SSL 3.0 / TLS 1.0: the last ciphertext block is the
+                    // next record's IV (RFC 2246 6.2.3.2).
+                    copy_into(next, last_block(&out, bl));
+                }
                 if *encrypt_then_mac {
                     // RFC 7366 3: MAC(seq_num + type + version + length + IV + ENC(...)).
                     let mut tag = mac.compute(seq, typ, version, &out);
                     if let Some(flip) = &tweak.corrupt_mac {
-                        flip.apply(&mut tag);
+                        flip.apply(tag.as_mut_slice());
                     }
-                    out.extend_from_slice(&tag);
+                    out.extend_from_slice(tag.as_slice());
                 }
                 out
             }
@@ -382,12 +393,20 @@ impl RecordSealer {
     }
 }
 
-/// The last block of `ct`, or `fallback` if there is none.
-fn last_block(ct: &[u8], bl: usize, fallback: &[u8]) -> Vec<u8> {
-    ct.len()
-        .checked_sub(bl)
-        .and_then(|start| ct.get(start..))
-        .map_or_else(|| fallback.to_vec(), <[u8]>::to_vec)
+/// The largest CBC block (AES; 3DES has 8).
+const MAX_BLOCK_LEN: usize = 16;
+
+/// The last block of `ct` (empty if there is none).
+fn last_block(ct: &[u8], bl: usize) -> &[u8] {
+    ct.len().checked_sub(bl).and_then(|start| ct.get(start..)).unwrap_or_default()
+}
+
+/// Copies `src` over the start of `dst` (lengths are equal where used; a
+/// shorter `src` leaves the rest of `dst` as it was).
+fn copy_into(dst: &mut [u8], src: &[u8]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d = *s;
+    }
 }
 
 impl RecordOpener {
@@ -440,7 +459,7 @@ impl RecordOpener {
                 let content_len = data.len().checked_sub(mac.len()).ok_or(RecordError::BadRecordMac)?;
                 let (content, got) = data.split_at(content_len);
                 let want = mac.compute(seq, typ, version, content);
-                if !bool::from(got.ct_eq(&want)) {
+                if !bool::from(got.ct_eq(want.as_slice())) {
                     return Err(RecordError::BadRecordMac);
                 }
                 data.truncate(content_len);
@@ -494,7 +513,7 @@ fn open_cbc(
         let (protected, tag) = fragment.split_at(split);
         let want = mac.compute(seq, typ, version, protected);
         // RFC 7366 3: check the MAC before decrypting anything.
-        if !bool::from(tag.ct_eq(&want)) {
+        if !bool::from(tag.ct_eq(want.as_slice())) {
             return Err(RecordError::BadRecordMac);
         }
         (protected, Some(tag))
@@ -506,14 +525,14 @@ fn open_cbc(
         return Err(RecordError::BadRecordMac);
     }
     let (explicit_iv, ct) = protected.split_at(iv_len);
-    let iv = match chained_iv {
-        Some(iv) => iv.clone(),
-        None => explicit_iv.to_vec(),
-    };
+    let mut iv_buf = [0u8; MAX_BLOCK_LEN];
+    let iv = iv_buf.get_mut(..bl).unwrap_or_default();
+    copy_into(iv, chained_iv.as_deref().unwrap_or(explicit_iv));
+    // The output is the only allocation; it is decrypted in place.
     let mut data = ct.to_vec();
-    cipher.decrypt(&iv, &mut data);
+    cipher.decrypt(iv, &mut data);
     if let Some(next) = chained_iv {
-        *next = last_block(ct, bl, next);
+        copy_into(next, last_block(ct, bl));
     }
     let reserved = if received_tag.is_some() { 0 } else { mac_len };
     let (pad_ok, pad_total) = cbc::check_padding(&data, bl, reserved, ssl3);
@@ -528,7 +547,7 @@ fn open_cbc(
         let (content, rest) = data.split_at(content_len);
         let got = rest.get(..mac_len).unwrap_or_default();
         let want = mac.compute(seq, typ, version, content);
-        pad_ok & got.ct_eq(&want)
+        pad_ok & got.ct_eq(want.as_slice())
     };
     if !bool::from(ok) {
         return Err(RecordError::BadRecordMac);
