@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 
 features=()
 if pkg-config --exists openssl 2>/dev/null; then
-    features=(--features openssl)
+    # openssl-provider: the engine over its OpenSSL provider too.
+    features=(--features openssl,openssl-provider)
 fi
 args=${BENCH_ARGS:---warm-up-time 1 --measurement-time 3}
 target=${CARGO_TARGET_DIR:-target}

@@ -32,6 +32,19 @@ fn rsa(c: &mut Criterion) {
     g.bench_function(BenchmarkId::new("ours", "sign sha256"), |b| {
         b.iter(|| sign(&key, SignatureHash::Sha256, black_box(&digest), &mut rng).unwrap())
     });
+    #[cfg(feature = "openssl-provider")]
+    {
+        use shakedown_engine::crypto::openssl_provider::OpenSsl;
+        use shakedown_engine::crypto::provider::CryptoProvider;
+        let p = OpenSsl::new();
+        assert_eq!(p.decrypt_premaster(&key, &ct, ProtocolVersion::Tls12, &mut rng), PREMASTER);
+        g.bench_function(BenchmarkId::new("ours-openssl", "decrypt premaster"), |b| {
+            b.iter(|| p.decrypt_premaster(&key, black_box(&ct), ProtocolVersion::Tls12, &mut rng))
+        });
+        g.bench_function(BenchmarkId::new("ours-openssl", "sign sha256"), |b| {
+            b.iter(|| p.sign(&key, SignatureHash::Sha256, black_box(&digest), &mut rng).unwrap())
+        });
+    }
     #[cfg(feature = "openssl")]
     {
         use shakedown_benches::ossl::rsa;

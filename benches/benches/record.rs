@@ -27,6 +27,22 @@ fn seal(c: &mut Criterion) {
                     sealer.seal(ContentType::ApplicationData, case.version, black_box(&pt), &mut rng, &tweak)
                 })
             });
+            #[cfg(feature = "openssl-provider")]
+            {
+                use shakedown_engine::crypto::record::Backend;
+                let mut sealer = case.sealer_with(Backend::OpenSsl);
+                g.bench_function(BenchmarkId::new("ours-openssl", &op), |b| {
+                    b.iter(|| {
+                        sealer.seal(
+                            ContentType::ApplicationData,
+                            case.version,
+                            black_box(&pt),
+                            &mut rng,
+                            &tweak,
+                        )
+                    })
+                });
+            }
             #[cfg(feature = "openssl")]
             {
                 use shakedown_benches::ossl::record::Record;
@@ -68,6 +84,22 @@ fn open(c: &mut Criterion) {
                     BatchSize::SmallInput,
                 )
             });
+            #[cfg(feature = "openssl-provider")]
+            {
+                use shakedown_engine::crypto::record::Backend;
+                g.bench_function(BenchmarkId::new("ours-openssl", &op), |b| {
+                    b.iter_batched(
+                        || case.opener_with(Backend::OpenSsl),
+                        |mut o| {
+                            let pt = o
+                                .open(ContentType::ApplicationData, case.version, black_box(&record))
+                                .unwrap();
+                            (o, pt)
+                        },
+                        BatchSize::SmallInput,
+                    )
+                });
+            }
             #[cfg(feature = "openssl")]
             {
                 use shakedown_benches::ossl::record::Record;

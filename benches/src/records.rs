@@ -3,7 +3,7 @@
 
 use shakedown_engine::crypto::key_schedule::key_block;
 use shakedown_engine::crypto::prf::PrfAlgorithm;
-use shakedown_engine::crypto::record::{RecordOpener, RecordSealer, SealTweak};
+use shakedown_engine::crypto::record::{Backend, RecordOpener, RecordSealer, SealTweak};
 use shakedown_engine::crypto::{DirectionKeys, SeededRandom};
 use shakedown_engine::msgs::enums::{ContentType, ProtocolVersion};
 use shakedown_engine::suites::{ALL_SUITES, SuiteInfo};
@@ -39,6 +39,15 @@ impl Case {
 
     pub fn opener(&self) -> RecordOpener {
         RecordOpener::new(self.suite, self.version, &self.keys(), false).unwrap()
+    }
+
+    /// The same direction over another backend's primitives.
+    pub fn sealer_with(&self, backend: Backend) -> RecordSealer {
+        RecordSealer::with_backend(backend, self.suite, self.version, &self.keys(), false).unwrap()
+    }
+
+    pub fn opener_with(&self, backend: Backend) -> RecordOpener {
+        RecordOpener::with_backend(backend, self.suite, self.version, &self.keys(), false).unwrap()
     }
 
     /// The first application-data record a fresh sealer produces for

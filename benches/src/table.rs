@@ -14,6 +14,8 @@ use serde_json::Value;
 
 pub const OURS: &str = "ours";
 pub const OPENSSL: &str = "openssl";
+/// The engine with its OpenSSL provider (feature `openssl-provider`).
+pub const OURS_OPENSSL: &str = "ours-openssl";
 
 /// One measured benchmark.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,6 +89,8 @@ pub struct Row {
     pub operation: String,
     pub bytes: bool,
     pub ours: Option<f64>,
+    /// The engine over its OpenSSL provider, where measured.
+    pub provider: Option<f64>,
     pub openssl: Option<f64>,
     /// Where the OpenSSL number came from, if not the same run's crate.
     pub openssl_note: Option<String>,
@@ -95,6 +99,11 @@ pub struct Row {
 impl Row {
     pub fn ratio(&self) -> Option<f64> {
         Some(self.ours? / self.openssl?)
+    }
+
+    /// The OpenSSL provider's rate over OpenSSL's own.
+    pub fn provider_ratio(&self) -> Option<f64> {
+        Some(self.provider? / self.openssl?)
     }
 }
 
@@ -107,12 +116,14 @@ pub fn rows(ms: &[Measurement]) -> Vec<Row> {
             operation: m.parameter.clone(),
             bytes: m.bytes.is_some(),
             ours: None,
+            provider: None,
             openssl: None,
             openssl_note: None,
         });
         match m.function.as_str() {
             OURS => row.ours = Some(m.rate()),
             OPENSSL => row.openssl = Some(m.rate()),
+            OURS_OPENSSL => row.provider = Some(m.rate()),
             _ => {}
         }
     }
@@ -151,20 +162,42 @@ fn fmt_opt(rate: Option<f64>, bytes: bool) -> String {
 pub fn render(rows: &[Row]) -> String {
     let mut s = String::new();
     let mut group = "";
+    // The provider's columns only when some row of the group measured it.
+    let mut with_provider = false;
     for r in rows {
         if r.group != group {
             group = &r.group;
-            let _ = write!(
-                s,
-                "\n### {group}\n\n| operation | ours | OpenSSL | ours / OpenSSL |\n| --- | ---: | ---: | ---: |\n"
-            );
+            with_provider = rows.iter().any(|x| x.group == group && x.provider.is_some());
+            let (head, rule) = match with_provider {
+                true => (
+                    "| operation | ours | ours, openssl provider | OpenSSL | ours / OpenSSL | openssl provider / OpenSSL |",
+                    "| --- | ---: | ---: | ---: | ---: | ---: |",
+                ),
+                false => ("| operation | ours | OpenSSL | ours / OpenSSL |", "| --- | ---: | ---: | ---: |"),
+            };
+            let _ = write!(s, "\n### {group}\n\n{head}\n{rule}\n");
         }
         let openssl = match (&r.openssl, &r.openssl_note) {
             (Some(v), Some(note)) => format!("{} ({note})", fmt_rate(*v, r.bytes)),
             (v, _) => fmt_opt(*v, r.bytes),
         };
-        let ratio = r.ratio().map_or_else(|| "—".to_owned(), |x| format!("{x:.2}"));
-        let _ = writeln!(s, "| {} | {} | {} | {} |", r.operation, fmt_opt(r.ours, r.bytes), openssl, ratio);
+        let fmt_ratio = |x: Option<f64>| x.map_or_else(|| "—".to_owned(), |x| format!("{x:.2}"));
+        let ratio = fmt_ratio(r.ratio());
+        if with_provider {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} | {} |",
+                r.operation,
+                fmt_opt(r.ours, r.bytes),
+                fmt_opt(r.provider, r.bytes),
+                openssl,
+                ratio,
+                fmt_ratio(r.provider_ratio())
+            );
+        } else {
+            let _ =
+                writeln!(s, "| {} | {} | {} | {} |", r.operation, fmt_opt(r.ours, r.bytes), openssl, ratio);
+        }
     }
     s
 }
@@ -187,6 +220,21 @@ pub fn targets(rows: &[Row]) -> Vec<Target> {
                 what: format!("{} {} vs OpenSSL", r.group, r.operation),
                 ratio: r.ratio(),
                 at_least: 0.9,
+            });
+            if r.provider.is_some() {
+                // Issue 10: the native provider at OpenSSL's own rate.
+                out.push(Target {
+                    what: format!("{} {} (openssl provider) vs OpenSSL", r.group, r.operation),
+                    ratio: r.provider_ratio(),
+                    at_least: 0.95,
+                });
+            }
+        }
+        if r.group == "rsa2048" && r.provider.is_some() {
+            out.push(Target {
+                what: format!("rsa2048 {} (openssl provider) vs OpenSSL", r.operation),
+                ratio: r.provider_ratio(),
+                at_least: 0.95,
             });
         }
         if r.group == "kdf" {

@@ -16,7 +16,7 @@ use crate::x509::TrustAnchors;
 #[derive(Clone)]
 pub struct CertifiedKey {
     pub chain: Vec<Vec<u8>>,
-    pub key: rsa::PrivateKey,
+    pub key: crate::crypto::keys::RsaPrivateKey,
 }
 
 impl CertifiedKey {

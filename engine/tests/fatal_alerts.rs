@@ -27,7 +27,9 @@ use shakedown_engine::crypto::provider::{
     CryptoProvider, InsecureFuzzing, RecordOpen, RecordSeal, RustCrypto,
 };
 use shakedown_engine::crypto::record::SetupError;
-use shakedown_engine::crypto::rsa_kx::{PREMASTER_LEN, Pkcs1Tweak, RsaError, SignatureHash};
+use shakedown_engine::crypto::rsa_kx::{
+    PREMASTER_LEN, Pkcs1Tweak, RsaError, RsaPrivateKey, RsaPublicKey, SignatureHash,
+};
 use shakedown_engine::crypto::{DirectionKeys, RandomSource, Side};
 use shakedown_engine::error::{PeerMisbehaved, RecordError};
 use shakedown_engine::msgs::enums::{AlertDescription, CipherSuite, ProtocolVersion};
@@ -263,7 +265,7 @@ impl CryptoProvider for Recording {
 
     fn encrypt_premaster(
         &self,
-        key: &rsa::PublicKey,
+        key: &RsaPublicKey,
         premaster: &[u8],
         rng: &mut dyn RandomSource,
         tweak: &Pkcs1Tweak,
@@ -274,7 +276,7 @@ impl CryptoProvider for Recording {
 
     fn decrypt_premaster(
         &self,
-        key: &rsa::PrivateKey,
+        key: &RsaPrivateKey,
         ciphertext: &[u8],
         client_version: ProtocolVersion,
         rng: &mut dyn RandomSource,
@@ -286,7 +288,7 @@ impl CryptoProvider for Recording {
 
     fn sign(
         &self,
-        key: &rsa::PrivateKey,
+        key: &RsaPrivateKey,
         hash: SignatureHash,
         digest: &[u8],
         rng: &mut dyn RandomSource,
@@ -296,7 +298,7 @@ impl CryptoProvider for Recording {
 
     fn verify(
         &self,
-        key: &rsa::PublicKey,
+        key: &RsaPublicKey,
         hash: SignatureHash,
         digest: &[u8],
         signature: &[u8],

@@ -6,13 +6,10 @@
 
 use std::path::PathBuf;
 
-use rsa::PrivateKey as RsaPrivateKey;
-use rsa::pkcs8::DecodePrivateKey;
 use serde_json::Value;
 use shakedown_engine::crypto::SeededRandom;
-use shakedown_engine::crypto::rsa_kx::{
-    Pkcs1Tweak, SignatureHash, decrypt_premaster, encrypt_premaster, sign, verify,
-};
+use shakedown_engine::crypto::provider;
+use shakedown_engine::crypto::rsa_kx::{Pkcs1Tweak, RsaPrivateKey, SignatureHash};
 use shakedown_engine::msgs::enums::ProtocolVersion;
 
 fn kat_dir() -> PathBuf {
@@ -26,7 +23,8 @@ fn load() -> Value {
 }
 
 fn key() -> RsaPrivateKey {
-    RsaPrivateKey::read_pkcs8_pem_file(kat_dir().join("rsa/test_key_2048.pem")).unwrap()
+    let pem = std::fs::read_to_string(kat_dir().join("rsa/test_key_2048.pem")).unwrap();
+    RsaPrivateKey::from_pkcs8_pem(&pem).unwrap()
 }
 
 fn hex_field(v: &Value, field: &str) -> Vec<u8> {
@@ -44,8 +42,16 @@ fn hash_named(name: &str) -> SignatureHash {
     }
 }
 
+/// Every provider compiled in (the `openssl-provider` feature adds one).
 #[test]
 fn premasters_and_signatures_match_openssl() {
+    for p in provider::available() {
+        eprintln!("provider {}", p.name());
+        premasters_and_signatures_match_openssl_with(p.as_ref());
+    }
+}
+
+fn premasters_and_signatures_match_openssl_with(p: &dyn provider::CryptoProvider) {
     let doc = load();
     assert!(doc["source"].as_str().unwrap().contains("OpenSSL"));
     let key = key();
@@ -53,7 +59,7 @@ fn premasters_and_signatures_match_openssl() {
     let (mut decrypts, mut signs, mut invalid) = (0, 0, 0);
     for group in doc["testGroups"].as_array().unwrap() {
         for test in group["tests"].as_array().unwrap() {
-            let ctx = format!("tcId {}: {}", test["tcId"], test["comment"]);
+            let ctx = format!("{}: tcId {}: {}", p.name(), test["tcId"], test["comment"]);
             let valid = test["result"] == "valid";
             if !valid {
                 invalid += 1;
@@ -65,7 +71,7 @@ fn premasters_and_signatures_match_openssl() {
                     let cv = ProtocolVersion::from_wire(cv);
                     let ct = hex_field(test, "ciphertext");
                     let pm = hex_field(test, "premaster");
-                    let got = decrypt_premaster(&key, &ct, cv, &mut rng);
+                    let got = p.decrypt_premaster(&key, &ct, cv, &mut rng);
                     if valid {
                         assert_eq!(hex::encode(got), hex::encode(&pm), "{ctx}");
                     } else {
@@ -78,9 +84,9 @@ fn premasters_and_signatures_match_openssl() {
                     let hash = hash_named(group["hash"].as_str().unwrap());
                     let digest = hex_field(test, "digest");
                     let sig = hex_field(test, "signature");
-                    let verified = verify(key.as_public_key(), hash, &digest, &sig);
+                    let verified = p.verify(key.as_public_key(), hash, &digest, &sig);
                     if valid {
-                        let ours = sign(&key, hash, &digest, &mut rng).unwrap();
+                        let ours = p.sign(&key, hash, &digest, &mut rng).unwrap();
                         assert_eq!(hex::encode(ours), hex::encode(&sig), "{ctx}");
                         assert!(verified.is_ok(), "{ctx}");
                     } else {
@@ -99,12 +105,18 @@ fn premasters_and_signatures_match_openssl() {
 /// binary; without it the check says so and is not counted as run.
 #[test]
 fn honest_premaster_encryption_decrypts_with_openssl() {
+    for p in provider::available() {
+        honest_premaster_encryption_decrypts_with_openssl_with(p.as_ref());
+    }
+}
+
+fn honest_premaster_encryption_decrypts_with_openssl_with(p: &dyn provider::CryptoProvider) {
     let key = key();
     let mut rng = SeededRandom::from_seed(12);
     let mut pm = vec![3, 3];
     pm.extend((0u8..46).map(|i| i.wrapping_mul(37)));
-    let ct = encrypt_premaster(key.as_public_key(), &pm, &mut rng, &Pkcs1Tweak::default()).unwrap();
-    let dir = std::env::temp_dir().join(format!("shakedown-kat-rsa-{}", std::process::id()));
+    let ct = p.encrypt_premaster(key.as_public_key(), &pm, &mut rng, &Pkcs1Tweak::default()).unwrap();
+    let dir = std::env::temp_dir().join(format!("shakedown-kat-rsa-{}-{}", p.name(), std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let ct_path = dir.join("ct.bin");
     std::fs::write(&ct_path, &ct).unwrap();

@@ -102,6 +102,59 @@ fn every_version_suite_and_client_auth_mode_completes() {
     assert_eq!(ran, (7 * 3 + 12) * 5);
 }
 
+/// Provider A on one side and B on the other, every ordered pair of the
+/// providers compiled in (with `openssl-provider`: RustCrypto against
+/// OpenSSL both ways), every version and suite, with a client certificate
+/// (so both sides sign and verify) and encrypt_then_mac on, then a
+/// resumption: the providers must agree byte for byte.
+#[test]
+fn every_provider_pair_completes_every_version_and_suite() {
+    use shakedown_engine::crypto::provider;
+    let mut ran = 0;
+    for a in provider::available() {
+        for b in provider::available() {
+            for version in ProtocolVersion::SUPPORTED {
+                for suite in ALL_SUITES.iter().filter(|s| s.usable_with(version)) {
+                    let what =
+                        format!("client {} server {} {version} {}", a.name(), b.name(), suite.openssl_name);
+                    let client = ClientConfig {
+                        suites: vec![suite.suite],
+                        client_cert: Some(client_identity()),
+                        encrypt_then_mac: true,
+                        provider: a.clone(),
+                        ..client_config(version)
+                    };
+                    let server = Arc::new(ServerConfig {
+                        client_auth: ClientAuthMode::Require,
+                        encrypt_then_mac: true,
+                        provider: b.clone(),
+                        ..server_config(version)
+                    });
+                    let first = handshake(client.clone(), server.clone(), ran);
+                    assert!(
+                        first.client_error.is_none() && first.server_error.is_none(),
+                        "{what}: {first:#?}"
+                    );
+                    assert!(
+                        first.server_events.contains(&ConnectionEvent::ApplicationData(b"ping".to_vec())),
+                        "{what}"
+                    );
+                    let session = summary(&first, true).session.clone();
+                    let again = handshake(ClientConfig { resume: Some(session), ..client }, server, ran + 1);
+                    assert!(summary(&again, true).resumed, "{what}: not resumed");
+                    assert!(
+                        again.client_events.contains(&ConnectionEvent::ApplicationData(b"pong".to_vec())),
+                        "{what}"
+                    );
+                    ran += 1;
+                }
+            }
+        }
+    }
+    let n = provider::available().len() as u64;
+    assert_eq!(ran, (7 * 3 + 12) * n * n);
+}
+
 #[test]
 fn resumption_by_session_id_for_every_version() {
     for version in ProtocolVersion::SUPPORTED {

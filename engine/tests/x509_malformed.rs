@@ -78,7 +78,10 @@ fn resign(cert: &[u8], field: usize, value: Vec<u8>, signer: &str) -> Vec<u8> {
     fields[field] = value;
     let tbs = der::write(0x30, &fields.concat());
     let key = load_private_key_pem(signer).unwrap();
-    let sig = key.sign(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &sha2::Sha256::digest(&tbs)).unwrap();
+    let sig = key
+        .as_rustcrypto()
+        .sign(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &sha2::Sha256::digest(&tbs))
+        .unwrap();
     let mut bits = vec![0u8];
     bits.extend(sig);
     der::write(0x30, &[tbs, sig_alg.to_vec(), der::write(0x03, &bits)].concat())
@@ -276,7 +279,10 @@ fn extra_element_inside_the_tbs_is_rejected() {
 fn resign_whole_tbs(tbs: &[u8]) -> Vec<u8> {
     let sig_alg = der::children(der::read(SERVER_DER).1)[1];
     let key = load_private_key_pem(include_str!("../../vectors/certs/int.key.pem")).unwrap();
-    let sig = key.sign(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &sha2::Sha256::digest(tbs)).unwrap();
+    let sig = key
+        .as_rustcrypto()
+        .sign(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &sha2::Sha256::digest(tbs))
+        .unwrap();
     let mut bits = vec![0u8];
     bits.extend(sig);
     der::write(0x30, &[tbs.to_vec(), sig_alg.to_vec(), der::write(0x03, &bits)].concat())

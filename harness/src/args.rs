@@ -51,6 +51,14 @@ pub fn parse_suites(s: &str) -> Result<SuiteList, String> {
     Ok(SuiteList(list))
 }
 
+/// `--provider NAME`: the engine's cryptography; naming one this build
+/// lacks is an error that says how to build it in.
+pub fn parse_provider(
+    s: &str,
+) -> Result<std::sync::Arc<dyn shakedown_engine::crypto::provider::CryptoProvider>, String> {
+    shakedown_engine::crypto::provider::by_name(s)
+}
+
 pub fn read_file(path: &str) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))
 }

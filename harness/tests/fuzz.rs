@@ -33,6 +33,7 @@ fn builtin_opts() -> shakedown::run::RunOptions {
         certs: root().join("vectors/certs"),
         keep_transcripts: true,
         seed_pool: None,
+        provider: std::sync::Arc::new(shakedown_engine::crypto::provider::RustCrypto),
         silence: None,
     }
 }
@@ -63,6 +64,7 @@ fn sharded(
         shard,
         timeout: Duration::from_secs(5),
         certs: root().join("vectors/certs"),
+        provider: std::sync::Arc::new(shakedown_engine::crypto::provider::RustCrypto),
     };
     campaign::run(&opts, &AtomicBool::new(false), &|_| {}).expect("campaign runs")
 }
@@ -511,6 +513,7 @@ fn a_peer_that_dies_mid_campaign_is_restarted_and_counted() {
         shard: (1, 1),
         timeout: Duration::from_secs(2),
         certs: root().join("vectors/certs"),
+        provider: std::sync::Arc::new(shakedown_engine::crypto::provider::RustCrypto),
     };
     let report = campaign::run(&opts, &AtomicBool::new(false), &|_| {}).expect("campaign runs");
     let s = &report.stats;

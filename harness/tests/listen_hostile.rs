@@ -77,6 +77,7 @@ fn strangers_on_the_port_do_not_stall_a_peer_client_case() {
         certs: root().join("vectors/certs"),
         keep_transcripts: false,
         seed_pool: None,
+        provider: std::sync::Arc::new(shakedown_engine::crypto::provider::RustCrypto),
         silence: None,
     };
     let before = open_fds();

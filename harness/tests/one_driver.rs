@@ -77,6 +77,7 @@ fn runner_sees(ending: Ending) -> Observed {
         certs: root().join("vectors/certs"),
         keep_transcripts: false,
         seed_pool: None,
+        provider: Arc::new(shakedown_engine::crypto::provider::RustCrypto),
         silence: None,
     };
     let r = run_all(&cases, &opts, &|_| {}).unwrap();

@@ -35,6 +35,7 @@ fn opts(peer: PeerSpec, seed: u64) -> RunOptions {
         certs: root().join("vectors/certs"),
         keep_transcripts: true,
         seed_pool: None,
+        provider: std::sync::Arc::new(shakedown_engine::crypto::provider::RustCrypto),
         silence: None,
     }
 }

@@ -42,7 +42,8 @@ fn main() {
     // `openssl speed`: the stitched ciphers libssl uses, and RSA-2048.
     let mut speed_rows = Vec::new();
     for (op, cipher, what) in RECORD_SPEEDS {
-        let ours = rows.iter().find(|r| r.group == "record-seal" && r.operation == op).and_then(|r| r.ours);
+        let row = rows.iter().find(|r| r.group == "record-seal" && r.operation == op);
+        let (ours, provider) = (row.and_then(|r| r.ours), row.and_then(|r| r.provider));
         if ours.is_none() {
             continue;
         }
@@ -51,17 +52,19 @@ fn main() {
             operation: format!("{op} seal vs {cipher}"),
             bytes: true,
             ours,
+            provider,
             openssl: evp_16k(cipher, 2),
             openssl_note: Some(what.into()),
         });
     }
-    let ours_rsa =
-        rows.iter().find(|r| r.group == "rsa2048" && r.operation == "decrypt premaster").and_then(|r| r.ours);
+    let rsa_row = rows.iter().find(|r| r.group == "rsa2048" && r.operation == "decrypt premaster");
+    let (ours_rsa, provider_rsa) = (rsa_row.and_then(|r| r.ours), rsa_row.and_then(|r| r.provider));
     speed_rows.push(Row {
         group: "rsa2048 vs `openssl speed rsa2048`".into(),
         operation: "decrypt premaster vs private op (sign)".into(),
         bytes: false,
         ours: ours_rsa,
+        provider: provider_rsa,
         openssl: rsa2048_private(2),
         openssl_note: None,
     });

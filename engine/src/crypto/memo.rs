@@ -14,7 +14,6 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use rsa::traits::PublicKeyParts;
 use sha2::{Digest, Sha256};
 
 use super::finished::verify_data;
@@ -22,7 +21,7 @@ use super::key_schedule::MASTER_SECRET_LEN;
 use super::prf::PrfAlgorithm;
 use super::provider::{CryptoProvider, RecordOpen, RecordSeal, RustCrypto};
 use super::record::SetupError;
-use super::rsa_kx::{self, PREMASTER_LEN, Pkcs1Tweak, RsaError, SignatureHash};
+use super::rsa_kx::{self, PREMASTER_LEN, Pkcs1Tweak, RsaError, RsaPrivateKey, RsaPublicKey, SignatureHash};
 use super::{DirectionKeys, RandomSource, SeededRandom, Side};
 use crate::msgs::enums::ProtocolVersion;
 use crate::suites::SuiteInfo;
@@ -169,7 +168,7 @@ impl CryptoProvider for Memoized {
 
     fn encrypt_premaster(
         &self,
-        key: &rsa::PublicKey,
+        key: &RsaPublicKey,
         premaster: &[u8],
         rng: &mut dyn RandomSource,
         tweak: &Pkcs1Tweak,
@@ -177,7 +176,7 @@ impl CryptoProvider for Memoized {
         // The padding comes from `rng` as always; the public operation on
         // the finished block is what is remembered.
         let block = rsa_kx::encryption_block(key, premaster, rng, tweak)?;
-        let k = memo_key(Op::Encrypt, &key.n().to_be_bytes(), &[&block]);
+        let k = memo_key(Op::Encrypt, key.modulus(), &[&block]);
         if let Some(c) = lock(&self.encryptions).get(&k) {
             return Ok(c);
         }
@@ -191,14 +190,14 @@ impl CryptoProvider for Memoized {
     /// (remembered) decryption, then the constant-time choice.
     fn decrypt_premaster(
         &self,
-        key: &rsa::PrivateKey,
+        key: &RsaPrivateKey,
         ciphertext: &[u8],
         client_version: ProtocolVersion,
         rng: &mut dyn RandomSource,
     ) -> [u8; PREMASTER_LEN] {
         let mut random = [0u8; PREMASTER_LEN - 2];
         rng.fill(&mut random);
-        let k = memo_key(Op::Decrypt, &key.n().to_be_bytes(), &[ciphertext]);
+        let k = memo_key(Op::Decrypt, key.as_public_key().modulus(), &[ciphertext]);
         let remembered = lock(&self.decryptions).get(&k);
         let decrypted = remembered.unwrap_or_else(|| {
             let d = rsa_kx::pkcs1_decrypt(key, ciphertext, &mut blinding_for(&k));
@@ -210,12 +209,12 @@ impl CryptoProvider for Memoized {
 
     fn sign(
         &self,
-        key: &rsa::PrivateKey,
+        key: &RsaPrivateKey,
         hash: SignatureHash,
         digest: &[u8],
         _rng: &mut dyn RandomSource,
     ) -> Result<Vec<u8>, RsaError> {
-        let k = memo_key(Op::Sign, &key.n().to_be_bytes(), &[&[hash as u8], digest]);
+        let k = memo_key(Op::Sign, key.as_public_key().modulus(), &[&[hash as u8], digest]);
         if let Some(sig) = lock(&self.signatures).get(&k) {
             return Ok(sig);
         }
@@ -226,13 +225,13 @@ impl CryptoProvider for Memoized {
 
     fn verify(
         &self,
-        key: &rsa::PublicKey,
+        key: &RsaPublicKey,
         hash: SignatureHash,
         digest: &[u8],
         signature: &[u8],
     ) -> Result<(), RsaError> {
         // Only successes are remembered, so a failure keeps its own reason.
-        let k = memo_key(Op::Verify, &key.n().to_be_bytes(), &[&[hash as u8], digest, signature]);
+        let k = memo_key(Op::Verify, key.modulus(), &[&[hash as u8], digest, signature]);
         if lock(&self.verifications).get(&k).is_some() {
             return Ok(());
         }

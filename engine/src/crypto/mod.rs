@@ -3,7 +3,10 @@
 
 pub mod finished;
 pub mod key_schedule;
+pub mod keys;
 pub mod memo;
+#[cfg(feature = "openssl-provider")]
+pub mod openssl_provider;
 pub mod prf;
 pub mod provider;
 mod random;

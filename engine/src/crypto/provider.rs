@@ -6,12 +6,13 @@
 //! and Finished, slots in through the configs.
 
 use std::fmt::Debug;
+use std::sync::Arc;
 
 use super::finished::verify_data;
 use super::key_schedule::MASTER_SECRET_LEN;
 use super::prf::PrfAlgorithm;
 use super::record::{RecordError, RecordOpener, RecordSealer, SealTweak, SetupError};
-use super::rsa_kx::{self, PREMASTER_LEN, Pkcs1Tweak, RsaError, SignatureHash};
+use super::rsa_kx::{self, PREMASTER_LEN, Pkcs1Tweak, RsaError, RsaPrivateKey, RsaPublicKey, SignatureHash};
 use super::{DirectionKeys, RandomSource, Side};
 use crate::msgs::enums::{ContentType, ProtocolVersion};
 use crate::suites::SuiteInfo;
@@ -87,7 +88,7 @@ pub trait CryptoProvider: Send + Sync + Debug {
     /// RFC 5246 7.4.7.1, client side.
     fn encrypt_premaster(
         &self,
-        key: &rsa::PublicKey,
+        key: &RsaPublicKey,
         premaster: &[u8],
         rng: &mut dyn RandomSource,
         tweak: &Pkcs1Tweak,
@@ -96,7 +97,7 @@ pub trait CryptoProvider: Send + Sync + Debug {
     /// RFC 5246 7.4.7.1, server side, with the countermeasure: never fails.
     fn decrypt_premaster(
         &self,
-        key: &rsa::PrivateKey,
+        key: &RsaPrivateKey,
         ciphertext: &[u8],
         client_version: ProtocolVersion,
         rng: &mut dyn RandomSource,
@@ -104,7 +105,7 @@ pub trait CryptoProvider: Send + Sync + Debug {
 
     fn sign(
         &self,
-        key: &rsa::PrivateKey,
+        key: &RsaPrivateKey,
         hash: SignatureHash,
         digest: &[u8],
         rng: &mut dyn RandomSource,
@@ -112,7 +113,7 @@ pub trait CryptoProvider: Send + Sync + Debug {
 
     fn verify(
         &self,
-        key: &rsa::PublicKey,
+        key: &RsaPublicKey,
         hash: SignatureHash,
         digest: &[u8],
         signature: &[u8],
@@ -159,7 +160,7 @@ impl CryptoProvider for RustCrypto {
 
     fn encrypt_premaster(
         &self,
-        key: &rsa::PublicKey,
+        key: &RsaPublicKey,
         premaster: &[u8],
         rng: &mut dyn RandomSource,
         tweak: &Pkcs1Tweak,
@@ -169,7 +170,7 @@ impl CryptoProvider for RustCrypto {
 
     fn decrypt_premaster(
         &self,
-        key: &rsa::PrivateKey,
+        key: &RsaPrivateKey,
         ciphertext: &[u8],
         client_version: ProtocolVersion,
         rng: &mut dyn RandomSource,
@@ -179,7 +180,7 @@ impl CryptoProvider for RustCrypto {
 
     fn sign(
         &self,
-        key: &rsa::PrivateKey,
+        key: &RsaPrivateKey,
         hash: SignatureHash,
         digest: &[u8],
         rng: &mut dyn RandomSource,
@@ -189,7 +190,7 @@ impl CryptoProvider for RustCrypto {
 
     fn verify(
         &self,
-        key: &rsa::PublicKey,
+        key: &RsaPublicKey,
         hash: SignatureHash,
         digest: &[u8],
         signature: &[u8],
@@ -270,7 +271,7 @@ impl CryptoProvider for InsecureFuzzing {
 
     fn encrypt_premaster(
         &self,
-        _: &rsa::PublicKey,
+        _: &RsaPublicKey,
         premaster: &[u8],
         _: &mut dyn RandomSource,
         _: &Pkcs1Tweak,
@@ -280,7 +281,7 @@ impl CryptoProvider for InsecureFuzzing {
 
     fn decrypt_premaster(
         &self,
-        _: &rsa::PrivateKey,
+        _: &RsaPrivateKey,
         ciphertext: &[u8],
         client_version: ProtocolVersion,
         _: &mut dyn RandomSource,
@@ -296,7 +297,7 @@ impl CryptoProvider for InsecureFuzzing {
 
     fn sign(
         &self,
-        _: &rsa::PrivateKey,
+        _: &RsaPrivateKey,
         _: SignatureHash,
         digest: &[u8],
         _: &mut dyn RandomSource,
@@ -306,7 +307,7 @@ impl CryptoProvider for InsecureFuzzing {
 
     fn verify(
         &self,
-        _: &rsa::PublicKey,
+        _: &RsaPublicKey,
         _: SignatureHash,
         digest: &[u8],
         signature: &[u8],
@@ -320,5 +321,33 @@ impl CryptoProvider for InsecureFuzzing {
             _ => crate::msgs::finished::TLS_VERIFY_DATA_LEN,
         };
         vec![0; len]
+    }
+}
+
+/// The names `by_name` knows, for `--provider` help and errors.
+pub const PROVIDER_NAMES: &[&str] = &["rustcrypto", "openssl"];
+
+/// Every real provider compiled into this build, default first: the crypto
+/// tests run once per entry.
+pub fn available() -> Vec<Arc<dyn CryptoProvider>> {
+    #[cfg_attr(not(feature = "openssl-provider"), allow(unused_mut))]
+    let mut all: Vec<Arc<dyn CryptoProvider>> = vec![Arc::new(RustCrypto)];
+    #[cfg(feature = "openssl-provider")]
+    all.push(Arc::new(super::openssl_provider::OpenSsl::new()));
+    all
+}
+
+/// The provider `--provider NAME` asks for; an error names what this build
+/// lacks rather than quietly falling back.
+pub fn by_name(name: &str) -> Result<Arc<dyn CryptoProvider>, String> {
+    match name {
+        "rustcrypto" => Ok(Arc::new(RustCrypto)),
+        #[cfg(feature = "openssl-provider")]
+        "openssl" => Ok(Arc::new(super::openssl_provider::OpenSsl::new())),
+        #[cfg(not(feature = "openssl-provider"))]
+        "openssl" => Err("provider `openssl` is not compiled in: build with `--features openssl-provider` \
+                          (shakedown) or `shakedown-engine/openssl-provider`; needs libssl-dev"
+            .to_owned()),
+        other => Err(format!("unknown provider `{other}` (known: {})", PROVIDER_NAMES.join(", "))),
     }
 }

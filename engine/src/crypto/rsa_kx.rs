@@ -10,14 +10,15 @@
 //! its PKCS#1 v1.5 decryption is not free of timing channels (Marvin), and
 //! no measurement has been made here.
 
+use rsa::BoxedUint;
 use rsa::hazmat::rsa_encrypt;
 use rsa::pkcs1v15::Pkcs1v15Sign;
 use rsa::rand_core::{Infallible, TryCryptoRng, TryRng};
 use rsa::traits::PublicKeyParts;
-use rsa::{BoxedUint, PrivateKey as RsaPrivateKey, PublicKey as RsaPublicKey};
-use subtle::{ConditionallySelectable, ConstantTimeEq};
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
 use super::RandomSource;
+pub use super::keys::{RsaPrivateKey, RsaPublicKey};
 use crate::msgs::enums::{HashAlgorithm, ProtocolVersion};
 
 /// Length of the RSA premaster secret (RFC 5246 7.4.7.1).
@@ -34,8 +35,9 @@ pub enum RsaError {
     DigestLength { expected: usize, got: usize },
     /// The signature does not verify.
     BadSignature,
-    /// The rsa crate refused the operation (invalid key, ...).
-    Rsa(rsa::Error),
+    /// The backend refused the operation (invalid key, a block not below
+    /// the modulus, ...): its own words.
+    Backend(String),
 }
 
 impl std::fmt::Display for RsaError {
@@ -48,7 +50,7 @@ impl std::fmt::Display for RsaError {
                 write!(f, "digest is {got} bytes, expected {expected}")
             }
             Self::BadSignature => f.write_str("RSA signature does not verify"),
-            Self::Rsa(e) => write!(f, "rsa: {e}"),
+            Self::Backend(e) => write!(f, "RSA backend: {e}"),
         }
     }
 }
@@ -134,9 +136,10 @@ pub fn encryption_block(
 
 /// RSAEP on a k-byte block: m^e mod n, as a k-byte string.
 pub fn raw_public(key: &RsaPublicKey, em: &[u8]) -> Result<Vec<u8>, RsaError> {
-    let m = BoxedUint::from_be_slice(em, key.n_bits_precision())
+    let rc = key.as_rustcrypto();
+    let m = BoxedUint::from_be_slice(em, rc.n_bits_precision())
         .map_err(|_| RsaError::MessageTooLong { message: em.len(), modulus: key.size() })?;
-    let c = rsa_encrypt(key, &m).map_err(RsaError::Rsa)?;
+    let c = rsa_encrypt(rc, &m).map_err(|e| RsaError::Backend(e.to_string()))?;
     Ok(i2osp(&c.to_be_bytes(), key.size()))
 }
 
@@ -174,7 +177,7 @@ pub fn decrypt_premaster(
 /// when the ciphertext itself is unusable, which the peer already knows.
 /// `rng` only blinds the private operation.
 pub fn pkcs1_decrypt(key: &RsaPrivateKey, ciphertext: &[u8], rng: &mut dyn RandomSource) -> Vec<u8> {
-    key.pkcs1v15_decrypt_with_rng(&mut Blinding(rng), ciphertext).unwrap_or_default()
+    key.as_rustcrypto().pkcs1v15_decrypt_with_rng(&mut Blinding(rng), ciphertext).unwrap_or_default()
 }
 
 /// RFC 5246 7.4.7.1's choice, in constant time: `client_version || M`
@@ -185,19 +188,61 @@ pub fn countermeasure(
     random: &[u8; PREMASTER_LEN - 2],
     decrypted: &[u8],
 ) -> [u8; PREMASTER_LEN] {
-    let mut premaster = [0u8; PREMASTER_LEN];
-    let (version, rest) = premaster.split_at_mut(2);
-    version.copy_from_slice(&client_version.get().to_be_bytes());
-    rest.copy_from_slice(random);
     let mut m = [0u8; PREMASTER_LEN];
     for (d, s) in m.iter_mut().zip(decrypted) {
         *d = *s;
     }
     let use_m = (decrypted.len() as u64).ct_eq(&(PREMASTER_LEN as u64));
+    select_premaster(client_version, random, &m, use_m)
+}
+
+/// The selection of [`countermeasure`] once the decryption's verdict is a
+/// [`Choice`]: `client_version || m[2..]` if `use_m`, else
+/// `client_version || random`, without a branch on either.
+pub fn select_premaster(
+    client_version: ProtocolVersion,
+    random: &[u8; PREMASTER_LEN - 2],
+    m: &[u8; PREMASTER_LEN],
+    use_m: Choice,
+) -> [u8; PREMASTER_LEN] {
+    let mut premaster = [0u8; PREMASTER_LEN];
+    let (version, rest) = premaster.split_at_mut(2);
+    version.copy_from_slice(&client_version.get().to_be_bytes());
+    rest.copy_from_slice(random);
     for (out, from_m) in premaster.iter_mut().zip(m.iter()).skip(2) {
         *out = u8::conditional_select(out, from_m, use_m);
     }
     premaster
+}
+
+/// For a backend that hands back the raw RSADP block `em` (k bytes): is it
+/// a PKCS#1 v1.5 type-2 block (RFC 8017 7.2.2 step 3) carrying exactly a
+/// 48-byte message, and that message. Every byte is read whatever the
+/// verdict and the verdict is a [`Choice`], so [`select_premaster`] can
+/// finish the RFC 5246 7.4.7.1 countermeasure without a branch. A message
+/// of another length is simply "not a premaster", as in [`countermeasure`].
+pub fn premaster_from_block(em: &[u8]) -> ([u8; PREMASTER_LEN], Choice) {
+    let mut m = [0u8; PREMASTER_LEN];
+    let Some(sep) = em.len().checked_sub(PREMASTER_LEN + 1).filter(|&s| s >= 2 + MIN_PS_LEN) else {
+        // Shorter than any key the engine loads: public, so a plain answer.
+        return (m, Choice::from(0));
+    };
+    let mut ok = Choice::from(1);
+    for (i, &b) in em.iter().enumerate() {
+        ok &= match i {
+            0 => b.ct_eq(&0),
+            1 => b.ct_eq(&2),
+            i if i < sep => !b.ct_eq(&0),
+            i if i == sep => b.ct_eq(&0),
+            _ => Choice::from(1),
+        };
+    }
+    if let Some(msg) = em.get(sep + 1..) {
+        for (d, s) in m.iter_mut().zip(msg) {
+            *d = *s;
+        }
+    }
+    (m, ok)
 }
 
 /// Whether `ciphertext` decrypts to a well-formed premaster: PKCS#1 v1.5
@@ -211,7 +256,8 @@ pub fn premaster_well_formed(
     client_version: Option<ProtocolVersion>,
     rng: &mut dyn RandomSource,
 ) -> bool {
-    let decrypted = key.pkcs1v15_decrypt_with_rng(&mut Blinding(rng), ciphertext).unwrap_or_default();
+    let decrypted =
+        key.as_rustcrypto().pkcs1v15_decrypt_with_rng(&mut Blinding(rng), ciphertext).unwrap_or_default();
     decrypted.len() == PREMASTER_LEN
         && client_version.is_none_or(|v| decrypted.get(..2) == Some(&v.get().to_be_bytes()[..]))
 }
@@ -278,7 +324,7 @@ impl SignatureHash {
     }
 
     /// DER DigestInfo prefix (RFC 8017 9.2, note 1); none for MD5+SHA-1.
-    const fn digest_info_prefix(self) -> &'static [u8] {
+    pub const fn digest_info_prefix(self) -> &'static [u8] {
         match self {
             Self::Md5Sha1 => &[],
             Self::Sha1 => {
@@ -299,10 +345,16 @@ impl SignatureHash {
         }
     }
 
-    fn scheme(self, digest: &[u8]) -> Result<Pkcs1v15Sign, RsaError> {
+    /// The digest is as long as this hash's.
+    pub fn check_digest(self, digest: &[u8]) -> Result<(), RsaError> {
         if digest.len() != self.digest_len() {
             return Err(RsaError::DigestLength { expected: self.digest_len(), got: digest.len() });
         }
+        Ok(())
+    }
+
+    fn scheme(self, digest: &[u8]) -> Result<Pkcs1v15Sign, RsaError> {
+        self.check_digest(digest)?;
         Ok(Pkcs1v15Sign { hash_len: Some(self.digest_len()), prefix: self.digest_info_prefix().into() })
     }
 }
@@ -316,7 +368,9 @@ pub fn sign(
     rng: &mut dyn RandomSource,
 ) -> Result<Vec<u8>, RsaError> {
     let scheme = hash.scheme(digest)?;
-    key.sign_with_rng(&mut Blinding(rng), scheme, digest).map_err(RsaError::Rsa)
+    key.as_rustcrypto()
+        .sign_with_rng(&mut Blinding(rng), scheme, digest)
+        .map_err(|e| RsaError::Backend(e.to_string()))
 }
 
 /// Verifies an RSASSA-PKCS1-v1_5 signature over `digest`.
@@ -327,7 +381,7 @@ pub fn verify(
     signature: &[u8],
 ) -> Result<(), RsaError> {
     let scheme = hash.scheme(digest)?;
-    key.verify(scheme, digest, signature).map_err(|_| RsaError::BadSignature)
+    key.as_rustcrypto().verify(scheme, digest, signature).map_err(|_| RsaError::BadSignature)
 }
 
 #[cfg(test)]

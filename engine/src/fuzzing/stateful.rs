@@ -20,7 +20,9 @@ use crate::crypto::key_schedule::MASTER_SECRET_LEN;
 use crate::crypto::prf::PrfAlgorithm;
 use crate::crypto::provider::{CryptoProvider, InsecureFuzzing, RecordOpen, RecordSeal};
 use crate::crypto::record::SetupError;
-use crate::crypto::rsa_kx::{PREMASTER_LEN, Pkcs1Tweak, RsaError, SignatureHash};
+use crate::crypto::rsa_kx::{
+    PREMASTER_LEN, Pkcs1Tweak, RsaError, RsaPrivateKey, RsaPublicKey, SignatureHash,
+};
 use crate::crypto::{DirectionKeys, RandomSource, SeededRandom, Side};
 use crate::error::Error;
 use crate::msgs::Deframer;
@@ -115,7 +117,7 @@ impl CryptoProvider for Probe {
 
     fn encrypt_premaster(
         &self,
-        key: &rsa::PublicKey,
+        key: &RsaPublicKey,
         premaster: &[u8],
         rng: &mut dyn RandomSource,
         tweak: &Pkcs1Tweak,
@@ -126,7 +128,7 @@ impl CryptoProvider for Probe {
 
     fn decrypt_premaster(
         &self,
-        key: &rsa::PrivateKey,
+        key: &RsaPrivateKey,
         ciphertext: &[u8],
         client_version: ProtocolVersion,
         rng: &mut dyn RandomSource,
@@ -137,7 +139,7 @@ impl CryptoProvider for Probe {
 
     fn sign(
         &self,
-        key: &rsa::PrivateKey,
+        key: &RsaPrivateKey,
         hash: SignatureHash,
         digest: &[u8],
         rng: &mut dyn RandomSource,
@@ -147,7 +149,7 @@ impl CryptoProvider for Probe {
 
     fn verify(
         &self,
-        key: &rsa::PublicKey,
+        key: &RsaPublicKey,
         hash: SignatureHash,
         digest: &[u8],
         signature: &[u8],

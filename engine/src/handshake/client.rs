@@ -299,7 +299,7 @@ impl State for ExpectCertificate {
 #[derive(Debug)]
 struct ExpectCertificateRequestOrDone {
     neg: Negotiated,
-    server_key: rsa::PublicKey,
+    server_key: crate::crypto::keys::RsaPublicKey,
     server_certs: Vec<Vec<u8>>,
 }
 
@@ -500,7 +500,7 @@ fn client_flight(
 }
 
 pub(crate) fn sign_digest(
-    key: &rsa::PrivateKey,
+    key: &crate::crypto::keys::RsaPrivateKey,
     digest: &CertificateVerifyDigest,
     cx: &mut Context,
 ) -> Result<Vec<u8>, Error> {

@@ -338,7 +338,7 @@ impl State for ExpectCertificate {
 struct ExpectClientKeyExchange {
     neg: Negotiated,
     client_certs: Vec<Vec<u8>>,
-    client_key: Option<rsa::PublicKey>,
+    client_key: Option<crate::crypto::keys::RsaPublicKey>,
     offered_hashes: Vec<crate::msgs::SignatureAndHashAlgorithm>,
 }
 
@@ -404,7 +404,7 @@ impl State for ExpectClientKeyExchange {
 #[derive(Debug)]
 struct ExpectCertificateVerify {
     ccs: ExpectCcs,
-    key: rsa::PublicKey,
+    key: crate::crypto::keys::RsaPublicKey,
     offered_hashes: Vec<crate::msgs::SignatureAndHashAlgorithm>,
 }
 

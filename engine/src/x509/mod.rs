@@ -29,6 +29,8 @@ pub use pem::{load_pem_certs, load_private_key_pem};
 use anchors::Anchor;
 use parse::{parse_strict, rsa_key};
 
+use crate::crypto::keys::RsaPublicKey;
+
 /// The most certificates accepted in one chain (leaf included).
 pub const MAX_CHAIN_LEN: usize = 10;
 
@@ -59,7 +61,7 @@ pub struct VerifyOptions<'a> {
 pub struct VerifiedLeaf {
     /// The leaf's RSA key: encrypts the premaster secret, or verifies
     /// CertificateVerify.
-    pub public_key: rsa::PublicKey,
+    pub public_key: RsaPublicKey,
     /// The leaf's subject, in RFC 4514-like text.
     pub subject: String,
     /// The leaf's subject as DER.
@@ -86,7 +88,7 @@ pub fn verify_chain(
         .map(|(index, der)| parse_strict(der, index))
         .collect::<Result<Vec<_>, _>>()?;
     let leaf = certs.first().ok_or(CertError::EmptyChain)?;
-    let public_key = rsa_key(leaf.public_key(), 0)?;
+    let public_key = engine_key(rsa_key(leaf.public_key(), 0)?)?;
     let (anchor, path_len) = build_path(&certs, chain_der, anchors, opts.now_unix)?;
     check_leaf(leaf, opts)?;
     Ok(VerifiedLeaf {
@@ -100,9 +102,14 @@ pub fn verify_chain(
 
 /// The leaf's RSA key without any validation, for a client configured not
 /// to verify. The DER must still parse strictly.
-pub fn leaf_public_key(der: &[u8]) -> Result<rsa::PublicKey, CertError> {
+pub fn leaf_public_key(der: &[u8]) -> Result<RsaPublicKey, CertError> {
     let cert = parse_strict(der, 0)?;
-    rsa_key(cert.public_key(), 0)
+    engine_key(rsa_key(cert.public_key(), 0)?)
+}
+
+/// The leaf's key in the engine's own form, for the crypto provider.
+fn engine_key(key: rsa::PublicKey) -> Result<RsaPublicKey, CertError> {
+    RsaPublicKey::from_rustcrypto(key).map_err(|_| CertError::UnsupportedKey { index: 0 })
 }
 
 /// Walk from the leaf towards an anchor in the order received, checking

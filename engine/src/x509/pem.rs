@@ -3,11 +3,10 @@
 //! ("RSA PRIVATE KEY", RFC 8017 A.1.2) form. Other blocks are skipped, so a
 //! combined key-and-chain file works.
 
-use rsa::pkcs1::DecodeRsaPrivateKey;
-use rsa::pkcs8::DecodePrivateKey;
 use x509_parser::pem::Pem;
 
 use super::CertError;
+use crate::crypto::keys::RsaPrivateKey;
 
 fn blocks(text: &str) -> Result<Vec<Pem>, CertError> {
     Pem::iter_from_buffer(text.as_bytes()).map(|block| block.map_err(|_| CertError::BadPem)).collect()
@@ -25,16 +24,14 @@ pub fn load_pem_certs(text: &str) -> Result<Vec<Vec<u8>>, CertError> {
 }
 
 /// The first RSA private key block (PKCS#8 or PKCS#1, unencrypted).
-pub fn load_private_key_pem(text: &str) -> Result<rsa::PrivateKey, CertError> {
+pub fn load_private_key_pem(text: &str) -> Result<RsaPrivateKey, CertError> {
     for block in blocks(text)? {
         match block.label.as_str() {
             "PRIVATE KEY" => {
-                return rsa::PrivateKey::from_pkcs8_der(&block.contents)
-                    .map_err(|_| CertError::BadPrivateKey);
+                return RsaPrivateKey::from_pkcs8_der(&block.contents).map_err(|_| CertError::BadPrivateKey);
             }
             "RSA PRIVATE KEY" => {
-                return rsa::PrivateKey::from_pkcs1_der(&block.contents)
-                    .map_err(|_| CertError::BadPrivateKey);
+                return RsaPrivateKey::from_pkcs1_der(&block.contents).map_err(|_| CertError::BadPrivateKey);
             }
             _ => {}
         }

@@ -157,6 +157,7 @@ fn start_builtin(args: &BenchArgs) -> Result<String, String> {
         &format!("{dir}/server.key.pem"),
     )?);
     config.versions = args.common.versions;
+    config.provider = args.common.provider.clone();
     if let Some(suites) = &args.common.suites {
         config.suites = suites.0.clone();
     }

@@ -23,6 +23,10 @@ use crate::vector::Role;
 
 #[derive(Debug, Args)]
 pub struct FuzzArgs {
+    /// The engine's cryptography: `rustcrypto` (default) or `openssl`
+    /// (only in a build with the `openssl-provider` feature).
+    #[arg(long, default_value = "rustcrypto", value_parser = crate::args::parse_provider)]
+    pub provider: Arc<dyn shakedown_engine::crypto::provider::CryptoProvider>,
     /// A peer under test: `builtin` (default), `tcp:HOST:PORT`, or a
     /// profile file; repeat for a differential campaign.
     #[arg(long)]
@@ -131,6 +135,7 @@ fn probe(opts: &CampaignOptions) -> Result<(), String> {
             certs: opts.certs.clone(),
             keep_transcripts: false,
             seed_pool: None,
+            provider: opts.provider.clone(),
             silence: None,
         };
         let mut worker = Worker::default();
@@ -225,6 +230,7 @@ pub fn run(args: &FuzzArgs) -> Result<u8, String> {
         shard,
         timeout: Duration::from_secs_f64(args.timeout),
         certs: args.certs.clone(),
+        provider: args.provider.clone(),
     };
     probe(&opts)?;
     let stop = Arc::new(AtomicBool::new(false));

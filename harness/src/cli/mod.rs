@@ -66,6 +66,10 @@ pub struct CommonArgs {
     /// Offer / accept encrypt_then_mac (RFC 7366).
     #[arg(long)]
     pub etm: bool,
+    /// The engine's cryptography: `rustcrypto` (default) or `openssl`
+    /// (only in a build with the `openssl-provider` feature).
+    #[arg(long, default_value = "rustcrypto", value_parser = crate::args::parse_provider)]
+    pub provider: std::sync::Arc<dyn shakedown_engine::crypto::provider::CryptoProvider>,
 }
 
 impl CommonArgs {
@@ -89,6 +93,7 @@ impl CommonArgs {
             server_name,
             extended_master_secret: !self.no_ems,
             encrypt_then_mac: self.etm,
+            provider: self.provider.clone(),
             ..shakedown_engine::ClientConfig::default()
         };
         if let Some(suites) = &self.suites {

@@ -17,6 +17,10 @@ use crate::vector::{Case, expand, load_dir};
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
+    /// The engine's cryptography: `rustcrypto` (default) or `openssl`
+    /// (only in a build with the `openssl-provider` feature).
+    #[arg(long, default_value = "rustcrypto", value_parser = crate::args::parse_provider)]
+    pub provider: std::sync::Arc<dyn shakedown_engine::crypto::provider::CryptoProvider>,
     /// The peer under test: `builtin` (default), `tcp:HOST:PORT` (a running
     /// server), or a profile file (vectors/peers/*.json).
     #[arg(long, default_value = "builtin")]
@@ -144,6 +148,7 @@ pub fn run(args: &RunArgs) -> Result<u8, String> {
         certs: args.certs.clone(),
         keep_transcripts: false,
         seed_pool: None,
+        provider: args.provider.clone(),
         silence: None,
     };
     let bar = ProgressBar::new(cases.len() as u64);

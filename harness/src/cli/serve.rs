@@ -76,6 +76,7 @@ pub fn run(args: &ServeArgs) -> Result<(), String> {
     config.prefer_client_order = args.prefer_client_order;
     config.extended_master_secret = !args.common.no_ems;
     config.encrypt_then_mac = args.common.etm;
+    config.provider = args.common.provider.clone();
     if let Some(suites) = &args.common.suites {
         config.suites = suites.0.clone();
     }

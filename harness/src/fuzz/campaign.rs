@@ -44,6 +44,9 @@ pub struct CampaignOptions {
     pub shard: (u64, u64),
     pub timeout: Duration,
     pub certs: PathBuf,
+    /// The engine side's cryptography (`--provider`). In memory the default
+    /// provider is wrapped in [`Memoized`]; another is used as it is.
+    pub provider: std::sync::Arc<dyn shakedown_engine::crypto::provider::CryptoProvider>,
 }
 
 /// Counters for the progress line.
@@ -188,11 +191,14 @@ pub fn run(opts: &CampaignOptions, stop: &AtomicBool, progress: &dyn Fn(&Stats))
             certs: opts.certs.clone(),
             keep_transcripts: true,
             seed_pool: in_memory.then_some(SEED_POOL),
+            provider: opts.provider.clone(),
             silence: None,
         })
         .collect();
     let mut ids = Identities::load(&opts.certs)?;
-    let memo = in_memory.then(Memoized::new);
+    ids.crypto = opts.provider.clone();
+    // Only RustCrypto's RSA is slow enough to be worth remembering.
+    let memo = (in_memory && opts.provider.name() == "rustcrypto").then(Memoized::new);
     if let Some(m) = &memo {
         ids.crypto = m.clone();
     }
@@ -468,6 +474,7 @@ fn with_silence(run_opts: &[RunOptions], answer_times: &[Option<Duration>]) -> V
         .iter()
         .zip(answer_times)
         .map(|(o, t)| RunOptions {
+            provider: o.provider.clone(),
             silence: match (&o.peer, t) {
                 // In memory the peer says when it is waiting (Recv::Quiet).
                 (PeerSpec::Builtin(_), _) => None,
@@ -549,6 +556,7 @@ mod tests {
             certs: PathBuf::new(),
             keep_transcripts: false,
             seed_pool: None,
+            provider: std::sync::Arc::new(shakedown_engine::crypto::provider::RustCrypto),
             silence: None,
         }
     }

@@ -42,6 +42,8 @@ pub struct RunOptions {
     pub seed_pool: Option<u64>,
     /// A peer this slow to answer is silent (see [`DriveOptions::silence`]).
     pub silence: Option<Duration>,
+    /// The engine side's cryptography (`--provider`).
+    pub provider: Arc<dyn shakedown_engine::crypto::provider::CryptoProvider>,
 }
 
 /// One case's result.
@@ -158,7 +160,8 @@ pub fn run_all(
     opts: &RunOptions,
     tick: &(dyn Fn(&CaseResult) + Sync),
 ) -> Result<Vec<CaseResult>, String> {
-    let ids = Identities::load(&opts.certs)?;
+    let mut ids = Identities::load(&opts.certs)?;
+    ids.crypto = opts.provider.clone();
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<CaseResult>>> = Mutex::new(vec![None; cases.len()]);
     let jobs = opts.jobs.clamp(1, cases.len().max(1));

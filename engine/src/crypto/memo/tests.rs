@@ -1,14 +1,12 @@
-use rsa::pkcs8::DecodePrivateKey;
-
 use super::*;
 
 const KEY_PEM: &str = include_str!("../../../../vectors/kat/rsa/test_key_2048.pem");
 
-fn key() -> rsa::PrivateKey {
-    rsa::PrivateKey::from_pkcs8_pem(KEY_PEM).unwrap()
+fn key() -> RsaPrivateKey {
+    RsaPrivateKey::from_pkcs8_pem(KEY_PEM).unwrap()
 }
 
-fn encrypted(key: &rsa::PrivateKey, premaster: &[u8], seed: u64) -> Vec<u8> {
+fn encrypted(key: &RsaPrivateKey, premaster: &[u8], seed: u64) -> Vec<u8> {
     let mut rng = SeededRandom::from_seed(seed);
     rsa_kx::encrypt_premaster(key.as_public_key(), premaster, &mut rng, &Pkcs1Tweak::default()).unwrap()
 }

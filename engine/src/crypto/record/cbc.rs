@@ -12,13 +12,15 @@ use aes::{Aes128, Aes256};
 use des::TdesEde3;
 use subtle::{Choice, ConstantTimeEq, ConstantTimeLess};
 
-use super::SetupError;
+use super::{Backend, SetupError};
 use crate::suites::BulkCipher;
 
 pub(super) enum BlockCipher {
     TripleDes(Box<TdesEde3>),
     Aes128(Box<Aes128>),
     Aes256(Box<Aes256>),
+    #[cfg(feature = "openssl-provider")]
+    OpenSsl(Box<super::ossl::Cbc>),
 }
 
 fn key<C: KeyInit>(key: &[u8], expected: usize) -> Result<Box<C>, SetupError> {
@@ -30,7 +32,12 @@ fn key<C: KeyInit>(key: &[u8], expected: usize) -> Result<Box<C>, SetupError> {
 }
 
 impl BlockCipher {
-    pub(super) fn new(cipher: BulkCipher, k: &[u8]) -> Result<Self, SetupError> {
+    pub(super) fn new(backend: Backend, cipher: BulkCipher, k: &[u8]) -> Result<Self, SetupError> {
+        #[cfg(feature = "openssl-provider")]
+        if backend == Backend::OpenSsl {
+            return super::ossl::Cbc::new(cipher, k).map(|c| Self::OpenSsl(Box::new(c)));
+        }
+        let _ = backend;
         match cipher {
             BulkCipher::TripleDesEdeCbc => key(k, 24).map(Self::TripleDes),
             BulkCipher::Aes128Cbc => key(k, 16).map(Self::Aes128),
@@ -43,25 +50,31 @@ impl BlockCipher {
         match self {
             Self::TripleDes(_) => 8,
             Self::Aes128(_) | Self::Aes256(_) => 16,
+            #[cfg(feature = "openssl-provider")]
+            Self::OpenSsl(c) => c.block_len(),
         }
     }
 
     /// CBC-encrypts `data` in place; `data` is a whole number of blocks and
     /// `iv` one block (callers guarantee both).
-    pub(super) fn encrypt(&self, iv: &[u8], data: &mut [u8]) {
+    pub(super) fn encrypt(&mut self, iv: &[u8], data: &mut [u8]) {
         match self {
             Self::TripleDes(c) => cbc_encrypt(c.as_ref(), iv, data),
             Self::Aes128(c) => cbc_encrypt(c.as_ref(), iv, data),
             Self::Aes256(c) => cbc_encrypt(c.as_ref(), iv, data),
+            #[cfg(feature = "openssl-provider")]
+            Self::OpenSsl(c) => c.apply(true, iv, data),
         }
     }
 
     /// CBC-decrypts `data` in place.
-    pub(super) fn decrypt(&self, iv: &[u8], data: &mut [u8]) {
+    pub(super) fn decrypt(&mut self, iv: &[u8], data: &mut [u8]) {
         match self {
             Self::TripleDes(c) => cbc_decrypt(c.as_ref(), iv, data),
             Self::Aes128(c) => cbc_decrypt(c.as_ref(), iv, data),
             Self::Aes256(c) => cbc_decrypt(c.as_ref(), iv, data),
+            #[cfg(feature = "openssl-provider")]
+            Self::OpenSsl(c) => c.apply(false, iv, data),
         }
     }
 }
@@ -86,21 +99,21 @@ fn cbc_decrypt<C: BlockCipherDecrypt + BlockSizeUser>(cipher: &C, iv: &[u8], dat
     cbc::Decryptor::<&C>::inner_iv_init(cipher, &iv).decrypt_blocks(blocks);
 }
 
-/// The padding for `content_len` bytes (RFC 5246 6.2.3.2): `padding_length`
-/// bytes each equal to `padding_length`, then the length byte. SSL 3.0 lets
-/// the padding bytes be anything (RFC 6101 5.2.3.2); they are filled the TLS
-/// way there too, as OpenSSL and tlslite-ng do.
+/// Appends the padding for `content_len` bytes (RFC 5246 6.2.3.2):
+/// `padding_length` bytes each equal to `padding_length`, then the length
+/// byte. SSL 3.0 lets the padding bytes be anything (RFC 6101 5.2.3.2); they
+/// are filled the TLS way there too, as OpenSSL and tlslite-ng do.
 ///
 /// `requested` overrides the length: the largest length not above it that
 /// still ends the record on a block boundary (never shorter than honest).
-pub(super) fn padding(content_len: usize, block_len: usize, requested: Option<u8>) -> Vec<u8> {
+pub(super) fn push_padding(out: &mut Vec<u8>, content_len: usize, block_len: usize, requested: Option<u8>) {
     let honest = block_len - 1 - content_len % block_len;
     let len = match requested {
         Some(r) if usize::from(r) > honest => honest + (usize::from(r) - honest) / block_len * block_len,
         _ => honest,
     };
     let byte = u8::try_from(len).unwrap_or(u8::MAX);
-    vec![byte; len + 1]
+    out.resize(out.len() + len + 1, byte);
 }
 
 /// Checks the padding at the end of decrypted `data` (at least one byte) and
@@ -120,11 +133,18 @@ pub(super) fn check_padding(data: &[u8], block_len: usize, reserved: usize, ssl3
         good &= u64::from(pad).ct_lt(&(block_len as u64));
     } else {
         // Every padding byte equals padding_length. Scan the last 256 bytes
-        // (or all of a shorter record), masking bytes beyond the padding.
-        for (i, b) in data.iter().rev().take(256).enumerate() {
-            let in_padding = (i as u64).ct_lt(&pad_total);
-            good &= !in_padding | b.ct_eq(&pad);
+        // (or all of a shorter record), masking bytes beyond the padding,
+        // with plain branch-free arithmetic and one `Choice` at the end: a
+        // `Choice` per byte is an optimisation barrier per byte, which made
+        // small records slow to open.
+        let total = u32::from(pad) + 1;
+        let mut diff = 0u8;
+        for (i, &b) in (0u32..).zip(data.iter().rev().take(256)) {
+            // i < total, both below 2^9: the subtraction wraps exactly then.
+            let in_padding = (i.wrapping_sub(total) >> 31) as u8;
+            diff |= in_padding.wrapping_neg() & (b ^ pad);
         }
+        good &= diff.ct_eq(&0);
     }
     (good, usize::from(pad) + 1)
 }

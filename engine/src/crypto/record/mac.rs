@@ -6,7 +6,7 @@ use md5::Md5;
 use sha1::{Digest, Sha1};
 use sha2::{Sha256, Sha384};
 
-use super::SetupError;
+use super::{Backend, SetupError};
 use crate::msgs::enums::{ContentType, ProtocolVersion};
 use crate::suites::MacAlgorithm;
 
@@ -19,6 +19,12 @@ pub(super) enum RecordMac {
     HmacSha1(Hmac<Sha1>),
     HmacSha256(Hmac<Sha256>),
     HmacSha384(Hmac<Sha384>),
+    /// Either MAC over OpenSSL's digests; `ssl3` picks the SSL 3.0 input.
+    #[cfg(feature = "openssl-provider")]
+    OpenSsl {
+        mac: std::sync::Arc<super::ossl::Mac>,
+        ssl3: bool,
+    },
 }
 
 /// RFC 6101 5.2.3.1: pad_1 is 0x36 and pad_2 is 0x5c, repeated 48 times for
@@ -40,10 +46,27 @@ fn hmac_key<M: KeyInit>(key: &[u8]) -> Result<M, SetupError> {
 impl RecordMac {
     /// `None` for AEAD suites, which authenticate inside the cipher.
     pub(super) fn new(
+        backend: Backend,
         alg: MacAlgorithm,
         version: ProtocolVersion,
         key: &[u8],
     ) -> Result<Option<Self>, SetupError> {
+        #[cfg(feature = "openssl-provider")]
+        if backend == Backend::OpenSsl {
+            use super::ossl::Mac;
+            let ssl3 = version.is_ssl3();
+            let mac = match (alg, ssl3) {
+                (MacAlgorithm::Aead, _) => return Ok(None),
+                (MacAlgorithm::Md5, true) => Mac::ssl3(alg, key, SSL3_PAD_LEN_MD5)?,
+                (MacAlgorithm::Sha1, true) => Mac::ssl3(alg, key, SSL3_PAD_LEN_SHA)?,
+                (MacAlgorithm::Sha256 | MacAlgorithm::Sha384, true) => {
+                    return Err(SetupError::NoSsl3Mac(alg));
+                }
+                (_, false) => Mac::hmac(alg, key)?,
+            };
+            return Ok(Some(Self::OpenSsl { mac: std::sync::Arc::new(mac), ssl3 }));
+        }
+        let _ = backend;
         let mac = match (alg, version.is_ssl3()) {
             (MacAlgorithm::Aead, _) => return Ok(None),
             (MacAlgorithm::Md5, true) => Self::Ssl3Md5(key.to_vec()),
@@ -66,6 +89,8 @@ impl RecordMac {
             Self::Ssl3Sha1(_) | Self::HmacSha1(_) => 20,
             Self::HmacSha256(_) => 32,
             Self::HmacSha384(_) => 48,
+            #[cfg(feature = "openssl-provider")]
+            Self::OpenSsl { mac, .. } => mac.len(),
         }
     }
 
@@ -77,7 +102,7 @@ impl RecordMac {
         typ: ContentType,
         version: ProtocolVersion,
         data: &[u8],
-    ) -> Vec<u8> {
+    ) -> MacTag {
         let len = u16::try_from(data.len()).unwrap_or(u16::MAX).to_be_bytes();
         let seq = seq.to_be_bytes();
         let typ = [typ.get()];
@@ -93,31 +118,63 @@ impl RecordMac {
             Self::HmacSha1(m) => hmac(m, &tls_input),
             Self::HmacSha256(m) => hmac(m, &tls_input),
             Self::HmacSha384(m) => hmac(m, &tls_input),
+            #[cfg(feature = "openssl-provider")]
+            Self::OpenSsl { mac, ssl3: true } => MacTag::from_slice(&mac.compute(&ssl3_input)),
+            #[cfg(feature = "openssl-provider")]
+            Self::OpenSsl { mac, ssl3: false } => MacTag::from_slice(&mac.compute(&tls_input)),
         }
     }
 }
 
-fn hmac<M: Mac + Clone>(keyed: &M, parts: &[&[u8]]) -> Vec<u8> {
+/// A record MAC's value on the stack (at most SHA-384's 48 bytes), so a
+/// record costs no allocation for it.
+#[derive(Clone, Copy)]
+pub(super) struct MacTag {
+    bytes: [u8; 48],
+    len: usize,
+}
+
+impl MacTag {
+    fn from_slice(s: &[u8]) -> Self {
+        let mut bytes = [0u8; 48];
+        for (d, v) in bytes.iter_mut().zip(s) {
+            *d = *v;
+        }
+        Self { bytes, len: s.len().min(48) }
+    }
+
+    pub(super) fn as_slice(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
+
+    pub(super) fn as_mut_slice(&mut self) -> &mut [u8] {
+        self.bytes.get_mut(..self.len).unwrap_or_default()
+    }
+}
+
+fn hmac<M: Mac + Clone>(keyed: &M, parts: &[&[u8]]) -> MacTag {
     let mut m = keyed.clone();
     for p in parts {
         m.update(p);
     }
-    m.finalize().into_bytes().to_vec()
+    MacTag::from_slice(&m.finalize().into_bytes())
 }
 
 /// hash(MAC_write_secret + pad_2 +
 ///      hash(MAC_write_secret + pad_1 + seq_num + type + length + content))
-fn ssl3_mac<D: Digest>(secret: &[u8], pad_len: usize, parts: &[&[u8]]) -> Vec<u8> {
+fn ssl3_mac<D: Digest>(secret: &[u8], pad_len: usize, parts: &[&[u8]]) -> MacTag {
+    const PAD1: [u8; SSL3_PAD_LEN_MD5] = [SSL3_PAD1; SSL3_PAD_LEN_MD5];
+    const PAD2: [u8; SSL3_PAD_LEN_MD5] = [SSL3_PAD2; SSL3_PAD_LEN_MD5];
     let mut inner = D::new();
     inner.update(secret);
-    inner.update(vec![SSL3_PAD1; pad_len]);
+    inner.update(PAD1.get(..pad_len).unwrap_or(&PAD1));
     for p in parts {
         inner.update(p);
     }
     let inner = inner.finalize();
     let mut outer = D::new();
     outer.update(secret);
-    outer.update(vec![SSL3_PAD2; pad_len]);
+    outer.update(PAD2.get(..pad_len).unwrap_or(&PAD2));
     outer.update(inner);
-    outer.finalize().to_vec()
+    MacTag::from_slice(&outer.finalize())
 }

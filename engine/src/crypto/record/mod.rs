@@ -16,6 +16,8 @@
 mod aead;
 mod cbc;
 mod mac;
+#[cfg(feature = "openssl-provider")]
+mod ossl;
 mod stream;
 
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
@@ -71,6 +73,8 @@ pub enum SetupError {
     /// SSL 3.0 defines its MAC for MD5 and SHA-1 only.
     NoSsl3Mac(MacAlgorithm),
     WrongCipherKind(BulkCipher),
+    /// The backend library refused the key or cipher: its own words.
+    Backend(String),
 }
 
 impl std::fmt::Display for SetupError {
@@ -84,6 +88,7 @@ impl std::fmt::Display for SetupError {
             }
             Self::NoSsl3Mac(m) => write!(f, "SSL 3.0 has no MAC over {m:?}"),
             Self::WrongCipherKind(c) => write!(f, "internal: cipher {c:?} in the wrong mode"),
+            Self::Backend(e) => write!(f, "crypto backend: {e}"),
         }
     }
 }
@@ -128,6 +133,19 @@ pub struct SealTweak {
     pub corrupt_padding: Option<ByteFlip>,
 }
 
+/// Whose primitives protect the records. The constructions (MAC order,
+/// padding, IVs, tweaks) are this module's whatever the backend, so every
+/// backend puts the same bytes on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Backend {
+    /// RustCrypto's ciphers and hashes.
+    #[default]
+    RustCrypto,
+    /// OpenSSL's EVP ciphers and digests (feature `openssl-provider`).
+    #[cfg(feature = "openssl-provider")]
+    OpenSsl,
+}
+
 /// The per-direction cipher state shared by sealing and opening.
 enum Protection {
     Stream {
@@ -159,6 +177,7 @@ fn required_mac(mac: Option<RecordMac>, alg: MacAlgorithm) -> Result<RecordMac, 
 
 impl Protection {
     fn new(
+        backend: Backend,
         suite: &'static SuiteInfo,
         version: ProtocolVersion,
         keys: &DirectionKeys,
@@ -171,14 +190,14 @@ impl Protection {
         check_len("mac_key", &keys.mac_key, layout.mac_key_len)?;
         check_len("enc_key", &keys.enc_key, layout.enc_key_len)?;
         check_len("fixed_iv", &keys.fixed_iv, layout.fixed_iv_len)?;
-        let mac = RecordMac::new(suite.mac, version, &keys.mac_key)?;
+        let mac = RecordMac::new(backend, suite.mac, version, &keys.mac_key)?;
         Ok(match suite.cipher.kind() {
             CipherKind::Stream => Self::Stream {
-                cipher: StreamCipher::new(suite.cipher, &keys.enc_key)?,
+                cipher: StreamCipher::new(backend, suite.cipher, &keys.enc_key)?,
                 mac: required_mac(mac, suite.mac)?,
             },
             CipherKind::Block { .. } => Self::Cbc {
-                cipher: BlockCipher::new(suite.cipher, &keys.enc_key)?,
+                cipher: BlockCipher::new(backend, suite.cipher, &keys.enc_key)?,
                 mac: required_mac(mac, suite.mac)?,
                 chained_iv: (!version.has_explicit_iv()).then(|| keys.fixed_iv.clone()),
                 encrypt_then_mac,
@@ -186,7 +205,7 @@ impl Protection {
             CipherKind::Aead => {
                 let mut salt = [0u8; SALT_LEN];
                 salt.copy_from_slice(&keys.fixed_iv);
-                Self::Aead { cipher: GcmCipher::new(suite.cipher, &keys.enc_key)?, salt }
+                Self::Aead { cipher: GcmCipher::new(backend, suite.cipher, &keys.enc_key)?, salt }
             }
         })
     }
@@ -228,12 +247,18 @@ impl std::fmt::Debug for RecordOpener {
     }
 }
 
-fn aead_aad(seq: u64, typ: ContentType, version: ProtocolVersion, len: usize) -> Vec<u8> {
+fn aead_aad(seq: u64, typ: ContentType, version: ProtocolVersion, len: usize) -> [u8; 13] {
     // RFC 5246 6.2.3.3: seq_num + TLSCompressed.type + version + length.
-    let mut aad = seq.to_be_bytes().to_vec();
-    aad.push(typ.get());
-    aad.extend_from_slice(&version.get().to_be_bytes());
-    aad.extend_from_slice(&u16::try_from(len).unwrap_or(u16::MAX).to_be_bytes());
+    let mut aad = [0u8; 13];
+    let parts: [&[u8]; 4] = [
+        &seq.to_be_bytes(),
+        &[typ.get()],
+        &version.get().to_be_bytes(),
+        &u16::try_from(len).unwrap_or(u16::MAX).to_be_bytes(),
+    ];
+    for (d, s) in aad.iter_mut().zip(parts.into_iter().flatten()) {
+        *d = *s;
+    }
     aad
 }
 
@@ -247,7 +272,19 @@ impl RecordSealer {
         keys: &DirectionKeys,
         encrypt_then_mac: bool,
     ) -> Result<Self, SetupError> {
-        Ok(Self { suite, version, seq: 0, state: Protection::new(suite, version, keys, encrypt_then_mac)? })
+        Self::with_backend(Backend::RustCrypto, suite, version, keys, encrypt_then_mac)
+    }
+
+    /// As [`Self::new`], over `backend`'s primitives.
+    pub fn with_backend(
+        backend: Backend,
+        suite: &'static SuiteInfo,
+        version: ProtocolVersion,
+        keys: &DirectionKeys,
+        encrypt_then_mac: bool,
+    ) -> Result<Self, SetupError> {
+        let state = Protection::new(backend, suite, version, keys, encrypt_then_mac)?;
+        Ok(Self { suite, version, seq: 0, state })
     }
 
     /// The sequence number the next record will be sealed with.
@@ -275,51 +312,62 @@ impl RecordSealer {
             Protection::Stream { cipher, mac } => {
                 let mut tag = mac.compute(seq, typ, version, plaintext);
                 if let Some(flip) = &tweak.corrupt_mac {
-                    flip.apply(&mut tag);
+                    flip.apply(tag.as_mut_slice());
                 }
-                let mut out = plaintext.to_vec();
-                out.extend_from_slice(&tag);
+                let mut out = Vec::with_capacity(plaintext.len() + mac.len());
+                out.extend_from_slice(plaintext);
+                out.extend_from_slice(tag.as_slice());
                 cipher.apply(&mut out);
                 out
             }
             Protection::Cbc { cipher, mac, chained_iv, encrypt_then_mac } => {
                 let bl = cipher.block_len();
-                let mut body = plaintext.to_vec();
+                let iv_len = if chained_iv.is_some() { 0 } else { bl };
+                // The one allocation: [explicit IV] content [MAC] padding
+                // [MAC, with encrypt_then_mac], encrypted where it lies.
+                let mut out = Vec::with_capacity(iv_len + plaintext.len() + 2 * mac.len() + 256 + bl);
+                let mut iv_buf = [0u8; MAX_BLOCK_LEN];
+                let iv = iv_buf.get_mut(..bl).unwrap_or_default();
+                match chained_iv {
+                    Some(chained) => copy_into(iv, chained),
+                    None => {
+                        rng.fill(iv);
+                        out.extend_from_slice(iv);
+                    }
+                }
+                out.extend_from_slice(plaintext);
                 if !*encrypt_then_mac {
                     let mut tag = mac.compute(seq, typ, version, plaintext);
                     if let Some(flip) = &tweak.corrupt_mac {
-                        flip.apply(&mut tag);
+                        flip.apply(tag.as_mut_slice());
                     }
-                    body.extend_from_slice(&tag);
+                    out.extend_from_slice(tag.as_slice());
                 }
-                let mut pad = cbc::padding(body.len(), bl, tweak.padding_len);
-                if let Some(flip) = &tweak.corrupt_padding {
+                let pad_start = out.len();
+                cbc::push_padding(&mut out, pad_start - iv_len, bl, tweak.padding_len);
+                if let Some(flip) = &tweak.corrupt_padding
+                    && let Some(pad) = out.get_mut(pad_start..)
+                {
                     // Counted back from the length byte.
                     pad.reverse();
-                    flip.apply(&mut pad);
+                    flip.apply(pad);
                     pad.reverse();
                 }
-                body.extend_from_slice(&pad);
-                let (mut out, iv) = match chained_iv {
-                    Some(iv) => (Vec::new(), iv.clone()),
-                    None => {
-                        let mut iv = vec![0u8; bl];
-                        rng.fill(&mut iv);
-                        (iv.clone(), iv)
-                    }
-                };
-                cipher.encrypt(&iv, &mut body);
-                if let Some(next) = chained_iv {
-                    *next = last_block(&body, bl, next);
+                if let Some(body) = out.get_mut(iv_len..) {
+                    cipher.encrypt(iv, body);
                 }
-                out.extend_from_slice(&body);
+                if let Some(next) = chained_iv {
+                    // SSL 3.0 / TLS 1.0: the last ciphertext block is the
+                    // next record's IV (RFC 2246 6.2.3.2).
+                    copy_into(next, last_block(&out, bl));
+                }
                 if *encrypt_then_mac {
                     // RFC 7366 3: MAC(seq_num + type + version + length + IV + ENC(...)).
                     let mut tag = mac.compute(seq, typ, version, &out);
                     if let Some(flip) = &tweak.corrupt_mac {
-                        flip.apply(&mut tag);
+                        flip.apply(tag.as_mut_slice());
                     }
-                    out.extend_from_slice(&tag);
+                    out.extend_from_slice(tag.as_slice());
                 }
                 out
             }
@@ -328,27 +376,37 @@ impl RecordSealer {
                 // most stacks send it.
                 let explicit = seq.to_be_bytes();
                 let aad = aead_aad(seq, typ, version, plaintext.len());
-                let mut sealed = cipher.seal(salt, &explicit, &aad, plaintext);
+                // The one allocation: explicit nonce, then the plaintext
+                // encrypted where it lies, then the tag.
+                let mut out = Vec::with_capacity(EXPLICIT_NONCE_LEN + plaintext.len() + TAG_LEN);
+                out.extend_from_slice(&explicit);
+                out.extend_from_slice(plaintext);
+                let mut tag =
+                    cipher.seal(salt, &explicit, &aad, out.get_mut(EXPLICIT_NONCE_LEN..).unwrap_or_default());
                 if let Some(flip) = &tweak.corrupt_mac {
-                    let start = sealed.len().saturating_sub(TAG_LEN);
-                    if let Some(tag) = sealed.get_mut(start..) {
-                        flip.apply(tag);
-                    }
+                    flip.apply(&mut tag);
                 }
-                let mut out = explicit.to_vec();
-                out.append(&mut sealed);
+                out.extend_from_slice(&tag);
                 out
             }
         }
     }
 }
 
-/// The last block of `ct`, or `fallback` if there is none.
-fn last_block(ct: &[u8], bl: usize, fallback: &[u8]) -> Vec<u8> {
-    ct.len()
-        .checked_sub(bl)
-        .and_then(|start| ct.get(start..))
-        .map_or_else(|| fallback.to_vec(), <[u8]>::to_vec)
+/// The largest CBC block (AES; 3DES has 8).
+const MAX_BLOCK_LEN: usize = 16;
+
+/// The last block of `ct` (empty if there is none).
+fn last_block(ct: &[u8], bl: usize) -> &[u8] {
+    ct.len().checked_sub(bl).and_then(|start| ct.get(start..)).unwrap_or_default()
+}
+
+/// Copies `src` over the start of `dst` (lengths are equal where used; a
+/// shorter `src` leaves the rest of `dst` as it was).
+fn copy_into(dst: &mut [u8], src: &[u8]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d = *s;
+    }
 }
 
 impl RecordOpener {
@@ -358,7 +416,19 @@ impl RecordOpener {
         keys: &DirectionKeys,
         encrypt_then_mac: bool,
     ) -> Result<Self, SetupError> {
-        Ok(Self { suite, version, seq: 0, state: Protection::new(suite, version, keys, encrypt_then_mac)? })
+        Self::with_backend(Backend::RustCrypto, suite, version, keys, encrypt_then_mac)
+    }
+
+    /// As [`Self::new`], over `backend`'s primitives.
+    pub fn with_backend(
+        backend: Backend,
+        suite: &'static SuiteInfo,
+        version: ProtocolVersion,
+        keys: &DirectionKeys,
+        encrypt_then_mac: bool,
+    ) -> Result<Self, SetupError> {
+        let state = Protection::new(backend, suite, version, keys, encrypt_then_mac)?;
+        Ok(Self { suite, version, seq: 0, state })
     }
 
     /// The sequence number the next record is expected under.
@@ -389,7 +459,7 @@ impl RecordOpener {
                 let content_len = data.len().checked_sub(mac.len()).ok_or(RecordError::BadRecordMac)?;
                 let (content, got) = data.split_at(content_len);
                 let want = mac.compute(seq, typ, version, content);
-                if !bool::from(got.ct_eq(&want)) {
+                if !bool::from(got.ct_eq(want.as_slice())) {
                     return Err(RecordError::BadRecordMac);
                 }
                 data.truncate(content_len);
@@ -403,10 +473,16 @@ impl RecordOpener {
                     return Err(RecordError::BadRecordMac);
                 }
                 let (explicit, sealed) = fragment.split_at(EXPLICIT_NONCE_LEN);
+                let (ct, tag) = sealed.split_at(sealed.len() - TAG_LEN);
                 let mut nonce = [0u8; EXPLICIT_NONCE_LEN];
                 nonce.copy_from_slice(explicit);
-                let aad = aead_aad(seq, typ, version, sealed.len() - TAG_LEN);
-                cipher.open(salt, &nonce, &aad, sealed).ok_or(RecordError::BadRecordMac)?
+                let aad = aead_aad(seq, typ, version, ct.len());
+                // The output is the only allocation; it is decrypted in place.
+                let mut data = ct.to_vec();
+                if !cipher.open(salt, &nonce, &aad, &mut data, tag) {
+                    return Err(RecordError::BadRecordMac);
+                }
+                data
             }
         };
         if plaintext.len() > MAX_PLAINTEXT_LEN {
@@ -418,7 +494,7 @@ impl RecordOpener {
 
 #[allow(clippy::too_many_arguments)]
 fn open_cbc(
-    cipher: &BlockCipher,
+    cipher: &mut BlockCipher,
     mac: &RecordMac,
     chained_iv: &mut Option<Vec<u8>>,
     encrypt_then_mac: bool,
@@ -437,7 +513,7 @@ fn open_cbc(
         let (protected, tag) = fragment.split_at(split);
         let want = mac.compute(seq, typ, version, protected);
         // RFC 7366 3: check the MAC before decrypting anything.
-        if !bool::from(tag.ct_eq(&want)) {
+        if !bool::from(tag.ct_eq(want.as_slice())) {
             return Err(RecordError::BadRecordMac);
         }
         (protected, Some(tag))
@@ -449,14 +525,14 @@ fn open_cbc(
         return Err(RecordError::BadRecordMac);
     }
     let (explicit_iv, ct) = protected.split_at(iv_len);
-    let iv = match chained_iv {
-        Some(iv) => iv.clone(),
-        None => explicit_iv.to_vec(),
-    };
+    let mut iv_buf = [0u8; MAX_BLOCK_LEN];
+    let iv = iv_buf.get_mut(..bl).unwrap_or_default();
+    copy_into(iv, chained_iv.as_deref().unwrap_or(explicit_iv));
+    // The output is the only allocation; it is decrypted in place.
     let mut data = ct.to_vec();
-    cipher.decrypt(&iv, &mut data);
+    cipher.decrypt(iv, &mut data);
     if let Some(next) = chained_iv {
-        *next = last_block(ct, bl, next);
+        copy_into(next, last_block(ct, bl));
     }
     let reserved = if received_tag.is_some() { 0 } else { mac_len };
     let (pad_ok, pad_total) = cbc::check_padding(&data, bl, reserved, ssl3);
@@ -471,7 +547,7 @@ fn open_cbc(
         let (content, rest) = data.split_at(content_len);
         let got = rest.get(..mac_len).unwrap_or_default();
         let want = mac.compute(seq, typ, version, content);
-        pad_ok & got.ct_eq(&want)
+        pad_ok & got.ct_eq(want.as_slice())
     };
     if !bool::from(ok) {
         return Err(RecordError::BadRecordMac);

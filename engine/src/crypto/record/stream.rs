@@ -3,16 +3,23 @@
 
 use rc4::{KeyInit, Rc4, StreamCipher as _};
 
-use super::SetupError;
+use super::{Backend, SetupError};
 use crate::suites::BulkCipher;
 
 pub(super) enum StreamCipher {
     Null,
     Rc4(Box<Rc4>),
+    #[cfg(feature = "openssl-provider")]
+    OpenSslRc4(Box<super::ossl::Rc4>),
 }
 
 impl StreamCipher {
-    pub(super) fn new(cipher: BulkCipher, key: &[u8]) -> Result<Self, SetupError> {
+    pub(super) fn new(backend: Backend, cipher: BulkCipher, key: &[u8]) -> Result<Self, SetupError> {
+        #[cfg(feature = "openssl-provider")]
+        if backend == Backend::OpenSsl && cipher == BulkCipher::Rc4_128 {
+            return super::ossl::Rc4::new(key).map(|c| Self::OpenSslRc4(Box::new(c)));
+        }
+        let _ = backend;
         match cipher {
             BulkCipher::Null => Ok(Self::Null),
             BulkCipher::Rc4_128 => Rc4::new_from_slice(key)
@@ -27,6 +34,8 @@ impl StreamCipher {
         match self {
             Self::Null => {}
             Self::Rc4(c) => c.apply_keystream(buf),
+            #[cfg(feature = "openssl-provider")]
+            Self::OpenSslRc4(c) => c.apply(buf),
         }
     }
 }

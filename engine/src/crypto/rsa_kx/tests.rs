@@ -1,5 +1,3 @@
-use rsa::pkcs8::DecodePrivateKey;
-
 use super::*;
 use crate::crypto::SeededRandom;
 
@@ -17,6 +15,7 @@ fn premaster(version: ProtocolVersion, fill: u8) -> Vec<u8> {
 
 /// Undoes the raw RSA so a test can look at the block that was built.
 fn raw_block(key: &RsaPrivateKey, ct: &[u8]) -> Vec<u8> {
+    let key = key.as_rustcrypto();
     let c = BoxedUint::from_be_slice(ct, key.n_bits_precision()).unwrap();
     let m = rsa::hazmat::rsa_decrypt_and_check(key, None::<&mut Blinding>, &c).unwrap();
     i2osp(&m.to_be_bytes(), key.size())

@@ -40,7 +40,7 @@ pub struct ClientState {
     pub rng: SeededRandom,
     client_random: [u8; 32],
     pub server_random: Option<[u8; 32]>,
-    pub server_key: Option<rsa::PublicKey>,
+    pub server_key: Option<shakedown_engine::crypto::keys::RsaPublicKey>,
     master: Option<[u8; MASTER_SECRET_LEN]>,
     /// Every handshake message sent and received, in order (RFC 5246 7.4.9).
     pub transcript: Vec<u8>,

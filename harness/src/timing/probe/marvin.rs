@@ -7,7 +7,7 @@
 //! the same time: it fails at Finished, since no class's premaster is the
 //! one the client's Finished was computed with.
 
-use rsa::PublicKey;
+use shakedown_engine::crypto::keys::RsaPublicKey as PublicKey;
 use shakedown_engine::crypto::rsa_kx::{PREMASTER_LEN, Pkcs1Tweak, encrypt_premaster};
 use shakedown_engine::crypto::{RandomSource, SeededRandom};
 use shakedown_engine::msgs::enums::ProtocolVersion;
@@ -125,7 +125,7 @@ mod tests {
     use super::*;
     use shakedown_engine::crypto::rsa_kx::decrypt_premaster;
 
-    fn key() -> rsa::PrivateKey {
+    fn key() -> shakedown_engine::crypto::keys::RsaPrivateKey {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors/certs/server.key.pem");
         shakedown_engine::x509::load_private_key_pem(&std::fs::read_to_string(root).unwrap()).unwrap()
     }

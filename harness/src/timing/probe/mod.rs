@@ -279,7 +279,11 @@ fn open(
 }
 
 /// One full handshake to learn the server's RSA key (from its leaf).
-fn server_key(plan: &Plan, address: &str, config: &Arc<ClientConfig>) -> Result<rsa::PublicKey, String> {
+fn server_key(
+    plan: &Plan,
+    address: &str,
+    config: &Arc<ClientConfig>,
+) -> Result<shakedown_engine::crypto::keys::RsaPublicKey, String> {
     let (mut conn, mut stream) = open(plan, address, config, plan.seed)?;
     let events = wire::drive(&mut conn, &mut stream, plan.timeout, |_, ev| {
         ev.iter().any(|e| matches!(e, ConnectionEvent::HandshakeComplete(_)))
