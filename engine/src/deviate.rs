@@ -229,6 +229,10 @@ pub enum Knob {
     UnrequestedCertificate,
     /// Client: flip a byte of the CertificateVerify signature.
     CorruptCertificateVerify(ByteFlip),
+    /// Client, TLS 1.2: sign the CertificateVerify with a DigestInfo whose
+    /// AlgorithmIdentifier leaves its parameters out rather than NULL (a
+    /// valid signature RFC 5246 4.7 has verifiers accept).
+    CertificateVerifyWithoutNull,
     /// Client (TLS 1.2): claim this hash in the CertificateVerify while
     /// signing with the one negotiated.
     CertificateVerifyHash(HashAlgorithm),

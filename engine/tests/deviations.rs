@@ -320,6 +320,18 @@ fn client_certificate_answers_and_signatures() {
     assert_eq!(server_said(&p), Some(A::IllegalParameter));
 }
 
+/// RFC 5246 4.7: a verifier accepts a DigestInfo without parameters as
+/// well as one with NULL; the knob's signature is such a one, and the
+/// honest server takes it (before the fix it answered decrypt_error).
+#[test]
+fn a_certificate_verify_without_null_parameters_is_accepted() {
+    let p = Case::new(V::Tls12)
+        .auth(ClientAuthMode::Require, true)
+        .client(Knob::CertificateVerifyWithoutNull)
+        .run();
+    assert!(completed(&p), "{p:#?}");
+}
+
 #[test]
 fn secure_renegotiation_completes_when_allowed_and_is_declined_otherwise() {
     for v in TLS {

@@ -162,7 +162,11 @@ impl CryptoProvider for OpenSsl {
         let mut out = vec![0u8; key.size()];
         let n =
             rsa.0.public_decrypt(signature, &mut out, Padding::PKCS1).map_err(|_| RsaError::BadSignature)?;
-        if out.get(..n) == Some(expected.as_slice()) { Ok(()) } else { Err(RsaError::BadSignature) }
+        // RFC 5246 4.7: DigestInfo with NULL parameters or none.
+        let bare = [hash.digest_info_prefix_without_null(), digest].concat();
+        let got = out.get(..n);
+        let with_bare = !hash.digest_info_prefix_without_null().is_empty() && got == Some(bare.as_slice());
+        if got == Some(expected.as_slice()) || with_bare { Ok(()) } else { Err(RsaError::BadSignature) }
     }
 
     /// The PRFs are the engine's for every provider (see [`CryptoProvider`]).

@@ -345,6 +345,29 @@ impl SignatureHash {
         }
     }
 
+    /// The same DigestInfo with the AlgorithmIdentifier's parameters left
+    /// out instead of NULL, which RFC 5246 4.7 has verifiers accept too
+    /// ("implementations MUST accept both without parameters and with NULL
+    /// parameters"); none for MD5+SHA-1.
+    pub const fn digest_info_prefix_without_null(self) -> &'static [u8] {
+        match self {
+            Self::Md5Sha1 => &[],
+            Self::Sha1 => &[0x30, 0x1f, 0x30, 0x07, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x04, 0x14],
+            Self::Sha256 => &[
+                0x30, 0x2f, 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
+                0x04, 0x20,
+            ],
+            Self::Sha384 => &[
+                0x30, 0x3f, 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02,
+                0x04, 0x30,
+            ],
+            Self::Sha512 => &[
+                0x30, 0x4f, 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03,
+                0x04, 0x40,
+            ],
+        }
+    }
+
     /// The digest is as long as this hash's.
     pub fn check_digest(self, digest: &[u8]) -> Result<(), RsaError> {
         if digest.len() != self.digest_len() {
@@ -354,8 +377,12 @@ impl SignatureHash {
     }
 
     fn scheme(self, digest: &[u8]) -> Result<Pkcs1v15Sign, RsaError> {
+        self.scheme_with(self.digest_info_prefix(), digest)
+    }
+
+    fn scheme_with(self, prefix: &[u8], digest: &[u8]) -> Result<Pkcs1v15Sign, RsaError> {
         self.check_digest(digest)?;
-        Ok(Pkcs1v15Sign { hash_len: Some(self.digest_len()), prefix: self.digest_info_prefix().into() })
+        Ok(Pkcs1v15Sign { hash_len: Some(self.digest_len()), prefix: prefix.into() })
     }
 }
 
@@ -373,15 +400,39 @@ pub fn sign(
         .map_err(|e| RsaError::Backend(e.to_string()))
 }
 
-/// Verifies an RSASSA-PKCS1-v1_5 signature over `digest`.
+/// The same signature with the DigestInfo's NULL parameters left out
+/// (RFC 5246 4.7 lets a signer do so in the past, and has verifiers accept
+/// it): what the `certificate_verify_without_null` knob sends.
+pub fn sign_without_null(
+    key: &RsaPrivateKey,
+    hash: SignatureHash,
+    digest: &[u8],
+    rng: &mut dyn RandomSource,
+) -> Result<Vec<u8>, RsaError> {
+    let scheme = hash.scheme_with(hash.digest_info_prefix_without_null(), digest)?;
+    key.as_rustcrypto()
+        .sign_with_rng(&mut Blinding(rng), scheme, digest)
+        .map_err(|e| RsaError::Backend(e.to_string()))
+}
+
+/// Verifies an RSASSA-PKCS1-v1_5 signature over `digest`, whose DigestInfo
+/// may carry NULL parameters or none (RFC 5246 4.7: verifiers MUST accept
+/// both).
 pub fn verify(
     key: &RsaPublicKey,
     hash: SignatureHash,
     digest: &[u8],
     signature: &[u8],
 ) -> Result<(), RsaError> {
-    let scheme = hash.scheme(digest)?;
-    key.as_rustcrypto().verify(scheme, digest, signature).map_err(|_| RsaError::BadSignature)
+    let key = key.as_rustcrypto();
+    if key.verify(hash.scheme(digest)?, digest, signature).is_ok() {
+        return Ok(());
+    }
+    let bare = hash.digest_info_prefix_without_null();
+    if bare.is_empty() {
+        return Err(RsaError::BadSignature);
+    }
+    key.verify(hash.scheme_with(bare, digest)?, digest, signature).map_err(|_| RsaError::BadSignature)
 }
 
 #[cfg(test)]

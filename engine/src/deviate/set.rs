@@ -78,6 +78,7 @@ fn slot(knob: &Knob) -> Option<String> {
         K::EmptyCertificate | K::NoCertificateAlert => name("certificate answer"),
         K::UnrequestedCertificate => name("unrequested_certificate"),
         K::CorruptCertificateVerify(_) => None,
+        K::CertificateVerifyWithoutNull => name("certificate_verify_without_null"),
         K::CertificateVerifyHash(_) => name("certificate_verify_hash"),
         K::CorruptFinished(_) => None,
         K::FinishedLength(_) => name("finished_length"),

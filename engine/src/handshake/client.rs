@@ -476,7 +476,10 @@ fn client_flight(
         let digest =
             certificate_verify_digest(version, &master, cx.transcript.bytes(), algorithm.map(|a| a.hash))
                 .map_err(|_| Error::Crypto(CryptoFailure::CertificateVerifyDigest))?;
-        let mut signature = sign_digest(&key, &digest, cx)?;
+        let mut signature = match dev.has(&Knob::CertificateVerifyWithoutNull) {
+            true => sign_without_null(&key, &digest, cx)?,
+            false => sign_digest(&key, &digest, cx)?,
+        };
         let mut algorithm = algorithm;
         for knob in &dev.0 {
             match knob {
@@ -507,6 +510,18 @@ pub(crate) fn sign_digest(
     let (hash, bytes) = digest.signature_input().ok_or(Error::Crypto(CryptoFailure::NoSignatureForHash))?;
     let provider = cx.provider.clone();
     provider.sign(key, hash, bytes, cx.rng.as_mut()).map_err(|_| Error::Crypto(CryptoFailure::Signing))
+}
+
+/// The `certificate_verify_without_null` knob's signature: made here, not
+/// by the provider, which signs only what a conforming signer would.
+fn sign_without_null(
+    key: &crate::crypto::keys::RsaPrivateKey,
+    digest: &CertificateVerifyDigest,
+    cx: &mut Context,
+) -> Result<Vec<u8>, Error> {
+    let (hash, bytes) = digest.signature_input().ok_or(Error::Crypto(CryptoFailure::NoSignatureForHash))?;
+    crate::crypto::rsa_kx::sign_without_null(key, hash, bytes, cx.rng.as_mut())
+        .map_err(|_| Error::Crypto(CryptoFailure::Signing))
 }
 
 #[derive(Debug)]

@@ -141,3 +141,33 @@ fn signatures_verify_and_reject_changes() {
         assert!(matches!(sign(&key, hash, &digest[1..], &mut rng), Err(RsaError::DigestLength { .. })));
     }
 }
+
+/// RFC 5246 4.7: DigestInfo with NULL parameters is what a signer sends,
+/// and one without parameters is accepted too. The knob's signature holds
+/// exactly the bare DigestInfo (read back with the public key), both
+/// verify, and a DigestInfo naming another hash does not.
+#[test]
+fn digest_info_with_and_without_null_parameters_both_verify() {
+    let key = key();
+    let public = key.as_public_key();
+    let mut rng = SeededRandom::from_seed(3);
+    for hash in [SignatureHash::Sha1, SignatureHash::Sha256, SignatureHash::Sha384, SignatureHash::Sha512] {
+        let digest = vec![0x5a; hash.digest_len()];
+        let bare = hash.digest_info_prefix_without_null();
+        assert_eq!(bare.len() + 2, hash.digest_info_prefix().len(), "{hash:?}");
+        let without = sign_without_null(&key, hash, &digest, &mut rng).unwrap();
+        let block = {
+            let k = public.as_rustcrypto();
+            let s = BoxedUint::from_be_slice(&without, k.n_bits_precision()).unwrap();
+            i2osp(&rsa_encrypt(k, &s).unwrap().to_be_bytes(), k.size())
+        };
+        assert!(block.ends_with(&[bare, digest.as_slice()].concat()), "{hash:?}");
+        verify(public, hash, &digest, &without).unwrap();
+        let with = sign(&key, hash, &digest, &mut rng).unwrap();
+        assert_ne!(with, without);
+        verify(public, hash, &digest, &with).unwrap();
+        let other = if hash == SignatureHash::Sha1 { SignatureHash::Sha256 } else { SignatureHash::Sha1 };
+        let wrong = sign_without_null(&key, other, &vec![0x5a; other.digest_len()], &mut rng).unwrap();
+        assert!(verify(public, hash, &digest, &wrong).is_err(), "{hash:?}");
+    }
+}
