@@ -135,3 +135,46 @@ fn honest_premaster_encryption_decrypts_with_openssl_with(p: &dyn provider::Cryp
         Err(e) => eprintln!("SKIPPED: openssl not runnable ({e}); encryption not cross-checked"),
     }
 }
+
+/// RFC 5246 4.7: every provider's verifier accepts a DigestInfo without
+/// parameters as well as with NULL. The bare signature is read back with
+/// `openssl pkeyutl -verifyrecover` (an independent decoding of the
+/// PKCS#1 block) to show it holds the parameterless DigestInfo.
+#[test]
+fn every_provider_accepts_a_digest_info_without_parameters() {
+    use shakedown_engine::crypto::rsa_kx::sign_without_null;
+    let key = key();
+    let mut rng = SeededRandom::from_seed(13);
+    let digest = [0x24u8; 32];
+    let bare = sign_without_null(&key, SignatureHash::Sha256, &digest, &mut rng).unwrap();
+    for p in provider::available() {
+        p.verify(key.as_public_key(), SignatureHash::Sha256, &digest, &bare)
+            .unwrap_or_else(|e| panic!("{}: {e:?}", p.name()));
+        let mut wrong = bare.clone();
+        wrong[40] ^= 1;
+        assert!(
+            p.verify(key.as_public_key(), SignatureHash::Sha256, &digest, &wrong).is_err(),
+            "{}",
+            p.name()
+        );
+    }
+    let dir = std::env::temp_dir().join(format!("shakedown-kat-bare-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sig = dir.join("sig.bin");
+    std::fs::write(&sig, &bare).unwrap();
+    let out = std::process::Command::new("openssl")
+        .args(["pkeyutl", "-verifyrecover", "-pkeyopt", "rsa_padding_mode:pkcs1", "-inkey"])
+        .arg(kat_dir().join("rsa/test_key_2048.pem"))
+        .arg("-in")
+        .arg(&sig)
+        .output();
+    let _ = std::fs::remove_dir_all(&dir);
+    match out {
+        Ok(out) => {
+            assert!(out.status.success(), "openssl: {}", String::from_utf8_lossy(&out.stderr));
+            let expected = [SignatureHash::Sha256.digest_info_prefix_without_null(), &digest].concat();
+            assert_eq!(out.stdout, expected);
+        }
+        Err(e) => eprintln!("SKIPPED: openssl not runnable ({e}); the encoding not cross-checked"),
+    }
+}
