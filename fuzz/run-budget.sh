@@ -49,6 +49,36 @@ cpu_seconds() { # user + system time of PID, in whole seconds
     echo $(((f[11] + f[12]) / ticks))
 }
 
+# One row of results.tsv for target $t's sitting: the runs from the final
+# statistics, or from the last status line when the fuzzer was cut short.
+record_row() {
+    local status=$1 wall runs last cov ft rate
+    wall=$(($(date +%s) - start))
+    runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")"
+    last="$(grep -E '^#[0-9]+' "$log" | tail -n 1 || true)"
+    [ -n "$runs" ] || runs="$(sed -n 's/^#\([0-9]*\).*/\1/p' <<<"$last")"
+    cov="$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")"
+    ft="$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")"
+    rate="?"
+    [ -n "$runs" ] && [ "$used" -gt 0 ] && rate=$((runs / used))
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$commit" "$t" "$sanitizer" "$used" "$wall" \
+        "${runs:-?}" "$rate" "${cov:-?}" "${ft:-?}" "$status" | tee -a "$results"
+}
+
+# Stopped from outside (a session ending, ^C): the sitting so far still
+# counts, so stop the fuzzer, write its row (status "interrupted") and end.
+on_signal() {
+    if [ -n "${pid:-}" ] && kill -0 "$pid" 2>/dev/null; then
+        now_used="$(cpu_seconds "$pid")"
+        [ "$now_used" -lt 0 ] || used="$now_used"
+        kill -INT "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+        record_row interrupted
+    fi
+    exit 130
+}
+trap on_signal INT TERM HUP
+
 for t in "$@"; do
     mkdir -p "$work/$t" "artifacts/$t"
     log="$work/$t.$(date +%Y%m%d-%H%M%S).log"
@@ -73,15 +103,7 @@ for t in "$@"; do
     [ "$now_used" -lt 0 ] || used="$now_used"
     status=0
     wait "$pid" || status=$?
-    wall=$(($(date +%s) - start))
-    runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")"
-    last="$(grep -E '^#[0-9]+' "$log" | tail -n 1 || true)"
-    cov="$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")"
-    ft="$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")"
-    rate="?"
-    [ -n "$runs" ] && [ "$used" -gt 0 ] && rate=$((runs / used))
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$commit" "$t" "$sanitizer" "$used" "$wall" \
-        "${runs:-?}" "$rate" "${cov:-?}" "${ft:-?}" "$status" | tee -a "$results"
+    record_row "$status"
     if [ "$status" -ne 72 ] && [ "$status" -ne 0 ]; then
         grep -E -A8 "panicked at|ERROR: libFuzzer|ERROR: AddressSanitizer|SUMMARY" "$log" | head -n 30 >&2
     fi
