@@ -351,3 +351,22 @@ pub fn by_name(name: &str) -> Result<Arc<dyn CryptoProvider>, String> {
         other => Err(format!("unknown provider `{other}` (known: {})", PROVIDER_NAMES.join(", "))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn providers_by_name_and_a_clear_error_otherwise() {
+        assert_eq!(by_name("rustcrypto").map(|p| p.name()), Ok("rustcrypto"));
+        assert!(by_name("nope").unwrap_err().contains("unknown provider"));
+        let openssl = by_name("openssl");
+        assert_eq!(openssl.is_ok(), cfg!(feature = "openssl-provider"));
+        if let Err(e) = openssl {
+            assert!(e.contains("not compiled in"), "{e}");
+        }
+        let names: Vec<_> = available().iter().map(|p| p.name()).collect();
+        assert_eq!(names.first(), Some(&"rustcrypto"));
+        assert_eq!(names.len(), 1 + usize::from(cfg!(feature = "openssl-provider")));
+    }
+}
