@@ -6,7 +6,8 @@
 use std::path::PathBuf;
 
 use serde_json::Value;
-use shakedown_engine::crypto::provider::{self, CryptoProvider};
+use shakedown_engine::crypto::provider::CryptoProvider;
+use shakedown_engine::crypto::providers;
 use shakedown_engine::crypto::record::{RecordError, SealTweak};
 use shakedown_engine::crypto::{DirectionKeys, RandomSource};
 use shakedown_engine::msgs::enums::{ContentType, ProtocolVersion};
@@ -38,7 +39,7 @@ impl RandomSource for Scripted {
 /// Once per provider compiled in (the `openssl-provider` feature adds one).
 #[test]
 fn records_match_tlslite_ng() {
-    for p in provider::available() {
+    for p in providers::available() {
         records_match_tlslite_ng_with(p.as_ref());
     }
 }

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 use shakedown_engine::crypto::SeededRandom;
-use shakedown_engine::crypto::provider;
 use shakedown_engine::crypto::rsa_kx::{Pkcs1Tweak, RsaPrivateKey, SignatureHash};
+use shakedown_engine::crypto::{provider, providers};
 use shakedown_engine::msgs::enums::ProtocolVersion;
 
 fn kat_dir() -> PathBuf {
@@ -45,7 +45,7 @@ fn hash_named(name: &str) -> SignatureHash {
 /// Every provider compiled in (the `openssl-provider` feature adds one).
 #[test]
 fn premasters_and_signatures_match_openssl() {
-    for p in provider::available() {
+    for p in providers::available() {
         eprintln!("provider {}", p.name());
         premasters_and_signatures_match_openssl_with(p.as_ref());
     }
@@ -105,7 +105,7 @@ fn premasters_and_signatures_match_openssl_with(p: &dyn provider::CryptoProvider
 /// binary; without it the check says so and is not counted as run.
 #[test]
 fn honest_premaster_encryption_decrypts_with_openssl() {
-    for p in provider::available() {
+    for p in providers::available() {
         honest_premaster_encryption_decrypts_with_openssl_with(p.as_ref());
     }
 }
@@ -147,7 +147,7 @@ fn every_provider_accepts_a_digest_info_without_parameters() {
     let mut rng = SeededRandom::from_seed(13);
     let digest = [0x24u8; 32];
     let bare = sign_without_null(&key, SignatureHash::Sha256, &digest, &mut rng).unwrap();
-    for p in provider::available() {
+    for p in providers::available() {
         p.verify(key.as_public_key(), SignatureHash::Sha256, &digest, &bare)
             .unwrap_or_else(|e| panic!("{}: {e:?}", p.name()));
         let mut wrong = bare.clone();

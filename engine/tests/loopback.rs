@@ -109,10 +109,10 @@ fn every_version_suite_and_client_auth_mode_completes() {
 /// resumption: the providers must agree byte for byte.
 #[test]
 fn every_provider_pair_completes_every_version_and_suite() {
-    use shakedown_engine::crypto::provider;
+    use shakedown_engine::crypto::providers;
     let mut ran = 0;
-    for a in provider::available() {
-        for b in provider::available() {
+    for a in providers::available() {
+        for b in providers::available() {
             for version in ProtocolVersion::SUPPORTED {
                 for suite in ALL_SUITES.iter().filter(|s| s.usable_with(version)) {
                     let what =
@@ -151,7 +151,7 @@ fn every_provider_pair_completes_every_version_and_suite() {
             }
         }
     }
-    let n = provider::available().len() as u64;
+    let n = providers::available().len() as u64;
     assert_eq!(ran, (7 * 3 + 12) * n * n);
 }
 

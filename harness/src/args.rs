@@ -56,7 +56,7 @@ pub fn parse_suites(s: &str) -> Result<SuiteList, String> {
 pub fn parse_provider(
     s: &str,
 ) -> Result<std::sync::Arc<dyn shakedown_engine::crypto::provider::CryptoProvider>, String> {
-    shakedown_engine::crypto::provider::by_name(s)
+    shakedown_engine::crypto::providers::by_name(s)
 }
 
 pub fn read_file(path: &str) -> Result<String, String> {

@@ -9,6 +9,7 @@ pub mod memo;
 pub mod openssl_provider;
 pub mod prf;
 pub mod provider;
+pub mod providers;
 mod random;
 pub mod record;
 pub mod rsa_kx;

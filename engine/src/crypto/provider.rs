@@ -6,7 +6,6 @@
 //! and Finished, slots in through the configs.
 
 use std::fmt::Debug;
-use std::sync::Arc;
 
 use super::finished::verify_data;
 use super::key_schedule::MASTER_SECRET_LEN;
@@ -321,33 +320,5 @@ impl CryptoProvider for InsecureFuzzing {
             _ => crate::msgs::finished::TLS_VERIFY_DATA_LEN,
         };
         vec![0; len]
-    }
-}
-
-/// The names `by_name` knows, for `--provider` help and errors.
-pub const PROVIDER_NAMES: &[&str] = &["rustcrypto", "openssl"];
-
-/// Every real provider compiled into this build, default first: the crypto
-/// tests run once per entry.
-pub fn available() -> Vec<Arc<dyn CryptoProvider>> {
-    #[cfg_attr(not(feature = "openssl-provider"), allow(unused_mut))]
-    let mut all: Vec<Arc<dyn CryptoProvider>> = vec![Arc::new(RustCrypto)];
-    #[cfg(feature = "openssl-provider")]
-    all.push(Arc::new(super::openssl_provider::OpenSsl::new()));
-    all
-}
-
-/// The provider `--provider NAME` asks for; an error names what this build
-/// lacks rather than quietly falling back.
-pub fn by_name(name: &str) -> Result<Arc<dyn CryptoProvider>, String> {
-    match name {
-        "rustcrypto" => Ok(Arc::new(RustCrypto)),
-        #[cfg(feature = "openssl-provider")]
-        "openssl" => Ok(Arc::new(super::openssl_provider::OpenSsl::new())),
-        #[cfg(not(feature = "openssl-provider"))]
-        "openssl" => Err("provider `openssl` is not compiled in: build with `--features openssl-provider` \
-                          (shakedown) or `shakedown-engine/openssl-provider`; needs libssl-dev"
-            .to_owned()),
-        other => Err(format!("unknown provider `{other}` (known: {})", PROVIDER_NAMES.join(", "))),
     }
 }

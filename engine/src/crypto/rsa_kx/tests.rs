@@ -171,3 +171,25 @@ fn digest_info_with_and_without_null_parameters_both_verify() {
         assert!(verify(public, hash, &digest, &wrong).is_err(), "{hash:?}");
     }
 }
+
+/// The constant-time block check a raw-RSA backend relies on agrees with
+/// the tweaks: only an honest block with a 48-byte message passes.
+#[test]
+fn premaster_from_block_accepts_only_an_honest_48_byte_message() {
+    let key = key();
+    let mut rng = SeededRandom::from_seed(8);
+    let pm = premaster(ProtocolVersion::Tls12, 0x44);
+    let em = encryption_block(key.as_public_key(), &pm, &mut rng, &Pkcs1Tweak::default()).unwrap();
+    let (m, ok) = premaster_from_block(&em);
+    assert!(bool::from(ok));
+    assert_eq!(m.as_slice(), pm.as_slice());
+    for (name, tweak, msg) in bad_tweaks() {
+        let em = encryption_block(key.as_public_key(), &msg, &mut rng, &tweak).unwrap();
+        assert!(!bool::from(premaster_from_block(&em).1), "{name}");
+    }
+    for short in [&[][..], &[0, 2, 1], &em[..57]] {
+        assert!(!bool::from(premaster_from_block(short).1));
+    }
+    let chosen = select_premaster(ProtocolVersion::Tls11, &[9; 46], &m, Choice::from(0));
+    assert_eq!((&chosen[..2], &chosen[2..]), (&[3, 2][..], &[9; 46][..]));
+}
