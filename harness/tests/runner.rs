@@ -447,6 +447,25 @@ fn a_peer_failing_the_setup_handshake_fails_the_case() {
     assert!(r[0].transcript.is_some());
 }
 
+/// A peer that does not answer the honest first handshake in time (a slow
+/// start on a loaded machine) has shown nothing: inconclusive, not a fail.
+#[test]
+fn a_peer_silent_in_the_setup_handshake_is_inconclusive() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let t = std::thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        let mut buf = [0u8; 16];
+        let _ = s.read(&mut buf);
+        // Silent until the runner gives up (its timeout is 2 s).
+        std::thread::sleep(Duration::from_secs(3));
+    });
+    let sample = cases(&["resumption/resume/tls1.2/AES128-SHA"]);
+    let r = run(&sample, &opts(PeerSpec::Tcp(addr.to_string()), 1));
+    t.join().unwrap();
+    assert!(matches!(&r[0].verdict, Verdict::Inconclusive { .. }), "{:?}", r[0].verdict);
+}
+
 /// Our engine refuses the peer's message first; the peer's fatal alert,
 /// sent a moment later, is still what the case observes.
 #[test]

@@ -431,8 +431,10 @@ fn first_session(
     let Some(summary) = summary else {
         let why = format!("the first (honest) handshake failed: {}", obs.describe());
         return Err(Box::new(match obs.end {
-            // A harness that could not run stays a harness error.
-            End::HarnessError(_) => obs,
+            // A harness that could not run stays a harness error, and a
+            // peer that did not answer in time stays inconclusive: neither
+            // says the peer failed the honest handshake.
+            End::HarnessError(_) | End::Inconclusive(_) => obs,
             _ => Observed::new(End::SetupFailed(why)),
         }));
     };
