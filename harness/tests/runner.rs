@@ -339,17 +339,26 @@ fn exit_codes_and_reports() {
     assert_eq!(shakedown(&["run", "--shard", "3/2"]).0, 2);
 }
 
-/// A server that accepts and says nothing: inconclusive within the timeout.
-#[test]
-fn a_hanging_peer_is_inconclusive_not_stuck() {
+/// A server on loopback that takes one connection, reads the client's
+/// first bytes, then does `then` with the stream.
+fn one_connection_peer(
+    then: impl FnOnce(&mut std::net::TcpStream) + Send + 'static,
+) -> (std::net::SocketAddr, std::thread::JoinHandle<()>) {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap();
     let t = std::thread::spawn(move || {
         let (mut s, _) = l.accept().unwrap();
         let mut buf = [0u8; 4096];
         let _ = s.read(&mut buf);
-        std::thread::sleep(Duration::from_secs(3));
+        then(&mut s);
     });
+    (addr, t)
+}
+
+/// A server that accepts and says nothing: inconclusive within the timeout.
+#[test]
+fn a_hanging_peer_is_inconclusive_not_stuck() {
+    let (addr, t) = one_connection_peer(|_| std::thread::sleep(Duration::from_secs(3)));
     let sample = cases(&["finished/corrupt-byte-00/tls1.2/AES128-SHA"]);
     let mut o = opts(PeerSpec::Tcp(addr.to_string()), 1);
     o.timeout = Duration::from_millis(500);
@@ -424,13 +433,8 @@ fn profiles_skip_what_the_peer_lacks_and_known_deviations() {
 /// means the harness could not run).
 #[test]
 fn a_peer_failing_the_setup_handshake_fails_the_case() {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = l.local_addr().unwrap();
-    let t = std::thread::spawn(move || {
-        let (mut s, _) = l.accept().unwrap();
-        let mut buf = [0u8; 16];
-        let _ = s.read(&mut buf);
-        // A fatal handshake_failure alert to the honest ClientHello.
+    // A fatal handshake_failure alert to the honest ClientHello.
+    let (addr, t) = one_connection_peer(|s| {
         let _ = s.write_all(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]);
     });
     let sample = cases(&["resumption/resume/tls1.2/AES128-SHA"]);
@@ -451,15 +455,8 @@ fn a_peer_failing_the_setup_handshake_fails_the_case() {
 /// start on a loaded machine) has shown nothing: inconclusive, not a fail.
 #[test]
 fn a_peer_silent_in_the_setup_handshake_is_inconclusive() {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = l.local_addr().unwrap();
-    let t = std::thread::spawn(move || {
-        let (mut s, _) = l.accept().unwrap();
-        let mut buf = [0u8; 16];
-        let _ = s.read(&mut buf);
-        // Silent until the runner gives up (its timeout is 2 s).
-        std::thread::sleep(Duration::from_secs(3));
-    });
+    // Silent until the runner gives up (its timeout is 2 s).
+    let (addr, t) = one_connection_peer(|_| std::thread::sleep(Duration::from_secs(3)));
     let sample = cases(&["resumption/resume/tls1.2/AES128-SHA"]);
     let r = run(&sample, &opts(PeerSpec::Tcp(addr.to_string()), 1));
     t.join().unwrap();
