@@ -196,6 +196,53 @@ fn shards_of_one_seed_run_different_cases() {
     assert!(one.iter().all(|d| !two.contains(d)), "{one:?} {two:?}");
 }
 
+#[test]
+fn a_differential_finding_keeps_both_peers_transcripts() {
+    let mut flawed = BuiltinProfile::default();
+    flawed.flaws = [Flaw::AcceptBadFinished].into_iter().collect::<Flaws>();
+    let dir = tempfile::tempdir().unwrap();
+    let opts = CampaignOptions {
+        peers: vec![PeerSpec::Builtin(Box::default()), PeerSpec::Builtin(Box::new(flawed))],
+        peer_role: None,
+        cases: Some(20),
+        time: None,
+        seed: 1,
+        jobs: 2,
+        out: Some(shakedown::fuzz::findings::OutDir::create(dir.path()).unwrap()),
+        shard: (1, 1),
+        timeout: Duration::from_secs(5),
+        certs: root().join("vectors/certs"),
+        provider: std::sync::Arc::new(shakedown_engine::crypto::provider::RustCrypto),
+    };
+    let report = campaign::run(&opts, &AtomicBool::new(false), &|_| {}).expect("campaign runs");
+    let diff: Vec<_> = report.findings.iter().filter(|f| f.oracle == Oracle::Differential).collect();
+    assert!(!diff.is_empty(), "{}", report.stats.line());
+    for f in diff {
+        // The flawed peer is the one that deviates, and the honest one's
+        // run of the same case is kept beside it.
+        assert_eq!(f.peer, "builtin+accept_bad_finished");
+        assert_eq!(f.others.len(), 1);
+        assert_eq!(f.others[0].peer, "builtin");
+        assert_ne!(f.others[0].outcome, f.run.as_ref().unwrap().outcome);
+        let text = std::fs::read_to_string(dir.path().join(format!("findings/{}.transcript.txt", f.name())))
+            .unwrap();
+        assert!(text.contains("--- the same case against builtin ---"), "{text}");
+        assert_eq!(text.matches("[client_hello]").count(), 2, "two transcripts: {text}");
+    }
+    // Two honest peers never disagree.
+    let honest = CampaignOptions {
+        peers: vec![PeerSpec::Builtin(Box::default()), PeerSpec::Builtin(Box::default())],
+        out: None,
+        ..opts
+    };
+    let report = campaign::run(&honest, &AtomicBool::new(false), &|_| {}).expect("campaign runs");
+    assert!(
+        report.findings.is_empty(),
+        "{:?}",
+        report.findings.iter().map(|f| &f.violation.reason).collect::<Vec<_>>()
+    );
+}
+
 fn shakedown(args: &[&str]) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_shakedown"))
         .args(args)

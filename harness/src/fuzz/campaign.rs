@@ -390,11 +390,20 @@ impl Campaign<'_> {
         out
     }
 
-    /// The oracle's verdict on a fresh run of `case`.
-    fn verdict(&mut self, case: &FuzzCase, peer: usize, oracle: Oracle) -> Option<(Violation, PeerRun)> {
+    /// The oracle's verdict on a fresh run of `case`: the violation, the
+    /// run of `peer`, and the other peers' runs (what a differential
+    /// finding compares against).
+    fn verdict(
+        &mut self,
+        case: &FuzzCase,
+        peer: usize,
+        oracle: Oracle,
+    ) -> Option<(Violation, PeerRun, Vec<PeerRun>)> {
         let runs = self.rerun(case);
         self.report.stats.execs += runs.iter().flatten().count() as u64;
         let run = runs.get(peer).cloned().flatten()?;
+        let others: Vec<PeerRun> =
+            runs.iter().enumerate().filter(|(i, _)| *i != peer).filter_map(|(_, r)| r.clone()).collect();
         let v = match oracle {
             Oracle::Spec => spec(case, &run.observed, run.echoes),
             Oracle::Liveness => liveness(case, &run.observed, run.note.as_deref()),
@@ -407,7 +416,7 @@ impl Campaign<'_> {
                 differential(&outcomes)
             }
         }?;
-        Some((v, run))
+        Some((v, run, others))
     }
 
     /// Checks the violation again (a second, different outcome is
@@ -430,7 +439,7 @@ impl Campaign<'_> {
         }
         let oracle = v.oracle;
         let small = minimize(case, &mut |c| self.verdict(c, peer, oracle).is_some());
-        let Some((v, run)) = self.verdict(&small, peer, oracle) else {
+        let Some((v, run, others)) = self.verdict(&small, peer, oracle) else {
             return;
         };
         if !self.kept.insert((oracle, run.signature.clone())) {
@@ -443,6 +452,10 @@ impl Campaign<'_> {
             case: small,
             violation: v,
             run: Some(run),
+            others: match oracle {
+                Oracle::Differential => others,
+                _ => Vec::new(),
+            },
             found_at: self.report.stats.cases,
         };
         *self.report.stats.findings.entry(oracle).or_default() += 1;

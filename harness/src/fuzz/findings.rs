@@ -23,6 +23,9 @@ pub struct Finding {
     pub case: FuzzCase,
     pub violation: Violation,
     pub run: Option<PeerRun>,
+    /// For a differential finding, the other peers' runs of the same case,
+    /// so both sides of the disagreement can be read.
+    pub others: Vec<PeerRun>,
     /// Cases run when it was found (for the flaw tests' budgets).
     pub found_at: u64,
 }
@@ -100,6 +103,19 @@ impl OutDir {
             }
             text.push('\n');
             text.push_str(&run.transcript.as_ref().map(|t| t.render()).unwrap_or_default());
+            for other in &f.others {
+                text.push_str(&format!(
+                    "\n--- the same case against {} ---\noutcome: {}\nsignature: {}\n",
+                    other.peer,
+                    other.observed.describe(),
+                    other.signature
+                ));
+                if let Some(note) = &other.note {
+                    text.push_str(&format!("peer note: {note}\n"));
+                }
+                text.push('\n');
+                text.push_str(&other.transcript.as_ref().map(|t| t.render()).unwrap_or_default());
+            }
             write_new(&dir.join(format!("{name}.transcript.txt")), text.as_bytes())?;
             let keylog = run.keylog.concat();
             if !keylog.is_empty() {

@@ -64,6 +64,12 @@ impl PeerSpec {
 
     pub fn name(&self) -> String {
         match self {
+            // A flawed built-in peer is another implementation: named apart,
+            // so a differential campaign can set it against the honest one.
+            Self::Builtin(p) if !p.flaws.is_honest() => {
+                let flaws: Vec<&str> = p.flaws.iter().map(|f| f.name()).collect();
+                format!("builtin+{}", flaws.join("+"))
+            }
             Self::Builtin(_) => "builtin".into(),
             Self::Tcp(a) => format!("tcp:{a}"),
             Self::Profile(p) => p.name.clone(),
