@@ -197,6 +197,60 @@ fn shards_of_one_seed_run_different_cases() {
 }
 
 #[test]
+fn a_known_deviation_of_the_profile_explains_a_finding() {
+    let (_, seed, role, cases) =
+        BUDGETS.iter().copied().find(|b| b.0 == Flaw::AcceptUnsolicitedExtension).expect("a budget");
+    let found = campaign(&[Flaw::AcceptUnsolicitedExtension], seed, role, cases, 2);
+    let kinds: Vec<String> = found
+        .findings
+        .iter()
+        .filter(|f| f.oracle == Oracle::Spec)
+        .map(|f| f.case.kinds().join("+"))
+        .collect();
+    assert!(kinds.iter().any(|k| k == "add_extension"), "{kinds:?}");
+    // The same campaign, the deviation now known to the peer's profile.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("builtin.json");
+    std::fs::write(
+        &path,
+        r#"{"known_deviations": [{"tests": "extensions/server-hello-unsolicited/*",
+            "fuzz": "spec/add_extension", "reason": "RFC 5246 7.4.1.4, for the test"}]}"#,
+    )
+    .unwrap();
+    let mut profile = BuiltinProfile::load(&path).unwrap();
+    profile.flaws = [Flaw::AcceptUnsolicitedExtension].into_iter().collect::<Flaws>();
+    let opts = CampaignOptions {
+        peers: vec![PeerSpec::Builtin(Box::new(profile))],
+        peer_role: role,
+        cases: Some(cases),
+        time: None,
+        seed,
+        jobs: 2,
+        out: Some(shakedown::fuzz::findings::OutDir::create(dir.path()).unwrap()),
+        shard: (1, 1),
+        timeout: Duration::from_secs(5),
+        certs: root().join("vectors/certs"),
+        provider: std::sync::Arc::new(shakedown_engine::crypto::provider::RustCrypto),
+    };
+    let known = campaign::run(&opts, &AtomicBool::new(false), &|_| {}).expect("campaign runs");
+    let left: Vec<String> = known
+        .findings
+        .iter()
+        .filter(|f| f.oracle == Oracle::Spec)
+        .map(|f| f.case.kinds().join("+"))
+        .collect();
+    assert!(!left.iter().any(|k| k == "add_extension"), "{left:?}");
+    assert!(known.stats.known >= 1, "{}", known.stats.line());
+    let listed = std::fs::read_to_string(dir.path().join("known.txt")).unwrap();
+    assert!(
+        listed.contains(
+            "spec/add_extension against builtin+accept_unsolicited_extension, known: RFC 5246 7.4.1.4"
+        ),
+        "{listed}"
+    );
+}
+
+#[test]
 fn a_differential_finding_keeps_both_peers_transcripts() {
     let mut flawed = BuiltinProfile::default();
     flawed.flaws = [Flaw::AcceptBadFinished].into_iter().collect::<Flaws>();

@@ -58,6 +58,9 @@ pub struct Stats {
     pub behaviours: usize,
     pub findings: BTreeMap<Oracle, usize>,
     pub nondeterministic: usize,
+    /// Findings a known deviation of the peer's profile explains (its
+    /// `fuzz` glob): counted, listed in `known.txt`, not reported.
+    pub known: usize,
     pub elapsed: Duration,
     /// In memory: RSA results answered from memory, and all asked for.
     pub rsa_remembered: Option<(u64, u64)>,
@@ -84,12 +87,13 @@ impl Stats {
             false => format!(", restarts: {}", restarts.join(", ")),
         };
         format!(
-            "{:.0} exec/s, {} cases, {} execs, {} behaviours, findings: {}, non-deterministic {}{restarts}{remembered}",
+            "{:.0} exec/s, {} cases, {} execs, {} behaviours, findings: {}, known {}, non-deterministic {}{restarts}{remembered}",
             self.execs as f64 / secs,
             self.cases,
             self.execs,
             self.behaviours,
             by.join(", "),
+            self.known,
             self.nondeterministic
         )
     }
@@ -443,6 +447,20 @@ impl Campaign<'_> {
             return;
         };
         if !self.kept.insert((oracle, run.signature.clone())) {
+            return;
+        }
+        let key = format!("{}/{}", oracle.name(), small.kinds().join("+"));
+        if let Some(reason) = self.opts.peers.get(peer).and_then(|p| p.explains_finding(&key)) {
+            self.report.stats.known += 1;
+            if let Some(out) = &self.opts.out {
+                let line = format!(
+                    "{key} against {peer_name}, known: {reason}: {}",
+                    serde_json::to_string(&small).unwrap_or_default()
+                );
+                if let Err(e) = out.note_known(&line) {
+                    self.report.errors.push(e);
+                }
+            }
             return;
         }
         let finding = Finding {

@@ -44,6 +44,17 @@ impl FuzzCase {
         format!("{h:016x}")
     }
 
+    /// The kinds of the case's mutations, sorted, each once: a knob's name,
+    /// and for a field mutation the message and the field's path without
+    /// list indices (`field:client_hello.cipher_suites`). A profile's known
+    /// deviation names the fuzz findings it explains by them.
+    pub fn kinds(&self) -> Vec<String> {
+        let mut kinds: Vec<String> = self.mutations.iter().map(kind_of).collect();
+        kinds.sort();
+        kinds.dedup();
+        kinds
+    }
+
     /// The scenario test this case is, with these expectations.
     pub fn test_def(&self, id: &str, description: &str, rfc: &str, expect: Vec<Expectation>) -> TestDef {
         let (engine_auth, peer_auth) = match self.engine_role {
@@ -108,5 +119,49 @@ impl FuzzCase {
             suite_name: info.openssl_name,
             expect,
         })
+    }
+}
+
+/// A knob's serde name (`add_extension`), or for a field mutation
+/// `field:MESSAGE.PATH` with the list indices left out.
+fn kind_of(knob: &Knob) -> String {
+    if let Knob::MutateField(m) = knob {
+        let message = serde_json::to_value(m.message).ok().and_then(|v| v.as_str().map(str::to_owned));
+        let mut path = String::new();
+        let mut in_index = false;
+        for c in m.path.chars() {
+            match c {
+                '[' => in_index = true,
+                ']' => in_index = false,
+                _ if !in_index => path.push(c),
+                _ => {}
+            }
+        }
+        return format!("field:{}.{path}", message.unwrap_or_default());
+    }
+    match serde_json::to_value(knob) {
+        Ok(serde_json::Value::String(name)) => name,
+        Ok(serde_json::Value::Object(map)) => map.keys().next().cloned().unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_name_knobs_and_field_paths_without_indices() {
+        let case: FuzzCase = serde_json::from_str(
+            r#"{"version": "tls1.2", "suite": "AES128-SHA", "engine_role": "server",
+                "mutations": [
+                    {"add_extension": {"typ": 6682, "body": {"hex": "00"}}},
+                    {"mutate_field": {"message": "server_hello", "path": "extensions[2].body",
+                                      "op": {"truncate": 1}}},
+                    {"add_extension": {"typ": 1, "body": {"hex": ""}}}
+                ]}"#,
+        )
+        .expect("a case");
+        assert_eq!(case.kinds(), ["add_extension", "field:server_hello.extensions.body"]);
     }
 }

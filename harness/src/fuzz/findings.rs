@@ -147,6 +147,11 @@ impl OutDir {
         self.append("nondeterministic.txt", line)
     }
 
+    /// Appends a line to the list of findings a known deviation explains.
+    pub fn note_known(&self, line: &str) -> Result<(), String> {
+        self.append("known.txt", line)
+    }
+
     /// Appends a line to the report of peer servers found dead between
     /// cases and started again.
     pub fn note_restart(&self, line: &str) -> Result<(), String> {

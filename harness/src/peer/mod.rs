@@ -75,4 +75,14 @@ impl PeerSpec {
             Self::Profile(p) => p.name.clone(),
         }
     }
+
+    /// Why a fuzz finding against this peer (`ORACLE/KINDS`) is already
+    /// known, from its profile's known deviations.
+    pub fn explains_finding(&self, finding: &str) -> Option<String> {
+        match self {
+            Self::Builtin(p) => p.explains_finding(finding),
+            Self::Tcp(_) => None,
+            Self::Profile(p) => p.explains_finding(finding),
+        }
+    }
 }

@@ -61,6 +61,28 @@ pub struct KnownDeviation {
     pub tests: String,
     /// Why, citing the RFC.
     pub reason: String,
+    /// The interop fuzzer's findings the same deviation explains: a glob
+    /// over `ORACLE/KINDS`, the minimised finding's oracle and the kinds of
+    /// its mutations, sorted and joined with `+` (`spec/add_extension`).
+    /// Such a finding is counted as known, not reported again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fuzz: Option<String>,
+}
+
+/// The compiled globs of one known deviation.
+#[derive(Debug, Clone)]
+struct Matcher {
+    tests: GlobMatcher,
+    fuzz: Option<GlobMatcher>,
+}
+
+/// The reason of the first deviation whose `fuzz` glob matches a finding.
+fn explains(matchers: &[Matcher], list: &[KnownDeviation], finding: &str) -> Option<String> {
+    matchers
+        .iter()
+        .zip(list)
+        .find(|(m, _)| m.fuzz.as_ref().is_some_and(|f| f.is_match(finding)))
+        .map(|(_, d)| d.reason.clone())
 }
 
 /// The built-in peer's own known deviations (vectors/peers/builtin.json):
@@ -74,7 +96,7 @@ pub struct BuiltinProfile {
     pub known_deviations: Vec<KnownDeviation>,
     #[serde(skip)]
     #[schemars(skip)]
-    matchers: Vec<GlobMatcher>,
+    matchers: Vec<Matcher>,
     /// The flaws the built-in peer plays (`--flaw`), never from the file.
     #[serde(skip)]
     #[schemars(skip)]
@@ -96,18 +118,29 @@ impl BuiltinProfile {
         self.matchers
             .iter()
             .zip(&self.known_deviations)
-            .find(|(m, _)| m.is_match(&case.id))
+            .find(|(m, _)| m.tests.is_match(&case.id))
             .map(|(_, d)| format!("known deviation of the reference engine: {}", d.reason))
+    }
+
+    /// The reason a fuzz finding (`ORACLE/KINDS`) is already known.
+    pub fn explains_finding(&self, finding: &str) -> Option<String> {
+        explains(&self.matchers, &self.known_deviations, finding)
     }
 }
 
-fn compile(list: &[KnownDeviation]) -> Result<Vec<GlobMatcher>, String> {
+fn compile(list: &[KnownDeviation]) -> Result<Vec<Matcher>, String> {
+    let glob = |i: usize, field: &str, g: &str| {
+        Glob::new(g)
+            .map(|g| g.compile_matcher())
+            .map_err(|e| format!("field `known_deviations[{i}].{field}`: {e}"))
+    };
     list.iter()
         .enumerate()
         .map(|(i, d)| {
-            Glob::new(&d.tests)
-                .map(|g| g.compile_matcher())
-                .map_err(|e| format!("field `known_deviations[{i}].tests`: {e}"))
+            Ok(Matcher {
+                tests: glob(i, "tests", &d.tests)?,
+                fuzz: d.fuzz.as_deref().map(|f| glob(i, "fuzz", f)).transpose()?,
+            })
         })
         .collect()
 }
@@ -165,7 +198,7 @@ pub struct Profile {
     /// Compiled `known_deviations` globs.
     #[serde(skip)]
     #[schemars(skip)]
-    matchers: Vec<GlobMatcher>,
+    matchers: Vec<Matcher>,
 }
 
 fn default_startup_ms() -> u64 {
@@ -173,6 +206,11 @@ fn default_startup_ms() -> u64 {
 }
 
 impl Profile {
+    /// The reason a fuzz finding (`ORACLE/KINDS`) is already known.
+    pub fn explains_finding(&self, finding: &str) -> Option<String> {
+        explains(&self.matchers, &self.known_deviations, finding)
+    }
+
     pub fn load(path: &Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         Self::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
@@ -273,7 +311,7 @@ impl Profile {
             }
         }
         for (m, d) in self.matchers.iter().zip(&self.known_deviations) {
-            if m.is_match(&case.id) {
+            if m.tests.is_match(&case.id) {
                 return Some(format!("known deviation: {}", d.reason));
             }
         }
