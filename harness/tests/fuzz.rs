@@ -442,6 +442,37 @@ fn a_peer_that_cannot_restart_ends_the_campaign_with_exit_2_keeping_the_corpus()
     assert!(corpus >= 2, "{text}");
 }
 
+/// A server that exits before it is ready (as one does when another
+/// process took its port between the port's choice and its bind) is
+/// started again on a new port, not reported as a peer that cannot start.
+#[test]
+fn a_server_that_exits_before_it_is_ready_is_started_again() {
+    if Command::new("openssl").arg("version").output().is_err() {
+        assert!(std::env::var_os("SHAKEDOWN_REQUIRE_PEERS").is_none(), "openssl is missing");
+        eprintln!("SKIPPED: no openssl");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let starts = dir.path().join("starts");
+    // Every odd start exits at once, as a lost port race does.
+    let script = format!(
+        "n=$(cat {0} 2>/dev/null || echo 0); echo $((n+1)) > {0}; \
+         if [ $((n % 2)) -eq 0 ]; then echo bind: Address already in use >&2; exit 0; fi; \
+         exec openssl s_server \"$@\"",
+        starts.display()
+    );
+    let base = std::fs::read_to_string(root().join("vectors/peers/openssl-server.json")).unwrap();
+    let base: serde_json::Value = serde_json::from_str(&base).unwrap();
+    let mut command = vec![serde_json::json!("sh"), "-c".into(), script.into(), "sh".into()];
+    command.extend(base["command"].as_array().unwrap().iter().skip(2).cloned());
+    let path = openssl_server_profile(dir.path(), "openssl-server-second-try", command.into());
+    let (code, text) = shakedown(&["fuzz", "--peer", &path, "--cases", "8", "--jobs", "1", "--timeout", "2"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("8 cases"), "{text}");
+    let n: u32 = std::fs::read_to_string(&starts).unwrap().trim().parse().unwrap();
+    assert!(n >= 2 && n.is_multiple_of(2), "every failed start was followed by a good one: {n}");
+}
+
 /// The first finding of a one-minute campaign against the honest peer was
 /// the engine's own: coalescing a resumed client's Finished dropped its
 /// corrupt-MAC tweak, so the peer saw an intact Finished. Replayed here.

@@ -122,18 +122,36 @@ impl Worker {
     }
 }
 
-/// Starts a profile's server for `case` and waits until it is ready.
+/// Starts a profile's server for `case` and waits until it is ready. A
+/// free port is found by binding and releasing it, so with many workers
+/// starting servers at once another process can take it first; a server
+/// that exits before it is ready is started again on a new port, up to
+/// START_ATTEMPTS times. One still running but not ready is not retried.
 fn start_server(
     profile: &Profile,
     case: &Case,
     certs: &std::path::Path,
     startup: Duration,
 ) -> Result<PeerProcess, String> {
-    let port = free_port()?;
-    let mut p = PeerProcess::spawn(profile, &profile.argv(case, port, certs), port)?;
-    p.wait_ready(&profile.ready, startup)?;
-    Ok(p)
+    let mut attempt = 1;
+    loop {
+        let port = free_port()?;
+        let mut p = PeerProcess::spawn(profile, &profile.argv(case, port, certs), port)?;
+        match p.wait_ready(&profile.ready, startup) {
+            Ok(()) => return Ok(p),
+            Err(e) if attempt >= START_ATTEMPTS || p.alive() => {
+                return Err(match attempt {
+                    1 => e,
+                    n => format!("{e} (attempt {n} of {START_ATTEMPTS})"),
+                });
+            }
+            Err(_) => attempt += 1,
+        }
+    }
 }
+
+/// How often a server that exits before it is ready is started again.
+const START_ATTEMPTS: u32 = 3;
 
 /// Connects to a peer server, giving up at once when its process has
 /// exited (instead of retrying a refused port until the timeout).
