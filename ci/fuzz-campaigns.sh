@@ -10,8 +10,8 @@
 #
 # NAME is a profile in vectors/peers without .json (openssl-server,
 # gnutls-client, ...), or diff-servers / diff-clients: the OpenSSL, GnuTLS
-# and tlslite-ng servers (clients) together. JOBS (default 2) and SEED
-# (default 1) are passed on; SHAKEDOWN_BIN (default target/release/shakedown)
+# and tlslite-ng servers (clients) together. JOBS (default: the fuzzer's
+# own, see `shakedown fuzz --help`) and SEED (default 1) are passed on; SHAKEDOWN_BIN (default target/release/shakedown)
 # is the binary, a copy of it keeps a rebuild from changing it mid-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +20,7 @@ out="${1:?OUT directory}"
 time="${2:?TIME, e.g. 10m}"
 shift 2
 [ $# -gt 0 ] || { echo "usage: $0 OUT TIME NAME..." >&2; exit 2; }
-jobs="${JOBS:-2}"
+jobs="${JOBS:-default}"
 seed="${SEED:-1}"
 bin="${SHAKEDOWN_BIN:-target/release/shakedown}"
 [ -x "$bin" ] || { echo "$bin missing: cargo build --release -p shakedown" >&2; exit 2; }
@@ -41,7 +41,8 @@ for name in "$@"; do
     done
     rm -rf "${out:?}/$name"
     status=0
-    "$bin" fuzz "${args[@]}" --time "$time" --seed "$seed" --jobs "$jobs" --out "$out/$name" \
+    [ "$jobs" = default ] || args+=(--jobs "$jobs")
+    "$bin" fuzz "${args[@]}" --time "$time" --seed "$seed" --out "$out/$name" \
         >"$out/$name.log" 2>&1 || status=$?
     # The progress lines end with the campaign's statistics; the last one
     # holding "exec/s" is the final figure.
