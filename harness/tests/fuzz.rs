@@ -609,6 +609,34 @@ fn knobs_that_undo_each_other_owe_no_refusal() {
         assert_eq!(peer_accepted(&case, obs, true), cancelled, "{}", obs.describe());
         assert!(spec(&case, obs, true).is_none(), "{}", obs.describe());
     }
+    // Found by a ten-minute campaign against gnutls-serv: a verify_data
+    // made 13 bytes long, then cut by one, is the honest Finished again.
+    // A cut of two leaves it short: refused, as it must be.
+    for (mutations, cancelled) in
+        [(vec![Knob::FinishedLength(13), cut(1)], true), (vec![Knob::FinishedLength(13), cut(2)], false)]
+    {
+        let case = FuzzCase {
+            version: Version::Tls10,
+            suite: "AES256-SHA".into(),
+            engine_role: Role::Client,
+            client_auth: ClientAuth::Off,
+            identity: None,
+            resume: false,
+            mutations,
+        };
+        let Ran::Run(run) = execute(&case, &opts, &ids, &mut Worker::default()) else {
+            panic!("the case runs")
+        };
+        let obs = &run.observed;
+        assert_eq!(
+            obs.cancelled_messages.contains(&HandshakeType::Finished),
+            cancelled,
+            "{}",
+            obs.describe()
+        );
+        assert_eq!(peer_accepted(&case, obs, true), cancelled, "{}", obs.describe());
+        assert!(spec(&case, obs, true).is_none(), "{}", obs.describe());
+    }
 }
 
 /// A profile server that exits after three connections (`s_server

@@ -263,11 +263,14 @@ impl Deviations {
     }
 }
 
-/// The message whose bytes a knob cuts, pads or mutates a field of.
+/// The message whose bytes a knob cuts, pads or mutates a field of, or
+/// (Finished) whose verify_data it flips or resizes: knobs on one message
+/// can undo each other.
 pub fn shaped_message(knob: &Knob) -> Option<HandshakeType> {
     match knob {
         Knob::TruncateBody { message, .. } | Knob::PadBody { message, .. } => Some(*message),
         Knob::MutateField(m) => Some(m.message),
+        Knob::CorruptFinished(_) | Knob::FinishedLength(_) => Some(HandshakeType::Finished),
         _ => None,
     }
 }

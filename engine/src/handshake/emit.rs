@@ -22,12 +22,22 @@ impl Context {
     /// transcript what went on the wire (or, for a field mutation without
     /// integrity, what would have).
     pub fn send_handshake(&mut self, msg: &HandshakeMessage) {
+        self.send_handshake_changed(msg, None);
+    }
+
+    /// [`Self::send_handshake`] for a message a knob changed while it was
+    /// built (a Finished whose verify_data was flipped or resized):
+    /// `honest` is what it would have been, so knobs that together undo
+    /// the change (a verify_data made 13 bytes long, then cut by one) count
+    /// as cancelled.
+    pub fn send_handshake_changed(&mut self, msg: &HandshakeMessage, honest: Option<Vec<u8>>) {
         let typ = msg.typ;
         if self.dev.skips(typ) {
             return;
         }
-        let honest = msg.to_bytes();
-        let shaped = self.shape(typ, honest.clone());
+        let built = msg.to_bytes();
+        let honest = honest.unwrap_or_else(|| built.clone());
+        let shaped = self.shape(typ, built);
         let (raw, hashed) = self.mutate_fields(typ, shaped);
         if raw == honest && hashed == honest && self.dev.shapes(typ) {
             self.cancelled.push(typ);

@@ -100,7 +100,13 @@ pub(crate) fn send_finished(cx: &mut Context, side: Side, s: &Secrets) -> Vec<u8
             _ => {}
         }
     }
-    cx.send_handshake(&HandshakeMessage::new(HandshakePayload::Finished(Finished { verify_data: sent })));
+    let honest = (sent != vd).then(|| {
+        HandshakeMessage::new(HandshakePayload::Finished(Finished { verify_data: vd.clone() })).to_bytes()
+    });
+    cx.send_handshake_changed(
+        &HandshakeMessage::new(HandshakePayload::Finished(Finished { verify_data: sent })),
+        honest,
+    );
     remember(cx, side, &vd);
     vd
 }
