@@ -45,11 +45,14 @@ impl FuzzCase {
     }
 
     /// The kinds of the case's mutations, sorted, each once: a knob's name,
-    /// and for a field mutation the message and the field's path without
-    /// list indices (`field:client_hello.cipher_suites`). A profile's known
-    /// deviation names the fuzz findings it explains by them.
+    /// for a field mutation the message and the field's path without list
+    /// indices (`field:client_hello.cipher_suites`), and the engine's
+    /// identity when it is not the honest one (`identity:untrusted-server`).
+    /// A profile's known deviation names the fuzz findings it explains by
+    /// them.
     pub fn kinds(&self) -> Vec<String> {
         let mut kinds: Vec<String> = self.mutations.iter().map(kind_of).collect();
+        kinds.extend(self.identity.iter().map(|i| format!("identity:{i}")));
         kinds.sort();
         kinds.dedup();
         kinds
@@ -163,5 +166,7 @@ mod tests {
         )
         .expect("a case");
         assert_eq!(case.kinds(), ["add_extension", "field:server_hello.extensions.body"]);
+        let untrusted = FuzzCase { identity: Some("untrusted-server".into()), mutations: vec![], ..case };
+        assert_eq!(untrusted.kinds(), ["identity:untrusted-server"]);
     }
 }

@@ -63,7 +63,9 @@ pub struct KnownDeviation {
     pub reason: String,
     /// The interop fuzzer's findings the same deviation explains: a glob
     /// over `ORACLE/KINDS`, the minimised finding's oracle and the kinds of
-    /// its mutations, sorted and joined with `+` (`spec/add_extension`).
+    /// its mutations (and `identity:NAME` for an engine identity other
+    /// than the honest one), sorted and joined with `+`
+    /// (`spec/add_extension`, `spec/identity:untrusted-server`).
     /// Such a finding is counted as known, not reported again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fuzz: Option<String>,
