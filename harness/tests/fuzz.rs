@@ -639,6 +639,58 @@ fn knobs_that_undo_each_other_owe_no_refusal() {
     }
 }
 
+/// Found by a ten-minute campaign against the tlslite-ng server (which does
+/// not echo): the engine client sent a fatal alert after the handshake and
+/// the server answered with close_notify. Both Finished messages were
+/// already out, so only data could show the peer ignored the alert; a
+/// quiet close is no acceptance. The flaw that ignores the alert and
+/// echoes is still found.
+#[test]
+fn a_fatal_alert_after_the_handshake_is_judged_by_the_data_alone() {
+    use shakedown::fuzz::case::FuzzCase;
+    use shakedown::fuzz::exec::{Ran, execute};
+    use shakedown::fuzz::oracle::spec;
+    use shakedown::run::{Worker, configs::Identities};
+    use shakedown::vector::{ClientAuth, Version};
+    use shakedown_engine::deviate::{Anchor, Knob};
+    use shakedown_engine::msgs::enums::{AlertDescription, AlertLevel};
+
+    let case = |description| FuzzCase {
+        version: Version::Tls10,
+        suite: "AES128-SHA".into(),
+        engine_role: Role::Client,
+        client_auth: ClientAuth::Off,
+        identity: None,
+        resume: false,
+        mutations: vec![Knob::InjectAlert {
+            at: Anchor::AfterHandshake,
+            level: AlertLevel::Fatal,
+            description,
+        }],
+    };
+    let ids = Identities::load(&builtin_opts().certs).unwrap();
+    for description in [AlertDescription::CloseNotify, AlertDescription::InternalError] {
+        let case = case(description);
+        let Ran::Run(run) = execute(&case, &builtin_opts(), &ids, &mut Worker::default()) else {
+            panic!("the case runs")
+        };
+        assert!(!run.observed.echoed, "{}", run.observed.describe());
+        // Judged as a peer that does not echo, and as one that does.
+        assert!(spec(&case, &run.observed, false).is_none(), "{}", run.observed.describe());
+        assert!(spec(&case, &run.observed, true).is_none(), "{}", run.observed.describe());
+    }
+    let case = case(AlertDescription::InternalError);
+    let mut profile = BuiltinProfile::default();
+    profile.flaws = [Flaw::IgnoreFatalAlert].into_iter().collect::<Flaws>();
+    let flawed = shakedown::run::RunOptions { peer: PeerSpec::Builtin(Box::new(profile)), ..builtin_opts() };
+    let Ran::Run(run) = execute(&case, &flawed, &ids, &mut Worker::default()) else {
+        panic!("the case runs")
+    };
+    assert!(run.observed.echoed, "{}", run.observed.describe());
+    let v = spec(&case, &run.observed, true).expect("the flawed peer echoes after a fatal alert");
+    assert_eq!(v.rfc, "RFC 5246 7.2.2");
+}
+
 /// A profile server that exits after three connections (`s_server
 /// -naccept 3`) is started again through its profile for the next case:
 /// the campaign runs every case, counts the restarts and notes each death

@@ -92,6 +92,13 @@ pub fn spec(case: &FuzzCase, obs: &Observed, echoes: bool) -> Option<Violation> 
             rfc,
             expect: refuses(),
         }),
+        // Only an echo shows the peer went on after the alert or record.
+        Class::MustRefuseData if obs.echoed => Some(Violation {
+            oracle: Oracle::Spec,
+            reason: format!("the peer exchanged data after what it must refuse: {}", obs.describe()),
+            rfc,
+            expect: refuses(),
+        }),
         Class::MustComplete if matches!(Outcome::of(obs), Outcome::FatalAlert | Outcome::Close) => {
             Some(Violation {
                 oracle: Oracle::Spec,

@@ -21,6 +21,11 @@ pub enum Class {
     MustComplete,
     /// Either outcome is conformant.
     MayRefuse,
+    /// The mutation reaches the peer only after both Finished messages
+    /// (an anchor after the handshake): there is no handshake left to
+    /// refuse, and the refusal shows only in what the peer does with data
+    /// after it. It must not echo; a peer that does not echo shows nothing.
+    MustRefuseData,
     /// The peer must not complete the handshake nor accept data.
     MustRefuse,
 }
@@ -36,6 +41,15 @@ const MAY: Duty = Duty { class: Class::MayRefuse, rfc: "" };
 
 const fn must_refuse(rfc: &'static str) -> Duty {
     Duty { class: Class::MustRefuse, rfc }
+}
+
+/// `must_refuse`, or for a record sent after the handshake, the refusal
+/// that can only show in the data.
+fn must_refuse_at(at: Anchor, rfc: &'static str) -> Duty {
+    match at {
+        Anchor::AfterHandshake => Duty { class: Class::MustRefuseData, rfc },
+        _ => must_refuse(rfc),
+    }
 }
 
 /// Whether one of our messages surely goes out in this case: the hello
@@ -163,11 +177,11 @@ pub fn duty(knob: &Knob, case: &FuzzCase) -> Duty {
                 && !payload.bytes().is_empty()
                 && anchor_fires(*at, case) =>
         {
-            must_refuse("RFC 5246 6")
+            must_refuse_at(*at, "RFC 5246 6")
         }
-        // RFC 5246 7.2: a fatal alert closes the connection at once.
+        // RFC 5246 7.2, 7.2.2: a fatal alert closes the connection at once.
         Knob::InjectAlert { at, level: AlertLevel::Fatal, .. } if anchor_fires(*at, case) => {
-            must_refuse("RFC 5246 7.2")
+            must_refuse_at(*at, "RFC 5246 7.2.2")
         }
         _ => MAY,
     }
@@ -228,20 +242,14 @@ pub fn case_duty(case: &FuzzCase, applied: &[FieldMutation], cancelled: &[Handsh
         .filter(|k| shaped_message(k).is_none_or(|t| !cancelled.contains(&t)))
         .map(|k| duty(k, case))
         .chain(std::iter::once(config_duty(case)));
-    let mut strongest_refuse = false;
+    // The strongest duty wins, cited by the parts that impose it.
     for d in parts {
-        match d.class {
-            Class::MustRefuse => {
-                if !strongest_refuse {
-                    rfcs.clear();
-                }
-                strongest_refuse = true;
-                rfcs.push(d.rfc);
-                class = Class::MustRefuse;
-            }
-            Class::MayRefuse if class == Class::MustComplete => class = Class::MayRefuse,
-            Class::MustComplete if class == Class::MustComplete && !d.rfc.is_empty() => rfcs.push(d.rfc),
-            _ => {}
+        if d.class > class {
+            class = d.class;
+            rfcs.clear();
+        }
+        if d.class == class {
+            rfcs.push(d.rfc);
         }
     }
     let mut seen = Vec::new();
@@ -280,6 +288,22 @@ mod tests {
         assert!(rfc.contains("7.4.9") && !rfc.contains("6.2.1"), "{rfc}");
         assert_eq!(case_duty(&case(vec![Knob::CoalesceHandshake]), &[], &[]).0, Class::MustComplete);
         assert_eq!(case_duty(&case(vec![Knob::CcsTwice]), &[], &[]).0, Class::MayRefuse);
+    }
+
+    #[test]
+    fn a_fatal_alert_after_the_handshake_is_refused_in_the_data() {
+        let alert = |at| Knob::InjectAlert {
+            at,
+            level: AlertLevel::Fatal,
+            description: shakedown_engine::msgs::enums::AlertDescription::CloseNotify,
+        };
+        let after = case_duty(&case(vec![alert(Anchor::AfterHandshake)]), &[], &[]);
+        assert_eq!(after, (Class::MustRefuseData, "RFC 5246 7.2.2".to_string()));
+        let before = case_duty(&case(vec![alert(Anchor::BeforeChangeCipherSpec)]), &[], &[]);
+        assert_eq!(before.0, Class::MustRefuse);
+        // A must-refuse part outweighs it.
+        let both = vec![alert(Anchor::AfterHandshake), Knob::CorruptFinished(ByteFlip { index: 0, xor: 1 })];
+        assert_eq!(case_duty(&case(both), &[], &[]).0, Class::MustRefuse);
     }
 
     #[test]
