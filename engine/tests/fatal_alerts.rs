@@ -207,6 +207,38 @@ fn server_choosing_an_unoffered_suite_is_illegal_parameter() {
     }
 }
 
+/// After the engine refused a message, it still reads the alert the peer
+/// sends (the harness judges it). Found by a differential campaign against
+/// gnutls-serv, which had switched to resumed keys this side never derived:
+/// its 48-byte encrypted alert was read as 24 cleartext "alerts", the first
+/// of level 0x6a taken as fatal with a random description. Such a record
+/// holds no readable alert; a cleartext one still does.
+#[test]
+fn an_alert_record_under_keys_never_derived_is_no_alert() {
+    let real: Arc<dyn CryptoProvider> = Arc::new(RustCrypto);
+    let version = ProtocolVersion::Tls12;
+    let refused = || {
+        let mut p = pair(client_config(version, real.clone()), server_config(version, real.clone()));
+        deliver(&mut p.client, &mut p.server, |_| {}).unwrap();
+        let pick = CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA;
+        deliver(&mut p.server, &mut p.client, |w| select_suite(w, pick)).unwrap_err();
+        p.client
+    };
+    let record = |fragment: &[u8]| {
+        let mut r = vec![ALERT, 3, 3];
+        r.extend_from_slice(&u16::try_from(fragment.len()).unwrap().to_be_bytes());
+        r.extend_from_slice(fragment);
+        r
+    };
+    let ciphertext: Vec<u8> = (0..48u8).map(|i| i.wrapping_mul(97).wrapping_add(0x6a)).collect();
+    assert!(refused().alerts_after_failure(&record(&ciphertext)).is_empty());
+    // An odd length, and an even one whose second "level" is no level.
+    assert!(refused().alerts_after_failure(&record(&[2, 40, 1])).is_empty());
+    assert!(refused().alerts_after_failure(&record(&[2, 40, 9, 40])).is_empty());
+    let read = refused().alerts_after_failure(&record(&[2, 40]));
+    assert_eq!(read.iter().map(|a| a.description).collect::<Vec<_>>(), [AlertDescription::HandshakeFailure]);
+}
+
 #[test]
 fn missing_required_client_certificate_is_handshake_failure() {
     let real: Arc<dyn CryptoProvider> = Arc::new(RustCrypto);

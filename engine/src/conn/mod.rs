@@ -187,7 +187,19 @@ impl Connection {
         // stream has no trustworthy boundaries.
         while let Ok(Some(received)) = self.cx.record.next_record() {
             if let Received::Record { content_type: ContentType::Alert, plaintext, .. } = received {
-                alerts.extend(plaintext.chunks_exact(2).filter_map(|a| Alert::from_bytes(a).ok()));
+                // RFC 5246 7.2: each alert is a level, warning(1) or
+                // fatal(2), and a description. A record that is not a whole
+                // run of them is one under keys this side never derived (a
+                // peer that went on after the message we refused): its
+                // bytes are ciphertext, and no alert can be read from it.
+                let well_formed = plaintext.len() % 2 == 0
+                    && plaintext.chunks_exact(2).all(|a| {
+                        a.first()
+                            .is_some_and(|l| [AlertLevel::Warning.get(), AlertLevel::Fatal.get()].contains(l))
+                    });
+                if well_formed {
+                    alerts.extend(plaintext.chunks_exact(2).filter_map(|a| Alert::from_bytes(a).ok()));
+                }
             }
         }
         alerts
