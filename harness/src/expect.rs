@@ -55,6 +55,9 @@ pub struct Observed {
     pub cancelled_messages: Vec<shakedown_engine::msgs::enums::HandshakeType>,
     /// The longest the peer took to answer something we sent.
     pub slowest_answer: std::time::Duration,
+    /// A test with a learner `word`: the peer's abstract answer to each
+    /// input.
+    pub outputs: Option<Vec<String>>,
     pub end: End,
 }
 
@@ -68,6 +71,7 @@ impl Observed {
             applied_field_mutations: Vec::new(),
             cancelled_messages: Vec::new(),
             slowest_answer: std::time::Duration::ZERO,
+            outputs: None,
             end,
         }
     }
@@ -150,10 +154,19 @@ pub fn judge(case: &Case, obs: &Observed, peer: PeerAbilities) -> Verdict {
             }
         }
     }
-    Verdict::Fail { reason: format!("expected {}; got {}", describe_expect(&case.expect), obs.describe()) }
+    let word = match &case.test.word {
+        Some(w) => format!("to [{}]: ", w.iter().map(|s| s.name()).collect::<Vec<_>>().join(", ")),
+        None => String::new(),
+    };
+    Verdict::Fail {
+        reason: format!("{word}expected {}; got {}", describe_expect(&case.expect), obs.describe()),
+    }
 }
 
 fn matches(case: &Case, e: &Expectation, obs: &Observed, peer: PeerAbilities) -> bool {
+    if let Some(want) = &e.peer_outputs {
+        return obs.end == End::Done && obs.outputs.as_ref() == Some(want);
+    }
     if let Some(alerts) = &e.peer_alert {
         return obs.fatal().is_some_and(|a| alerts.contains(&a));
     }

@@ -33,6 +33,7 @@ fn setup() -> Setup {
         min_wait: Duration::from_millis(10),
         connect_timeout: Duration::from_secs(2),
         checks: Checks::default(),
+        guide: None,
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod configs;
 pub mod drive;
 pub mod transcript;
+pub mod word;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::TcpListener;
@@ -275,12 +276,18 @@ pub fn run_case(case: &Case, opts: &RunOptions, ids: &Identities, worker: &mut W
     }
     let mut run = CaseRun { case, ids, opts, seed, recorded: Recorded::default(), note: None };
     let mut echoes = true;
-    let outcome = match &opts.peer {
-        PeerSpec::Builtin(_) => run_builtin(&mut run),
-        PeerSpec::Tcp(addr) => {
+    let outcome = match (&case.test.word, &opts.peer) {
+        (Some(word), peer) => {
+            if let PeerSpec::Profile(p) = peer {
+                echoes = p.echo;
+            }
+            word::run_word(case, word, ids, opts, seed)
+        }
+        (None, PeerSpec::Builtin(_)) => run_builtin(&mut run),
+        (None, PeerSpec::Tcp(addr)) => {
             run_engine_client(&mut run, &mut || TcpPeer::connect(addr, opts.timeout, true))
         }
-        PeerSpec::Profile(p) => {
+        (None, PeerSpec::Profile(p)) => {
             echoes = p.echo;
             run_profile(&mut run, p, worker)
         }
