@@ -2,8 +2,9 @@
 //! finds becomes a word test (vectors/learned-words.json) that `shakedown
 //! run` replays through the learner's query loop: for each state-machine
 //! or authentication flaw of the built-in peer that the learner shows, as
-//! a server and as a client, every word test fails against the flawed
-//! peer (`--flaw NAME`) and passes against the honest one. All in memory.
+//! a server and as a client (the negotiation flaws through the misbehaving
+//! ServerHello symbols), every word test fails against the flawed peer
+//! (`--flaw NAME`) and passes against the honest one. All in memory.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::path::{Path, PathBuf};
@@ -21,6 +22,12 @@ const SERVER_ALPHABET: &str = "ClientHello,EmptyCertificate,ClientCertificate,Cl
 /// The client-learning alphabet of tests/learn_client.rs.
 const CLIENT_ALPHABET: &str = "ServerHello,Certificate,CertificateUntrusted,ServerHelloDone,\
                                ChangeCipherSpec,Finished,FinishedBadVerifyData,ApplicationData";
+
+/// The misbehaving ServerHellos that show the client's negotiation flaws,
+/// with the handshake.
+const NEGOTIATION_ALPHABET: &str = "ServerHello,ServerHelloUnofferedVersion,ServerHelloUnofferedCompression,\
+                                    ServerHelloUnsolicitedExtension,Certificate,ServerHelloDone,\
+                                    ChangeCipherSpec,Finished";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -126,11 +133,18 @@ fn server_flaw_words_fail_against_the_flawed_server_and_pass_against_the_honest_
 #[test]
 fn client_flaw_words_fail_against_the_flawed_client_and_pass_against_the_honest_one() {
     let dir = tempfile::tempdir().unwrap();
-    for flaw in [Flaw::AcceptBadFinished, Flaw::CcsOptional, Flaw::AcceptUntrustedServer] {
+    for (flaw, alphabet) in [
+        (Flaw::AcceptBadFinished, CLIENT_ALPHABET),
+        (Flaw::CcsOptional, CLIENT_ALPHABET),
+        (Flaw::AcceptUntrustedServer, CLIENT_ALPHABET),
+        (Flaw::AcceptHigherVersion, NEGOTIATION_ALPHABET),
+        (Flaw::AcceptUnofferedCompression, NEGOTIATION_ALPHABET),
+        (Flaw::AcceptUnsolicitedExtension, NEGOTIATION_ALPHABET),
+    ] {
         let n = learn_and_replay(
             dir.path(),
             flaw,
-            &["--role", "client", "--alphabet", CLIENT_ALPHABET, "--random-words", "30"],
+            &["--role", "client", "--alphabet", alphabet, "--random-words", "30"],
         );
         println!("{flaw} (client): {n} word tests");
     }
