@@ -26,14 +26,17 @@ use crate::vector::{Case, Role, WordSymbol};
 /// step (`ServerSul::calibrate`).
 const MIN_WAIT: Duration = Duration::from_millis(50);
 
-/// Asks `word` of the peer of `opts`; the peer's answer as an observation
-/// (`End::Done` with the outputs), or why it could not be asked.
+/// Asks `word` of the peer of `opts` (or of the server already listening
+/// at `server`: a profile's, started by the runner's worker); the peer's
+/// answer as an observation (`End::Done` with the outputs), or why it
+/// could not be asked.
 pub fn run_word(
     case: &Case,
     word: &[WordSymbol],
     ids: &Identities,
     opts: &RunOptions,
     seed: u64,
+    server: Option<String>,
 ) -> Result<Observed, String> {
     let suite = suites::lookup(case.suite).ok_or_else(|| format!("no suite {}", case.suite_name))?;
     let setup = Setup {
@@ -51,10 +54,11 @@ pub fn run_word(
         checks: Checks::default(),
         guide: None,
     };
-    let (target, flaws) = match &opts.peer {
-        PeerSpec::Builtin(b) => (Target::Builtin, b.flaws.clone()),
-        PeerSpec::Tcp(addr) => (Target::Tcp(addr.clone()), Flaws::default()),
-        PeerSpec::Profile(p) => (Target::Profile(p.clone()), Flaws::default()),
+    let (target, flaws) = match (&opts.peer, server) {
+        (_, Some(addr)) => (Target::Tcp(addr), Flaws::default()),
+        (PeerSpec::Builtin(b), None) => (Target::Builtin, b.flaws.clone()),
+        (PeerSpec::Tcp(addr), None) => (Target::Tcp(addr.clone()), Flaws::default()),
+        (PeerSpec::Profile(p), None) => (Target::Profile(p.clone()), Flaws::default()),
     };
     let unknown = |s: &WordSymbol| format!("`{}` is no symbol of this role", s.name());
     let outputs = match case.test.engine_role {
