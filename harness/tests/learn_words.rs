@@ -187,3 +187,69 @@ fn a_bad_symbol_in_a_word_test_is_a_load_error() {
         assert!(text.contains(&format!("field `{field}`")), "{text}");
     }
 }
+
+fn have_openssl() -> bool {
+    Command::new("openssl").arg("version").output().is_ok_and(|o| o.status.success())
+}
+
+/// Word tests against a real server: `openssl s_server` started by the
+/// runner from its learning profile (loopback, a free port, killed at the
+/// end of the run). Two words answered as OpenSSL answers them pass; the
+/// reference's answer to a lone close_notify fails, with both words.
+/// Skipped without `openssl` unless SHAKEDOWN_REQUIRE_PEERS is set.
+#[test]
+fn word_tests_run_against_a_server_profile() {
+    if !have_openssl() {
+        assert!(std::env::var("SHAKEDOWN_REQUIRE_PEERS").is_err(), "openssl is required");
+        eprintln!("skipped: no openssl");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("learned-words.json");
+    let test = |id: &str, word: &[&str], outputs: &[&str]| {
+        serde_json::json!({
+            "id": format!("learned-words/{id}"),
+            "description": "d",
+            "rfc": "RFC 5246 7.2.1",
+            "engine_role": "client",
+            "versions": ["tls1.2"],
+            "word": word,
+            "expect": [{"peer_outputs": outputs}],
+        })
+    };
+    let vectors = serde_json::json!({
+        "topic": "learned-words",
+        "tests": [
+            test(
+                "honest",
+                &["ClientHello", "ClientKeyExchange", "ChangeCipherSpec", "Finished"],
+                &["ServerHello+Certificate+ServerHelloDone", "silence", "silence", "ChangeCipherSpec+Finished"],
+            ),
+            test("openssl-close-notify", &["CloseNotify"], &["Alert(fatal,unexpected_message)+closed"]),
+            test("reference-close-notify", &["CloseNotify"], &["Alert(warning,close_notify)+closed"]),
+        ],
+    });
+    std::fs::write(&file, serde_json::to_string_pretty(&vectors).unwrap()).unwrap();
+    let report = dir.path().join("r.json");
+    let (code, text) = shakedown(&[
+        "run",
+        "--vectors",
+        file.to_str().unwrap(),
+        "--peer",
+        "vectors/peers/openssl-server-learn.json",
+        "--json",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{text}");
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    for c in json["cases"].as_array().unwrap() {
+        let id = c["id"].as_str().unwrap();
+        let verdict = c["verdict"]["verdict"].as_str().unwrap();
+        let want = if id.starts_with("learned-words/reference-") { "fail" } else { "pass" };
+        assert_eq!(verdict, want, "{id}: {c}");
+        if want == "fail" {
+            let reason = c["verdict"]["reason"].as_str().unwrap();
+            assert!(reason.contains("got outputs [Alert(fatal,unexpected_message)+closed]"), "{reason}");
+        }
+    }
+}
