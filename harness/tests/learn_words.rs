@@ -39,9 +39,12 @@ fn shakedown(args: &[&str]) -> (i32, String) {
     (out.status.code().unwrap_or(-1), text)
 }
 
-/// `shakedown run --vectors FILE [--flaw F] --json R`: exit code and the
-/// verdict of each case.
-fn replay(file: &Path, flaw: Option<&str>, report: &Path) -> (i32, Vec<(String, String, String)>) {
+/// `shakedown run --vectors FILE [--flaw F] --json R`: exit code and, for
+/// each case, its id, verdict, reason and how many records its transcript
+/// has (a failure keeps its transcript).
+type Verdicts = Vec<(String, String, String, usize)>;
+
+fn replay(file: &Path, flaw: Option<&str>, report: &Path) -> (i32, Verdicts) {
     let mut args = vec!["run", "--vectors", file.to_str().unwrap(), "--json", report.to_str().unwrap()];
     if let Some(f) = flaw {
         args.extend(["--flaw", f]);
@@ -56,7 +59,8 @@ fn replay(file: &Path, flaw: Option<&str>, report: &Path) -> (i32, Vec<(String, 
         .map(|c| {
             let v = &c["verdict"];
             let reason = v["reason"].as_str().unwrap_or_default().to_owned();
-            (c["id"].as_str().unwrap().to_owned(), v["verdict"].as_str().unwrap().to_owned(), reason)
+            let records = c["transcript"].as_array().map_or(0, Vec::len);
+            (c["id"].as_str().unwrap().to_owned(), v["verdict"].as_str().unwrap().to_owned(), reason, records)
         })
         .collect();
     (code, verdicts)
@@ -86,14 +90,16 @@ fn learn_and_replay(dir: &Path, flaw: Flaw, args: &[&str]) -> usize {
 
     let (code, honest) = replay(&vectors, None, &dir.join(format!("{flaw}-honest.json")));
     assert_eq!(code, 0, "{flaw}: honest peer: {honest:?}");
-    assert!(honest.iter().all(|(_, v, _)| v == "pass"), "{flaw}: honest peer: {honest:?}");
-    assert!(honest.iter().filter(|(id, _, _)| id.starts_with("learned-words/")).count() == tests.len());
+    assert!(honest.iter().all(|(_, v, _, _)| v == "pass"), "{flaw}: honest peer: {honest:?}");
+    assert!(honest.iter().filter(|(id, _, _, _)| id.starts_with("learned-words/")).count() == tests.len());
 
     let (code, flawed) = replay(&words, Some(flaw.name()), &dir.join(format!("{flaw}-flawed.json")));
     assert_eq!(code, 1, "{flaw}: flawed peer: {flawed:?}");
     assert_eq!(flawed.len(), tests.len(), "{flawed:?}");
-    for (id, verdict, reason) in &flawed {
+    for (id, verdict, reason, records) in &flawed {
         assert_eq!(verdict, "fail", "{flaw}: {id} against the flawed peer: {reason}");
+        // The connection that answered is the failure's transcript.
+        assert!(*records > 0, "{flaw}: {id} has no transcript");
         // A failure names the word, what was due and what came.
         assert!(reason.contains("expected outputs [") && reason.contains("got outputs ["), "{reason}");
         println!("{flaw}: {id}: {reason}");

@@ -285,7 +285,7 @@ pub fn run_case(case: &Case, opts: &RunOptions, ids: &Identities, worker: &mut W
             if let PeerSpec::Profile(p) = peer {
                 echoes = p.echo;
             }
-            word::run_word(case, word, ids, opts, seed, None)
+            word::run_word(case, word, ids, opts, seed, None, &mut run.recorded.transcript)
         }
         (None, PeerSpec::Builtin(_)) => run_builtin(&mut run),
         (None, PeerSpec::Tcp(addr)) => {
@@ -548,7 +548,8 @@ fn word_on_profile_server(
 ) -> Result<Observed, String> {
     let mut p = live_server(profile, run.case, run.opts, worker)?;
     let addr = format!("127.0.0.1:{}", p.port);
-    let obs = word::run_word(run.case, word, run.ids, run.opts, run.seed, Some(addr));
+    let transcript = &mut run.recorded.transcript;
+    let obs = word::run_word(run.case, word, run.ids, run.opts, run.seed, Some(addr), transcript);
     if !p.alive() || !matches!(&obs, Ok(o) if o.end == End::Done) {
         run.note = Some(p.exit_note());
     }

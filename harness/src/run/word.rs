@@ -4,20 +4,26 @@
 //! side being the learner's client against a peer server or its server
 //! against a peer client. No second handshake loop: what the learner saw,
 //! the runner sees. The peer's answer word is the observation; the judge
-//! compares it with `peer_outputs`.
+//! compares it with `peer_outputs`. The connection that gave the answer is
+//! the case's transcript.
 
-use std::time::Duration;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 use shakedown_engine::flaw::Flaws;
 use shakedown_engine::suites;
 
 use super::RunOptions;
 use super::configs::Identities;
+use super::transcript::{Direction, Transcript};
 use crate::expect::{End, Observed};
 use crate::learn::MembershipOracle;
 use crate::learn::cache::Checks;
+use crate::learn::mapper::link::Link;
+use crate::learn::mapper::sul::Connect;
 use crate::learn::session::{Setup, Target, client_sul, server_sul};
-use crate::peer::PeerSpec;
+use crate::peer::{PeerSpec, Recv, Transport};
 use crate::vector::{Case, Role, WordSymbol};
 
 /// The least wait before a peer over TCP counts as silent, unless the run
@@ -37,6 +43,7 @@ pub fn run_word(
     opts: &RunOptions,
     seed: u64,
     server: Option<String>,
+    transcript: &mut Transcript,
 ) -> Result<Observed, String> {
     let suite = suites::lookup(case.suite).ok_or_else(|| format!("no suite {}", case.suite_name))?;
     let setup = Setup {
@@ -60,6 +67,8 @@ pub fn run_word(
         (PeerSpec::Tcp(addr), None) => (Target::Tcp(addr.clone()), Flaws::default()),
         (PeerSpec::Profile(p), None) => (Target::Profile(p.clone()), Flaws::default()),
     };
+    let noted = Rc::new(RefCell::new(Transcript::new()));
+    let record = |inner: Connect| recording(inner, noted.clone());
     let unknown = |s: &WordSymbol| format!("`{}` is no symbol of this role", s.name());
     let outputs = match case.test.engine_role {
         // The peer is a server: the engine side is the learner's client.
@@ -75,6 +84,7 @@ pub fn run_word(
             if !matches!(target, Target::Builtin) {
                 sul.calibrate().map_err(|e| e.to_string())?;
             }
+            sul.wrap_connect(record);
             sul.query(&indices)
         }
         // The peer is a client: the engine side is the learner's server.
@@ -83,11 +93,54 @@ pub fn run_word(
             let (alphabet, indices) = alphabet_of(Vec::new(), inputs.collect::<Result<Vec<_>, _>>()?);
             let hook = move |c: &mut shakedown_engine::ClientConfig| c.flaws = flaws.clone();
             let mut sul = client_sul(&target, &setup, ids, alphabet, &hook)?;
+            sul.wrap_connect(record);
             sul.query(&indices)
         }
-    }
-    .map_err(|e| e.to_string())?;
+    };
+    *transcript = noted.take();
+    let outputs = outputs.map_err(|e| e.to_string())?;
     Ok(Observed { outputs: Some(outputs), ..Observed::new(End::Done) })
+}
+
+/// Connections that note their bytes in `noted`, which holds the last
+/// connection's only: a query asked again (its answer came late) is
+/// answered by its last connection.
+fn recording(mut inner: Connect, noted: Rc<RefCell<Transcript>>) -> Connect {
+    Box::new(move || {
+        let link = inner()?;
+        *noted.borrow_mut() = Transcript::new();
+        Ok(Box::new(Recording { inner: link, noted: noted.clone() }) as Box<dyn Link>)
+    })
+}
+
+struct Recording {
+    inner: Box<dyn Link>,
+    noted: Rc<RefCell<Transcript>>,
+}
+
+impl Transport for Recording {
+    fn send(&mut self, bytes: &[u8]) -> Result<(), String> {
+        self.noted.borrow_mut().add(Direction::ToPeer, bytes);
+        self.inner.send(bytes)
+    }
+
+    fn recv(&mut self, deadline: Instant) -> Recv {
+        let r = self.inner.recv(deadline);
+        if let Recv::Data(d) = &r {
+            self.noted.borrow_mut().add(Direction::FromPeer, d);
+        }
+        r
+    }
+
+    fn echoes(&self) -> bool {
+        self.inner.echoes()
+    }
+}
+
+impl Link for Recording {
+    fn finish(&mut self) -> bool {
+        self.inner.finish()
+    }
 }
 
 /// The query's alphabet (`base`, then the word's other symbols) and the
