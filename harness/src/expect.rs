@@ -55,6 +55,9 @@ pub struct Observed {
     pub cancelled_messages: Vec<shakedown_engine::msgs::enums::HandshakeType>,
     /// The longest the peer took to answer something we sent.
     pub slowest_answer: std::time::Duration,
+    /// A test with a learner `word`: the peer's abstract answer to each
+    /// input.
+    pub outputs: Option<Vec<String>>,
     pub end: End,
 }
 
@@ -68,6 +71,7 @@ impl Observed {
             applied_field_mutations: Vec::new(),
             cancelled_messages: Vec::new(),
             slowest_answer: std::time::Duration::ZERO,
+            outputs: None,
             end,
         }
     }
@@ -150,10 +154,19 @@ pub fn judge(case: &Case, obs: &Observed, peer: PeerAbilities) -> Verdict {
             }
         }
     }
-    Verdict::Fail { reason: format!("expected {}; got {}", describe_expect(&case.expect), obs.describe()) }
+    let word = match &case.test.word {
+        Some(w) => format!("to [{}]: ", w.iter().map(|s| s.name()).collect::<Vec<_>>().join(", ")),
+        None => String::new(),
+    };
+    Verdict::Fail {
+        reason: format!("{word}expected {}; got {}", describe_expect(&case.expect), obs.describe()),
+    }
 }
 
 fn matches(case: &Case, e: &Expectation, obs: &Observed, peer: PeerAbilities) -> bool {
+    if let Some(want) = &e.peer_outputs {
+        return obs.end == End::Done && obs.outputs.as_ref().is_some_and(|got| same_word(want, got, peer));
+    }
     if let Some(alerts) = &e.peer_alert {
         return obs.fatal().is_some_and(|a| alerts.contains(&a));
     }
@@ -180,4 +193,35 @@ fn matches(case: &Case, e: &Expectation, obs: &Observed, peer: PeerAbilities) ->
     let reneg_ok = !want.renegotiated.unwrap_or(false) || obs.handshakes >= 2;
     let close_ok = !want.close_notify.unwrap_or(false) || matches!(obs.end, End::PeerClosed);
     version_ok && suite_ok && resumed_ok && echo_ok && reneg_ok && close_ok
+}
+
+/// Whether a word test's answer is the one due: output for output, except
+/// that a peer known not to echo (its profile's `echo: false`) may answer
+/// data with silence, as `handshake_completes` waives the echo.
+fn same_word(want: &[String], got: &[String], peer: PeerAbilities) -> bool {
+    want.len() == got.len()
+        && want.iter().zip(got).all(|(w, g)| {
+            w == g || (!peer.echoes && w == "ApplicationData" && g == crate::learn::mapper::output::SILENCE)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(s: &[&str]) -> Vec<String> {
+        s.iter().map(|x| (*x).to_owned()).collect()
+    }
+
+    #[test]
+    fn only_a_peer_that_does_not_echo_may_answer_data_with_silence() {
+        let want = w(&["silence", "ApplicationData"]);
+        let got = w(&["silence", "silence"]);
+        assert!(!same_word(&want, &got, PeerAbilities { echoes: true }));
+        assert!(same_word(&want, &got, PeerAbilities { echoes: false }));
+        // Nothing else is waived, and the lengths must agree.
+        let alert = w(&["silence", "Alert(fatal,unexpected_message)+closed"]);
+        assert!(!same_word(&alert, &got, PeerAbilities { echoes: false }));
+        assert!(!same_word(&want, &w(&["silence"]), PeerAbilities { echoes: false }));
+    }
 }

@@ -29,6 +29,7 @@ pub fn setup(version: Version, suite: &str, alphabet: &str) -> Setup {
         min_wait: Duration::from_millis(10),
         connect_timeout: Duration::from_secs(2),
         checks: Checks::default(),
+        guide: None,
     }
 }
 

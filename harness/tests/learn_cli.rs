@@ -160,9 +160,28 @@ fn the_generated_vector_passes_against_the_honest_engine_and_fails_against_the_f
     let mut line = String::new();
     reader.read_line(&mut line).unwrap();
     let addr = line.trim().strip_prefix("ready: listening on ").unwrap().to_owned();
-    let (code, text) =
-        shakedown(&["run", "--vectors", vectors.to_str().unwrap(), "--peer", &format!("tcp:{addr}")]);
+    let report = dir.path().join("tcp.json");
+    let (code, text) = shakedown(&[
+        "run",
+        "--vectors",
+        vectors.to_str().unwrap(),
+        "--peer",
+        &format!("tcp:{addr}"),
+        "--json",
+        report.to_str().unwrap(),
+    ]);
     drop(served);
     drop(reader);
     assert_eq!(code, 1, "flawed server: {text}");
+    // The word test (the learner's query loop over TCP, calibrated first)
+    // fails too, as the knob test does.
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let cases = json["cases"].as_array().unwrap();
+    let words: Vec<&serde_json::Value> =
+        cases.iter().filter(|c| c["id"].as_str().unwrap().starts_with("learned-words/")).collect();
+    assert!(!words.is_empty(), "{text}");
+    for c in &words {
+        assert_eq!(c["verdict"]["verdict"], "fail", "{c}");
+    }
+    assert!(cases.iter().all(|c| c["verdict"]["verdict"] == "fail"), "{text}");
 }

@@ -38,6 +38,7 @@ fn setup(version: Version, alphabet: &str) -> Setup {
         min_wait: Duration::from_millis(10),
         connect_timeout: Duration::from_secs(2),
         checks: Checks::default(),
+        guide: None,
     }
 }
 

@@ -33,6 +33,7 @@ fn setup() -> Setup {
         min_wait: Duration::from_millis(10),
         connect_timeout: Duration::from_secs(2),
         checks: Checks::default(),
+        guide: None,
     }
 }
 
@@ -47,8 +48,12 @@ fn every_state_machine_flaw_changes_the_learned_model() {
         .filter(|f| f.role() != FlawRole::Client)
         .collect();
     assert!(flaws.contains(&Flaw::SkipCertificateVerify));
+    // Guided by the reference, as `--against-reference` learns: every
+    // difference below was asked of the flawed server, not inferred.
+    let guided = Setup { guide: Some(reference.model.clone()), ..s.clone() };
     for flaw in flaws {
-        let flawed = learn_server(&Target::Builtin, &s, &|c| c.flaws = [flaw].into_iter().collect()).unwrap();
+        let flawed =
+            learn_server(&Target::Builtin, &guided, &|c| c.flaws = [flaw].into_iter().collect()).unwrap();
         let diff = differences(&flawed.model, &reference.model, 20).unwrap();
         println!("{flaw}: {} vs {} states", flawed.model.states(), reference.model.states());
         for d in &diff.found {

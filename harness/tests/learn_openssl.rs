@@ -50,6 +50,7 @@ fn openssl_s_server_is_learned_as_six_states() {
         min_wait: Duration::from_millis(50),
         connect_timeout: Duration::from_secs(5),
         checks: Checks::default(),
+        guide: None,
     };
     // The process runs (and is killed) inside the learner's connector.
     let m = learn_server(&Target::Profile(Box::new(profile)), &setup, &|_| {}).unwrap();

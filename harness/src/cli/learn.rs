@@ -155,19 +155,32 @@ pub fn run(args: &LearnArgs) -> Result<u8, String> {
         min_wait: Duration::from_millis(args.min_wait_ms),
         connect_timeout: Duration::from_secs(5),
         checks: Checks { sample_one_in: args.sample_one_in, confirm: 2 },
+        guide: None,
     };
     let names: Vec<&str> = flawed.iter().map(Flaw::name).collect();
     let names: Vec<String> = names.into_iter().map(str::to_owned).collect();
     let label = format!("builtin(flaws: {})", names.join(","));
-    let learn_one = |target: &Target, flawed: Flaws| match client_role {
-        true => learn_client(target, &setup, &move |c: &mut shakedown_engine::ClientConfig| {
+    let learn_one = |target: &Target, flawed: Flaws, setup: &Setup| match client_role {
+        true => learn_client(target, setup, &move |c: &mut shakedown_engine::ClientConfig| {
             c.flaws = flawed.clone()
         }),
-        false => learn_server(target, &setup, &move |c: &mut shakedown_engine::ServerConfig| {
+        false => learn_server(target, setup, &move |c: &mut shakedown_engine::ServerConfig| {
             c.flaws = flawed.clone()
         }),
     };
-    let mut peer = learn_one(&target, flawed)?;
+    // The reference (in memory, quick) is learned first: it guides the
+    // peer's equivalence check (learn/guided.rs), so every difference
+    // written was asked of the peer, never inferred.
+    let reference = match args.against_reference {
+        true => {
+            let mut r = learn_one(&Target::Builtin, Flaws::default(), &setup)?;
+            r.peer = "reference".into();
+            Some(r)
+        }
+        false => None,
+    };
+    let guided = Setup { guide: reference.as_ref().map(|r| r.model.clone()), ..setup.clone() };
+    let mut peer = learn_one(&target, flawed, &guided)?;
     if !names.is_empty() {
         peer.peer = label;
     }
@@ -181,11 +194,9 @@ pub fn run(args: &LearnArgs) -> Result<u8, String> {
         args.out.display(),
         if svg { ", model.svg" } else { " (no `dot`: no SVG)" }
     );
-    if !args.against_reference {
+    let Some(reference) = reference else {
         return Ok(0);
-    }
-    let mut reference = learn_one(&Target::Builtin, Flaws::default())?;
-    reference.peer = "reference".into();
+    };
     let ref_dir = args.out.join("reference");
     write_model(&ref_dir, &reference)?;
     println!("{}", summary(&reference));
@@ -193,7 +204,7 @@ pub fn run(args: &LearnArgs) -> Result<u8, String> {
 }
 
 fn compare(left: &ModelFile, right: &ModelFile, out: &Path) -> Result<u8, String> {
-    let diff = differences(&left.model, &right.model, 50)?;
+    let diff = differences(&left.model, &right.model, crate::learn::guided::DIFF_LIMIT)?;
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
     write_diff(out, left, right, &diff)?;
     if diff.equivalent() {
@@ -202,8 +213,10 @@ fn compare(left: &ModelFile, right: &ModelFile, out: &Path) -> Result<u8, String
     }
     print!("{}", describe(&diff, &left.peer, &right.peer));
     println!(
-        "{} distinguishing sequences: {}/diff.json, {}/findings/",
+        "{} distinguishing sequences: {}/diff.json, {}/findings/, replayable with `shakedown run --vectors \
+         {}/vectors`",
         diff.found.len(),
+        out.display(),
         out.display(),
         out.display()
     );

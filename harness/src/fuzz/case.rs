@@ -78,6 +78,7 @@ impl FuzzCase {
             },
             peer: PeerSide { client_auth: peer_auth, ..PeerSide::default() },
             knobs: self.mutations.clone(),
+            word: None,
             requires: self.requires(),
             resume: self.resume,
             first_ends_with: Default::default(),

@@ -1,7 +1,8 @@
 //! What a run leaves in its output directory: model.json, model.dot,
 //! model.svg (when Graphviz `dot` is installed), and for a comparison
-//! diff.json, one finding per distinguishing sequence, and
-//! vectors/learned.json with the ones the runner's knobs can replay.
+//! diff.json, one finding per distinguishing sequence, and under vectors/
+//! every sequence as a word test (learned-words.json) and the ones the
+//! runner's knobs can say as knob tests too (learned.json).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -77,7 +78,8 @@ struct Finding<'a> {
     inputs: &'a [String],
     peer_outputs: &'a [String],
     reference_outputs: &'a [String],
-    note: &'static str,
+    /// The word test in vectors/learned-words.json that replays it.
+    vector: &'a str,
 }
 
 /// diff.json and findings/NNN.json; `left` is the peer, `right` the
@@ -89,13 +91,15 @@ pub fn write_diff(dir: &Path, left: &ModelFile, right: &ModelFile, diff: &Diff) 
         return Ok(());
     }
     std::fs::create_dir_all(&findings).map_err(|e| format!("{}: {e}", findings.display()))?;
+    let vdir = dir.join("vectors");
+    std::fs::create_dir_all(&vdir).map_err(|e| format!("{}: {e}", vdir.display()))?;
+    let (words, ids) = super::vectors::words(left, &diff.found);
+    write_vectors(&vdir.join(format!("{}.json", super::vectors::WORDS_TOPIC)), &words)?;
     let (scenario, tests) = super::vectors::scenario(left, &diff.found);
     if tests > 0 {
-        let vdir = dir.join("vectors");
-        std::fs::create_dir_all(&vdir).map_err(|e| format!("{}: {e}", vdir.display()))?;
-        write(&vdir.join("learned.json"), &json(&scenario)?)?;
+        write_vectors(&vdir.join("learned.json"), &scenario)?;
     }
-    for (n, d) in diff.found.iter().enumerate() {
+    for ((n, d), id) in diff.found.iter().enumerate().zip(&ids) {
         let f = Finding {
             peer: &left.peer,
             reference: &right.peer,
@@ -104,12 +108,19 @@ pub fn write_diff(dir: &Path, left: &ModelFile, right: &ModelFile, diff: &Diff) 
             inputs: &d.inputs,
             peer_outputs: &d.left,
             reference_outputs: &d.right,
-            note: "a learner input sequence, not a scenario vector: the runner's knobs drive a whole \
-                   handshake and cannot yet replay an arbitrary symbol order",
+            vector: id,
         };
         write(&findings.join(format!("{n:03}.json")), &json(&f)?)?;
     }
     Ok(())
+}
+
+/// Writes a vector file after loading it as the runner would: what is
+/// written is valid, or nothing is.
+fn write_vectors(path: &Path, file: &serde_json::Value) -> Result<(), String> {
+    let text = json(file)?;
+    crate::vector::parse(path, &text).map_err(|e| format!("a generated vector does not load: {e}"))?;
+    write(path, &text)
 }
 
 /// The differences as text, one per line.

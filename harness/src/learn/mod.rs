@@ -10,6 +10,7 @@ pub mod diff;
 pub mod dot;
 pub mod equivalence;
 pub mod files;
+pub mod guided;
 pub mod lsharp;
 pub mod mapper;
 pub mod mealy;

@@ -1,6 +1,7 @@
-//! One learning run against a server, start to finish: the alphabet, the
-//! mapper, the connections, L# with the Wp oracle; the result as the
-//! model file written to model.json.
+//! One learning run against a server or a client, start to finish: the
+//! alphabet, the mapper, the connections, L# with the Wp oracle; the
+//! result as the model file written to model.json. The systems under
+//! learning built here also answer the runner's word tests.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,11 +13,13 @@ use shakedown_engine::{ClientConfig, ServerConfig};
 
 use super::cache::Checks;
 use super::equivalence::WpOracle;
+use super::guided::Guided;
 use super::mapper::client_sul::{ClientSul, ServerSetup};
 use super::mapper::peers;
+use super::mapper::server::ServerSymbol;
 use super::mapper::server_sul::{ClientSetup, ServerSul};
 use super::mapper::sul::{Connect, Side, Sul};
-use super::mapper::symbols::parse_alphabet;
+use super::mapper::symbols::{Symbol, parse_alphabet};
 use super::mapper::timing::Timing;
 use super::mealy::Mealy;
 use super::oracle::Stats;
@@ -67,6 +70,11 @@ pub struct Setup {
     /// Connecting to a TCP peer gives up after this.
     pub connect_timeout: Duration,
     pub checks: Checks,
+    /// A model the peer is expected to resemble (the reference's, with
+    /// `--against-reference`): every word on which a hypothesis differs
+    /// from it is asked before the Wp suite (learn/guided.rs), so each
+    /// difference of the learned model from it was observed.
+    pub guide: Option<Mealy>,
 }
 
 /// model.json.
@@ -137,10 +145,14 @@ fn run<S: Side>(
     calibration: Calibration,
     started: Instant,
 ) -> Result<ModelFile, String> {
-    let mut eq = WpOracle::new(setup.depth, setup.random_words, setup.seed);
+    let wp = WpOracle::new(setup.depth, setup.random_words, setup.seed);
     let opts =
         Options { checks: setup.checks, seed: setup.seed, deadline: setup.time_budget.map(|t| started + t) };
-    let outcome = learn(sul, &mut eq, &opts).map_err(|e| e.to_string())?;
+    let outcome = match &setup.guide {
+        Some(guide) => learn(sul, &mut Guided { guide: guide.clone(), then: wp }, &opts),
+        None => learn(sul, &mut { wp }, &opts),
+    }
+    .map_err(|e| e.to_string())?;
     let mut stats = outcome.stats;
     stats.resets += calibration.connections;
     stats.millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -168,10 +180,35 @@ pub fn learn_server(
     hook: &dyn Fn(&mut ServerConfig),
 ) -> Result<ModelFile, String> {
     let started = Instant::now();
-    let wire = setup.version.wire();
-    let (symbols, dropped) = parse_alphabet(&setup.alphabet, wire)?;
+    let (symbols, dropped) = parse_alphabet(&setup.alphabet, setup.version.wire())?;
     check(setup, symbols.len())?;
     let ids = Identities::load(&setup.certs)?;
+    let mut sul = server_sul(target, setup, &ids, symbols, hook)?;
+    let calibration = calibrate(&mut sul, target)?;
+    let dropped = dropped.iter().map(|s| s.name().to_owned()).collect();
+    run(&mut sul, target, setup, "server", dropped, calibration, started)
+}
+
+/// In memory silence is exact; a real server's slowest step is measured
+/// (one connection).
+fn calibrate(sul: &mut ServerSul, target: &Target) -> Result<Calibration, String> {
+    Ok(match target {
+        Target::Builtin => Calibration::default(),
+        _ => Calibration { slowest: sul.calibrate().map_err(|e| e.to_string())?, connections: 1 },
+    })
+}
+
+/// A server under learning with the input alphabet `symbols`: the
+/// connections to `target` and the learner's client. Learning and the
+/// runner's word tests (`run::word`) both ask their queries of it.
+pub fn server_sul(
+    target: &Target,
+    setup: &Setup,
+    ids: &Identities,
+    symbols: Vec<Symbol>,
+    hook: &dyn Fn(&mut ServerConfig),
+) -> Result<ServerSul, String> {
+    let wire = setup.version.wire();
     let connect: Connect = match target {
         Target::Builtin => {
             let cert = ids.by_name.get("server").cloned().ok_or("no server identity")?;
@@ -201,14 +238,7 @@ pub fn learn_server(
         seed: setup.seed,
     };
     let timing = Timing::new(symbols.len(), setup.min_wait);
-    let mut sul = ServerSul::new(symbols, client, connect, timing);
-    // In memory silence is exact; a real peer's slowest step is measured.
-    let calibration = match target {
-        Target::Builtin => Calibration::default(),
-        _ => Calibration { slowest: sul.calibrate().map_err(|e| e.to_string())?, connections: 1 },
-    };
-    let dropped = dropped.iter().map(|s| s.name().to_owned()).collect();
-    run(&mut sul, target, setup, "server", dropped, calibration, started)
+    Ok(ServerSul::new(symbols, client, connect, timing))
 }
 
 /// Learns `target` as a client: every query is a new connection from the
@@ -221,10 +251,24 @@ pub fn learn_client(
     hook: &dyn Fn(&mut ClientConfig),
 ) -> Result<ModelFile, String> {
     let started = Instant::now();
-    let wire = setup.version.wire();
     let symbols = super::mapper::server::parse_alphabet(&setup.alphabet)?;
     check(setup, symbols.len())?;
     let ids = Identities::load(&setup.certs)?;
+    let mut sul = client_sul(target, setup, &ids, symbols, hook)?;
+    run(&mut sul, target, setup, "client", Vec::new(), Calibration::default(), started)
+}
+
+/// A client under learning with the input alphabet `symbols`: the
+/// client's connections and the learner's server. Learning and the
+/// runner's word tests both ask their queries of it.
+pub fn client_sul(
+    target: &Target,
+    setup: &Setup,
+    ids: &Identities,
+    symbols: Vec<ServerSymbol>,
+    hook: &dyn Fn(&mut ClientConfig),
+) -> Result<ClientSul, String> {
+    let wire = setup.version.wire();
     let connect: Connect = match target {
         Target::Builtin => {
             let mut config = ClientConfig {
@@ -256,6 +300,5 @@ pub fn learn_client(
         seed: setup.seed,
     };
     let timing = Timing::new(symbols.len(), setup.min_wait);
-    let mut sul = ClientSul::new(symbols, server, connect, timing);
-    run(&mut sul, target, setup, "client", Vec::new(), Calibration::default(), started)
+    Ok(ClientSul::new(symbols, server, connect, timing))
 }

@@ -15,6 +15,9 @@ pub fn suite_name(suite: CipherSuite) -> String {
 
 /// One line for the report.
 pub fn describe(obs: &Observed) -> String {
+    if let (Some(out), End::Done) = (&obs.outputs, &obs.end) {
+        return format!("outputs [{}]", out.join(", "));
+    }
     let hs = match &obs.negotiated {
         Some(n) => format!(
             "handshake completed ({} {}{}{}{})",
@@ -46,7 +49,9 @@ pub fn describe(obs: &Observed) -> String {
 /// The expectations in one line.
 pub fn describe_expect(list: &[Expectation]) -> String {
     let one = |e: &Expectation| {
-        let what = if let Some(a) = &e.peer_alert {
+        let what = if let Some(o) = &e.peer_outputs {
+            format!("outputs [{}]", o.join(", "))
+        } else if let Some(a) = &e.peer_alert {
             format!("fatal alert [{}]", join(a))
         } else if let Some(w) = &e.peer_warning {
             format!("warning alert [{}]", join(w))
@@ -89,6 +94,8 @@ pub struct ObservedJson {
     handshakes: usize,
     echoed: bool,
     warnings: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outputs: Option<Vec<String>>,
     end: EndJson,
 }
 
@@ -134,6 +141,7 @@ impl ObservedJson {
             handshakes: obs.handshakes,
             echoed: obs.echoed,
             warnings: obs.warnings.iter().map(ToString::to_string).collect(),
+            outputs: obs.outputs.clone(),
             end,
         }
     }

@@ -4,6 +4,7 @@
 pub mod configs;
 pub mod drive;
 pub mod transcript;
+pub mod word;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::TcpListener;
@@ -293,12 +294,22 @@ pub fn run_case(case: &Case, opts: &RunOptions, ids: &Identities, worker: &mut W
     }
     let mut run = CaseRun { case, ids, opts, seed, recorded: Recorded::default(), note: None };
     let mut echoes = true;
-    let outcome = match &opts.peer {
-        PeerSpec::Builtin(_) => run_builtin(&mut run),
-        PeerSpec::Tcp(addr) => {
+    let outcome = match (&case.test.word, &opts.peer) {
+        (Some(word), PeerSpec::Profile(p)) if p.role == Role::Server => {
+            echoes = p.echo;
+            word_on_profile_server(&mut run, word, p, worker)
+        }
+        (Some(word), peer) => {
+            if let PeerSpec::Profile(p) = peer {
+                echoes = p.echo;
+            }
+            word::run_word(case, word, ids, opts, seed, None, &mut run.recorded.transcript)
+        }
+        (None, PeerSpec::Builtin(_)) => run_builtin(&mut run),
+        (None, PeerSpec::Tcp(addr)) => {
             run_engine_client(&mut run, &mut || TcpPeer::connect(addr, opts.timeout, true))
         }
-        PeerSpec::Profile(p) => {
+        (None, PeerSpec::Profile(p)) => {
             echoes = p.echo;
             run_profile(&mut run, p, worker)
         }
@@ -518,6 +529,54 @@ fn run_engine_client<P: Transport>(
     Ok(finish(&mut me, &mut peer, &mut run.recorded, drive_opts(case, opts)))
 }
 
+/// The worker's server of the case's group, alive: the one already
+/// running (per_group), or a new one (per_test, or the last one died).
+/// Taken out of the worker; the caller puts a per_group one back.
+fn live_server(
+    profile: &Profile,
+    case: &Case,
+    opts: &RunOptions,
+    worker: &mut Worker,
+) -> Result<PeerProcess, String> {
+    let group = profile.group_of(case);
+    let reuse = profile.start == StartMode::PerGroup
+        && worker.servers.get_mut(&group).is_some_and(PeerProcess::alive);
+    if !reuse {
+        if let Some(mut dead) = worker.servers.remove(&group) {
+            worker.deaths.push(dead.exit_note());
+        }
+        let startup = Duration::from_millis(profile.startup_timeout_ms);
+        let started = start_server(profile, case, &opts.certs, startup);
+        let p = started.inspect_err(|e| worker.start_failures.push(e.clone()))?;
+        if profile.start == StartMode::PerGroup && !worker.started.insert(group.clone()) {
+            worker.restarts += 1;
+        }
+        worker.servers.insert(group.clone(), p);
+    }
+    worker.servers.remove(&group).ok_or_else(|| "peer not started".into())
+}
+
+/// A word test against a profile's server: the worker's server of the
+/// case's group, asked over TCP like any server.
+fn word_on_profile_server(
+    run: &mut CaseRun<'_>,
+    word: &[crate::vector::WordSymbol],
+    profile: &Profile,
+    worker: &mut Worker,
+) -> Result<Observed, String> {
+    let mut p = live_server(profile, run.case, run.opts, worker)?;
+    let addr = format!("127.0.0.1:{}", p.port);
+    let transcript = &mut run.recorded.transcript;
+    let obs = word::run_word(run.case, word, run.ids, run.opts, run.seed, Some(addr), transcript);
+    if !p.alive() || !matches!(&obs, Ok(o) if o.end == End::Done) {
+        run.note = Some(p.exit_note());
+    }
+    if profile.start == StartMode::PerGroup && p.alive() {
+        worker.servers.insert(profile.group_of(run.case), p);
+    }
+    obs
+}
+
 fn run_profile(run: &mut CaseRun<'_>, profile: &Profile, worker: &mut Worker) -> Result<Observed, String> {
     let (case, ids, seed, opts) = (run.case, run.ids, run.seed, run.opts);
     let startup = Duration::from_millis(profile.startup_timeout_ms);
@@ -529,20 +588,7 @@ fn run_profile(run: &mut CaseRun<'_>, profile: &Profile, worker: &mut Worker) ->
             // and the case is run once more when the death showed as a
             // refused connection.
             for attempt in 0..2 {
-                let reuse = profile.start == StartMode::PerGroup
-                    && worker.servers.get_mut(&group).is_some_and(PeerProcess::alive);
-                if !reuse {
-                    if let Some(mut dead) = worker.servers.remove(&group) {
-                        worker.deaths.push(dead.exit_note());
-                    }
-                    let started = start_server(profile, case, &opts.certs, startup);
-                    let p = started.inspect_err(|e| worker.start_failures.push(e.clone()))?;
-                    if profile.start == StartMode::PerGroup && !worker.started.insert(group.clone()) {
-                        worker.restarts += 1;
-                    }
-                    worker.servers.insert(group.clone(), p);
-                }
-                let mut p = worker.servers.remove(&group).ok_or("peer not started")?;
+                let mut p = live_server(profile, case, opts, worker)?;
                 let addr = format!("127.0.0.1:{}", p.port);
                 let (echo, timeout) = (profile.echo, opts.timeout);
                 let obs = run_engine_client(run, &mut || connect_while_alive(&addr, timeout, echo, &mut p));

@@ -15,6 +15,7 @@ use std::sync::Arc;
 mod pick;
 mod sweep;
 mod validate;
+mod word;
 
 pub use pick::{Named, Pick};
 use schemars::JsonSchema;
@@ -25,6 +26,7 @@ use shakedown_engine::msgs::enums::{AlertDescription, CipherSuite, ProtocolVersi
 use shakedown_engine::suites;
 pub use sweep::Sweep;
 pub use validate::{KNOWN_IDENTITIES, check_set};
+pub use word::WordSymbol;
 
 /// One file of scenarios about one topic.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -269,7 +271,7 @@ pub struct Completes {
 }
 
 /// One allowed outcome. Exactly one of `handshake_completes`,
-/// `peer_alert`, `peer_warning` and `peer_closes` is given.
+/// `peer_alert`, `peer_warning`, `peer_closes` and `peer_outputs` is given.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Expectation {
@@ -286,6 +288,12 @@ pub struct Expectation {
     /// is accepted: an expectation is a thing that happens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer_closes: Option<Closes>,
+    /// A test with a `word` only: the peer answers the word with exactly
+    /// these abstract outputs, one per input, as `shakedown learn` writes
+    /// them (`ServerHello+Certificate+ServerHelloDone`, `silence`,
+    /// `Alert(fatal,unexpected_message)+closed`, `closed`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer_outputs: Option<Vec<String>>,
     #[serde(default)]
     pub grade: Grade,
 }
@@ -343,6 +351,17 @@ pub struct TestDef {
     /// The misbehaviour knobs (engine/src/deviate.rs `Knob`).
     #[serde(default)]
     pub knobs: Vec<Knob>,
+    /// Instead of a handshake driven by knobs: a word of `shakedown learn`
+    /// input symbols, sent one by one through the learner's query loop
+    /// (each message computed from the connection so far, whatever the
+    /// order), one connection; `expect[].peer_outputs` is the answer due.
+    /// The symbols are those for learning the peer's role: with
+    /// engine_role client, ClientHello, ClientKeyExchange, ...; with
+    /// engine_role server, ServerHello, Certificate, ... The `engine` side
+    /// settings do not apply (the learner's side offers the case's version
+    /// and suite, no extensions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub word: Option<Vec<WordSymbol>>,
     /// What the peer must support for the test to apply.
     #[serde(default)]
     pub requires: Vec<Feature>,
@@ -658,6 +677,68 @@ mod tests {
             assert_eq!(e.test_id.as_deref(), Some("finished/corrupt"), "{e}");
             assert_eq!(e.field.as_deref(), Some(field), "{e}");
             assert!(e.to_string().starts_with("x.json:"), "{e}");
+        }
+    }
+
+    const WORD: &str = r#"{
+  "topic": "learned-words",
+  "tests": [
+    {
+      "id": "learned-words/x",
+      "description": "d",
+      "rfc": "RFC 5246 7.3",
+      "engine_role": "client",
+      "versions": ["tls1.2"],
+      "word": ["ClientHello", "Finished"],
+      "expect": [{"peer_outputs": ["ServerHello+Certificate+ServerHelloDone", "Alert(fatal,unexpected_message)+closed"]}]
+    }
+  ]
+}"#;
+
+    /// A word test's symbols and outputs are checked when the file loads,
+    /// each error naming the test and the field.
+    #[test]
+    fn word_tests_are_checked_at_load() {
+        let vf = parse(Path::new("w.json"), WORD).unwrap();
+        let word = vf.tests[0].word.clone().unwrap();
+        assert_eq!(word[1].name(), "Finished");
+        for (bad, field, says) in [
+            (WORD.replace("\"Finished\"]", "\"Finishd\"]"), "tests[0].word[1]", "unknown learner symbol"),
+            (
+                WORD.replace("\"client\"", "\"server\""),
+                "tests[0].word[0]",
+                "no symbol of the engine as server",
+            ),
+            (
+                WORD.replace("\"Finished\"]", "\"NoCertificate\"]"),
+                "tests[0].word[1]",
+                "cannot be said in tls1.2",
+            ),
+            (
+                WORD.replace("\"word\": [\"ClientHello\", \"Finished\"],", ""),
+                "tests[0].expect[0].peer_outputs",
+                "`word`",
+            ),
+            (
+                WORD.replace("\"word\": [\"ClientHello\", \"Finished\"]", "\"word\": []"),
+                "tests[0].word",
+                "empty",
+            ),
+            (
+                WORD.replace("\"ClientHello\", \"Finished\"]", "\"ClientHello\"]"),
+                "tests[0].expect[0].peer_outputs",
+                "2 outputs for a word of 1 inputs",
+            ),
+            (
+                WORD.replace("\"word\"", "\"knobs\": [\"empty_certificate\"], \"word\""),
+                "tests[0].knobs",
+                "no knobs",
+            ),
+        ] {
+            let e = parse(Path::new("w.json"), &bad).unwrap_err();
+            assert_eq!(e.test_id.as_deref(), Some("learned-words/x"), "{e}");
+            assert_eq!(e.field.as_deref(), Some(field), "{e}");
+            assert!(e.message.contains(says), "{e}");
         }
     }
 }

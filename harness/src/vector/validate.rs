@@ -53,6 +53,9 @@ pub(super) fn validate(file: &Path, text: &str, vf: &VectorFile) -> Result<(), V
                 "applies to resumption cases only (set `resume: true`)".into(),
             ));
         }
+        if let Err((field, message)) = super::word::check(t) {
+            return Err(err(field, message));
+        }
         if let Err(e) = Deviations(t.knobs.clone()).check() {
             return Err(err(format!("knobs[{}]", e.index), e.message));
         }
@@ -100,11 +103,13 @@ pub(super) fn validate(file: &Path, text: &str, vf: &VectorFile) -> Result<(), V
                 let given = usize::from(e.handshake_completes.is_some())
                     + usize::from(e.peer_alert.is_some())
                     + usize::from(e.peer_warning.is_some())
-                    + usize::from(e.peer_closes.is_some());
+                    + usize::from(e.peer_closes.is_some())
+                    + usize::from(e.peer_outputs.is_some());
                 if given != 1 {
                     return Err(err(
                         format!("{field}[{j}]"),
-                        "give exactly one of handshake_completes, peer_alert, peer_warning, peer_closes"
+                        "give exactly one of handshake_completes, peer_alert, peer_warning, peer_closes, \
+                         peer_outputs"
                             .into(),
                     ));
                 }

@@ -35,6 +35,16 @@ pub enum ServerSymbol {
     ServerHello,
     /// A suite the client did not offer: illegal_parameter is due (7.4.1.3).
     ServerHelloUnofferedSuite,
+    /// server_version one above the client's: a version it did not offer,
+    /// so protocol_version is due (RFC 5246 E.1).
+    ServerHelloUnofferedVersion,
+    /// A compression method the client did not offer (deflate, or 0x40 if
+    /// it offered deflate): the method must be one of the client's
+    /// (7.4.1.3), so illegal_parameter is due.
+    ServerHelloUnofferedCompression,
+    /// An extension the client did not offer (type 0xff02, private use):
+    /// the client MUST abort with unsupported_extension (7.4.1.4).
+    ServerHelloUnsolicitedExtension,
     /// The server chain; a later ClientKeyExchange is decrypted with its key.
     Certificate,
     /// A chain from a CA the client does not trust: unknown_ca or
@@ -58,9 +68,12 @@ pub enum ServerSymbol {
     CloseNotify,
 }
 
-pub const ALL: [ServerSymbol; 13] = [
+pub const ALL: [ServerSymbol; 16] = [
     ServerSymbol::ServerHello,
     ServerSymbol::ServerHelloUnofferedSuite,
+    ServerSymbol::ServerHelloUnofferedVersion,
+    ServerSymbol::ServerHelloUnofferedCompression,
+    ServerSymbol::ServerHelloUnsolicitedExtension,
     ServerSymbol::Certificate,
     ServerSymbol::CertificateUntrusted,
     ServerSymbol::CertificateRequest,
@@ -91,6 +104,9 @@ impl ServerSymbol {
         match self {
             Self::ServerHello => "ServerHello",
             Self::ServerHelloUnofferedSuite => "ServerHelloUnofferedSuite",
+            Self::ServerHelloUnofferedVersion => "ServerHelloUnofferedVersion",
+            Self::ServerHelloUnofferedCompression => "ServerHelloUnofferedCompression",
+            Self::ServerHelloUnsolicitedExtension => "ServerHelloUnsolicitedExtension",
             Self::Certificate => "Certificate",
             Self::CertificateUntrusted => "CertificateUntrusted",
             Self::CertificateRequest => "CertificateRequest",
@@ -112,6 +128,19 @@ pub fn parse_alphabet(spec: &str) -> Result<Vec<ServerSymbol>, String> {
     super::symbols::named(spec, &BASIC, &ALL)
 }
 
+/// The extension type of ServerHelloUnsolicitedExtension: first byte 255,
+/// reserved for private use (RFC 8446 11), so no client offers it.
+const UNSOLICITED_EXTENSION: u16 = 0xff02;
+
+/// What a ServerHello changes from the honest one.
+#[derive(Debug, Default)]
+struct Hello {
+    version: Option<ProtocolVersion>,
+    suite: Option<CipherSuite>,
+    compression: Option<Compression>,
+    extra: Option<Extension>,
+}
+
 /// What the server knows and has set up so far in one connection.
 pub struct ServerState {
     version: ProtocolVersion,
@@ -125,6 +154,10 @@ pub struct ServerState {
     rng: SeededRandom,
     pub client_random: Option<[u8; 32]>,
     client_version: ProtocolVersion,
+    /// What the client's hello offered besides the version: a misbehaving
+    /// ServerHello picks from outside it.
+    client_compression: Vec<Compression>,
+    client_extensions: Vec<ExtensionType>,
     server_random: [u8; 32],
     /// A ServerHello went out in this handshake: the randoms are fixed.
     hello_sent: bool,
@@ -178,6 +211,8 @@ impl ServerState {
             rng,
             client_random: None,
             client_version: version,
+            client_compression: Vec::new(),
+            client_extensions: Vec::new(),
             server_random,
             hello_sent: false,
             premaster: None,
@@ -200,8 +235,27 @@ impl ServerState {
     pub fn build(&mut self, symbol: ServerSymbol) -> Vec<u8> {
         use ServerSymbol as S;
         match symbol {
-            S::ServerHello => self.server_hello(self.suite.suite),
-            S::ServerHelloUnofferedSuite => self.server_hello(CipherSuite::from_wire(GREASE_SUITE)),
+            S::ServerHello => self.server_hello(Hello::default()),
+            S::ServerHelloUnofferedSuite => self.server_hello(Hello {
+                suite: Some(CipherSuite::from_wire(GREASE_SUITE)),
+                ..Hello::default()
+            }),
+            S::ServerHelloUnofferedVersion => {
+                let above = ProtocolVersion::from_wire(self.client_version.get().saturating_add(1));
+                self.server_hello(Hello { version: Some(above), ..Hello::default() })
+            }
+            S::ServerHelloUnofferedCompression => {
+                let method = [Compression::Deflate, Compression::from_wire(0x40)]
+                    .into_iter()
+                    .find(|m| !self.client_compression.contains(m));
+                self.server_hello(Hello { compression: method, ..Hello::default() })
+            }
+            S::ServerHelloUnsolicitedExtension => {
+                let typ = ExtensionType::from_wire(UNSOLICITED_EXTENSION);
+                let extra = (!self.client_extensions.contains(&typ))
+                    .then(|| Extension::Other { typ, body: Vec::new() });
+                self.server_hello(Hello { extra, ..Hello::default() })
+            }
             S::Certificate => self.certificate(Some(self.identity.clone())),
             S::CertificateUntrusted => self.certificate(self.untrusted.clone()),
             S::CertificateRequest => {
@@ -249,18 +303,23 @@ impl ServerState {
     }
 
     /// A fresh random each time: a second ServerHello is a new attempt.
-    fn server_hello(&mut self, cipher_suite: CipherSuite) -> Vec<u8> {
+    /// The keys follow the configured version and suite whatever `h` says.
+    fn server_hello(&mut self, h: Hello) -> Vec<u8> {
         self.rng.fill(&mut self.server_random);
         self.hello_sent = true;
+        // SSL 3.0 hellos carry no renegotiation_info here: the SCSV alone.
+        let mut extensions: Vec<Extension> = (self.secure_renegotiation && !self.version.is_ssl3())
+            .then(|| Extension::RenegotiationInfo(self.renegotiated_connection.clone()))
+            .into_iter()
+            .collect();
+        extensions.extend(h.extra);
         let hello = ServerHello {
-            server_version: self.version,
+            server_version: h.version.unwrap_or(self.version),
             random: Random(self.server_random),
             session_id: SessionId::empty(),
-            cipher_suite,
-            compression_method: Compression::Null,
-            // SSL 3.0 hellos carry no extensions here: the SCSV alone.
-            extensions: (self.secure_renegotiation && !self.version.is_ssl3())
-                .then(|| vec![Extension::RenegotiationInfo(self.renegotiated_connection.clone())]),
+            cipher_suite: h.suite.unwrap_or(self.suite.suite),
+            compression_method: h.compression.unwrap_or(Compression::Null),
+            extensions: (!extensions.is_empty()).then_some(extensions),
         };
         self.handshake(HandshakePayload::ServerHello(hello))
     }
@@ -336,6 +395,8 @@ impl Reader for ServerState {
                 self.transcript.clear();
                 self.client_random = Some(ch.random.0);
                 self.client_version = ch.client_version;
+                self.client_compression.clone_from(&ch.compression_methods);
+                self.client_extensions = ch.extensions.iter().flatten().map(Extension::typ).collect();
                 self.hello_sent = false;
                 self.premaster = None;
                 self.secure_renegotiation = ch.extension(ExtensionType::RenegotiationInfo).is_some()

@@ -67,6 +67,13 @@ impl<S: Side> Sul<S> {
         Self { names: inputs.iter().map(|s| s.name().to_owned()).collect(), inputs, side, connect, timing }
     }
 
+    /// Puts `wrap` around the way connections are opened (the runner
+    /// records a word test's bytes so).
+    pub fn wrap_connect(&mut self, wrap: impl FnOnce(Connect) -> Connect) {
+        let inner = std::mem::replace(&mut self.connect, Box::new(|| Err("no connection".into())));
+        self.connect = wrap(inner);
+    }
+
     /// Whether `r` is the start of a late answer.
     fn late(r: &Recv) -> bool {
         matches!(r, Recv::Data(_)) || (S::EOF_IS_LATE && matches!(r, Recv::Eof))
