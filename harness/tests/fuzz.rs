@@ -323,6 +323,8 @@ fn a_finding_replays_through_run_with_a_fail_verdict() {
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
     assert!(!vectors.is_empty(), "{text}");
+    // One file per finding counted: none minimised to a case already kept.
+    assert!(text.contains(&format!("findings: spec {},", vectors.len())), "{text}");
     for v in &vectors {
         let stem = v.file_stem().unwrap().to_str().unwrap();
         assert!(findings.join(format!("{stem}.transcript.txt")).exists());

@@ -163,7 +163,8 @@ struct Campaign<'a> {
     /// (oracle, signature) of every violation looked at, so one behaviour
     /// is minimised once.
     found: BTreeSet<(Oracle, String)>,
-    /// (oracle, signature) of the findings kept, after minimisation.
+    /// (oracle, signature) and (oracle, "case DIGEST") of the findings
+    /// kept, after minimisation.
     kept: BTreeSet<(Oracle, String)>,
     report: Report,
     /// Workers for confirmation and minimisation, one per peer.
@@ -446,7 +447,10 @@ impl Campaign<'_> {
         let Some((v, run, others)) = self.verdict(&small, peer, oracle) else {
             return;
         };
-        if !self.kept.insert((oracle, run.signature.clone())) {
+        // Two behaviours can minimise to the same case: one finding (and
+        // one file, named after the case) for both.
+        let same_case = !self.kept.insert((oracle, format!("case {}", small.digest())));
+        if !self.kept.insert((oracle, run.signature.clone())) || same_case {
             return;
         }
         let key = format!("{}/{}", oracle.name(), small.kinds().join("+"));
