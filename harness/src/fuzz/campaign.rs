@@ -354,13 +354,8 @@ impl Campaign<'_> {
         if done.len() >= 2 {
             let outcomes: Vec<_> =
                 done.iter().map(|r| (r.peer.clone(), r.outcome, r.observed.describe())).collect();
-            if let Some(v) = differential(&outcomes) {
-                let deviant = outcomes
-                    .iter()
-                    .find(|(_, o, _)| Some(o) != outcomes.first().map(|f| &f.1))
-                    .map(|(p, _, _)| self.peer_index(p))
-                    .unwrap_or(0);
-                violations.push((deviant, v));
+            if let Some((v, deviant)) = differential(&outcomes) {
+                violations.push((self.peer_index(&deviant), v));
             }
         }
         for (peer, v) in violations {
@@ -418,7 +413,7 @@ impl Campaign<'_> {
                     .flatten()
                     .map(|r| (r.peer.clone(), r.outcome, r.observed.describe()))
                     .collect();
-                differential(&outcomes)
+                differential(&outcomes).map(|(v, _)| v)
             }
         }?;
         Some((v, run, others))

@@ -139,11 +139,25 @@ pub fn liveness(case: &FuzzCase, obs: &Observed, note: Option<&str>) -> Option<V
     None
 }
 
-/// The differential oracle over (peer name, outcome) pairs: the first
-/// peer whose outcome class differs from the first peer's.
-pub fn differential(outcomes: &[(String, Outcome, String)]) -> Option<Violation> {
-    let (first_name, first, _) = outcomes.first()?;
-    let (other_name, other, other_desc) = outcomes.iter().find(|(_, o, _)| o != first)?;
+/// The differential oracle over (peer name, outcome) pairs. The deviant
+/// is the peer whose outcome class the fewest peers share (of three
+/// peers, the odd one out; on a tie, the first that differs from the
+/// first peer), and the replay vector expects the outcome most peers had.
+/// Gives the violation and the deviant's name.
+pub fn differential(outcomes: &[(String, Outcome, String)]) -> Option<(Violation, String)> {
+    let (_, first, _) = outcomes.first()?;
+    outcomes.iter().find(|(_, o, _)| o != first)?;
+    let share = |o: &Outcome| outcomes.iter().filter(|(_, p, _)| p == o).count();
+    let fewest = outcomes.iter().map(|(_, o, _)| share(o)).min()?;
+    let most = outcomes.iter().map(|(_, o, _)| share(o)).max()?;
+    let (other_name, other, other_desc) = match fewest < most {
+        true => outcomes.iter().find(|(_, o, _)| share(o) == fewest)?,
+        false => outcomes.iter().find(|(_, o, _)| o != first)?,
+    };
+    let (first_name, first, _) = match fewest < most {
+        true => outcomes.iter().find(|(_, o, _)| share(o) == most)?,
+        false => outcomes.first()?,
+    };
     let expect = match first {
         Outcome::Completes => completes(false),
         Outcome::Close => {
@@ -151,10 +165,52 @@ pub fn differential(outcomes: &[(String, Outcome, String)]) -> Option<Violation>
         }
         _ => refuses(),
     };
-    Some(Violation {
-        oracle: Oracle::Differential,
-        reason: format!("{first_name}: {}; {other_name}: {} ({other_desc})", first.name(), other.name()),
-        rfc: String::new(),
-        expect,
-    })
+    Some((
+        Violation {
+            oracle: Oracle::Differential,
+            reason: format!("{first_name}: {}; {other_name}: {} ({other_desc})", first.name(), other.name()),
+            rfc: String::new(),
+            expect,
+        },
+        other_name.clone(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(name: &str, o: Outcome) -> (String, Outcome, String) {
+        (name.to_string(), o, String::new())
+    }
+
+    #[test]
+    fn the_odd_one_out_is_the_deviant_and_the_majority_is_expected() {
+        // The oracle cannot tell who is right (here the refusing client is:
+        // a ServerHello extended_master_secret with a body); it names the
+        // odd one out, and triage reads both transcripts. Before, the peer
+        // differing from the first was named, even when it was the majority.
+        let (v, deviant) = differential(&[
+            run("openssl", Outcome::Completes),
+            run("gnutls", Outcome::FatalAlert),
+            run("tlslite", Outcome::Completes),
+        ])
+        .expect("a difference");
+        assert_eq!(deviant, "gnutls");
+        assert!(v.expect.iter().any(|e| e.handshake_completes.is_some()));
+        let (v, deviant) = differential(&[
+            run("openssl", Outcome::Completes),
+            run("gnutls", Outcome::FatalAlert),
+            run("tlslite", Outcome::FatalAlert),
+        ])
+        .expect("a difference");
+        assert_eq!(deviant, "openssl");
+        assert!(v.expect.iter().all(|e| e.handshake_completes.is_none()), "{:?}", v.expect);
+        // Two peers, or three outcomes: the first that differs from the first.
+        let two = [run("a", Outcome::Close), run("b", Outcome::Silence)];
+        assert_eq!(differential(&two).map(|d| d.1).as_deref(), Some("b"));
+        let three = [run("a", Outcome::Close), run("b", Outcome::Silence), run("c", Outcome::Completes)];
+        assert_eq!(differential(&three).map(|d| d.1).as_deref(), Some("b"));
+        assert!(differential(&[run("a", Outcome::Close), run("b", Outcome::Close)]).is_none());
+    }
 }
