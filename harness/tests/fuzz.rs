@@ -556,6 +556,38 @@ fn field_mutations_keep_or_break_the_transcript_as_asked() {
     let broken = run(false);
     assert!(broken.negotiated.is_none(), "{}", broken.describe());
     assert!(broken.fatal().is_some(), "{}", broken.describe());
+
+    // Found by a ten-minute campaign against Botan's server: a mutation
+    // without integrity followed by one with it on the same message. The
+    // second used to copy the whole wire message into the transcript, the
+    // first's change with it, so the Finished matched and a conformant
+    // peer completed a case the spec oracle called must-refuse.
+    let session_id = |op, integrity| {
+        Knob::MutateField(FieldMutation {
+            message: HandshakeType::ClientHello,
+            path: "session_id".into(),
+            op,
+            fix_lengths: true,
+            integrity,
+        })
+    };
+    let flip = shakedown_engine::crypto::record::ByteFlip { index: 1, xor: 0x40 };
+    let case = FuzzCase {
+        version: Version::Tls12,
+        suite: "AES128-SHA".into(),
+        engine_role: Role::Client,
+        client_auth: ClientAuth::Off,
+        identity: None,
+        resume: false,
+        mutations: vec![
+            session_id(FieldOp::Set(Payload::Hex(vec![0x5a; 32])), false),
+            session_id(FieldOp::Flip(flip), true),
+        ],
+    };
+    let Ran::Run(r) = execute(&case, &opts, &ids, &mut Worker::default()) else { panic!("the case runs") };
+    assert_eq!(r.observed.applied_field_mutations.len(), 2);
+    assert!(r.observed.negotiated.is_none(), "{}", r.observed.describe());
+    assert!(r.observed.fatal().is_some(), "{}", r.observed.describe());
 }
 
 #[test]

@@ -94,18 +94,24 @@ impl Context {
         if mutations.is_empty() {
             return (raw.clone(), raw);
         }
+        // The wire takes every mutation; the transcript only those that
+        // keep integrity, each applied to its own copy, so a later one
+        // with integrity does not carry an earlier one without it into
+        // the hash.
         let mut body = raw.get(crate::msgs::handshake::HEADER_LEN..).unwrap_or_default().to_vec();
-        let mut hashed = raw.clone();
+        let mut hashed_body = body.clone();
         for m in mutations {
             if let Some(out) = m.apply(typ, self.version, &body) {
                 body = out;
-                if m.integrity {
-                    hashed = frame(typ, &body);
+                if m.integrity
+                    && let Some(h) = m.apply(typ, self.version, &hashed_body)
+                {
+                    hashed_body = h;
                 }
                 self.applied.push(m);
             }
         }
-        (frame(typ, &body), hashed)
+        (frame(typ, &body), frame(typ, &hashed_body))
     }
 
     fn tweak_for(&self, typ: HandshakeType) -> SealTweak {

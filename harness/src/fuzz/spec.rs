@@ -43,11 +43,15 @@ const fn must_refuse(rfc: &'static str) -> Duty {
     Duty { class: Class::MustRefuse, rfc }
 }
 
-/// `must_refuse`, or for a record sent after the handshake, the refusal
-/// that can only show in the data.
+/// `must_refuse`, or for a record sent after our Finished, the refusal
+/// that can only show in the data: the peer verified our Finished before
+/// it read the record, and may have sent its own (found against Go's and
+/// Botan's servers, which answer such an alert with close_notify).
 fn must_refuse_at(at: Anchor, rfc: &'static str) -> Duty {
     match at {
-        Anchor::AfterHandshake => Duty { class: Class::MustRefuseData, rfc },
+        Anchor::AfterHandshake | Anchor::After(HandshakeType::Finished) => {
+            Duty { class: Class::MustRefuseData, rfc }
+        }
         _ => must_refuse(rfc),
     }
 }
@@ -299,6 +303,8 @@ mod tests {
         };
         let after = case_duty(&case(vec![alert(Anchor::AfterHandshake)]), &[], &[]);
         assert_eq!(after, (Class::MustRefuseData, "RFC 5246 7.2.2".to_string()));
+        let after_finished = case_duty(&case(vec![alert(Anchor::After(HandshakeType::Finished))]), &[], &[]);
+        assert_eq!(after_finished.0, Class::MustRefuseData);
         let before = case_duty(&case(vec![alert(Anchor::BeforeChangeCipherSpec)]), &[], &[]);
         assert_eq!(before.0, Class::MustRefuse);
         // A must-refuse part outweighs it.
