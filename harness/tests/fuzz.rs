@@ -38,6 +38,38 @@ fn builtin_opts() -> shakedown::run::RunOptions {
     }
 }
 
+/// An engine-client fuzz case: no client authentication, the honest
+/// identity.
+fn client_case(
+    version: shakedown::vector::Version,
+    suite: &str,
+    resume: bool,
+    mutations: Vec<shakedown_engine::deviate::Knob>,
+) -> shakedown::fuzz::case::FuzzCase {
+    shakedown::fuzz::case::FuzzCase {
+        version,
+        suite: suite.into(),
+        engine_role: Role::Client,
+        client_auth: shakedown::vector::ClientAuth::Off,
+        identity: None,
+        resume,
+        mutations,
+    }
+}
+
+/// What one run of `case` against the built-in peer of `opts` observed.
+fn observe(
+    case: &shakedown::fuzz::case::FuzzCase,
+    opts: &shakedown::run::RunOptions,
+) -> shakedown::expect::Observed {
+    use shakedown::fuzz::exec::{Ran, execute};
+    let ids = shakedown::run::configs::Identities::load(&opts.certs).unwrap();
+    match execute(case, opts, &ids, &mut shakedown::run::Worker::default()) {
+        Ran::Run(run) => run.observed,
+        Ran::Skipped(why) => panic!("the case runs: {why}"),
+    }
+}
+
 /// `peer_role`: the role of the built-in peer under test.
 fn campaign(flaws: &[Flaw], seed: u64, peer_role: Option<Role>, cases: u64, jobs: usize) -> Report {
     sharded(flaws, seed, peer_role, cases, jobs, (1, 1))
@@ -386,6 +418,34 @@ fn bad_input_is_a_clear_error_with_exit_2() {
     }
 }
 
+/// Whether `openssl` runs here. CI installs every peer and sets
+/// SHAKEDOWN_REQUIRE_PEERS: never a silent skip there.
+fn have_openssl() -> bool {
+    if Command::new("openssl").arg("version").output().is_ok() {
+        return true;
+    }
+    assert!(std::env::var_os("SHAKEDOWN_REQUIRE_PEERS").is_none(), "openssl is missing");
+    eprintln!("SKIPPED: no openssl");
+    false
+}
+
+/// The OpenSSL server profile started through `sh -c SCRIPT`, where the
+/// script counts its starts in `starts` (`{0}`) and ends by exec'ing
+/// `openssl s_server "$@"`; gives the profile's path.
+fn scripted_openssl_server(
+    dir: &std::path::Path,
+    name: &str,
+    script: &str,
+    starts: &std::path::Path,
+) -> String {
+    let script = script.replace("{0}", &starts.display().to_string());
+    let base = std::fs::read_to_string(root().join("vectors/peers/openssl-server.json")).unwrap();
+    let base: serde_json::Value = serde_json::from_str(&base).unwrap();
+    let mut command = vec![serde_json::json!("sh"), "-c".into(), script.into(), "sh".into()];
+    command.extend(base["command"].as_array().unwrap().iter().skip(2).cloned());
+    openssl_server_profile(dir, name, command.into())
+}
+
 /// The OpenSSL server profile under another name and command; gives its path.
 fn openssl_server_profile(dir: &std::path::Path, name: &str, command: serde_json::Value) -> String {
     let base = std::fs::read_to_string(root().join("vectors/peers/openssl-server.json")).unwrap();
@@ -402,27 +462,16 @@ fn openssl_server_profile(dir: &std::path::Path, name: &str, command: serde_json
 /// on disk. Skipped without `openssl`.
 #[test]
 fn a_peer_that_cannot_restart_ends_the_campaign_with_exit_2_keeping_the_corpus() {
-    if Command::new("openssl").arg("version").output().is_err() {
-        // CI installs every peer and sets SHAKEDOWN_REQUIRE_PEERS: never a
-        // silent skip there.
-        assert!(std::env::var_os("SHAKEDOWN_REQUIRE_PEERS").is_none(), "openssl is missing");
-        eprintln!("SKIPPED: no openssl");
+    if !have_openssl() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let starts = dir.path().join("starts");
     // Two starts (the probe's and the campaign's first), three connections
     // each; the third start fails.
-    let script = format!(
-        "n=$(cat {0} 2>/dev/null || echo 0); if [ $n -ge 2 ]; then echo no more starts; exit 1; fi; \
-         echo $((n+1)) > {0}; exec openssl s_server \"$@\" -naccept 3",
-        starts.display()
-    );
-    let base = std::fs::read_to_string(root().join("vectors/peers/openssl-server.json")).unwrap();
-    let base: serde_json::Value = serde_json::from_str(&base).unwrap();
-    let mut command = vec![serde_json::json!("sh"), "-c".into(), script.into(), "sh".into()];
-    command.extend(base["command"].as_array().unwrap().iter().skip(2).cloned());
-    let path = openssl_server_profile(dir.path(), "openssl-server-twice", command.into());
+    let script = "n=$(cat {0} 2>/dev/null || echo 0); if [ $n -ge 2 ]; then echo no more starts; exit 1; fi; \
+                  echo $((n+1)) > {0}; exec openssl s_server \"$@\" -naccept 3";
+    let path = scripted_openssl_server(dir.path(), "openssl-server-twice", script, &starts);
     let out = dir.path().join("out");
     let (code, text) = shakedown(&[
         "fuzz",
@@ -449,25 +498,16 @@ fn a_peer_that_cannot_restart_ends_the_campaign_with_exit_2_keeping_the_corpus()
 /// started again on a new port, not reported as a peer that cannot start.
 #[test]
 fn a_server_that_exits_before_it_is_ready_is_started_again() {
-    if Command::new("openssl").arg("version").output().is_err() {
-        assert!(std::env::var_os("SHAKEDOWN_REQUIRE_PEERS").is_none(), "openssl is missing");
-        eprintln!("SKIPPED: no openssl");
+    if !have_openssl() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let starts = dir.path().join("starts");
     // Every odd start exits at once, as a lost port race does.
-    let script = format!(
-        "n=$(cat {0} 2>/dev/null || echo 0); echo $((n+1)) > {0}; \
-         if [ $((n % 2)) -eq 0 ]; then echo bind: Address already in use >&2; exit 0; fi; \
-         exec openssl s_server \"$@\"",
-        starts.display()
-    );
-    let base = std::fs::read_to_string(root().join("vectors/peers/openssl-server.json")).unwrap();
-    let base: serde_json::Value = serde_json::from_str(&base).unwrap();
-    let mut command = vec![serde_json::json!("sh"), "-c".into(), script.into(), "sh".into()];
-    command.extend(base["command"].as_array().unwrap().iter().skip(2).cloned());
-    let path = openssl_server_profile(dir.path(), "openssl-server-second-try", command.into());
+    let script = "n=$(cat {0} 2>/dev/null || echo 0); echo $((n+1)) > {0}; \
+                  if [ $((n % 2)) -eq 0 ]; then echo bind: Address already in use >&2; exit 0; fi; \
+                  exec openssl s_server \"$@\"";
+    let path = scripted_openssl_server(dir.path(), "openssl-server-second-try", script, &starts);
     let (code, text) = shakedown(&["fuzz", "--peer", &path, "--cases", "8", "--jobs", "1", "--timeout", "2"]);
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("8 cases"), "{text}");
@@ -480,37 +520,21 @@ fn a_server_that_exits_before_it_is_ready_is_started_again() {
 /// corrupt-MAC tweak, so the peer saw an intact Finished. Replayed here.
 #[test]
 fn a_coalesced_finished_keeps_its_corrupt_mac() {
-    use shakedown::fuzz::case::FuzzCase;
-    use shakedown::fuzz::exec::{Ran, execute};
     use shakedown::fuzz::oracle::peer_accepted;
-    use shakedown::run::{Worker, configs::Identities};
-    use shakedown::vector::{ClientAuth, Version};
+    use shakedown::vector::Version;
     use shakedown_engine::crypto::record::{ByteFlip, SealTweak};
     use shakedown_engine::deviate::Knob;
     use shakedown_engine::msgs::enums::HandshakeType;
 
-    let case = FuzzCase {
-        version: Version::Tls12,
-        suite: "AES128-SHA256".into(),
-        engine_role: Role::Client,
-        client_auth: ClientAuth::Off,
-        identity: None,
-        resume: true,
-        mutations: vec![
-            Knob::TweakRecord {
-                on: Some(HandshakeType::Finished),
-                tweak: SealTweak {
-                    corrupt_mac: Some(ByteFlip { index: 46, xor: 63 }),
-                    ..SealTweak::default()
-                },
-            },
-            Knob::CoalesceHandshake,
-        ],
-    };
-    let opts = builtin_opts();
-    let ids = Identities::load(&opts.certs).unwrap();
-    let Ran::Run(run) = execute(&case, &opts, &ids, &mut Worker::default()) else { panic!("the case runs") };
-    assert!(!peer_accepted(&case, &run.observed, true), "{}", run.observed.describe());
+    let tweak = SealTweak { corrupt_mac: Some(ByteFlip { index: 46, xor: 63 }), ..SealTweak::default() };
+    let case = client_case(
+        Version::Tls12,
+        "AES128-SHA256",
+        true,
+        vec![Knob::TweakRecord { on: Some(HandshakeType::Finished), tweak }, Knob::CoalesceHandshake],
+    );
+    let obs = observe(&case, &builtin_opts());
+    assert!(!peer_accepted(&case, &obs, true), "{}", obs.describe());
 }
 
 /// A field mutation with integrity kept reaches the end of the handshake
@@ -518,42 +542,34 @@ fn a_coalesced_finished_keeps_its_corrupt_mac() {
 /// caught by the peer's Finished check (RFC 5246 7.4.9).
 #[test]
 fn field_mutations_keep_or_break_the_transcript_as_asked() {
-    use shakedown::fuzz::case::FuzzCase;
-    use shakedown::fuzz::exec::{Ran, execute};
-    use shakedown::run::{Worker, configs::Identities};
-    use shakedown::vector::{ClientAuth, Version};
+    use shakedown::vector::Version;
+    use shakedown_engine::crypto::record::ByteFlip;
     use shakedown_engine::deviate::field::{FieldMutation, FieldOp};
     use shakedown_engine::deviate::{Knob, Payload};
     use shakedown_engine::msgs::enums::HandshakeType;
 
-    let opts = builtin_opts();
-    let ids = Identities::load(&opts.certs).unwrap();
-    let run = |integrity: bool| {
-        let m = FieldMutation {
-            message: HandshakeType::ClientHello,
-            path: "session_id".into(),
-            op: FieldOp::Set(Payload::Hex(vec![0x5a; 32])),
-            fix_lengths: true,
-            integrity,
-        };
-        let case = FuzzCase {
-            version: Version::Tls12,
-            suite: "AES128-SHA".into(),
-            engine_role: Role::Client,
-            client_auth: ClientAuth::Off,
-            identity: None,
-            resume: false,
-            mutations: vec![Knob::MutateField(m.clone())],
-        };
-        let Ran::Run(r) = execute(&case, &opts, &ids, &mut Worker::default()) else {
-            panic!("the case runs")
-        };
-        assert_eq!(r.observed.applied_field_mutations, vec![m]);
-        r.observed
+    let session_id = |op, integrity| FieldMutation {
+        message: HandshakeType::ClientHello,
+        path: "session_id".into(),
+        op,
+        fix_lengths: true,
+        integrity,
     };
-    let kept = run(true);
+    let set = || FieldOp::Set(Payload::Hex(vec![0x5a; 32]));
+    let run = |mutations: Vec<FieldMutation>| {
+        let case = client_case(
+            Version::Tls12,
+            "AES128-SHA",
+            false,
+            mutations.iter().cloned().map(Knob::MutateField).collect(),
+        );
+        let obs = observe(&case, &builtin_opts());
+        assert_eq!(obs.applied_field_mutations, mutations);
+        obs
+    };
+    let kept = run(vec![session_id(set(), true)]);
     assert!(kept.negotiated.is_some() && kept.echoed, "{}", kept.describe());
-    let broken = run(false);
+    let broken = run(vec![session_id(set(), false)]);
     assert!(broken.negotiated.is_none(), "{}", broken.describe());
     assert!(broken.fatal().is_some(), "{}", broken.describe());
 
@@ -562,45 +578,16 @@ fn field_mutations_keep_or_break_the_transcript_as_asked() {
     // second used to copy the whole wire message into the transcript, the
     // first's change with it, so the Finished matched and a conformant
     // peer completed a case the spec oracle called must-refuse.
-    let session_id = |op, integrity| {
-        Knob::MutateField(FieldMutation {
-            message: HandshakeType::ClientHello,
-            path: "session_id".into(),
-            op,
-            fix_lengths: true,
-            integrity,
-        })
-    };
-    let flip = shakedown_engine::crypto::record::ByteFlip { index: 1, xor: 0x40 };
-    let case = FuzzCase {
-        version: Version::Tls12,
-        suite: "AES128-SHA".into(),
-        engine_role: Role::Client,
-        client_auth: ClientAuth::Off,
-        identity: None,
-        resume: false,
-        mutations: vec![
-            session_id(FieldOp::Set(Payload::Hex(vec![0x5a; 32])), false),
-            session_id(FieldOp::Flip(flip), true),
-        ],
-    };
-    let Ran::Run(r) = execute(&case, &opts, &ids, &mut Worker::default()) else { panic!("the case runs") };
-    assert_eq!(r.observed.applied_field_mutations.len(), 2);
-    assert!(r.observed.negotiated.is_none(), "{}", r.observed.describe());
-    assert!(r.observed.fatal().is_some(), "{}", r.observed.describe());
+    let flip = FieldOp::Flip(ByteFlip { index: 1, xor: 0x40 });
+    let both = run(vec![session_id(set(), false), session_id(flip, true)]);
+    assert!(both.negotiated.is_none(), "{}", both.describe());
+    assert!(both.fatal().is_some(), "{}", both.describe());
 }
 
 #[test]
 fn knobs_that_undo_each_other_owe_no_refusal() {
-    // Found by `shakedown fuzz --peer builtin --cases 3000 --seed 1` against
-    // the honest peer: a pad of four bytes on Finished, then a cut of four
-    // from verify_data, sent the honest Finished; the peer rightly
-    // completed, and the spec oracle called that a must-refuse breach.
-    use shakedown::fuzz::case::FuzzCase;
-    use shakedown::fuzz::exec::{Ran, execute};
     use shakedown::fuzz::oracle::{peer_accepted, spec};
-    use shakedown::run::{Worker, configs::Identities};
-    use shakedown::vector::{ClientAuth, Version};
+    use shakedown::vector::Version;
     use shakedown_engine::deviate::field::{FieldMutation, FieldOp};
     use shakedown_engine::deviate::{Knob, Payload};
     use shakedown_engine::msgs::enums::HandshakeType;
@@ -616,52 +603,23 @@ fn knobs_that_undo_each_other_owe_no_refusal() {
     };
     let pad =
         Knob::PadBody { message: HandshakeType::Finished, bytes: Payload::Hex(vec![0xf6, 0xfb, 0xc0, 0xfc]) };
-    let opts = builtin_opts();
-    let ids = Identities::load(&opts.certs).unwrap();
-    for (mutations, cancelled) in [(vec![cut(4), pad.clone()], true), (vec![cut(3), pad], false)] {
-        let case = FuzzCase {
-            version: Version::Ssl3,
-            suite: "NULL-SHA".into(),
-            engine_role: Role::Client,
-            client_auth: ClientAuth::Off,
-            identity: None,
-            resume: false,
-            mutations,
-        };
-        let Ran::Run(run) = execute(&case, &opts, &ids, &mut Worker::default()) else {
-            panic!("the case runs")
-        };
-        let obs = &run.observed;
-        assert_eq!(
-            obs.cancelled_messages.contains(&HandshakeType::Finished),
-            cancelled,
-            "{}",
-            obs.describe()
-        );
-        // Undone: the peer completes, and owes nothing. Not undone (one
-        // byte of the pad stays): the peer refuses, as it must.
-        assert_eq!(peer_accepted(&case, obs, true), cancelled, "{}", obs.describe());
-        assert!(spec(&case, obs, true).is_none(), "{}", obs.describe());
-    }
-    // Found by a ten-minute campaign against gnutls-serv: a verify_data
-    // made 13 bytes long, then cut by one, is the honest Finished again.
-    // A cut of two leaves it short: refused, as it must be.
-    for (mutations, cancelled) in
-        [(vec![Knob::FinishedLength(13), cut(1)], true), (vec![Knob::FinishedLength(13), cut(2)], false)]
-    {
-        let case = FuzzCase {
-            version: Version::Tls10,
-            suite: "AES256-SHA".into(),
-            engine_role: Role::Client,
-            client_auth: ClientAuth::Off,
-            identity: None,
-            resume: false,
-            mutations,
-        };
-        let Ran::Run(run) = execute(&case, &opts, &ids, &mut Worker::default()) else {
-            panic!("the case runs")
-        };
-        let obs = &run.observed;
+    // (version, suite, knobs, whether they undo each other). Found by
+    // `shakedown fuzz --peer builtin --cases 3000 --seed 1` against the
+    // honest peer: a pad of four bytes on Finished, then a cut of four from
+    // verify_data, sent the honest Finished; the peer rightly completed,
+    // and the spec oracle called that a must-refuse breach. Then by a
+    // ten-minute campaign against gnutls-serv: a verify_data made 13 bytes
+    // long, then cut by one, is the honest Finished again. Not undone (one
+    // byte of the pad stays, a cut of two), the peer refuses, as it must.
+    let cases = [
+        (Version::Ssl3, "NULL-SHA", vec![cut(4), pad.clone()], true),
+        (Version::Ssl3, "NULL-SHA", vec![cut(3), pad], false),
+        (Version::Tls10, "AES256-SHA", vec![Knob::FinishedLength(13), cut(1)], true),
+        (Version::Tls10, "AES256-SHA", vec![Knob::FinishedLength(13), cut(2)], false),
+    ];
+    for (version, suite, mutations, cancelled) in cases {
+        let case = client_case(version, suite, false, mutations);
+        let obs = &observe(&case, &builtin_opts());
         assert_eq!(
             obs.cancelled_messages.contains(&HandshakeType::Finished),
             cancelled,
@@ -681,47 +639,30 @@ fn knobs_that_undo_each_other_owe_no_refusal() {
 /// echoes is still found.
 #[test]
 fn a_fatal_alert_after_the_handshake_is_judged_by_the_data_alone() {
-    use shakedown::fuzz::case::FuzzCase;
-    use shakedown::fuzz::exec::{Ran, execute};
     use shakedown::fuzz::oracle::spec;
-    use shakedown::run::{Worker, configs::Identities};
-    use shakedown::vector::{ClientAuth, Version};
+    use shakedown::vector::Version;
     use shakedown_engine::deviate::{Anchor, Knob};
     use shakedown_engine::msgs::enums::{AlertDescription, AlertLevel};
 
-    let case = |description| FuzzCase {
-        version: Version::Tls10,
-        suite: "AES128-SHA".into(),
-        engine_role: Role::Client,
-        client_auth: ClientAuth::Off,
-        identity: None,
-        resume: false,
-        mutations: vec![Knob::InjectAlert {
-            at: Anchor::AfterHandshake,
-            level: AlertLevel::Fatal,
-            description,
-        }],
+    let case = |description| {
+        let alert = Knob::InjectAlert { at: Anchor::AfterHandshake, level: AlertLevel::Fatal, description };
+        client_case(Version::Tls10, "AES128-SHA", false, vec![alert])
     };
-    let ids = Identities::load(&builtin_opts().certs).unwrap();
     for description in [AlertDescription::CloseNotify, AlertDescription::InternalError] {
         let case = case(description);
-        let Ran::Run(run) = execute(&case, &builtin_opts(), &ids, &mut Worker::default()) else {
-            panic!("the case runs")
-        };
-        assert!(!run.observed.echoed, "{}", run.observed.describe());
+        let obs = observe(&case, &builtin_opts());
+        assert!(!obs.echoed, "{}", obs.describe());
         // Judged as a peer that does not echo, and as one that does.
-        assert!(spec(&case, &run.observed, false).is_none(), "{}", run.observed.describe());
-        assert!(spec(&case, &run.observed, true).is_none(), "{}", run.observed.describe());
+        assert!(spec(&case, &obs, false).is_none(), "{}", obs.describe());
+        assert!(spec(&case, &obs, true).is_none(), "{}", obs.describe());
     }
     let case = case(AlertDescription::InternalError);
     let mut profile = BuiltinProfile::default();
     profile.flaws = [Flaw::IgnoreFatalAlert].into_iter().collect::<Flaws>();
     let flawed = shakedown::run::RunOptions { peer: PeerSpec::Builtin(Box::new(profile)), ..builtin_opts() };
-    let Ran::Run(run) = execute(&case, &flawed, &ids, &mut Worker::default()) else {
-        panic!("the case runs")
-    };
-    assert!(run.observed.echoed, "{}", run.observed.describe());
-    let v = spec(&case, &run.observed, true).expect("the flawed peer echoes after a fatal alert");
+    let obs = observe(&case, &flawed);
+    assert!(obs.echoed, "{}", obs.describe());
+    let v = spec(&case, &obs, true).expect("the flawed peer echoes after a fatal alert");
     assert_eq!(v.rfc, "RFC 5246 7.2.2");
 }
 
@@ -731,11 +672,7 @@ fn a_fatal_alert_after_the_handshake_is_judged_by_the_data_alone() {
 /// found between cases in `restarts.txt`. Skipped without `openssl`.
 #[test]
 fn a_peer_that_dies_mid_campaign_is_restarted_and_counted() {
-    if Command::new("openssl").arg("version").output().is_err() {
-        // CI installs every peer and sets SHAKEDOWN_REQUIRE_PEERS: never a
-        // silent skip there.
-        assert!(std::env::var_os("SHAKEDOWN_REQUIRE_PEERS").is_none(), "openssl is missing");
-        eprintln!("SKIPPED: no openssl");
+    if !have_openssl() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
