@@ -10,6 +10,11 @@
 //!
 //! The cache holds premasters in memory for the life of the provider:
 //! never use it to talk to anyone real.
+//!
+//! [`Memoized::over`] remembers another provider's RSA the same way (the
+//! OpenSSL provider's RSA is faster, but a campaign still repeats it):
+//! its decryption is asked with a fixed fallback, which tells a decrypted
+//! premaster from the countermeasure's random one.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -75,6 +80,9 @@ impl<V: Clone> Table<V> {
 /// remembered; shared by the threads of a campaign.
 #[derive(Debug, Default)]
 pub struct Memoized {
+    /// The provider whose RSA is remembered; `None` is RustCrypto, whose
+    /// primitives are called directly.
+    inner: Option<Arc<dyn CryptoProvider>>,
     encryptions: Mutex<Table<Vec<u8>>>,
     decryptions: Mutex<Table<Vec<u8>>>,
     signatures: Mutex<Table<Vec<u8>>>,
@@ -125,6 +133,37 @@ impl Memoized {
         Arc::new(Self::default())
     }
 
+    /// `provider` with its RSA decryptions, signatures and verifications
+    /// remembered (RustCrypto itself takes [`Memoized::new`]'s path).
+    pub fn over(provider: Arc<dyn CryptoProvider>) -> Arc<Self> {
+        let inner = (provider.name() != RustCrypto.name()).then_some(provider);
+        Arc::new(Self { inner, ..Self::default() })
+    }
+
+    /// The provider's PKCS#1 decryption of a premaster, as
+    /// [`rsa_kx::pkcs1_decrypt`] gives it: the 48-byte message (its first
+    /// two bytes are the client_version the countermeasure puts back), or
+    /// nothing. The provider's countermeasure is asked with fallback bytes
+    /// of 00 and then, only when the message's tail is all 00, of ff: a
+    /// decrypted premaster is the same both times, the fallback is not.
+    fn provider_decrypt(
+        inner: &dyn CryptoProvider,
+        key: &RsaPrivateKey,
+        ciphertext: &[u8],
+        client_version: ProtocolVersion,
+    ) -> Vec<u8> {
+        let with = |fill| {
+            let mut rng = Fallback { fill, left: PREMASTER_LEN - 2, then: SeededRandom::from_seed(0) };
+            inner.decrypt_premaster(key, ciphertext, client_version, &mut rng)
+        };
+        let first = with(0x00);
+        let decrypted = first.iter().skip(2).any(|b| *b != 0) || with(0xff) == first;
+        match decrypted {
+            true => first.to_vec(),
+            false => Vec::new(),
+        }
+    }
+
     pub fn stats(&self) -> MemoStats {
         let e = lock(&self.encryptions);
         let (d, s, v) = (lock(&self.decryptions), lock(&self.signatures), lock(&self.verifications));
@@ -143,7 +182,10 @@ impl Memoized {
 
 impl CryptoProvider for Memoized {
     fn name(&self) -> &'static str {
-        "rustcrypto-memoized"
+        match &self.inner {
+            None => "rustcrypto-memoized",
+            Some(_) => "memoized",
+        }
     }
 
     fn new_sealer(
@@ -153,7 +195,10 @@ impl CryptoProvider for Memoized {
         keys: &DirectionKeys,
         encrypt_then_mac: bool,
     ) -> Result<Box<dyn RecordSeal>, SetupError> {
-        RustCrypto.new_sealer(suite, version, keys, encrypt_then_mac)
+        match &self.inner {
+            None => RustCrypto.new_sealer(suite, version, keys, encrypt_then_mac),
+            Some(p) => p.new_sealer(suite, version, keys, encrypt_then_mac),
+        }
     }
 
     fn new_opener(
@@ -163,7 +208,10 @@ impl CryptoProvider for Memoized {
         keys: &DirectionKeys,
         encrypt_then_mac: bool,
     ) -> Result<Box<dyn RecordOpen>, SetupError> {
-        RustCrypto.new_opener(suite, version, keys, encrypt_then_mac)
+        match &self.inner {
+            None => RustCrypto.new_opener(suite, version, keys, encrypt_then_mac),
+            Some(p) => p.new_opener(suite, version, keys, encrypt_then_mac),
+        }
     }
 
     fn encrypt_premaster(
@@ -173,6 +221,10 @@ impl CryptoProvider for Memoized {
         rng: &mut dyn RandomSource,
         tweak: &Pkcs1Tweak,
     ) -> Result<Vec<u8>, RsaError> {
+        // A public operation is cheap in a native provider.
+        if let Some(p) = &self.inner {
+            return p.encrypt_premaster(key, premaster, rng, tweak);
+        }
         // The padding comes from `rng` as always; the public operation on
         // the finished block is what is remembered.
         let block = rsa_kx::encryption_block(key, premaster, rng, tweak)?;
@@ -200,7 +252,10 @@ impl CryptoProvider for Memoized {
         let k = memo_key(Op::Decrypt, key.as_public_key().modulus(), &[ciphertext]);
         let remembered = lock(&self.decryptions).get(&k);
         let decrypted = remembered.unwrap_or_else(|| {
-            let d = rsa_kx::pkcs1_decrypt(key, ciphertext, &mut blinding_for(&k));
+            let d = match &self.inner {
+                None => rsa_kx::pkcs1_decrypt(key, ciphertext, &mut blinding_for(&k)),
+                Some(p) => Self::provider_decrypt(p.as_ref(), key, ciphertext, client_version),
+            };
             lock(&self.decryptions).put(k, d.clone());
             d
         });
@@ -218,7 +273,10 @@ impl CryptoProvider for Memoized {
         if let Some(sig) = lock(&self.signatures).get(&k) {
             return Ok(sig);
         }
-        let sig = rsa_kx::sign(key, hash, digest, &mut blinding_for(&k))?;
+        let sig = match &self.inner {
+            None => rsa_kx::sign(key, hash, digest, &mut blinding_for(&k))?,
+            Some(p) => p.sign(key, hash, digest, &mut blinding_for(&k))?,
+        };
         lock(&self.signatures).put(k, sig.clone());
         Ok(sig)
     }
@@ -235,7 +293,10 @@ impl CryptoProvider for Memoized {
         if lock(&self.verifications).get(&k).is_some() {
             return Ok(());
         }
-        rsa_kx::verify(key, hash, digest, signature)?;
+        match &self.inner {
+            None => rsa_kx::verify(key, hash, digest, signature)?,
+            Some(p) => p.verify(key, hash, digest, signature)?,
+        }
         lock(&self.verifications).put(k, ());
         Ok(())
     }
@@ -247,7 +308,31 @@ impl CryptoProvider for Memoized {
         sender: Side,
         transcript: &[u8],
     ) -> Vec<u8> {
-        verify_data(prf, master, sender, transcript)
+        match &self.inner {
+            None => verify_data(prf, master, sender, transcript),
+            Some(p) => p.verify_data(prf, master, sender, transcript),
+        }
+    }
+}
+
+/// The randomness of [`Memoized::provider_decrypt`]: the fallback the
+/// countermeasure draws first (RFC 5246 7.4.7.1) is one byte repeated,
+/// what follows (the provider's blinding, which must not be constant: a
+/// blinding factor of zero is drawn again forever) is seeded.
+#[derive(Debug)]
+struct Fallback {
+    fill: u8,
+    left: usize,
+    then: SeededRandom,
+}
+
+impl RandomSource for Fallback {
+    fn fill(&mut self, dest: &mut [u8]) {
+        let fixed = dest.len().min(self.left);
+        let (head, tail) = dest.split_at_mut(fixed);
+        head.fill(self.fill);
+        self.left -= fixed;
+        self.then.fill(tail);
     }
 }
 

@@ -44,8 +44,8 @@ pub struct CampaignOptions {
     pub shard: (u64, u64),
     pub timeout: Duration,
     pub certs: PathBuf,
-    /// The engine side's cryptography (`--provider`). In memory the default
-    /// provider is wrapped in [`Memoized`]; another is used as it is.
+    /// The engine side's cryptography (`--provider`). In memory it is
+    /// wrapped in [`Memoized`], its RSA results remembered.
     pub provider: std::sync::Arc<dyn shakedown_engine::crypto::provider::CryptoProvider>,
 }
 
@@ -202,8 +202,9 @@ pub fn run(opts: &CampaignOptions, stop: &AtomicBool, progress: &dyn Fn(&Stats))
         .collect();
     let mut ids = Identities::load(&opts.certs)?;
     ids.crypto = opts.provider.clone();
-    // Only RustCrypto's RSA is slow enough to be worth remembering.
-    let memo = (in_memory && opts.provider.name() == "rustcrypto").then(Memoized::new);
+    // A campaign repeats its RSA operations (the randoms come from a small
+    // pool): remembered, whichever provider does them.
+    let memo = in_memory.then(|| Memoized::over(opts.provider.clone()));
     if let Some(m) = &memo {
         ids.crypto = m.clone();
     }

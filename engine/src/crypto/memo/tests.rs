@@ -126,3 +126,125 @@ fn encryption_matches_the_default_provider_and_draws_the_same_padding() {
     }
     assert_eq!((memo.stats().encrypt_misses, memo.stats().encrypt_hits), (1, 1));
 }
+
+/// RustCrypto under another name, so [`Memoized::over`] takes the path of
+/// any other provider: only through the provider's own methods.
+#[derive(Debug)]
+struct Other;
+
+impl CryptoProvider for Other {
+    fn name(&self) -> &'static str {
+        "other"
+    }
+    fn new_sealer(
+        &self,
+        suite: &'static SuiteInfo,
+        version: ProtocolVersion,
+        keys: &DirectionKeys,
+        encrypt_then_mac: bool,
+    ) -> Result<Box<dyn RecordSeal>, SetupError> {
+        RustCrypto.new_sealer(suite, version, keys, encrypt_then_mac)
+    }
+    fn new_opener(
+        &self,
+        suite: &'static SuiteInfo,
+        version: ProtocolVersion,
+        keys: &DirectionKeys,
+        encrypt_then_mac: bool,
+    ) -> Result<Box<dyn RecordOpen>, SetupError> {
+        RustCrypto.new_opener(suite, version, keys, encrypt_then_mac)
+    }
+    fn encrypt_premaster(
+        &self,
+        key: &RsaPublicKey,
+        premaster: &[u8],
+        rng: &mut dyn RandomSource,
+        tweak: &Pkcs1Tweak,
+    ) -> Result<Vec<u8>, RsaError> {
+        RustCrypto.encrypt_premaster(key, premaster, rng, tweak)
+    }
+    fn decrypt_premaster(
+        &self,
+        key: &RsaPrivateKey,
+        ciphertext: &[u8],
+        client_version: ProtocolVersion,
+        rng: &mut dyn RandomSource,
+    ) -> [u8; PREMASTER_LEN] {
+        RustCrypto.decrypt_premaster(key, ciphertext, client_version, rng)
+    }
+    fn sign(
+        &self,
+        key: &RsaPrivateKey,
+        hash: SignatureHash,
+        digest: &[u8],
+        rng: &mut dyn RandomSource,
+    ) -> Result<Vec<u8>, RsaError> {
+        RustCrypto.sign(key, hash, digest, rng)
+    }
+    fn verify(
+        &self,
+        key: &RsaPublicKey,
+        hash: SignatureHash,
+        digest: &[u8],
+        signature: &[u8],
+    ) -> Result<(), RsaError> {
+        RustCrypto.verify(key, hash, digest, signature)
+    }
+    fn verify_data(
+        &self,
+        prf: PrfAlgorithm,
+        master: &[u8; MASTER_SECRET_LEN],
+        sender: Side,
+        transcript: &[u8],
+    ) -> Vec<u8> {
+        RustCrypto.verify_data(prf, master, sender, transcript)
+    }
+}
+
+/// Over any provider, a premaster decrypts as the provider itself gives it,
+/// a bad one to the connection's random fallback, and a premaster whose
+/// message is all zero bytes (which the first, zero-filled asking cannot
+/// tell from the fallback) is still the decrypted one; each is remembered.
+fn decrypts_as_the_provider_does(provider: Arc<dyn CryptoProvider>) {
+    let key = key();
+    let memo = Memoized::over(provider.clone());
+    let mut zeros = vec![0x03, 0x03];
+    zeros.extend_from_slice(&[0; 46]);
+    let mut bad = encrypted(&key, &[0x42; 48], 6);
+    if let Some(b) = bad.last_mut() {
+        *b ^= 1;
+    }
+    let cases = [encrypted(&key, &[0x42; 48], 5), encrypted(&key, &zeros, 7), bad];
+    for ct in &cases {
+        let honest =
+            provider.decrypt_premaster(&key, ct, ProtocolVersion::Tls12, &mut SeededRandom::from_seed(3));
+        for _ in 0..2 {
+            let got =
+                memo.decrypt_premaster(&key, ct, ProtocolVersion::Tls12, &mut SeededRandom::from_seed(3));
+            assert_eq!(got, honest);
+        }
+    }
+    assert_eq!((memo.stats().decrypt_misses, memo.stats().decrypt_hits), (3, 3));
+    let digest = [0x5a; 32];
+    let sig = memo.sign(&key, SignatureHash::Sha256, &digest, &mut SeededRandom::from_seed(1)).unwrap();
+    assert_eq!(
+        sig,
+        provider.sign(&key, SignatureHash::Sha256, &digest, &mut SeededRandom::from_seed(2)).unwrap()
+    );
+    memo.verify(key.as_public_key(), SignatureHash::Sha256, &digest, &sig).unwrap();
+}
+
+#[test]
+fn another_provider_is_remembered_through_its_own_methods() {
+    let memo = Memoized::over(Arc::new(Other));
+    assert_eq!(memo.name(), "memoized");
+    decrypts_as_the_provider_does(Arc::new(Other));
+    // RustCrypto itself keeps the direct path.
+    assert_eq!(Memoized::over(Arc::new(RustCrypto)).name(), "rustcrypto-memoized");
+}
+
+#[cfg(feature = "openssl-provider")]
+#[test]
+fn the_openssl_provider_is_remembered_too() {
+    decrypts_as_the_provider_does(Arc::new(super::super::openssl_provider::OpenSsl));
+}
