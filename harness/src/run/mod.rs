@@ -138,7 +138,12 @@ fn start_server(
     loop {
         let port = free_port()?;
         let mut p = PeerProcess::spawn(profile, &profile.argv(case, port, certs), port)?;
-        match p.wait_ready(&profile.ready, startup) {
+        let ready = p.wait_ready(&profile.ready, startup);
+        if ready.is_err() {
+            // Its output can end a moment before its exit status is there.
+            p.wait_exit(EXIT_GRACE);
+        }
+        match ready {
             Ok(()) => return Ok(p),
             Err(e) if attempt >= START_ATTEMPTS || p.alive() => {
                 return Err(match attempt {
@@ -153,6 +158,9 @@ fn start_server(
 
 /// How often a server that exits before it is ready is started again.
 const START_ATTEMPTS: u32 = 3;
+
+/// How long a server whose readiness failed is given to show it exited.
+const EXIT_GRACE: Duration = Duration::from_millis(500);
 
 /// Connects to a peer server, giving up at once when its process has
 /// exited (instead of retrying a refused port until the timeout).
