@@ -86,19 +86,30 @@ fn sharded(
     let mut profile = BuiltinProfile::default();
     profile.flaws = flaws.iter().copied().collect::<Flaws>();
     let opts = CampaignOptions {
-        peers: vec![PeerSpec::Builtin(Box::new(profile))],
         peer_role,
+        jobs,
+        shard,
+        ..options(vec![PeerSpec::Builtin(Box::new(profile))], seed, cases)
+    };
+    campaign::run(&opts, &AtomicBool::new(false), &|_| {}).expect("campaign runs")
+}
+
+/// A campaign of `cases` cases against `peers` in memory: both roles, two
+/// jobs, one shard, nothing written.
+fn options(peers: Vec<PeerSpec>, seed: u64, cases: u64) -> CampaignOptions {
+    CampaignOptions {
+        peers,
+        peer_role: None,
         cases: Some(cases),
         time: None,
         seed,
-        jobs,
+        jobs: 2,
         out: None,
-        shard,
+        shard: (1, 1),
         timeout: Duration::from_secs(5),
         certs: root().join("vectors/certs"),
         provider: std::sync::Arc::new(shakedown_engine::crypto::provider::RustCrypto),
-    };
-    campaign::run(&opts, &AtomicBool::new(false), &|_| {}).expect("campaign runs")
+    }
 }
 
 /// (flaw, seed, role of the flawed peer, cases within which it is found).
@@ -252,17 +263,9 @@ fn a_known_deviation_of_the_profile_explains_a_finding() {
     let mut profile = BuiltinProfile::load(&path).unwrap();
     profile.flaws = [Flaw::AcceptUnsolicitedExtension].into_iter().collect::<Flaws>();
     let opts = CampaignOptions {
-        peers: vec![PeerSpec::Builtin(Box::new(profile))],
         peer_role: role,
-        cases: Some(cases),
-        time: None,
-        seed,
-        jobs: 2,
         out: Some(shakedown::fuzz::findings::OutDir::create(dir.path()).unwrap()),
-        shard: (1, 1),
-        timeout: Duration::from_secs(5),
-        certs: root().join("vectors/certs"),
-        provider: std::sync::Arc::new(shakedown_engine::crypto::provider::RustCrypto),
+        ..options(vec![PeerSpec::Builtin(Box::new(profile))], seed, cases)
     };
     let known = campaign::run(&opts, &AtomicBool::new(false), &|_| {}).expect("campaign runs");
     let left: Vec<String> = known
@@ -288,17 +291,8 @@ fn a_differential_finding_keeps_both_peers_transcripts() {
     flawed.flaws = [Flaw::AcceptBadFinished].into_iter().collect::<Flaws>();
     let dir = tempfile::tempdir().unwrap();
     let opts = CampaignOptions {
-        peers: vec![PeerSpec::Builtin(Box::default()), PeerSpec::Builtin(Box::new(flawed))],
-        peer_role: None,
-        cases: Some(20),
-        time: None,
-        seed: 1,
-        jobs: 2,
         out: Some(shakedown::fuzz::findings::OutDir::create(dir.path()).unwrap()),
-        shard: (1, 1),
-        timeout: Duration::from_secs(5),
-        certs: root().join("vectors/certs"),
-        provider: std::sync::Arc::new(shakedown_engine::crypto::provider::RustCrypto),
+        ..options(vec![PeerSpec::Builtin(Box::default()), PeerSpec::Builtin(Box::new(flawed))], 1, 20)
     };
     let report = campaign::run(&opts, &AtomicBool::new(false), &|_| {}).expect("campaign runs");
     let diff: Vec<_> = report.findings.iter().filter(|f| f.oracle == Oracle::Differential).collect();
