@@ -338,7 +338,13 @@ impl CryptoProvider for Recording {
         RustCrypto.verify(key, hash, digest, signature)
     }
 
-    fn verify_data(&self, prf: PrfAlgorithm, master: &[u8; 48], sender: Side, transcript: &[u8]) -> Vec<u8> {
+    fn verify_data(
+        &self,
+        prf: PrfAlgorithm,
+        master: &[u8; 48],
+        sender: Side,
+        transcript: &shakedown_engine::crypto::transcript::Transcript,
+    ) -> Vec<u8> {
         RustCrypto.verify_data(prf, master, sender, transcript)
     }
 }

@@ -18,7 +18,7 @@ use shakedown_engine::crypto::finished::{
 };
 use shakedown_engine::crypto::key_schedule::{extended_master_secret, key_block, master_secret};
 use shakedown_engine::crypto::prf::{PrfAlgorithm, prf};
-use shakedown_engine::crypto::transcript::Transcript;
+use shakedown_engine::crypto::transcript::{Transcript, running_transcript};
 use shakedown_engine::msgs::enums::{HashAlgorithm, ProtocolVersion};
 use shakedown_engine::suites;
 
@@ -198,6 +198,13 @@ fn key_blocks_match_and_split_in_rfc_order() {
     assert_no_failures(failures);
 }
 
+/// A transcript of `bytes` with no digest running: each is computed whole.
+fn whole_transcript(bytes: &[u8]) -> Transcript {
+    let mut t = Transcript::new();
+    t.add(bytes);
+    t
+}
+
 #[test]
 fn finished_verify_data_matches_and_rejects_wrong_values() {
     let mut failures = Vec::new();
@@ -208,8 +215,14 @@ fn finished_verify_data_matches_and_rejects_wrong_values() {
             "server" => Side::Server,
             other => panic!("{}: unknown sender `{other}`", c.id()),
         };
-        let ours = verify_data(alg, &c.arr("masterSecret"), sender, &c.hex("transcript"));
+        // The digests running from the first byte, and computed whole.
+        let running = running_transcript(alg, &c.hex("transcript"));
+        let ours = verify_data(alg, &c.arr("masterSecret"), sender, &running);
         if let Some(m) = mismatch("verifyData", &ours, &c.hex("verifyData")) {
+            return Some(m);
+        }
+        let whole = verify_data(alg, &c.arr("masterSecret"), sender, &whole_transcript(&c.hex("transcript")));
+        if let Some(m) = mismatch("verifyData (whole transcript)", &whole, &c.hex("verifyData")) {
             return Some(m);
         }
         let accepted = verify_data_matches(&ours, &c.hex("received"));
@@ -226,7 +239,25 @@ fn certificate_verify_digests_match() {
         let hash = c.test["hash"]
             .as_str()
             .map(|h| HashAlgorithm::from_name(h).unwrap_or_else(|| panic!("{}: unknown hash `{h}`", c.id())));
-        let got = certificate_verify_digest(v, &c.arr("masterSecret"), &c.hex("transcript"), hash);
+        // As a server computes it: every hash it may need started before
+        // the transcript (hashes it does not need run too; harmless).
+        let mut transcript = Transcript::new();
+        transcript.run_hashes(hash);
+        transcript.run_prf_hashes(PrfAlgorithm::Tls10);
+        transcript.add(&c.hex("transcript"));
+        let got = certificate_verify_digest(v, &c.arr("masterSecret"), &transcript, hash);
+        let whole = certificate_verify_digest(
+            v,
+            &c.arr("masterSecret"),
+            &whole_transcript(&c.hex("transcript")),
+            hash,
+        );
+        if got != whole {
+            return Some(format!("running {got:?} but whole {whole:?}"));
+        }
+        if transcript.whole_hashes() != 0 {
+            return Some("the running transcript was hashed whole".into());
+        }
         match (got, c.valid()) {
             (Ok(CertificateVerifyDigest::Md5Sha1(d)), true) if hash.is_none() => {
                 mismatch("digest", &d, &c.hex("digest"))
@@ -263,9 +294,16 @@ fn recorded_openssl_handshakes_reproduce() {
             })
             .collect();
         let position = |ty: &str| msgs.iter().position(|(t, _)| t == ty);
+        // As the engine holds it: digests started once ServerHello is in
+        // (the second message), catching up on the hellos.
         let transcript_before = |end: usize| {
             let mut t = Transcript::new();
-            msgs[..end].iter().for_each(|(_, raw)| t.add(raw));
+            for (i, (_, raw)) in msgs[..end].iter().enumerate() {
+                if i == 2 {
+                    t.run_prf_hashes(alg);
+                }
+                t.add(raw);
+            }
             t
         };
         // ClientHello / ServerHello: type(1) len(3) version(2) random(32).
@@ -283,10 +321,17 @@ fn recorded_openssl_handshakes_reproduce() {
             return Some(m);
         }
         let client_fin = position("Finished").unwrap();
-        let client = verify_data(alg, &ms, Side::Client, transcript_before(client_fin).bytes());
-        let server = verify_data(alg, &ms, Side::Server, transcript_before(client_fin + 1).bytes());
+        let (before_client, before_server) =
+            (transcript_before(client_fin), transcript_before(client_fin + 1));
+        let client = verify_data(alg, &ms, Side::Client, &before_client);
+        let server = verify_data(alg, &ms, Side::Server, &before_server);
+        let whole = verify_data(alg, &ms, Side::Server, &whole_transcript(before_server.bytes()));
+        if before_client.whole_hashes() + before_server.whole_hashes() != 0 {
+            return Some("a running transcript was hashed whole".into());
+        }
         mismatch("clientVerifyData", &client, &c.hex("clientVerifyData"))
             .or_else(|| mismatch("serverVerifyData", &server, &c.hex("serverVerifyData")))
+            .or_else(|| mismatch("serverVerifyData (whole transcript)", &whole, &c.hex("serverVerifyData")))
     });
     assert_no_failures(failures);
 }

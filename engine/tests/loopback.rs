@@ -93,6 +93,10 @@ fn every_version_suite_and_client_auth_mode_completes() {
                         out.server_events.contains(&ConnectionEvent::ApplicationData(b"ping".to_vec())),
                         "{what}"
                     );
+                    // Every Finished and CertificateVerify finished a copy
+                    // of a digest that ran as the messages came.
+                    assert_eq!(out.client.transcript_rehashes(), 0, "{what}: client rehashed its transcript");
+                    assert_eq!(out.server.transcript_rehashes(), 0, "{what}: server rehashed its transcript");
                     ran += 1;
                 }
             }
@@ -146,6 +150,13 @@ fn every_provider_pair_completes_every_version_and_suite() {
                         again.client_events.contains(&ConnectionEvent::ApplicationData(b"pong".to_vec())),
                         "{what}"
                     );
+                    for (side, conn) in [("client", &again.client), ("server", &again.server)] {
+                        assert_eq!(
+                            conn.transcript_rehashes(),
+                            0,
+                            "{what}: resumed {side} rehashed its transcript"
+                        );
+                    }
                     ran += 1;
                 }
             }

@@ -2,7 +2,7 @@
 //! SSL 3.0 (libssl's ssl3_generate_key_block and ssl3_final_finish_mac do
 //! the same with EVP_Digest*).
 
-use openssl::hash::{Hasher, MessageDigest, hash};
+use openssl::hash::{Hasher, MessageDigest};
 
 use super::ffi::Tls1Prf;
 
@@ -26,12 +26,26 @@ pub fn ssl3_prf(secret: &[u8], seed: &[u8], out: &mut [u8]) {
     }
 }
 
-/// SSL 3.0 Finished (RFC 6101 5.6.9), as ssl3_final_finish_mac.
-pub fn ssl3_verify_data(master: &[u8], transcript: &[u8], sender: &[u8]) -> Vec<u8> {
+/// Running digests of `transcript`, one per `mds`: what libssl holds by
+/// Finished (its handshake buffer digested as messages arrive).
+pub fn running(mds: &[MessageDigest], transcript: &[u8]) -> Vec<Hasher> {
+    mds.iter()
+        .map(|md| {
+            let mut h = Hasher::new(*md).unwrap();
+            h.update(transcript).unwrap();
+            h
+        })
+        .collect()
+}
+
+/// SSL 3.0 Finished (RFC 6101 5.6.9), as ssl3_final_finish_mac: the
+/// running MD5 and SHA-1 of the transcript copied and continued.
+pub fn ssl3_verify_data(master: &[u8], md5_sha1: &[Hasher], sender: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(36);
-    for (md, pad_len) in [(MessageDigest::md5(), 48), (MessageDigest::sha1(), 40)] {
-        let mut inner = Hasher::new(md).unwrap();
-        inner.update(transcript).unwrap();
+    for (running, (md, pad_len)) in
+        md5_sha1.iter().zip([(MessageDigest::md5(), 48), (MessageDigest::sha1(), 40)])
+    {
+        let mut inner = running.clone();
         inner.update(sender).unwrap();
         inner.update(master).unwrap();
         inner.update(&[0x36; 48][..pad_len]).unwrap();
@@ -45,22 +59,14 @@ pub fn ssl3_verify_data(master: &[u8], transcript: &[u8], sender: &[u8]) -> Vec<
     out
 }
 
-/// TLS Finished: PRF(master, label, Hash(transcript))[..12]; the hash is
-/// MD5 || SHA-1 before TLS 1.2.
-pub fn tls_verify_data(
-    prf: &Tls1Prf,
-    tls12_hash: Option<MessageDigest>,
-    master: &[u8],
-    transcript: &[u8],
-) -> [u8; 12] {
-    let h = match tls12_hash {
-        Some(md) => hash(md, transcript).unwrap().to_vec(),
-        None => {
-            let mut v = hash(MessageDigest::md5(), transcript).unwrap().to_vec();
-            v.extend_from_slice(&hash(MessageDigest::sha1(), transcript).unwrap());
-            v
-        }
-    };
+/// TLS Finished: PRF(master, label, Hash(transcript))[..12], the hash (MD5
+/// || SHA-1 before TLS 1.2) finished on copies of the running digests, as
+/// libssl's ssl_handshake_hash does.
+pub fn tls_verify_data(prf: &Tls1Prf, running: &[Hasher], master: &[u8]) -> [u8; 12] {
+    let mut h = Vec::with_capacity(48);
+    for d in running {
+        h.extend_from_slice(&d.clone().finish().unwrap());
+    }
     let mut out = [0u8; 12];
     prf.derive(master, b"client finished", &h, &mut out);
     out

@@ -138,6 +138,15 @@ impl Connection {
         self.side
     }
 
+    /// How many times this handshake hashed its whole transcript because
+    /// no running digest covered a Finished, CertificateVerify or session
+    /// hash (RFC 5246 7.4.8, 7.4.9; RFC 7627 3). The engine starts the
+    /// digests it needs at ServerHello and CertificateRequest, so this is
+    /// zero unless a digest nobody expected is asked for.
+    pub fn transcript_rehashes(&self) -> usize {
+        self.cx.transcript.whole_hashes()
+    }
+
     /// The version in force (negotiated, or offered before that).
     pub fn version(&self) -> ProtocolVersion {
         self.cx.version

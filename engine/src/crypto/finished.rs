@@ -9,7 +9,7 @@ use super::Side;
 use super::key_schedule::MASTER_SECRET_LEN;
 use super::prf::{PrfAlgorithm, prf_unchecked};
 use super::ssl3_kdf;
-use super::transcript::{handshake_hash, hash_bytes, md5_sha1};
+use super::transcript::Transcript;
 use crate::msgs::enums::{HashAlgorithm, ProtocolVersion};
 
 /// SSL 3.0 verify_data: MD5 (16) + SHA (20).
@@ -23,7 +23,7 @@ const SSL3_SENDER_CLIENT: [u8; 4] = *b"CLNT";
 const SSL3_SENDER_SERVER: [u8; 4] = *b"SRVR";
 
 /// The verify_data `sender` puts in its Finished, over `transcript` (every
-/// handshake message before this Finished).
+/// handshake message before this Finished, its digests running).
 ///
 /// SSL 3.0 (RFC 6101 5.6.9): md5_hash || sha_hash with
 /// hash(master_secret + pad2 + hash(handshake_messages + Sender +
@@ -35,7 +35,7 @@ pub fn verify_data(
     alg: PrfAlgorithm,
     master: &[u8; MASTER_SECRET_LEN],
     sender: Side,
-    transcript: &[u8],
+    transcript: &Transcript,
 ) -> Vec<u8> {
     match alg {
         PrfAlgorithm::Ssl3 => {
@@ -43,7 +43,7 @@ pub fn verify_data(
                 Side::Client => &SSL3_SENDER_CLIENT,
                 Side::Server => &SSL3_SENDER_SERVER,
             };
-            ssl3_kdf::handshake_mac(master, transcript, constant).to_vec()
+            ssl3_kdf::handshake_mac(master, transcript.md5_sha1_states(), constant).to_vec()
         }
         PrfAlgorithm::Tls10 | PrfAlgorithm::Sha256 | PrfAlgorithm::Sha384 => {
             let label: &[u8] = match sender {
@@ -51,7 +51,7 @@ pub fn verify_data(
                 Side::Server => b"server finished",
             };
             let mut out = vec![0u8; TLS_VERIFY_DATA_LEN];
-            prf_unchecked(alg, master, label, &handshake_hash(alg, transcript), &mut out);
+            prf_unchecked(alg, master, label, &transcript.handshake_hash(alg), &mut out);
             out
         }
     }
@@ -99,24 +99,28 @@ impl CertificateVerifyDigest {
 pub fn certificate_verify_digest(
     version: ProtocolVersion,
     master: &[u8; MASTER_SECRET_LEN],
-    transcript: &[u8],
+    transcript: &Transcript,
     hash: Option<HashAlgorithm>,
 ) -> Result<CertificateVerifyDigest, KeyScheduleError> {
     match (version, hash) {
         (ProtocolVersion::Ssl3 | ProtocolVersion::Tls10 | ProtocolVersion::Tls11, Some(h)) => {
             Err(KeyScheduleError::HashBeforeTls12(h))
         }
-        (ProtocolVersion::Ssl3, None) => {
-            Ok(CertificateVerifyDigest::Md5Sha1(ssl3_kdf::handshake_mac(master, transcript, &[])))
-        }
+        (ProtocolVersion::Ssl3, None) => Ok(CertificateVerifyDigest::Md5Sha1(ssl3_kdf::handshake_mac(
+            master,
+            transcript.md5_sha1_states(),
+            &[],
+        ))),
         (ProtocolVersion::Tls10 | ProtocolVersion::Tls11, None) => {
-            Ok(CertificateVerifyDigest::Md5Sha1(md5_sha1(transcript)))
+            let mut md5_sha1 = [0u8; 36];
+            md5_sha1.copy_from_slice(&transcript.handshake_hash(PrfAlgorithm::Tls10));
+            Ok(CertificateVerifyDigest::Md5Sha1(md5_sha1))
         }
         (ProtocolVersion::Tls12, None) => Err(KeyScheduleError::MissingHash),
         (ProtocolVersion::Tls12, Some(h @ (HashAlgorithm::Md5 | HashAlgorithm::None))) => {
             Err(KeyScheduleError::UnsupportedHash(h))
         }
-        (ProtocolVersion::Tls12, Some(h)) => match hash_bytes(h, transcript) {
+        (ProtocolVersion::Tls12, Some(h)) => match transcript.digest(h) {
             Some(digest) => Ok(CertificateVerifyDigest::Hashed { hash: h, digest }),
             None => Err(KeyScheduleError::UnsupportedHash(h)),
         },
@@ -130,11 +134,19 @@ mod tests {
 
     const MASTER: [u8; 48] = [0x42; 48];
 
+    /// The two-byte transcript "hs", its bytes only: every digest of it is
+    /// computed whole.
+    fn hs() -> Transcript {
+        let mut t = Transcript::new();
+        t.add(b"hs");
+        t
+    }
+
     #[test]
     fn verify_data_lengths() {
-        assert_eq!(verify_data(PrfAlgorithm::Ssl3, &MASTER, Side::Client, b"hs").len(), 36);
+        assert_eq!(verify_data(PrfAlgorithm::Ssl3, &MASTER, Side::Client, &hs()).len(), 36);
         for alg in [PrfAlgorithm::Tls10, PrfAlgorithm::Sha256, PrfAlgorithm::Sha384] {
-            assert_eq!(verify_data(alg, &MASTER, Side::Server, b"hs").len(), 12);
+            assert_eq!(verify_data(alg, &MASTER, Side::Server, &hs()).len(), 12);
         }
     }
 
@@ -142,8 +154,8 @@ mod tests {
     fn sides_differ() {
         for alg in [PrfAlgorithm::Ssl3, PrfAlgorithm::Tls10, PrfAlgorithm::Sha256, PrfAlgorithm::Sha384] {
             assert_ne!(
-                verify_data(alg, &MASTER, Side::Client, b"hs"),
-                verify_data(alg, &MASTER, Side::Server, b"hs"),
+                verify_data(alg, &MASTER, Side::Client, &hs()),
+                verify_data(alg, &MASTER, Side::Server, &hs()),
                 "{alg:?}"
             );
         }
@@ -151,7 +163,7 @@ mod tests {
 
     #[test]
     fn matches_needs_equal_length_and_bytes() {
-        let v = verify_data(PrfAlgorithm::Sha256, &MASTER, Side::Client, b"hs");
+        let v = verify_data(PrfAlgorithm::Sha256, &MASTER, Side::Client, &hs());
         assert!(verify_data_matches(&v, &v));
         let mut flipped = v.clone();
         flipped[11] ^= 0x01;
@@ -162,9 +174,12 @@ mod tests {
 
     #[test]
     fn ssl3_certificate_verify_is_finished_without_sender() {
-        let cv = certificate_verify_digest(ProtocolVersion::Ssl3, &MASTER, b"hs", None).unwrap();
-        assert_eq!(cv, CertificateVerifyDigest::Md5Sha1(ssl3_kdf::handshake_mac(&MASTER, b"hs", b"")));
-        let fin = verify_data(PrfAlgorithm::Ssl3, &MASTER, Side::Client, b"hs");
+        let cv = certificate_verify_digest(ProtocolVersion::Ssl3, &MASTER, &hs(), None).unwrap();
+        assert_eq!(
+            cv,
+            CertificateVerifyDigest::Md5Sha1(ssl3_kdf::handshake_mac(&MASTER, hs().md5_sha1_states(), b""))
+        );
+        let fin = verify_data(PrfAlgorithm::Ssl3, &MASTER, Side::Client, &hs());
         assert_ne!(CertificateVerifyDigest::Md5Sha1(fin.try_into().unwrap()), cv);
     }
 
@@ -173,25 +188,25 @@ mod tests {
         use HashAlgorithm as H;
         use ProtocolVersion as V;
         assert!(matches!(
-            certificate_verify_digest(V::Tls10, &MASTER, b"hs", None),
+            certificate_verify_digest(V::Tls10, &MASTER, &hs(), None),
             Ok(CertificateVerifyDigest::Md5Sha1(_))
         ));
         assert_eq!(
-            certificate_verify_digest(V::Tls11, &MASTER, b"hs", Some(H::Sha256)),
+            certificate_verify_digest(V::Tls11, &MASTER, &hs(), Some(H::Sha256)),
             Err(KeyScheduleError::HashBeforeTls12(H::Sha256))
         );
         assert_eq!(
-            certificate_verify_digest(V::Tls12, &MASTER, b"hs", None),
+            certificate_verify_digest(V::Tls12, &MASTER, &hs(), None),
             Err(KeyScheduleError::MissingHash)
         );
         for bad in [H::Md5, H::None, H::Unknown(7)] {
             assert_eq!(
-                certificate_verify_digest(V::Tls12, &MASTER, b"hs", Some(bad)),
+                certificate_verify_digest(V::Tls12, &MASTER, &hs(), Some(bad)),
                 Err(KeyScheduleError::UnsupportedHash(bad))
             );
         }
         for (h, len) in [(H::Sha1, 20), (H::Sha224, 28), (H::Sha256, 32), (H::Sha384, 48), (H::Sha512, 64)] {
-            match certificate_verify_digest(V::Tls12, &MASTER, b"hs", Some(h)) {
+            match certificate_verify_digest(V::Tls12, &MASTER, &hs(), Some(h)) {
                 Ok(CertificateVerifyDigest::Hashed { hash, digest }) => {
                     assert_eq!(hash, h);
                     assert_eq!(digest.len(), len);
@@ -200,7 +215,7 @@ mod tests {
             }
         }
         assert_eq!(
-            certificate_verify_digest(V::Tls13, &MASTER, b"hs", None),
+            certificate_verify_digest(V::Tls13, &MASTER, &hs(), None),
             Err(KeyScheduleError::UnsupportedVersion(V::Tls13))
         );
     }

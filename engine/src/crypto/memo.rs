@@ -19,6 +19,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use super::transcript::Transcript;
+
 use sha2::{Digest, Sha256};
 
 use super::finished::verify_data;
@@ -306,7 +308,7 @@ impl CryptoProvider for Memoized {
         prf: PrfAlgorithm,
         master: &[u8; MASTER_SECRET_LEN],
         sender: Side,
-        transcript: &[u8],
+        transcript: &Transcript,
     ) -> Vec<u8> {
         match &self.inner {
             None => verify_data(prf, master, sender, transcript),

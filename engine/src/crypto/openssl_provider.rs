@@ -23,6 +23,7 @@ use super::prf::PrfAlgorithm;
 use super::provider::{CryptoProvider, RecordOpen, RecordSeal};
 use super::record::{self, RecordOpener, RecordSealer, SetupError};
 use super::rsa_kx::{self, PREMASTER_LEN, Pkcs1Tweak, RsaError, RsaPrivateKey, RsaPublicKey, SignatureHash};
+use super::transcript::Transcript;
 use super::{DirectionKeys, RandomSource, Side};
 use crate::msgs::enums::ProtocolVersion;
 use crate::suites::SuiteInfo;
@@ -175,7 +176,7 @@ impl CryptoProvider for OpenSsl {
         prf: PrfAlgorithm,
         master: &[u8; MASTER_SECRET_LEN],
         sender: Side,
-        transcript: &[u8],
+        transcript: &Transcript,
     ) -> Vec<u8> {
         verify_data(prf, master, sender, transcript)
     }

@@ -12,6 +12,7 @@ use super::key_schedule::MASTER_SECRET_LEN;
 use super::prf::PrfAlgorithm;
 use super::record::{RecordError, RecordOpener, RecordSealer, SealTweak, SetupError};
 use super::rsa_kx::{self, PREMASTER_LEN, Pkcs1Tweak, RsaError, RsaPrivateKey, RsaPublicKey, SignatureHash};
+use super::transcript::Transcript;
 use super::{DirectionKeys, RandomSource, Side};
 use crate::msgs::enums::{ContentType, ProtocolVersion};
 use crate::suites::SuiteInfo;
@@ -124,7 +125,7 @@ pub trait CryptoProvider: Send + Sync + Debug {
         prf: PrfAlgorithm,
         master: &[u8; MASTER_SECRET_LEN],
         sender: Side,
-        transcript: &[u8],
+        transcript: &Transcript,
     ) -> Vec<u8>;
 }
 
@@ -202,7 +203,7 @@ impl CryptoProvider for RustCrypto {
         prf: PrfAlgorithm,
         master: &[u8; MASTER_SECRET_LEN],
         sender: Side,
-        transcript: &[u8],
+        transcript: &Transcript,
     ) -> Vec<u8> {
         verify_data(prf, master, sender, transcript)
     }
@@ -314,7 +315,13 @@ impl CryptoProvider for InsecureFuzzing {
         if digest == signature { Ok(()) } else { Err(RsaError::BadSignature) }
     }
 
-    fn verify_data(&self, prf: PrfAlgorithm, _: &[u8; MASTER_SECRET_LEN], _: Side, _: &[u8]) -> Vec<u8> {
+    fn verify_data(
+        &self,
+        prf: PrfAlgorithm,
+        _: &[u8; MASTER_SECRET_LEN],
+        _: Side,
+        _: &Transcript,
+    ) -> Vec<u8> {
         let len = match prf {
             PrfAlgorithm::Ssl3 => crate::msgs::finished::SSL3_VERIFY_DATA_LEN,
             _ => crate::msgs::finished::TLS_VERIFY_DATA_LEN,

@@ -39,21 +39,16 @@ const SHA_PAD_LEN: usize = 40;
 /// hash(master + pad_2 + hash(handshake + sender + master + pad_1)) for MD5
 /// then SHA, concatenated (36 bytes). Finished passes the sender constant
 /// (RFC 6101 5.6.9); CertificateVerify passes an empty sender (5.6.8).
-pub(crate) fn handshake_mac(master: &[u8; 48], handshake: &[u8], sender: &[u8]) -> [u8; 36] {
-    let md5_inner = Md5::new()
-        .chain_update(handshake)
-        .chain_update(sender)
-        .chain_update(master)
-        .chain_update([PAD1; MD5_PAD_LEN])
-        .finalize();
+/// `handshake` is the MD5 and SHA states over the handshake messages, which
+/// run as the messages arrive ([`super::transcript::Transcript`]).
+pub(crate) fn handshake_mac(master: &[u8; 48], handshake: (Md5, Sha1), sender: &[u8]) -> [u8; 36] {
+    let (md5_handshake, sha_handshake) = handshake;
+    let md5_inner =
+        md5_handshake.chain_update(sender).chain_update(master).chain_update([PAD1; MD5_PAD_LEN]).finalize();
     let md5 =
         Md5::new().chain_update(master).chain_update([PAD2; MD5_PAD_LEN]).chain_update(md5_inner).finalize();
-    let sha_inner = Sha1::new()
-        .chain_update(handshake)
-        .chain_update(sender)
-        .chain_update(master)
-        .chain_update([PAD1; SHA_PAD_LEN])
-        .finalize();
+    let sha_inner =
+        sha_handshake.chain_update(sender).chain_update(master).chain_update([PAD1; SHA_PAD_LEN]).finalize();
     let sha =
         Sha1::new().chain_update(master).chain_update([PAD2; SHA_PAD_LEN]).chain_update(sha_inner).finalize();
     let mut out = [0u8; 36];

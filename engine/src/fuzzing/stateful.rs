@@ -23,6 +23,7 @@ use crate::crypto::record::SetupError;
 use crate::crypto::rsa_kx::{
     PREMASTER_LEN, Pkcs1Tweak, RsaError, RsaPrivateKey, RsaPublicKey, SignatureHash,
 };
+use crate::crypto::transcript::Transcript;
 use crate::crypto::{DirectionKeys, RandomSource, SeededRandom, Side};
 use crate::error::Error;
 use crate::msgs::Deframer;
@@ -162,7 +163,7 @@ impl CryptoProvider for Probe {
         prf: PrfAlgorithm,
         master: &[u8; MASTER_SECRET_LEN],
         sender: Side,
-        transcript: &[u8],
+        transcript: &Transcript,
     ) -> Vec<u8> {
         if sender != self.side {
             self.finished_checked.store(true, Ordering::Relaxed);

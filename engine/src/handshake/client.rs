@@ -138,6 +138,10 @@ impl State for ExpectServerHello {
         cx.record.write_version = neg.version;
         cx.record.expect_version = Some(neg.version);
         cx.transcript.add(raw);
+        // The version and suite fix the handshake hash from here on.
+        if let Ok(prf) = keys::prf_for(neg.version, neg.suite) {
+            cx.transcript.run_prf_hashes(prf);
+        }
 
         if let Some(session) = self.resumable(&sh) {
             // RFC 5246 7.4.1.3: the same session id means the server resumes.
@@ -311,6 +315,13 @@ impl State for ExpectCertificateRequestOrDone {
                 raw,
             } => {
                 cx.transcript.add(raw);
+                // RFC 5246 7.4.8: our CertificateVerify will sign with this
+                // hash, so it runs over the rest of the handshake too.
+                if let Some(a) = pick_signature_hash(&self.neg.config, &req)
+                    && self.neg.version.is_tls12()
+                {
+                    cx.transcript.run_hashes([a.hash]);
+                }
                 Ok(Box::new(ExpectServerHelloDone { inner: *self, request: req }))
             }
             Message::Handshake {
@@ -473,9 +484,8 @@ fn client_flight(
             }
             false => None,
         };
-        let digest =
-            certificate_verify_digest(version, &master, cx.transcript.bytes(), algorithm.map(|a| a.hash))
-                .map_err(|_| Error::Crypto(CryptoFailure::CertificateVerifyDigest))?;
+        let digest = certificate_verify_digest(version, &master, &cx.transcript, algorithm.map(|a| a.hash))
+            .map_err(|_| Error::Crypto(CryptoFailure::CertificateVerifyDigest))?;
         let mut signature = match dev.has(&Knob::CertificateVerifyWithoutNull) {
             true => sign_without_null(&key, &digest, cx)?,
             false => sign_digest(&key, &digest, cx)?,

@@ -91,7 +91,7 @@ pub(crate) fn install_pending(cx: &mut Context, side: Side, s: &Secrets) -> Resu
 /// Sends our Finished over the transcript so far and returns its
 /// verify_data (RFC 5746 keeps it for renegotiation_info).
 pub(crate) fn send_finished(cx: &mut Context, side: Side, s: &Secrets) -> Vec<u8> {
-    let vd = cx.provider.verify_data(s.prf, &s.master, side, cx.transcript.bytes());
+    let vd = cx.provider.verify_data(s.prf, &s.master, side, &cx.transcript);
     let mut sent = vd.clone();
     for knob in &cx.dev.0 {
         match knob {
@@ -120,7 +120,7 @@ pub(crate) fn check_finished(
     received: &[u8],
     raw: &[u8],
 ) -> Result<Vec<u8>, Error> {
-    let expected = cx.provider.verify_data(s.prf, &s.master, sender, cx.transcript.bytes());
+    let expected = cx.provider.verify_data(s.prf, &s.master, sender, &cx.transcript);
     // The flawed peer skips the check it exists to make.
     if !verify_data_matches(&expected, received) && !cx.flaws.has(crate::flaw::Flaw::AcceptBadFinished) {
         return Err(PeerMisbehaved::BadFinished.into());

@@ -157,6 +157,10 @@ impl State for ExpectClientHello {
         };
         send_server_hello(cx, &neg, &hello);
         cx.record.expect_version = Some(version);
+        // The version and suite fix the handshake hash from here on.
+        if let Ok(prf) = keys::prf_for(version, suite) {
+            cx.transcript.run_prf_hashes(prf);
+        }
 
         if let Some(session) = cached {
             // A fatal alert before this resumption completes invalidates
@@ -176,6 +180,11 @@ impl State for ExpectClientHello {
         if requested {
             let request = certificate_request(&config, version);
             offered_hashes = request.signature_algorithms.clone().unwrap_or_default();
+            // RFC 5246 7.4.8: the client signs with one of these; each runs
+            // until its CertificateVerify says which.
+            cx.transcript.run_hashes(
+                offered_hashes.iter().filter(|a| a.signature == SignatureAlgorithm::Rsa).map(|a| a.hash),
+            );
             cx.send_handshake(&HandshakeMessage::new(HandshakePayload::CertificateRequest(request)));
         }
         cx.send_handshake(&HandshakeMessage::new(HandshakePayload::ServerHelloDone));
@@ -428,13 +437,9 @@ impl State for ExpectCertificateVerify {
         {
             return Err(PeerMisbehaved::CertificateVerifyHashNotOffered.into());
         }
-        let digest = certificate_verify_digest(
-            s.version,
-            &s.master,
-            cx.transcript.bytes(),
-            cv.algorithm.map(|a| a.hash),
-        )
-        .map_err(|_| PeerMisbehaved::CertificateVerifyHashNotOffered)?;
+        let digest =
+            certificate_verify_digest(s.version, &s.master, &cx.transcript, cv.algorithm.map(|a| a.hash))
+                .map_err(|_| PeerMisbehaved::CertificateVerifyHashNotOffered)?;
         let (hash, bytes) =
             digest.signature_input().ok_or(PeerMisbehaved::CertificateVerifyHashNotOffered)?;
         cx.provider

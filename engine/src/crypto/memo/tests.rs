@@ -195,7 +195,7 @@ impl CryptoProvider for Other {
         prf: PrfAlgorithm,
         master: &[u8; MASTER_SECRET_LEN],
         sender: Side,
-        transcript: &[u8],
+        transcript: &Transcript,
     ) -> Vec<u8> {
         RustCrypto.verify_data(prf, master, sender, transcript)
     }

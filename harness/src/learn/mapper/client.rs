@@ -13,6 +13,7 @@ use shakedown_engine::crypto::prf::PrfAlgorithm;
 use shakedown_engine::crypto::provider::{CryptoProvider, RecordOpen, RecordSeal, RustCrypto};
 use shakedown_engine::crypto::record::{ByteFlip, SealTweak};
 use shakedown_engine::crypto::rsa_kx::{PREMASTER_LEN, Pkcs1Tweak};
+use shakedown_engine::crypto::transcript::Transcript;
 use shakedown_engine::crypto::{ConnectionKeys, RandomSource, SeededRandom};
 use shakedown_engine::msgs::enums::{
     AlertDescription, CipherSuite, Compression, ContentType, HashAlgorithm, ProtocolVersion,
@@ -43,7 +44,7 @@ pub struct ClientState {
     pub server_key: Option<shakedown_engine::crypto::keys::RsaPublicKey>,
     master: Option<[u8; MASTER_SECRET_LEN]>,
     /// Every handshake message sent and received, in order (RFC 5246 7.4.9).
-    pub transcript: Vec<u8>,
+    pub transcript: Transcript,
     /// A ServerHello was seen: records now carry the negotiated version.
     pub negotiated: bool,
     write: Option<Box<dyn RecordSeal>>,
@@ -87,7 +88,7 @@ impl ClientState {
             server_random: None,
             server_key: None,
             master: None,
-            transcript: Vec::new(),
+            transcript: Transcript::new(),
             negotiated: false,
             write: None,
             read: None,
@@ -158,7 +159,7 @@ impl ClientState {
 
     fn handshake(&mut self, payload: HandshakePayload) -> Vec<u8> {
         let raw = HandshakeMessage::new(payload).to_bytes();
-        self.transcript.extend_from_slice(&raw);
+        self.transcript.add(&raw);
         self.record(ContentType::Handshake, &raw, &SealTweak::default())
     }
 
@@ -166,7 +167,7 @@ impl ClientState {
         // A new hello starts a new handshake (a renegotiation once one is
         // done, RFC 5246 7.4.1.2): new random, new transcript.
         self.rng.fill(&mut self.client_random);
-        self.transcript.clear();
+        self.transcript = Transcript::new();
         self.master = None;
         let hello = ClientHello {
             client_version: self.version,

@@ -37,7 +37,7 @@ impl Reader for ClientState {
     /// Takes what later inputs need from a server handshake message.
     fn peer_handshake(&mut self, raw: &RawHandshake) {
         if raw.typ() != HandshakeType::HelloRequest {
-            self.transcript.extend_from_slice(raw.raw());
+            self.transcript.add(raw.raw());
         }
         let ctx = shakedown_engine::msgs::HandshakeContext::new(self.version);
         let Ok(msg) = raw.decode(ctx) else { return };

@@ -14,6 +14,7 @@ use shakedown_engine::crypto::prf::PrfAlgorithm;
 use shakedown_engine::crypto::provider::{CryptoProvider, RecordOpen, RecordSeal, RustCrypto};
 use shakedown_engine::crypto::record::SealTweak;
 use shakedown_engine::crypto::rsa_kx::PREMASTER_LEN;
+use shakedown_engine::crypto::transcript::Transcript;
 use shakedown_engine::crypto::{ConnectionKeys, RandomSource, SeededRandom, Side};
 use shakedown_engine::msgs::enums::{
     AlertDescription, CipherSuite, ClientCertificateType, Compression, ContentType, ExtensionType,
@@ -163,7 +164,7 @@ pub struct ServerState {
     hello_sent: bool,
     premaster: Option<[u8; PREMASTER_LEN]>,
     /// Every handshake message sent and received, in order (7.4.9).
-    transcript: Vec<u8>,
+    transcript: Transcript,
     write: Option<Box<dyn RecordSeal>>,
     read: Option<Box<dyn RecordOpen>>,
     read_unknown: bool,
@@ -216,7 +217,7 @@ impl ServerState {
             server_random,
             hello_sent: false,
             premaster: None,
-            transcript: Vec::new(),
+            transcript: Transcript::new(),
             write: None,
             read: None,
             read_unknown: false,
@@ -298,7 +299,7 @@ impl ServerState {
 
     fn handshake(&mut self, payload: HandshakePayload) -> Vec<u8> {
         let raw = HandshakeMessage::new(payload).to_bytes();
-        self.transcript.extend_from_slice(&raw);
+        self.transcript.add(&raw);
         self.record(ContentType::Handshake, &raw, &SealTweak::default())
     }
 
@@ -386,13 +387,13 @@ impl Reader for ServerState {
     /// Takes what later inputs need from a client handshake message.
     fn peer_handshake(&mut self, raw: &RawHandshake) {
         let Ok(msg) = raw.decode(self.ctx()) else {
-            self.transcript.extend_from_slice(raw.raw());
+            self.transcript.add(raw.raw());
             return;
         };
         match msg.payload {
             HandshakePayload::ClientHello(ch) => {
                 // A new hello starts a new handshake (7.4.1.2).
-                self.transcript.clear();
+                self.transcript = Transcript::new();
                 self.client_random = Some(ch.random.0);
                 self.client_version = ch.client_version;
                 self.client_compression.clone_from(&ch.compression_methods);
@@ -421,7 +422,7 @@ impl Reader for ServerState {
             }
             _ => {}
         }
-        self.transcript.extend_from_slice(raw.raw());
+        self.transcript.add(raw.raw());
     }
 
     fn ends_flight(&self, t: HandshakeType) -> bool {
