@@ -171,10 +171,15 @@ pub fn measure(args: &TimingArgs, progress: bool) -> Result<(RunInfo, Collected,
             file.display()
         );
     }
-    let analysis = analysis::analyse(
-        &collected.paired,
-        &analysis::Options { resamples: args.resamples, seed: args.seed, ..analysis::Options::default() },
-    );
+    let options =
+        analysis::Options { resamples: args.resamples, seed: args.seed, ..analysis::Options::default() };
+    let mut analysis = analysis::analyse(&collected.paired, &options);
+    // tlsfuzzer's figure over the classes whose difference would be secret.
+    let public = collected.public_classes();
+    if !public.is_empty() {
+        analysis.worst_pair =
+            analysis::worst_pair(&collected.paired.without(&public), &analysis.pairs, &options);
+    }
     let info = RunInfo {
         command: std::env::args().collect::<Vec<_>>().join(" "),
         peer: target_description(args),

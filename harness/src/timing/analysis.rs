@@ -114,6 +114,63 @@ pub struct Analysis {
     pub friedman: Option<Friedman>,
     pub pairs: Vec<Pair>,
     pub verdict: Verdict,
+    /// The figure tlsfuzzer reports, for comparing with it; over the
+    /// classes that differ in secret content only when the caller says
+    /// which differ publicly ([`worst_pair`]).
+    pub worst_pair: Option<WorstPair>,
+}
+
+/// What tlsfuzzer's analysis (`analysis.py`, `_write_summary`) reports for
+/// a run: the most dissimilar pair and the 95% intervals of several
+/// location statistics of its differences, each with its half-width ("±").
+/// The smallest half-width is the smallest difference the run could have
+/// detected in tlsfuzzer's terms. Our own verdict bound is stricter: the
+/// full width, of the widest pair.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorstPair {
+    pub a: String,
+    pub b: String,
+    /// The Wilcoxon signed-rank p-value (uncorrected) that chose it.
+    pub wilcoxon_p: f64,
+    /// `(statistic, interval)`: the median and the 5%, 25% and 45% trimmed
+    /// means of the differences, as tlsfuzzer computes them.
+    pub intervals: Vec<(String, Interval)>,
+    /// The narrowest interval's half-width, and which statistic it is.
+    pub smallest_half_width_ns: f64,
+    pub smallest_statistic: String,
+}
+
+/// The pair with the smallest Wilcoxon p-value (ties: the larger median
+/// difference), among `samples`' classes, with tlsfuzzer's intervals.
+pub fn worst_pair(samples: &Samples, pairs: &[Pair], opts: &Options) -> Option<WorstPair> {
+    let index = |name: &str| samples.classes.iter().position(|c| c == name);
+    let worst = pairs
+        .iter()
+        .filter(|p| index(&p.a).is_some() && index(&p.b).is_some())
+        .filter_map(|p| Some((p, p.wilcoxon?.p_value, p.median?.estimate.abs())))
+        .min_by(|x, y| x.1.total_cmp(&y.1).then(y.2.total_cmp(&x.2)))?;
+    let (pair, wilcoxon_p, _) = worst;
+    let d = differences(&samples.class(index(&pair.a)?), &samples.class(index(&pair.b)?));
+    let statistics = [
+        Statistic::Median,
+        Statistic::TrimmedMean(0.05),
+        Statistic::TrimmedMean(0.25),
+        Statistic::TrimmedMean(0.45),
+    ];
+    let intervals: Vec<(String, Interval)> = statistics
+        .iter()
+        .filter_map(|st| Some((st.name(), bootstrap_ci(&d, *st, opts.resamples, opts.seed)?)))
+        .collect();
+    let (smallest_statistic, narrowest) =
+        intervals.iter().min_by(|x, y| x.1.width().total_cmp(&y.1.width()))?;
+    Some(WorstPair {
+        a: pair.a.clone(),
+        b: pair.b.clone(),
+        wilcoxon_p,
+        smallest_half_width_ns: narrowest.width() / 2.0,
+        smallest_statistic: smallest_statistic.clone(),
+        intervals,
+    })
 }
 
 pub fn analyse(samples: &Samples, opts: &Options) -> Analysis {
@@ -149,6 +206,7 @@ pub fn analyse(samples: &Samples, opts: &Options) -> Analysis {
         })
         .collect();
     let verdict = verdict(&pairs);
+    let worst_pair = worst_pair(samples, &pairs, opts);
     Analysis {
         samples_per_class: samples.blocks.len(),
         alpha: opts.alpha,
@@ -157,6 +215,7 @@ pub fn analyse(samples: &Samples, opts: &Options) -> Analysis {
         friedman: friedman(&samples.blocks),
         pairs,
         verdict,
+        worst_pair,
     }
 }
 
@@ -241,6 +300,32 @@ mod tests {
             v => panic!("{v}"),
         }
         assert!(a.verdict.to_string().starts_with("no difference larger than"));
+    }
+
+    /// tlsfuzzer's figure: the shifted class is in the worst pair, every
+    /// interval covers the shift, and the smallest half-width is half the
+    /// narrowest interval's width, below our own (full-width) bound.
+    #[test]
+    fn the_worst_pair_carries_tlsfuzzers_intervals() {
+        let a = analyse(&synthetic(400, 5_000.0), &Options::default());
+        let w = a.worst_pair.as_ref().unwrap();
+        assert!(w.a == "bad" || w.b == "bad", "{w:?}");
+        assert_eq!(w.intervals.len(), 4);
+        for (name, i) in &w.intervals {
+            assert!((4_500.0..5_500.0).contains(&i.estimate.abs()), "{name}: {i:?}");
+        }
+        let narrowest = w.intervals.iter().map(|(_, i)| i.width()).fold(f64::INFINITY, f64::min);
+        assert_eq!(w.smallest_half_width_ns, narrowest / 2.0);
+
+        // Without a shift: the same figure over the two unshifted classes
+        // only, as the CLI computes it with a public class left out.
+        let flat = analyse(&synthetic(400, 0.0), &Options::default());
+        let Verdict::NoDifference { bound_ns } = flat.verdict else { panic!("{}", flat.verdict) };
+        let w = flat.worst_pair.as_ref().unwrap();
+        assert!(w.smallest_half_width_ns > 0.0 && w.smallest_half_width_ns < bound_ns, "{w:?} vs {bound_ns}");
+        let samples = synthetic(400, 5_000.0);
+        let left = worst_pair(&samples.without(&["bad".into()]), &a.pairs, &Options::default()).unwrap();
+        assert_eq!((left.a.as_str(), left.b.as_str()), ("valid", "control"));
     }
 
     #[test]

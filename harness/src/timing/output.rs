@@ -185,6 +185,19 @@ fn markdown(s: &Summary<'_>) -> String {
             let _ = writeln!(md, "- Friedman test: not applicable (fewer than 3 classes or no samples)");
         }
     }
+    if let Some(w) = &a.worst_pair {
+        let _ = writeln!(
+            md,
+            "- As tlsfuzzer reports it: worst pair {} vs {} (Wilcoxon p = {:.3}); smallest detectable \
+             difference ±{:.0} ns, the half-width of its {} interval{}",
+            w.a,
+            w.b,
+            w.wilcoxon_p,
+            w.smallest_half_width_ns,
+            w.smallest_statistic,
+            if s.verdict_secret_classes.is_some() { " (classes that differ publicly left out)" } else { "" }
+        );
+    }
     let _ = writeln!(
         md,
         "- Pairs: sign and Wilcoxon signed-rank tests, Bonferroni-corrected over {} tests, alpha {}; \
