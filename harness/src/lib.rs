@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod cli;
+pub mod console;
 pub mod expect;
 pub mod fuzz;
 pub mod fuzzing;

@@ -12,18 +12,18 @@ fn main() -> ExitCode {
         Command::Fuzz(args) => fuzz::run(args).map(ExitCode::from),
         Command::Serve(args) => serve::run(args).map(|()| ExitCode::SUCCESS),
         Command::Connect(args) => connect::run(args).map(|()| ExitCode::SUCCESS).or_else(|e| {
-            eprintln!("error: {e}");
+            shakedown::tell!("error: {e}");
             Ok(ExitCode::from(1))
         }),
         Command::Learn(args) => learn::run(args).map(ExitCode::from),
         Command::Timing(args) => timing::run(args).map(|()| ExitCode::SUCCESS),
         Command::Bench(args) => bench::run(args).map(|()| ExitCode::SUCCESS).or_else(|e| {
-            eprintln!("error: {e}");
+            shakedown::tell!("error: {e}");
             Ok(ExitCode::from(1))
         }),
     };
     result.unwrap_or_else(|e| {
-        eprintln!("error: {e}");
+        shakedown::tell!("error: {e}");
         ExitCode::from(2)
     })
 }

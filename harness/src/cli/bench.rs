@@ -70,18 +70,18 @@ pub fn run(args: &BenchArgs) -> Result<(), String> {
         None => return Err(format!("--peer {}: use builtin or tcp:HOST:PORT", args.peer)),
     };
     let config = args.common.client_config(args.server_name.clone(), args.ca.as_deref())?;
-    println!("shakedown bench against {} ({address})", args.peer);
+    crate::say!("shakedown bench against {} ({address})", args.peer);
     let window = Duration::from_secs(args.seconds.max(1));
     let (full, session) = handshakes(args, &address, &config, window, false)?;
-    println!("{}", full.line("full handshakes", "/s", builtin));
+    crate::say!("{}", full.line("full handshakes", "/s", builtin));
     if let Some(session) = session {
         let resumed_config = ClientConfig { resume: Some(session), ..config.clone() };
         let (resumed, _) = handshakes(args, &address, &resumed_config, window, true)?;
-        println!("{}", resumed.line("resumed handshakes", "/s", builtin));
+        crate::say!("{}", resumed.line("resumed handshakes", "/s", builtin));
     }
     if args.bulk_mib > 0 {
         let bulk = bulk(args, &address, &config)?;
-        println!("{}", bulk.line("bulk echo", "MiB/s", builtin));
+        crate::say!("{}", bulk.line("bulk echo", "MiB/s", builtin));
     }
     Ok(())
 }

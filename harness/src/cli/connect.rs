@@ -68,14 +68,14 @@ fn connect_once(
     let mut session = Session::new(conn, stream);
     let timeout = args.common.timeout();
     let summary = session.handshake(timeout).map_err(|e| format!("handshake: {e}"))?;
-    println!("negotiated {}", describe(&summary));
+    crate::say!("negotiated {}", describe(&summary));
     args.common.write_keylog(&summary);
     if let Some(text) = &args.send {
         session.send(text.as_bytes()).map_err(|e| format!("send: {e}"))?;
     }
     if args.expect_bytes > 0 {
         let got = session.receive(args.expect_bytes, timeout).map_err(|e| format!("receive: {e}"))?;
-        println!("received {} bytes: {}", got.len(), String::from_utf8_lossy(&got).trim_end());
+        crate::say!("received {} bytes: {}", got.len(), String::from_utf8_lossy(&got).trim_end());
         if got.len() < args.expect_bytes {
             return Err(format!("expected {} bytes, got {}", args.expect_bytes, got.len()));
         }

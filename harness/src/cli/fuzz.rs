@@ -188,14 +188,14 @@ pub fn give_flaws(peers: &mut [PeerSpec], flaws: &Flaws) -> Result<(), String> {
 pub fn run(args: &FuzzArgs) -> Result<u8, String> {
     if args.list_flaws {
         for f in Flaw::ALL {
-            println!("{}", f.name());
+            crate::say!("{}", f.name());
         }
         return Ok(0);
     }
     if let Some(m) = &args.merge {
         let (out, dirs) = m.split_first().ok_or("--merge OUT DIR...")?;
         let merged = crate::fuzz::merge::merge(out, dirs)?;
-        println!(
+        crate::say!(
             "merged into {}: {} corpus entries, {} findings, {} duplicates left out",
             out.display(),
             merged.corpus,
@@ -246,15 +246,15 @@ pub fn run(args: &FuzzArgs) -> Result<u8, String> {
             && l.elapsed() >= Duration::from_secs(1)
         {
             *l = Instant::now();
-            eprintln!("{}", s.line());
+            crate::tell!("{}", s.line());
         }
     })?;
     if stop.load(Ordering::Relaxed) {
-        eprintln!("stopped by Ctrl-C; everything found is kept");
+        crate::tell!("stopped by Ctrl-C; everything found is kept");
     }
-    println!("{}", report.stats.line());
+    crate::say!("{}", report.stats.line());
     for f in &report.findings {
-        println!(
+        crate::say!(
             "finding {} at case {} ({} oracle, peer {}): {} [{}]",
             f.name(),
             f.found_at,
@@ -265,10 +265,10 @@ pub fn run(args: &FuzzArgs) -> Result<u8, String> {
         );
     }
     for p in &report.written {
-        println!("wrote {}", p.display());
+        crate::say!("wrote {}", p.display());
     }
     for e in &report.errors {
-        eprintln!("error: {e}");
+        crate::tell!("error: {e}");
     }
     Ok(match (report.errors.is_empty(), report.findings.is_empty()) {
         (false, _) => 2,

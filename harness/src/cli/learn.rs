@@ -185,11 +185,11 @@ pub fn run(args: &LearnArgs) -> Result<u8, String> {
         peer.peer = label;
     }
     let svg = write_model(&args.out, &peer)?;
-    println!("{}", summary(&peer));
+    crate::say!("{}", summary(&peer));
     if !peer.dropped_symbols.is_empty() {
-        println!("not expressible in {}: {}", peer.version, peer.dropped_symbols.join(", "));
+        crate::say!("not expressible in {}: {}", peer.version, peer.dropped_symbols.join(", "));
     }
-    println!(
+    crate::say!(
         "wrote {}/model.json, model.dot{}",
         args.out.display(),
         if svg { ", model.svg" } else { " (no `dot`: no SVG)" }
@@ -199,7 +199,7 @@ pub fn run(args: &LearnArgs) -> Result<u8, String> {
     };
     let ref_dir = args.out.join("reference");
     write_model(&ref_dir, &reference)?;
-    println!("{}", summary(&reference));
+    crate::say!("{}", summary(&reference));
     compare(&peer, &reference, &args.out)
 }
 
@@ -208,11 +208,11 @@ fn compare(left: &ModelFile, right: &ModelFile, out: &Path) -> Result<u8, String
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
     write_diff(out, left, right, &diff)?;
     if diff.equivalent() {
-        println!("no difference between {} and {}", left.peer, right.peer);
+        crate::say!("no difference between {} and {}", left.peer, right.peer);
         return Ok(0);
     }
-    print!("{}", describe(&diff, &left.peer, &right.peer));
-    println!(
+    crate::say_text!("{}", describe(&diff, &left.peer, &right.peer));
+    crate::say!(
         "{} distinguishing sequences: {}/diff.json, {}/findings/, replayable with `shakedown run --vectors \
          {}/vectors`",
         diff.found.len(),

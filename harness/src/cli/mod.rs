@@ -119,7 +119,7 @@ impl CommonArgs {
                 .open(path)
                 .and_then(|mut f| f.write_all(line.as_bytes()));
             if let Err(e) = written {
-                eprintln!("warning: key log {path}: {e}");
+                crate::tell!("warning: key log {path}: {e}");
             }
         }
     }

@@ -129,7 +129,7 @@ pub fn run(args: &RunArgs) -> Result<u8, String> {
     let cases = select(expand(&files).map_err(|e| e.to_string())?, &args.filter, args.shard)?;
     if args.list {
         for c in &cases {
-            println!("{}", c.id);
+            crate::say!("{}", c.id);
         }
         return Ok(0);
     }
@@ -165,9 +165,9 @@ pub fn run(args: &RunArgs) -> Result<u8, String> {
     })?;
     bar.finish_and_clear();
     let name = peer.name();
-    print!("{}", report::summary(&results, &name, started.elapsed()));
+    crate::say_text!("{}", report::summary(&results, &name, started.elapsed()));
     if args.markdown {
-        print!("\n{}", report::markdown_table(&results));
+        crate::say_text!("\n{}", report::markdown_table(&results));
     }
     if let Some(p) = &args.json {
         report::write(p, &report::json(&results, &name, args.seed))?;

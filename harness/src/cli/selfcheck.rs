@@ -64,9 +64,9 @@ pub fn run(args: &RunArgs) -> Result<bool, String> {
     print_table(&verdicts);
     let failed: Vec<&Verdict> = verdicts.iter().filter(|v| !v.pass).collect();
     for v in &failed {
-        println!("FAIL {}: {}", v.name, v.detail);
+        crate::say!("FAIL {}: {}", v.name, v.detail);
     }
-    println!(
+    crate::say!(
         "engine self-check: {} passed, {} failed in {:.2}s",
         verdicts.len() - failed.len(),
         failed.len(),
@@ -143,10 +143,10 @@ fn resumption(ids: &Identities, version: ProtocolVersion, seed: u64, now: i64) -
 }
 
 fn print_table(verdicts: &[Verdict]) {
-    println!("{:<8} {:>6} {:>6}", "version", "pass", "fail");
+    crate::say!("{:<8} {:>6} {:>6}", "version", "pass", "fail");
     for version in ProtocolVersion::SUPPORTED {
         let of: Vec<&Verdict> = verdicts.iter().filter(|v| v.version == version).collect();
         let pass = of.iter().filter(|v| v.pass).count();
-        println!("{:<8} {:>6} {:>6}", version.to_string(), pass, of.len() - pass);
+        crate::say!("{:<8} {:>6} {:>6}", version.to_string(), pass, of.len() - pass);
     }
 }

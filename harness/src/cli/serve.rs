@@ -88,7 +88,7 @@ pub fn run(args: &ServeArgs) -> Result<(), String> {
     let listener = TcpListener::bind((args.bind.as_str(), args.port))
         .map_err(|e| format!("bind {}:{}: {e}", args.bind, args.port))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
-    println!("ready: listening on {local}");
+    crate::say!("ready: listening on {local}");
     let in_flight = AtomicUsize::new(0);
     let in_flight = &in_flight;
     let max = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
@@ -98,7 +98,7 @@ pub fn run(args: &ServeArgs) -> Result<(), String> {
             let stream = match stream {
                 Ok(s) => s,
                 Err(e) => {
-                    eprintln!("accept: {e}");
+                    crate::tell!("accept: {e}");
                     continue;
                 }
             };
@@ -106,7 +106,7 @@ pub fn run(args: &ServeArgs) -> Result<(), String> {
             accepted += 1;
             if in_flight.fetch_add(1, Ordering::AcqRel) >= max {
                 in_flight.fetch_sub(1, Ordering::AcqRel);
-                println!("connection {n}: refused, {max} connections in flight (--max-connections)");
+                crate::say!("connection {n}: refused, {max} connections in flight (--max-connections)");
                 drop(stream);
             } else {
                 let config = config.clone();
@@ -115,13 +115,13 @@ pub fn run(args: &ServeArgs) -> Result<(), String> {
                     .stack_size(256 * 1024)
                     .spawn_scoped(scope, move || {
                         if let Err(e) = serve_one(args, config, stream, n) {
-                            println!("connection {n}: {e}");
+                            crate::say!("connection {n}: {e}");
                         }
                         in_flight.fetch_sub(1, Ordering::AcqRel);
                     });
                 if let Err(e) = spawned {
                     in_flight.fetch_sub(1, Ordering::AcqRel);
-                    eprintln!("connection {n}: no thread for it: {e}");
+                    crate::tell!("connection {n}: no thread for it: {e}");
                 }
             }
             if args.count != 0 && accepted >= args.count {
@@ -139,7 +139,7 @@ fn serve_one(args: &ServeArgs, config: Arc<ServerConfig>, stream: TcpStream, n: 
     let mut session = Session::new(conn, stream);
     let timeout = args.common.timeout();
     let summary = session.handshake(timeout).map_err(|e| format!("handshake with {peer}: {e}"))?;
-    println!("connection {n}: negotiated {}", describe(&summary));
+    crate::say!("connection {n}: negotiated {}", describe(&summary));
     args.common.write_keylog(&summary);
     // Echo application data until the peer closes: what arrived together
     // goes back as one write, as `openssl s_server` echoes.
@@ -149,11 +149,11 @@ fn serve_one(args: &ServeArgs, config: Arc<ServerConfig>, stream: TcpStream, n: 
                 while let Some(more) = session.pending_data() {
                     d.extend_from_slice(&more);
                 }
-                println!("connection {n}: echoing {} bytes", d.len());
+                crate::say!("connection {n}: echoing {} bytes", d.len());
                 session.send(&d).map_err(|e| e.to_string())?;
             }
             Ok(None) => {
-                println!("connection {n}: closed by peer");
+                crate::say!("connection {n}: closed by peer");
                 return Ok(());
             }
             Err(DriveError::Eof) => return Ok(()),

@@ -157,7 +157,7 @@ pub fn measure(args: &TimingArgs, progress: bool) -> Result<(RunInfo, Collected,
         let times = capture::connection_times(&file, port)?;
         let r = capture::retime(&mut collected, &times);
         if progress {
-            eprintln!("timing: capture clock: {r:?}");
+            crate::tell!("timing: capture clock: {r:?}");
         }
         clock = format!(
             "tcpdump kernel timestamps (nanosecond precision) on loopback, from the probe's last packet to \
@@ -205,7 +205,7 @@ fn target_description(args: &TimingArgs) -> String {
 pub fn run(args: &TimingArgs) -> Result<(), String> {
     let (info, collected, analysis) = measure(args, true)?;
     output::write_all(&args.out, &info, &collected, &analysis)?;
-    println!(
+    crate::say!(
         "{} samples per class, {} classes, {:.0} s: {}",
         analysis.samples_per_class,
         collected.classes.len(),
@@ -213,8 +213,8 @@ pub fn run(args: &TimingArgs) -> Result<(), String> {
         analysis.verdict
     );
     if let Some(v) = output::secret_verdict(&collected, &analysis) {
-        println!("over the classes that differ only in secret content: {v}");
+        crate::say!("over the classes that differ only in secret content: {v}");
     }
-    println!("report: {}", args.out.join("report.md").display());
+    crate::say!("report: {}", args.out.join("report.md").display());
     Ok(())
 }

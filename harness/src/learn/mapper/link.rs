@@ -73,7 +73,7 @@ impl Link for TcpLink {
             }
         };
         if std::env::var_os("SHAKEDOWN_LEARN_DEBUG").is_some() {
-            eprintln!("finish: {:?} after {:?}, late bytes: {late}", last, started.elapsed());
+            crate::tell!("finish: {:?} after {:?}, late bytes: {late}", last, started.elapsed());
         }
         late
     }

@@ -118,7 +118,7 @@ impl<S: Side> Sul<S> {
             && Self::late(&t.recv(Instant::now() + self.timing.wait(last)));
         let _ = t.finish();
         if std::env::var_os("SHAKEDOWN_LEARN_DEBUG").is_some() {
-            eprintln!("{word:?} -> {out:?}{}", if late { " (late bytes: asked again)" } else { "" });
+            crate::tell!("{word:?} -> {out:?}{}", if late { " (late bytes: asked again)" } else { "" });
         }
         Ok((!late).then_some(out))
     }

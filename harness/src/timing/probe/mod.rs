@@ -206,7 +206,7 @@ pub fn run(plan: &Plan) -> Result<Collected, String> {
         }
         paired.blocks.push(times);
         if plan.progress && (block + 1) % (plan.samples / 10).max(1) == 0 {
-            eprintln!(
+            crate::tell!(
                 "timing: {}/{} blocks, {:.0} s, {failures} failed connections",
                 block + 1,
                 plan.samples,
