@@ -22,19 +22,13 @@ use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
 use shakedown_engine::config::CertifiedKey;
-use shakedown_engine::crypto::prf::PrfAlgorithm;
-use shakedown_engine::crypto::provider::{
-    CryptoProvider, InsecureFuzzing, RecordOpen, RecordSeal, RustCrypto,
-};
-use shakedown_engine::crypto::record::SetupError;
-use shakedown_engine::crypto::rsa_kx::{
-    PREMASTER_LEN, Pkcs1Tweak, RsaError, RsaPrivateKey, RsaPublicKey, SignatureHash,
-};
-use shakedown_engine::crypto::{DirectionKeys, RandomSource, Side};
+use shakedown_engine::crypto::provider::{CryptoProvider, InsecureFuzzing, RustCrypto};
+use shakedown_engine::crypto::rsa_kx::{PREMASTER_LEN, Pkcs1Tweak, RsaError, RsaPrivateKey, RsaPublicKey};
+use shakedown_engine::crypto::wrapping::Wrapping;
+use shakedown_engine::crypto::{RandomSource, Side};
 use shakedown_engine::error::{PeerMisbehaved, RecordError};
 use shakedown_engine::msgs::enums::{AlertDescription, CipherSuite, ProtocolVersion};
 use shakedown_engine::pair::Pair;
-use shakedown_engine::suites::SuiteInfo;
 use shakedown_engine::x509::TrustAnchors;
 use shakedown_engine::{ClientAuthMode, ClientConfig, Connection, Error, ServerConfig, VersionRange};
 
@@ -270,29 +264,13 @@ struct Recording {
     seen: Mutex<Vec<(Side, Vec<u8>)>>,
 }
 
-impl CryptoProvider for Recording {
+impl Wrapping for Recording {
+    fn inner(&self) -> &dyn CryptoProvider {
+        &RustCrypto
+    }
+
     fn name(&self) -> &'static str {
         "recording"
-    }
-
-    fn new_sealer(
-        &self,
-        suite: &'static SuiteInfo,
-        version: ProtocolVersion,
-        keys: &DirectionKeys,
-        etm: bool,
-    ) -> Result<Box<dyn RecordSeal>, SetupError> {
-        RustCrypto.new_sealer(suite, version, keys, etm)
-    }
-
-    fn new_opener(
-        &self,
-        suite: &'static SuiteInfo,
-        version: ProtocolVersion,
-        keys: &DirectionKeys,
-        etm: bool,
-    ) -> Result<Box<dyn RecordOpen>, SetupError> {
-        RustCrypto.new_opener(suite, version, keys, etm)
     }
 
     fn encrypt_premaster(
@@ -316,36 +294,6 @@ impl CryptoProvider for Recording {
         let premaster = RustCrypto.decrypt_premaster(key, ciphertext, client_version, rng);
         self.seen.lock().unwrap().push((Side::Server, premaster.to_vec()));
         premaster
-    }
-
-    fn sign(
-        &self,
-        key: &RsaPrivateKey,
-        hash: SignatureHash,
-        digest: &[u8],
-        rng: &mut dyn RandomSource,
-    ) -> Result<Vec<u8>, RsaError> {
-        RustCrypto.sign(key, hash, digest, rng)
-    }
-
-    fn verify(
-        &self,
-        key: &RsaPublicKey,
-        hash: SignatureHash,
-        digest: &[u8],
-        signature: &[u8],
-    ) -> Result<(), RsaError> {
-        RustCrypto.verify(key, hash, digest, signature)
-    }
-
-    fn verify_data(
-        &self,
-        prf: PrfAlgorithm,
-        master: &[u8; 48],
-        sender: Side,
-        transcript: &shakedown_engine::crypto::transcript::Transcript,
-    ) -> Vec<u8> {
-        RustCrypto.verify_data(prf, master, sender, transcript)
     }
 }
 

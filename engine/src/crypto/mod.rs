@@ -15,6 +15,7 @@ pub mod record;
 pub mod rsa_kx;
 mod ssl3_kdf;
 pub mod transcript;
+pub mod wrapping;
 
 pub use random::{RandomSource, SeededRandom};
 

@@ -18,17 +18,14 @@ use crate::config::{
 use crate::conn::{Connection, ConnectionEvent};
 use crate::crypto::key_schedule::MASTER_SECRET_LEN;
 use crate::crypto::prf::PrfAlgorithm;
-use crate::crypto::provider::{CryptoProvider, InsecureFuzzing, RecordOpen, RecordSeal};
-use crate::crypto::record::SetupError;
-use crate::crypto::rsa_kx::{
-    PREMASTER_LEN, Pkcs1Tweak, RsaError, RsaPrivateKey, RsaPublicKey, SignatureHash,
-};
+use crate::crypto::provider::{CryptoProvider, InsecureFuzzing};
+use crate::crypto::rsa_kx::{PREMASTER_LEN, Pkcs1Tweak, RsaError, RsaPrivateKey, RsaPublicKey};
 use crate::crypto::transcript::Transcript;
-use crate::crypto::{DirectionKeys, RandomSource, SeededRandom, Side};
+use crate::crypto::wrapping::Wrapping;
+use crate::crypto::{RandomSource, SeededRandom, Side};
 use crate::error::Error;
 use crate::msgs::Deframer;
 use crate::msgs::enums::{CipherSuite, ProtocolVersion};
-use crate::suites::SuiteInfo;
 use crate::x509::TrustAnchors;
 
 /// 2026-11-29: inside the shipped certificates' validity.
@@ -91,29 +88,13 @@ impl Probe {
     }
 }
 
-impl CryptoProvider for Probe {
+impl Wrapping for Probe {
+    fn inner(&self) -> &dyn CryptoProvider {
+        &InsecureFuzzing
+    }
+
     fn name(&self) -> &'static str {
         "insecure-fuzzing-probe"
-    }
-
-    fn new_sealer(
-        &self,
-        suite: &'static SuiteInfo,
-        version: ProtocolVersion,
-        keys: &DirectionKeys,
-        etm: bool,
-    ) -> Result<Box<dyn RecordSeal>, SetupError> {
-        InsecureFuzzing.new_sealer(suite, version, keys, etm)
-    }
-
-    fn new_opener(
-        &self,
-        suite: &'static SuiteInfo,
-        version: ProtocolVersion,
-        keys: &DirectionKeys,
-        etm: bool,
-    ) -> Result<Box<dyn RecordOpen>, SetupError> {
-        InsecureFuzzing.new_opener(suite, version, keys, etm)
     }
 
     fn encrypt_premaster(
@@ -136,26 +117,6 @@ impl CryptoProvider for Probe {
     ) -> [u8; PREMASTER_LEN] {
         self.key_exchange.store(true, Ordering::Relaxed);
         InsecureFuzzing.decrypt_premaster(key, ciphertext, client_version, rng)
-    }
-
-    fn sign(
-        &self,
-        key: &RsaPrivateKey,
-        hash: SignatureHash,
-        digest: &[u8],
-        rng: &mut dyn RandomSource,
-    ) -> Result<Vec<u8>, RsaError> {
-        InsecureFuzzing.sign(key, hash, digest, rng)
-    }
-
-    fn verify(
-        &self,
-        key: &RsaPublicKey,
-        hash: SignatureHash,
-        digest: &[u8],
-        signature: &[u8],
-    ) -> Result<(), RsaError> {
-        InsecureFuzzing.verify(key, hash, digest, signature)
     }
 
     fn verify_data(

@@ -1,4 +1,5 @@
 use super::*;
+use crate::crypto::wrapping::Wrapping;
 
 const KEY_PEM: &str = include_str!("../../../../vectors/kat/rsa/test_key_2048.pem");
 
@@ -132,72 +133,13 @@ fn encryption_matches_the_default_provider_and_draws_the_same_padding() {
 #[derive(Debug)]
 struct Other;
 
-impl CryptoProvider for Other {
+impl Wrapping for Other {
+    fn inner(&self) -> &dyn CryptoProvider {
+        &RustCrypto
+    }
+
     fn name(&self) -> &'static str {
         "other"
-    }
-    fn new_sealer(
-        &self,
-        suite: &'static SuiteInfo,
-        version: ProtocolVersion,
-        keys: &DirectionKeys,
-        encrypt_then_mac: bool,
-    ) -> Result<Box<dyn RecordSeal>, SetupError> {
-        RustCrypto.new_sealer(suite, version, keys, encrypt_then_mac)
-    }
-    fn new_opener(
-        &self,
-        suite: &'static SuiteInfo,
-        version: ProtocolVersion,
-        keys: &DirectionKeys,
-        encrypt_then_mac: bool,
-    ) -> Result<Box<dyn RecordOpen>, SetupError> {
-        RustCrypto.new_opener(suite, version, keys, encrypt_then_mac)
-    }
-    fn encrypt_premaster(
-        &self,
-        key: &RsaPublicKey,
-        premaster: &[u8],
-        rng: &mut dyn RandomSource,
-        tweak: &Pkcs1Tweak,
-    ) -> Result<Vec<u8>, RsaError> {
-        RustCrypto.encrypt_premaster(key, premaster, rng, tweak)
-    }
-    fn decrypt_premaster(
-        &self,
-        key: &RsaPrivateKey,
-        ciphertext: &[u8],
-        client_version: ProtocolVersion,
-        rng: &mut dyn RandomSource,
-    ) -> [u8; PREMASTER_LEN] {
-        RustCrypto.decrypt_premaster(key, ciphertext, client_version, rng)
-    }
-    fn sign(
-        &self,
-        key: &RsaPrivateKey,
-        hash: SignatureHash,
-        digest: &[u8],
-        rng: &mut dyn RandomSource,
-    ) -> Result<Vec<u8>, RsaError> {
-        RustCrypto.sign(key, hash, digest, rng)
-    }
-    fn verify(
-        &self,
-        key: &RsaPublicKey,
-        hash: SignatureHash,
-        digest: &[u8],
-        signature: &[u8],
-    ) -> Result<(), RsaError> {
-        RustCrypto.verify(key, hash, digest, signature)
-    }
-    fn verify_data(
-        &self,
-        prf: PrfAlgorithm,
-        master: &[u8; MASTER_SECRET_LEN],
-        sender: Side,
-        transcript: &Transcript,
-    ) -> Vec<u8> {
-        RustCrypto.verify_data(prf, master, sender, transcript)
     }
 }
 
