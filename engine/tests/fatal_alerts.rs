@@ -24,7 +24,6 @@ use std::sync::{Arc, Mutex};
 use shakedown_engine::config::CertifiedKey;
 use shakedown_engine::crypto::provider::{CryptoProvider, InsecureFuzzing, RustCrypto};
 use shakedown_engine::crypto::rsa_kx::{PREMASTER_LEN, Pkcs1Tweak, RsaError, RsaPrivateKey, RsaPublicKey};
-use shakedown_engine::crypto::wrapping::Wrapping;
 use shakedown_engine::crypto::{RandomSource, Side};
 use shakedown_engine::error::{PeerMisbehaved, RecordError};
 use shakedown_engine::msgs::enums::{AlertDescription, CipherSuite, ProtocolVersion};
@@ -264,7 +263,7 @@ struct Recording {
     seen: Mutex<Vec<(Side, Vec<u8>)>>,
 }
 
-impl Wrapping for Recording {
+impl shakedown_engine::crypto::wrapping::Wrapping for Recording {
     fn inner(&self) -> &dyn CryptoProvider {
         &RustCrypto
     }

@@ -19,19 +19,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use super::transcript::Transcript;
-
 use sha2::{Digest, Sha256};
 
-use super::finished::verify_data;
-use super::key_schedule::MASTER_SECRET_LEN;
-use super::prf::PrfAlgorithm;
-use super::provider::{CryptoProvider, RecordOpen, RecordSeal, RustCrypto};
-use super::record::SetupError;
+use super::provider::{CryptoProvider, RustCrypto};
 use super::rsa_kx::{self, PREMASTER_LEN, Pkcs1Tweak, RsaError, RsaPrivateKey, RsaPublicKey, SignatureHash};
-use super::{DirectionKeys, RandomSource, SeededRandom, Side};
+use super::{RandomSource, SeededRandom};
 use crate::msgs::enums::ProtocolVersion;
-use crate::suites::SuiteInfo;
 
 /// Results kept per operation before the table starts over: enough for
 /// every (version, suite, connection seed) a campaign cycles through, and
@@ -182,37 +175,19 @@ impl Memoized {
     }
 }
 
-impl CryptoProvider for Memoized {
+impl super::wrapping::Wrapping for Memoized {
+    /// Records and Finished go to the provider underneath as they are.
+    fn inner(&self) -> &dyn CryptoProvider {
+        match &self.inner {
+            None => &RustCrypto,
+            Some(p) => p.as_ref(),
+        }
+    }
+
     fn name(&self) -> &'static str {
         match &self.inner {
             None => "rustcrypto-memoized",
             Some(_) => "memoized",
-        }
-    }
-
-    fn new_sealer(
-        &self,
-        suite: &'static SuiteInfo,
-        version: ProtocolVersion,
-        keys: &DirectionKeys,
-        encrypt_then_mac: bool,
-    ) -> Result<Box<dyn RecordSeal>, SetupError> {
-        match &self.inner {
-            None => RustCrypto.new_sealer(suite, version, keys, encrypt_then_mac),
-            Some(p) => p.new_sealer(suite, version, keys, encrypt_then_mac),
-        }
-    }
-
-    fn new_opener(
-        &self,
-        suite: &'static SuiteInfo,
-        version: ProtocolVersion,
-        keys: &DirectionKeys,
-        encrypt_then_mac: bool,
-    ) -> Result<Box<dyn RecordOpen>, SetupError> {
-        match &self.inner {
-            None => RustCrypto.new_opener(suite, version, keys, encrypt_then_mac),
-            Some(p) => p.new_opener(suite, version, keys, encrypt_then_mac),
         }
     }
 
@@ -301,19 +276,6 @@ impl CryptoProvider for Memoized {
         }
         lock(&self.verifications).put(k, ());
         Ok(())
-    }
-
-    fn verify_data(
-        &self,
-        prf: PrfAlgorithm,
-        master: &[u8; MASTER_SECRET_LEN],
-        sender: Side,
-        transcript: &Transcript,
-    ) -> Vec<u8> {
-        match &self.inner {
-            None => verify_data(prf, master, sender, transcript),
-            Some(p) => p.verify_data(prf, master, sender, transcript),
-        }
     }
 }
 

@@ -2,7 +2,9 @@
 //! changed (a fuzzer's probe that notes which states it reached, a test
 //! that records premasters, a provider under another name). Implement
 //! [`Wrapping`] with the inner provider and override only what differs;
-//! every other method forwards, here, once.
+//! every other method forwards, here, once. Name the trait by its path in
+//! the `impl` rather than importing it: with both traits in scope a call
+//! like `p.sign(..)` would be ambiguous.
 
 use std::fmt::Debug;
 

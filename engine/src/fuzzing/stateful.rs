@@ -21,7 +21,6 @@ use crate::crypto::prf::PrfAlgorithm;
 use crate::crypto::provider::{CryptoProvider, InsecureFuzzing};
 use crate::crypto::rsa_kx::{PREMASTER_LEN, Pkcs1Tweak, RsaError, RsaPrivateKey, RsaPublicKey};
 use crate::crypto::transcript::Transcript;
-use crate::crypto::wrapping::Wrapping;
 use crate::crypto::{RandomSource, SeededRandom, Side};
 use crate::error::Error;
 use crate::msgs::Deframer;
@@ -88,7 +87,7 @@ impl Probe {
     }
 }
 
-impl Wrapping for Probe {
+impl crate::crypto::wrapping::Wrapping for Probe {
     fn inner(&self) -> &dyn CryptoProvider {
         &InsecureFuzzing
     }

@@ -1,5 +1,4 @@
 use super::*;
-use crate::crypto::wrapping::Wrapping;
 
 const KEY_PEM: &str = include_str!("../../../../vectors/kat/rsa/test_key_2048.pem");
 
@@ -133,7 +132,7 @@ fn encryption_matches_the_default_provider_and_draws_the_same_padding() {
 #[derive(Debug)]
 struct Other;
 
-impl Wrapping for Other {
+impl crate::crypto::wrapping::Wrapping for Other {
     fn inner(&self) -> &dyn CryptoProvider {
         &RustCrypto
     }
