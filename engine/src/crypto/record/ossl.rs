@@ -58,6 +58,9 @@ fn context(c: &CipherRef, key: &[u8], encrypt: bool) -> Result<CipherCtx, SetupE
     Ok(ctx)
 }
 
+/// The largest CBC block here (AES; 3DES has 8).
+const MAX_BLOCK: usize = 16;
+
 /// A CBC cipher keyed for both directions; the context of a direction is
 /// made the first time it is used (a sealer never decrypts).
 pub(super) struct Cbc {
@@ -65,10 +68,6 @@ pub(super) struct Cbc {
     key: Zeroizing<Vec<u8>>,
     enc: Option<CipherCtx>,
     dec: Option<CipherCtx>,
-    /// The crate's update wants room for one block more than the input;
-    /// the record is copied back, so this is the only buffer and it is
-    /// reused from record to record.
-    scratch: Vec<u8>,
 }
 
 impl Cbc {
@@ -76,7 +75,7 @@ impl Cbc {
         let cipher = cipher(c)?;
         // Checks the key now, so a bad one fails at setup, not per record.
         let enc = Some(context(cipher, key, true)?);
-        Ok(Self { cipher, key: Zeroizing::new(key.to_vec()), enc, dec: None, scratch: Vec::new() })
+        Ok(Self { cipher, key: Zeroizing::new(key.to_vec()), enc, dec: None })
     }
 
     pub(super) fn block_len(&self) -> usize {
@@ -106,9 +105,25 @@ impl Cbc {
         } else {
             ctx.decrypt_init(None, None, Some(iv)).ok()?;
         }
-        self.scratch.resize(data.len() + self.cipher.block_size(), 0);
-        let n = ctx.cipher_update(data, Some(&mut self.scratch)).ok()?;
-        data.copy_from_slice(self.scratch.get(..n).filter(|s| s.len() == data.len())?);
+        // The crate's in-place update wants one block of room past the
+        // input: every block but the last is that room for the ones before
+        // it, and the last goes through a two-block buffer on the stack.
+        // The context carries the CBC chain from one update to the next.
+        if data.is_empty() {
+            return Some(());
+        }
+        let block = self.cipher.block_size();
+        let body = data.len().checked_sub(block)?;
+        if body > 0 && ctx.cipher_update_inplace(data, body).ok()? != body {
+            return None;
+        }
+        let mut last = [0u8; 2 * MAX_BLOCK];
+        let tail = data.get_mut(body..)?;
+        last.get_mut(..block)?.copy_from_slice(tail);
+        if ctx.cipher_update_inplace(last.get_mut(..2 * block)?, block).ok()? != block {
+            return None;
+        }
+        tail.copy_from_slice(last.get(..block)?);
         Some(())
     }
 }
