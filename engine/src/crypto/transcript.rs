@@ -73,9 +73,9 @@ impl Running {
         }
     }
 
-    /// Starts `hash` over `so_far` unless it runs already; false for hashes
-    /// no signature or PRF here uses.
-    fn start(&mut self, hash: HashAlgorithm, so_far: &[u8]) -> bool {
+    /// Starts `hash` over `so_far` unless it runs already; none and
+    /// unassigned values are no hash and start nothing.
+    fn start(&mut self, hash: HashAlgorithm, so_far: &[u8]) {
         fn begin<D: Digest>(slot: &mut Option<D>, so_far: &[u8]) {
             if slot.is_none() {
                 *slot = Some(D::new_with_prefix(so_far));
@@ -88,9 +88,8 @@ impl Running {
             HashAlgorithm::Sha256 => begin(&mut self.sha256, so_far),
             HashAlgorithm::Sha384 => begin(&mut self.sha384, so_far),
             HashAlgorithm::Sha512 => begin(&mut self.sha512, so_far),
-            HashAlgorithm::None | HashAlgorithm::Unknown(_) => return false,
+            HashAlgorithm::None | HashAlgorithm::Unknown(_) => {}
         }
-        true
     }
 
     fn digest(&self, hash: HashAlgorithm) -> Option<Vec<u8>> {
