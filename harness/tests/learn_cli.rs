@@ -102,6 +102,40 @@ fn a_spent_time_budget_writes_a_partial_model() {
     assert!(json.contains("\"complete\": false"), "{json}");
 }
 
+/// A peer that refuses connections, or a profile's server that dies after
+/// its ready line, stops learning with an error (exit 2) that says so;
+/// no model is written.
+#[test]
+fn an_unreachable_or_dying_peer_is_an_error_not_a_model() {
+    let dir = tempfile::tempdir().unwrap();
+    // A loopback port nobody listens on: bound, then closed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let out = dir.path().join("unreachable");
+    let peer = format!("tcp:127.0.0.1:{port}");
+    let (code, text) = shakedown(&["learn", "--peer", &peer, "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("error:") && text.contains(&format!("127.0.0.1:{port}")), "{text}");
+    assert!(!out.join("model.json").exists());
+
+    let profile = dir.path().join("dies.json");
+    let dies = serde_json::json!({
+        "name": "dies",
+        "role": "server",
+        "command": ["sh", "-c", "echo ACCEPT; sleep 0.3; exit 3"],
+        "ready": {"stdout_line": "ACCEPT"},
+        "start": "per_group",
+        "versions": ["tls1.2"],
+        "suites": ["AES128-SHA"],
+    });
+    std::fs::write(&profile, dies.to_string()).unwrap();
+    let out = dir.path().join("dies");
+    let (code, text) =
+        shakedown(&["learn", "--peer", profile.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("exit status: 3"), "{text}");
+    assert!(!out.join("model.json").exists());
+}
+
 /// Kills the server it holds when dropped.
 struct Served(std::process::Child);
 

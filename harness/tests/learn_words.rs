@@ -69,8 +69,9 @@ fn replay(file: &Path, flaw: Option<&str>, report: &Path) -> (i32, Verdicts) {
 /// Learns the flawed built-in peer against the reference with `args`,
 /// then replays the word tests written: all fail against the flawed peer,
 /// all pass against the honest one (and so does every other vector
-/// written). Returns how many word tests there were.
-fn learn_and_replay(dir: &Path, flaw: Flaw, args: &[&str]) -> usize {
+/// written); the knob tests written fail against the flawed peer too.
+/// Returns how many word tests and knob cases there were.
+fn learn_and_replay(dir: &Path, flaw: Flaw, args: &[&str]) -> (usize, usize) {
     let out = dir.join(flaw.name());
     let mut learn =
         vec!["learn", "--flaw", flaw.name(), "--against-reference", "--out", out.to_str().unwrap()];
@@ -104,7 +105,23 @@ fn learn_and_replay(dir: &Path, flaw: Flaw, args: &[&str]) -> usize {
         assert!(reason.contains("expected outputs [") && reason.contains("got outputs ["), "{reason}");
         println!("{flaw}: {id}: {reason}");
     }
-    tests.len()
+
+    // The knob tests (learned.json, where the knobs can say a sequence)
+    // passed against the honest peer above; against the flawed one each
+    // fails.
+    let knobs = vectors.join("learned.json");
+    let mut knob_tests = 0;
+    if knobs.exists() {
+        let (code, flawed) = replay(&knobs, Some(flaw.name()), &dir.join(format!("{flaw}-knobs.json")));
+        assert_eq!(code, 1, "{flaw}: knob tests against the flawed peer: {flawed:?}");
+        assert!(!flawed.is_empty(), "{flaw}");
+        for (id, verdict, reason, _) in &flawed {
+            assert_eq!(verdict, "fail", "{flaw}: {id} against the flawed peer: {reason}");
+            println!("{flaw}: knob test {id}: {reason}");
+        }
+        knob_tests = flawed.len();
+    }
+    (tests.len(), knob_tests)
 }
 
 #[test]
@@ -118,7 +135,7 @@ fn server_flaw_words_fail_against_the_flawed_server_and_pass_against_the_honest_
         .collect();
     assert!(flaws.contains(&Flaw::SkipCertificateVerify), "{flaws:?}");
     for flaw in flaws {
-        let n = learn_and_replay(
+        let (n, k) = learn_and_replay(
             dir.path(),
             flaw,
             &[
@@ -132,12 +149,12 @@ fn server_flaw_words_fail_against_the_flawed_server_and_pass_against_the_honest_
                 "3",
             ],
         );
-        println!("{flaw} (server): {n} word tests");
+        println!("{flaw} (server): {n} word tests, {k} knob cases");
     }
 }
 
 #[test]
-fn client_flaw_words_fail_against_the_flawed_client_and_pass_against_the_honest_one() {
+fn client_flaw_words_and_knob_tests_fail_against_the_flawed_client_and_pass_against_the_honest_one() {
     let dir = tempfile::tempdir().unwrap();
     for (flaw, alphabet) in [
         (Flaw::AcceptBadFinished, CLIENT_ALPHABET),
@@ -147,12 +164,15 @@ fn client_flaw_words_fail_against_the_flawed_client_and_pass_against_the_honest_
         (Flaw::AcceptUnofferedCompression, NEGOTIATION_ALPHABET),
         (Flaw::AcceptUnsolicitedExtension, NEGOTIATION_ALPHABET),
     ] {
-        let n = learn_and_replay(
+        let (n, k) = learn_and_replay(
             dir.path(),
             flaw,
             &["--role", "client", "--alphabet", alphabet, "--random-words", "30"],
         );
-        println!("{flaw} (client): {n} word tests");
+        // Each of these flaws shows in a sequence the engine's server
+        // knobs can say (knobs.rs), so each has a knob test too.
+        assert!(k > 0, "{flaw} (client): no knob test written");
+        println!("{flaw} (client): {n} word tests, {k} knob cases");
     }
 }
 

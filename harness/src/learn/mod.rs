@@ -11,6 +11,7 @@ pub mod dot;
 pub mod equivalence;
 pub mod files;
 pub mod guided;
+pub mod knobs;
 pub mod lsharp;
 pub mod mapper;
 pub mod mealy;

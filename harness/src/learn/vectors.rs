@@ -2,70 +2,17 @@
 //! test ([`words`]): the input word itself, replayed by the runner through
 //! the learner's query loop, with the reference's output word as the
 //! answer due. Those the runner's knobs can also say ([`scenario`]: the
-//! honest client handshake with one message left out or replaced by its
-//! misbehaving twin, a fatal alert from the reference) become knob tests
-//! too, which the runner drives as whole handshakes.
+//! engine's honest handshake, as client or server, with one message left
+//! out or replaced by its misbehaving twin, a fatal alert from the
+//! reference; knobs.rs) become knob tests too, which the runner drives as
+//! whole handshakes.
 
 use serde_json::{Value, json};
 
 use super::diff::Difference;
+use super::knobs;
 use super::session::ModelFile;
 use crate::vector::ClientAuth;
-
-/// The knob that turns the honest message `honest` into `sent`, with the
-/// RFC section it breaks.
-fn replacement(honest: &str, sent: &str) -> Option<(Value, &'static str)> {
-    let flip = json!({"index": 0, "xor": 1});
-    Some(match (honest, sent) {
-        ("Finished", "FinishedBadVerifyData") => (json!({"corrupt_finished": flip}), "RFC 5246 7.4.9"),
-        ("ClientCertificate", "EmptyCertificate") => (json!("empty_certificate"), "RFC 5246 7.4.6"),
-        ("CertificateVerify", "CertificateVerifyBadSignature") => {
-            (json!({"corrupt_certificate_verify": flip}), "RFC 5246 7.4.8")
-        }
-        ("ClientKeyExchange", "ClientKeyExchangeBadPkcs1") => {
-            (json!({"pkcs1": {"block_type": 1}}), "RFC 5246 7.4.7.1")
-        }
-        _ => return None,
-    })
-}
-
-/// The one knob that makes the engine's client send `inputs` (as far as
-/// they go), if there is one.
-fn knob_for(inputs: &[String], client_auth: ClientAuth) -> Option<(Value, &'static str)> {
-    let auth = client_auth != ClientAuth::Off;
-    let mut honest = vec!["ClientHello"];
-    if auth {
-        honest.push("ClientCertificate");
-    }
-    honest.push("ClientKeyExchange");
-    if auth {
-        honest.push("CertificateVerify");
-    }
-    honest.extend(["ChangeCipherSpec", "Finished"]);
-    let (mut i, mut j) = (0, 0);
-    let mut knob = None;
-    while let Some(sent) = inputs.get(i) {
-        let want = *honest.get(j)?;
-        if sent == want {
-            (i, j) = (i + 1, j + 1);
-            continue;
-        }
-        if knob.is_some() {
-            return None;
-        }
-        if let Some(k) = replacement(want, sent) {
-            knob = Some(k);
-            (i, j) = (i + 1, j + 1);
-        } else if want == "CertificateVerify" {
-            // Left out (RFC 5246 7.4.8: it follows a signing certificate).
-            knob = Some((json!({"skip": "certificate_verify"}), "RFC 5246 7.4.8"));
-            j += 1;
-        } else {
-            return None;
-        }
-    }
-    knob
-}
 
 /// `Alert(fatal,x)...` -> x.
 fn fatal_alert(output: &str) -> Option<&str> {
@@ -75,24 +22,29 @@ fn fatal_alert(output: &str) -> Option<&str> {
 
 /// The vector file for the differences that can be expressed, and how many
 /// tests it has. `peer` is the learned peer, `reference` the reference
-/// (the right side of each difference).
+/// (the right side of each difference). A learned server's sequences are
+/// said by the engine's client knobs, a learned client's by the engine's
+/// server knobs (knobs.rs).
 pub fn scenario(peer: &ModelFile, found: &[Difference]) -> (Value, usize) {
+    let client = peer.role == "client";
+    let engine_role = if client { "server" } else { "client" };
     let mut tests: Vec<Value> = Vec::new();
-    let mut knobs_seen: Vec<Value> = Vec::new();
-    // The knobs below are the engine client's: a learned client's
-    // sequences are findings only.
-    let found = if peer.role == "client" { &[][..] } else { found };
+    let mut seen: Vec<serde_json::Map<String, Value>> = Vec::new();
     for d in found {
-        let Some((knob, rfc)) = knob_for(&d.inputs, peer.client_auth) else {
+        let said = match client {
+            true => knobs::for_client(&d.inputs, &peer.version),
+            false => knobs::for_server(&d.inputs, peer.client_auth),
+        };
+        let Some(said) = said else {
             continue;
         };
         let Some(alert) = d.right.last().and_then(|o| fatal_alert(o)) else {
             continue;
         };
-        if knobs_seen.contains(&knob) {
+        if seen.contains(&said.fields) {
             continue;
         }
-        knobs_seen.push(knob.clone());
+        seen.push(said.fields.clone());
         let mut test = serde_json::Map::new();
         let mut put = |k: &str, v: Value| {
             test.insert(k.to_owned(), v);
@@ -107,21 +59,23 @@ pub fn scenario(peer: &ModelFile, found: &[Difference]) -> (Value, usize) {
                 d.left.last().map_or("nothing", String::as_str)
             )),
         );
-        put("rfc", json!(rfc));
-        put("engine_role", json!("client"));
+        put("rfc", json!(said.rfc));
+        put("engine_role", json!(engine_role));
         put("versions", json!([peer.version]));
         put("suites", json!([peer.suite]));
-        put("knobs", json!([knob]));
-        put("expect", json!([{"peer_alert": [alert]}]));
-        let group = match peer.client_auth {
-            ClientAuth::Off => None,
-            ClientAuth::Request => Some(("request", "client_auth_request")),
-            ClientAuth::Require => Some(("require", "client_auth_require")),
+        let group = match (client, peer.client_auth) {
+            (false, ClientAuth::Request) => Some(("request", "client_auth_request")),
+            (false, ClientAuth::Require) => Some(("require", "client_auth_require")),
+            _ => None,
         };
         if let Some((mode, feature)) = group {
             put("peer", json!({"client_auth": mode}));
             put("requires", json!([feature]));
         }
+        for (k, v) in said.fields {
+            put(&k, v);
+        }
+        put("expect", json!([{"peer_alert": [alert]}]));
         tests.push(Value::Object(test));
     }
     let n = tests.len();

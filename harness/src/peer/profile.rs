@@ -186,6 +186,12 @@ pub struct Profile {
     /// Whether it echoes application data back.
     #[serde(default)]
     pub echo: bool,
+    /// Least milliseconds of quiet before this peer counts as silent in a
+    /// word test (harness/src/run/word.rs), where its answers come later
+    /// than the runner's 50 ms: a JVM started per query answers its first
+    /// messages after a few hundred.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub silence_ms: Option<u64>,
     pub versions: Vec<Version>,
     /// OpenSSL or IANA names.
     pub suites: Vec<String>,

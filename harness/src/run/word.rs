@@ -27,10 +27,20 @@ use crate::peer::{PeerSpec, Recv, Transport};
 use crate::vector::{Case, Role, WordSymbol};
 
 /// The least wait before a peer over TCP counts as silent, unless the run
-/// gives one (`RunOptions::silence`). The learner's client profiles were
+/// gives one (`RunOptions::silence`) or the profile a longer one
+/// (`silence_ms`). The learner's client profiles were
 /// learned with 50 ms; a server's wait grows with its measured slowest
 /// step (`ServerSul::calibrate`).
 const MIN_WAIT: Duration = Duration::from_millis(50);
+
+/// The least wait for silence: the run's, else the profile's when longer
+/// than [`MIN_WAIT`], else [`MIN_WAIT`].
+fn least_wait(run: Option<Duration>, peer: &PeerSpec) -> Duration {
+    run.unwrap_or_else(|| match peer {
+        PeerSpec::Profile(p) => p.silence_ms.map_or(MIN_WAIT, Duration::from_millis).max(MIN_WAIT),
+        _ => MIN_WAIT,
+    })
+}
 
 /// Asks `word` of the peer of `opts` (or of the server already listening
 /// at `server`: a profile's, started by the runner's worker); the peer's
@@ -56,7 +66,7 @@ pub fn run_word(
         seed,
         time_budget: None,
         certs: opts.certs.clone(),
-        min_wait: opts.silence.unwrap_or(MIN_WAIT),
+        min_wait: least_wait(opts.silence, &opts.peer),
         connect_timeout: opts.timeout,
         checks: Checks::default(),
         guide: None,
@@ -159,4 +169,32 @@ fn alphabet_of<T: PartialEq + Copy>(base: Vec<T>, word: Vec<T>) -> (Vec<T>, Vec<
         indices.push(i);
     }
     (alphabet, indices)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::peer::profile::Profile;
+
+    fn profile(name: &str) -> PeerSpec {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../vectors/peers/{name}.json"));
+        PeerSpec::Profile(Box::new(Profile::load(&path).unwrap_or_else(|e| panic!("{e}"))))
+    }
+
+    #[test]
+    fn a_profile_may_ask_for_a_longer_wait_for_silence_but_not_a_shorter_one() {
+        // jsse-client.json: a JVM per query answers after the runner's 50 ms.
+        assert_eq!(least_wait(None, &profile("jsse-client")), Duration::from_millis(500));
+        assert_eq!(least_wait(None, &profile("openssl-client")), MIN_WAIT);
+        assert_eq!(least_wait(None, &PeerSpec::Tcp("127.0.0.1:1".into())), MIN_WAIT);
+        // The run's own wait wins.
+        let run = Some(Duration::from_millis(20));
+        assert_eq!(least_wait(run, &profile("jsse-client")), Duration::from_millis(20));
+        let mut short = profile("openssl-client");
+        if let PeerSpec::Profile(p) = &mut short {
+            p.silence_ms = Some(5);
+        }
+        assert_eq!(least_wait(None, &short), MIN_WAIT);
+    }
 }

@@ -131,7 +131,7 @@ pub fn parse_alphabet(spec: &str) -> Result<Vec<ServerSymbol>, String> {
 
 /// The extension type of ServerHelloUnsolicitedExtension: first byte 255,
 /// reserved for private use (RFC 8446 11), so no client offers it.
-const UNSOLICITED_EXTENSION: u16 = 0xff02;
+pub const UNSOLICITED_EXTENSION: u16 = 0xff02;
 
 /// What a ServerHello changes from the honest one.
 #[derive(Debug, Default)]
