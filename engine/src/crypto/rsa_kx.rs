@@ -2,13 +2,13 @@
 //! signatures of CertificateVerify (RFC 2246 4.7; RFC 5246 4.7).
 //!
 //! The client side builds the PKCS#1 v1.5 block itself (RFC 8017 7.2.1) so a
-//! [`Pkcs1Tweak`] can break it in one chosen way. The server side decrypts
-//! through the rsa crate's implicit-rejection path and applies the RFC 5246
-//! 7.4.7.1 countermeasure: whatever the padding, the result is a premaster,
-//! never an error, and the final choice is a constant-time selection.
-//! Constant time is not claimed for the whole: the rsa crate's own notes say
-//! its PKCS#1 v1.5 decryption is not free of timing channels (Marvin), and
-//! no measurement has been made here.
+//! [`Pkcs1Tweak`] can break it in one chosen way. The server side runs RSADP
+//! ([`rsadp`]: the rsa crate's constant-time CRT behind base blinding), judges
+//! the block in constant time ([`premaster_from_block`]) and applies the
+//! RFC 5246 7.4.7.1 countermeasure: whatever the padding, the result is a
+//! premaster, never an error, and the final choice is a constant-time
+//! selection. Whether the whole leaks is measured, not claimed:
+//! `shakedown timing --probe marvin` (harness/src/timing/README.md).
 
 use rsa::BoxedUint;
 use rsa::hazmat::rsa_encrypt;
@@ -167,17 +167,21 @@ pub fn decrypt_premaster(
 ) -> [u8; PREMASTER_LEN] {
     let mut random = [0u8; PREMASTER_LEN - 2];
     rng.fill(&mut random);
-    let decrypted = pkcs1_decrypt(key, ciphertext, rng);
-    countermeasure(client_version, &random, &decrypted)
+    let em = rsadp(key, ciphertext, rng);
+    let (m, ok) = premaster_from_block(em.as_deref().map_or(&[], |em| em.as_slice()));
+    select_premaster(client_version, &random, &m, ok)
 }
 
-/// The PKCS#1 v1.5 decryption alone, through the rsa crate's implicit
-/// rejection (draft-irtf-cfrg-rsa-guidance 7.2): bad padding yields a
-/// synthetic message rather than an error; its length is public. Empty
-/// when the ciphertext itself is unusable, which the peer already knows.
+/// The PKCS#1 v1.5 decryption alone: the 48-byte message when `ciphertext`
+/// decrypts to a type-2 block carrying exactly 48 bytes, else empty. It
+/// branches on that verdict, so only the runner's memo takes it (its
+/// answers are remembered across cases, never timed); the countermeasure
+/// then makes the same choice [`decrypt_premaster`] makes without a branch.
 /// `rng` only blinds the private operation.
 pub fn pkcs1_decrypt(key: &RsaPrivateKey, ciphertext: &[u8], rng: &mut dyn RandomSource) -> Vec<u8> {
-    key.as_rustcrypto().pkcs1v15_decrypt_with_rng(&mut Blinding(rng), ciphertext).unwrap_or_default()
+    let em = rsadp(key, ciphertext, rng);
+    let (m, ok) = premaster_from_block(em.as_deref().map_or(&[], |em| em.as_slice()));
+    if bool::from(ok) { m.to_vec() } else { Vec::new() }
 }
 
 /// RFC 5246 7.4.7.1's choice, in constant time: `client_version || M`
@@ -437,3 +441,6 @@ pub fn verify(
 
 #[cfg(test)]
 mod tests;
+
+mod rsadp;
+pub use rsadp::rsadp;

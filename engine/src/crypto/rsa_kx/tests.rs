@@ -193,3 +193,58 @@ fn premaster_from_block_accepts_only_an_honest_48_byte_message() {
     let chosen = select_premaster(ProtocolVersion::Tls11, &[9; 46], &m, Choice::from(0));
     assert_eq!((&chosen[..2], &chosen[2..]), (&[3, 2][..], &[9; 46][..]));
 }
+
+/// RSADP behind the shared blinding pair gives the crate's unblinded CRT
+/// answer call after call, across fresh pairs and squared ones.
+#[test]
+fn rsadp_matches_the_crates_unblinded_private_operation() {
+    let key = key();
+    let mut rng = SeededRandom::from_seed(7);
+    let n = key.as_rustcrypto().n().as_ref().clone();
+    for i in 0..(2 * rsadp::BLINDING_USES + 3) {
+        let mut ct = vec![0u8; 256];
+        rng.fill(&mut ct);
+        if BoxedUint::from_be_slice(&ct, 2048).unwrap() >= n {
+            ct[0] = 0;
+        }
+        let got = rsadp(&key, &ct, &mut rng).unwrap();
+        assert_eq!(got.as_slice(), raw_block(&key, &ct).as_slice(), "call {i}");
+    }
+}
+
+#[test]
+fn rsadp_refuses_ciphertexts_of_the_wrong_length_or_not_below_n() {
+    let key = key();
+    let mut rng = SeededRandom::from_seed(8);
+    let n = key.as_public_key().modulus().to_vec();
+    for ct in [vec![], vec![1; 255], vec![1; 257], n, vec![0xff; 256]] {
+        assert!(rsadp(&key, &ct, &mut rng).is_none(), "{} bytes", ct.len());
+    }
+}
+
+/// The pair is shared by every connection on the key, yet a connection's
+/// later draws must not depend on what the others did to it.
+#[test]
+fn rsadp_draws_the_same_randomness_whatever_the_pair_state() {
+    let ct = encrypt_premaster(
+        key().as_public_key(),
+        &premaster(ProtocolVersion::Tls12, 1),
+        &mut SeededRandom::from_seed(9),
+        &Pkcs1Tweak::default(),
+    )
+    .unwrap();
+    let next_draw = |earlier_uses: u32| {
+        let key = key();
+        for _ in 0..earlier_uses {
+            rsadp(&key, &ct, &mut SeededRandom::from_seed(10)).unwrap();
+        }
+        let mut rng = SeededRandom::from_seed(11);
+        rsadp(&key, &ct, &mut rng).unwrap();
+        let mut after = [0u8; 16];
+        rng.fill(&mut after);
+        after
+    };
+    let fresh = next_draw(0);
+    assert_eq!(fresh, next_draw(5));
+    assert_eq!(fresh, next_draw(rsadp::BLINDING_USES));
+}
