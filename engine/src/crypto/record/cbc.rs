@@ -99,6 +99,10 @@ fn cbc_decrypt<C: BlockCipherDecrypt + BlockSizeUser>(cipher: &C, iv: &[u8], dat
     cbc::Decryptor::<&C>::inner_iv_init(cipher, &iv).decrypt_blocks(blocks);
 }
 
+/// The most padding a TLS record carries: padding_length (at most 255) and
+/// its length byte (RFC 5246 6.2.3.2).
+pub(super) const MAX_PADDING: usize = 256;
+
 /// Appends the padding for `content_len` bytes (RFC 5246 6.2.3.2):
 /// `padding_length` bytes each equal to `padding_length`, then the length
 /// byte. SSL 3.0 lets the padding bytes be anything (RFC 6101 5.2.3.2); they
@@ -139,7 +143,7 @@ pub(super) fn check_padding(data: &[u8], block_len: usize, reserved: usize, ssl3
         // small records slow to open.
         let total = u32::from(pad) + 1;
         let mut diff = 0u8;
-        for (i, &b) in (0u32..).zip(data.iter().rev().take(256)) {
+        for (i, &b) in (0u32..).zip(data.iter().rev().take(MAX_PADDING)) {
             // i < total, both below 2^9: the subtraction wraps exactly then.
             let in_padding = (i.wrapping_sub(total) >> 31) as u8;
             diff |= in_padding.wrapping_neg() & (b ^ pad);
