@@ -187,7 +187,15 @@ fn timing_over_loopback_writes_its_report() {
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["analysis"]["pairs"].as_array().unwrap().len(), 45);
+    // The ciphertexts of the wrong length differ publicly, so a second
+    // Friedman test runs over the others alone.
+    let classes = summary["classes"].as_array().unwrap();
+    let secret = classes.iter().filter(|c| c["public"].is_null()).count();
+    assert!((3..classes.len()).contains(&secret), "{secret} secret classes of {}", classes.len());
+    assert_eq!(summary["analysis"]["friedman"]["df"], classes.len() - 1);
+    assert_eq!(summary["friedman_secret_classes"]["df"], secret - 1);
     let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert!(report.contains("Friedman test over the classes that differ only in secret content"), "{report}");
     assert!(report.contains("**Verdict: "), "{report}");
     assert!(report.contains("(ecdf.svg)") && report.contains("(samples.csv)"));
 }

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::analysis::Analysis;
 use super::probe::{ClassInfo, Collected};
 use super::stats::bootstrap::quantile_sorted;
+use super::stats::friedman::{Friedman, friedman};
 
 /// What was measured, as the report states it.
 #[derive(Debug, Clone, Serialize)]
@@ -47,6 +48,11 @@ struct Summary<'a> {
     /// The verdict without the classes that differ publicly, when any do.
     #[serde(skip_serializing_if = "Option::is_none")]
     verdict_secret_classes: Option<String>,
+    /// The Friedman test over the classes that differ only in secret
+    /// content, when any class differs publicly: over all classes, a
+    /// public difference alone makes it significant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    friedman_secret_classes: Option<Friedman>,
     analysis: &'a Analysis,
 }
 
@@ -103,6 +109,7 @@ pub fn write_all(
         failed_connections: collected.failures,
         verdict: analysis.verdict.to_string(),
         verdict_secret_classes: secret_verdict(collected, analysis),
+        friedman_secret_classes: secret_friedman(collected),
         classes,
         analysis,
     };
@@ -129,6 +136,16 @@ pub fn secret_verdict(collected: &Collected, analysis: &Analysis) -> Option<Stri
             public.join(", ")
         )
     })
+}
+
+/// The Friedman test without the classes that differ publicly; `None`
+/// when none does (the test over all classes says it) or too few remain.
+pub fn secret_friedman(collected: &Collected) -> Option<Friedman> {
+    let public = collected.public_classes();
+    if public.is_empty() {
+        return None;
+    }
+    friedman(&collected.paired.without(&public).blocks)
 }
 
 /// The samples; under the capture clock `ns` is the capture's time and
@@ -184,6 +201,14 @@ fn markdown(s: &Summary<'_>) -> String {
         None => {
             let _ = writeln!(md, "- Friedman test: not applicable (fewer than 3 classes or no samples)");
         }
+    }
+    if let Some(f) = &s.friedman_secret_classes {
+        let _ = writeln!(
+            md,
+            "- Friedman test over the classes that differ only in secret content: chi-square {:.2}, {} df, \
+             p = {:.3}",
+            f.statistic, f.df, f.p_value
+        );
     }
     if let Some(w) = &a.worst_pair {
         let _ = writeln!(
