@@ -23,6 +23,7 @@ fn args(peer: &str, probe: ProbeKind, samples: usize, flaws: Vec<Flaw>) -> Timin
         version: ProtocolVersion::Tls12,
         suite: "AES128-SHA".into(),
         samples,
+        classes: Vec::new(),
         seed: 7,
         out: PathBuf::from("unused"),
         flaws,
@@ -259,4 +260,38 @@ fn flaws_need_the_builtin_peer_and_lucky13_a_cbc_suite() {
     let mut a = args("memory", ProbeKind::Lucky13, 1, vec![]);
     a.suite = "AES128-GCM-SHA256".into();
     assert!(measure(&a, false).unwrap_err().contains("CBC"));
+}
+
+/// `--classes` keeps the named classes only, and refuses a name the probe
+/// does not have, or a single class, before any connection.
+#[test]
+fn classes_option_keeps_only_the_named_classes() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |classes: &str| {
+        Command::new(env!("CARGO_BIN_EXE_shakedown"))
+            .current_dir(root())
+            .args(["timing", "--peer", "memory", "--probe", "marvin", "--samples", "3", "--resamples", "20"])
+            .args(["--classes", classes])
+            .arg("--out")
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = run("valid,wrong_first_byte,valid_control");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("3 samples per class, 3 classes"), "{stdout}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap()).unwrap();
+    let names: Vec<&str> =
+        summary["classes"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["valid", "wrong_first_byte", "valid_control"]);
+    assert_eq!(summary["analysis"]["pairs"].as_array().unwrap().len(), 3);
+
+    for (classes, says) in [("valid,no_such_class", "no class `no_such_class`"), ("valid", "at least two")] {
+        let out = run(classes);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{classes}: {stderr}");
+        assert!(stderr.contains(says), "{classes}: {stderr}");
+    }
 }

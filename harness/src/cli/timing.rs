@@ -38,6 +38,11 @@ pub struct TimingArgs {
     /// Samples per class.
     #[arg(long, default_value_t = 10_000)]
     pub samples: usize,
+    /// Only these classes, by name (comma-separated; at least two): fewer
+    /// classes buy more samples of each in the same time, as tlsfuzzer's
+    /// three-class runs do.
+    #[arg(long, value_delimiter = ',')]
+    pub classes: Vec<String>,
     /// Seed of the classes, the order and the bootstrap.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -134,6 +139,7 @@ pub fn measure(args: &TimingArgs, progress: bool) -> Result<(RunInfo, Collected,
         version: args.version,
         suite: suite(args)?,
         samples: args.samples.max(1),
+        classes: args.classes.clone(),
         seed: args.seed,
         timeout: timeout(args),
         progress,

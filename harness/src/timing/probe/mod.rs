@@ -62,6 +62,8 @@ pub struct Plan {
     pub suite: &'static SuiteInfo,
     /// Samples per class.
     pub samples: usize,
+    /// The classes to keep, by name; empty keeps every class.
+    pub classes: Vec<String>,
     pub seed: u64,
     /// Deadline of each step of one connection.
     pub timeout: Duration,
@@ -226,8 +228,38 @@ fn client_config(plan: &Plan, deviations: Deviations) -> Arc<ClientConfig> {
     })
 }
 
-/// Builds every class before the first timed sample.
+/// Builds every class before the first timed sample, keeping the ones
+/// the plan names.
 fn prepare(plan: &Plan, config: &Arc<ClientConfig>) -> Result<(Vec<ClassInfo>, Prepared), String> {
+    let (infos, prepared) = prepare_all(plan, config)?;
+    if plan.classes.is_empty() {
+        return Ok((infos, prepared));
+    }
+    let names: Vec<&str> = infos.iter().map(|c| c.name.as_str()).collect();
+    if let Some(unknown) = plan.classes.iter().find(|c| !names.contains(&c.as_str())) {
+        return Err(format!(
+            "--classes: no class `{unknown}` in this probe; its classes: {}",
+            names.join(", ")
+        ));
+    }
+    let keep: Vec<bool> = names.iter().map(|n| plan.classes.iter().any(|c| c == n)).collect();
+    if keep.iter().filter(|&&k| k).count() < 2 {
+        return Err("--classes: name at least two classes, or a comparison has nothing to compare".into());
+    }
+    let kept = |i: &usize| keep.get(*i).copied().unwrap_or(false);
+    let infos = infos.into_iter().enumerate().filter(|(i, _)| kept(i)).map(|(_, c)| c).collect();
+    let prepared = match prepared {
+        Prepared::Marvin(v) => {
+            Prepared::Marvin(v.into_iter().enumerate().filter(|(i, _)| kept(i)).map(|(_, c)| c).collect())
+        }
+        Prepared::Lucky13(v) => {
+            Prepared::Lucky13(v.into_iter().enumerate().filter(|(i, _)| kept(i)).map(|(_, c)| c).collect())
+        }
+    };
+    Ok((infos, prepared))
+}
+
+fn prepare_all(plan: &Plan, config: &Arc<ClientConfig>) -> Result<(Vec<ClassInfo>, Prepared), String> {
     match plan.probe {
         ProbeKind::Marvin => {
             let key = match &plan.peer {
