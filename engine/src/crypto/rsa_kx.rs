@@ -398,10 +398,7 @@ pub fn sign(
     digest: &[u8],
     rng: &mut dyn RandomSource,
 ) -> Result<Vec<u8>, RsaError> {
-    let scheme = hash.scheme(digest)?;
-    key.as_rustcrypto()
-        .sign_with_rng(&mut Blinding(rng), scheme, digest)
-        .map_err(|e| RsaError::Backend(e.to_string()))
+    sign_with_prefix(key, hash, hash.digest_info_prefix(), digest, rng)
 }
 
 /// The same signature with the DigestInfo's NULL parameters left out
@@ -413,10 +410,34 @@ pub fn sign_without_null(
     digest: &[u8],
     rng: &mut dyn RandomSource,
 ) -> Result<Vec<u8>, RsaError> {
-    let scheme = hash.scheme_with(hash.digest_info_prefix_without_null(), digest)?;
-    key.as_rustcrypto()
-        .sign_with_rng(&mut Blinding(rng), scheme, digest)
-        .map_err(|e| RsaError::Backend(e.to_string()))
+    sign_with_prefix(key, hash, hash.digest_info_prefix_without_null(), digest, rng)
+}
+
+/// EMSA-PKCS1-v1_5 (RFC 8017 9.2) around `prefix || digest`, then RSASP1
+/// (RFC 8017 5.2.1) through [`rsadp`], the same private operation as the
+/// premaster's: `00 01 FF..FF 00 || T`, at least 8 bytes of FF.
+fn sign_with_prefix(
+    key: &RsaPrivateKey,
+    hash: SignatureHash,
+    prefix: &[u8],
+    digest: &[u8],
+    rng: &mut dyn RandomSource,
+) -> Result<Vec<u8>, RsaError> {
+    hash.check_digest(digest)?;
+    let k = key.size();
+    let t_len = prefix.len() + digest.len();
+    let Some(ps_len) = k.checked_sub(t_len + 3).filter(|&ps| ps >= MIN_PS_LEN) else {
+        return Err(RsaError::MessageTooLong { message: t_len, modulus: k });
+    };
+    let mut em = Vec::with_capacity(k);
+    em.extend_from_slice(&[0x00, 0x01]);
+    em.resize(2 + ps_len, 0xff);
+    em.push(0x00);
+    em.extend_from_slice(prefix);
+    em.extend_from_slice(digest);
+    rsadp(key, &em, rng)
+        .map(|s| s.to_vec())
+        .ok_or_else(|| RsaError::Backend("RSASP1 failed (a CRT fault, or a key below 512 bits)".into()))
 }
 
 /// Verifies an RSASSA-PKCS1-v1_5 signature over `digest`, whose DigestInfo
