@@ -9,6 +9,7 @@
 
 pub mod fixtures;
 pub mod handshake;
+pub mod misses;
 #[cfg(feature = "openssl")]
 pub mod ossl;
 pub mod records;

@@ -258,13 +258,16 @@ pub fn targets(rows: &[Row]) -> Vec<Target> {
 }
 
 pub fn render_targets(ts: &[Target]) -> String {
-    let mut s = String::from("| target | ratio | needed | met |\n| --- | ---: | ---: | :---: |\n");
+    let mut s = String::from(
+        "| target | ratio | needed | met | why not, and what would close it |\n| --- | ---: | ---: | :---: | --- |\n",
+    );
     for t in ts {
-        let (ratio, met) = match t.ratio {
-            Some(x) => (format!("{x:.2}"), if x >= t.at_least { "yes" } else { "**no**" }),
-            None => ("—".to_owned(), "not measured"),
+        let (ratio, met, why) = match t.ratio {
+            Some(x) if x >= t.at_least => (format!("{x:.2}"), "yes", ""),
+            Some(x) => (format!("{x:.2}"), "**no**", crate::misses::why_missed(&t.what)),
+            None => ("—".to_owned(), "not measured", ""),
         };
-        let _ = writeln!(s, "| {} | {ratio} | ≥ {} | {met} |", t.what, t.at_least);
+        let _ = writeln!(s, "| {} | {ratio} | ≥ {} | {met} | {why} |", t.what, t.at_least);
     }
     s
 }
@@ -305,7 +308,13 @@ mod tests {
         assert_eq!(rows[1].ratio(), Some(0.5));
         let t = targets(&rows);
         assert_eq!(t.len(), 2);
-        assert!(render_targets(&t).contains("**no**"));
+        let rendered = render_targets(&t);
+        assert!(rendered.contains("**no**"));
+        // A miss carries its reason; a met target none.
+        let kdf = rendered.lines().find(|l| l.contains("kdf ")).unwrap();
+        assert!(kdf.ends_with("| not measured |  |"), "{kdf}");
+        let seal = rendered.lines().find(|l| l.contains("record-seal")).unwrap();
+        assert!(seal.contains("| **no** | same construction"), "{seal}");
         assert!(render(&rows).contains("| AES128-SHA/tls1.2 16384 | 1000.0 MB/s | 2000.0 MB/s | 0.50 |"));
     }
 
