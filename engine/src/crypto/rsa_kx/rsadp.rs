@@ -97,7 +97,9 @@ fn blinding_factors(
     rng.fill(bytes.get_mut(1..)?);
     let state = key.backend_form(|_| Some(Mutex::new(BlindingState::default())))?;
     let mut state = state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let next = match state.pair.take() {
+    // The old pair is wiped as it is replaced, squared or not.
+    let old = state.pair.take().map(|(r_e, r_inv)| (Zeroizing::new(r_e), Zeroizing::new(r_inv)));
+    let next = match old {
         Some((r_e, r_inv)) if state.uses < BLINDING_USES => (r_e.square(), r_inv.square()),
         _ => {
             state.uses = 0;
