@@ -92,9 +92,10 @@ pub struct ModelFile {
     pub stats: Stats,
     /// Slowest first byte of an answer per input, in microseconds.
     pub slowest_answer_us: Vec<u64>,
-    /// The peer's slowest step measured before learning (ClientKeyExchange,
-    /// ChangeCipherSpec and Finished sent at once, to the first byte of the
-    /// answer), in microseconds; none in memory.
+    /// The peer's slowest step measured before learning, to the first
+    /// byte of the answer, in microseconds (a server: ClientKeyExchange,
+    /// ChangeCipherSpec and Finished sent at once; a client: ServerHello,
+    /// Certificate and ServerHelloDone); none in memory.
     pub calibration_us: Option<u64>,
     /// The least wait for silence at the end, in microseconds (it doubles
     /// whenever two answers to one word differed).
@@ -183,19 +184,37 @@ pub fn learn_server(
     let (symbols, dropped) = parse_alphabet(&setup.alphabet, setup.version.wire())?;
     check(setup, symbols.len())?;
     let ids = Identities::load(&setup.certs)?;
+    let setup = &with_profile_floor(setup, target);
     let mut sul = server_sul(target, setup, &ids, symbols, hook)?;
-    let calibration = calibrate(&mut sul, target)?;
+    let calibration = calibrate(target, || sul.calibrate())?;
     let dropped = dropped.iter().map(|s| s.name().to_owned()).collect();
     run(&mut sul, target, setup, "server", dropped, calibration, started)
 }
 
-/// In memory silence is exact; a real server's slowest step is measured
-/// (one connection).
-fn calibrate(sul: &mut ServerSul, target: &Target) -> Result<Calibration, String> {
+/// In memory silence is exact; a real peer's slowest step is measured by
+/// `measure` (one connection).
+fn calibrate(
+    target: &Target,
+    measure: impl FnOnce() -> Result<Option<Duration>, super::oracle::LearnError>,
+) -> Result<Calibration, String> {
     Ok(match target {
         Target::Builtin => Calibration::default(),
-        _ => Calibration { slowest: sul.calibrate().map_err(|e| e.to_string())?, connections: 1 },
+        _ => Calibration { slowest: measure().map_err(|e| e.to_string())?, connections: 1 },
     })
+}
+
+/// `setup` with the least wait for silence raised to the profile's
+/// `silence_ms` when that is longer: what the profile knows of its peer's
+/// answer times is where learning starts (calibration and the answers
+/// seen then raise the waits per input above it, never below).
+pub fn with_profile_floor(setup: &Setup, target: &Target) -> Setup {
+    let mut s = setup.clone();
+    if let Target::Profile(p) = target
+        && let Some(ms) = p.silence_ms
+    {
+        s.min_wait = s.min_wait.max(Duration::from_millis(ms));
+    }
+    s
 }
 
 /// A server under learning with the input alphabet `symbols`: the
@@ -254,8 +273,10 @@ pub fn learn_client(
     let symbols = super::mapper::server::parse_alphabet(&setup.alphabet)?;
     check(setup, symbols.len())?;
     let ids = Identities::load(&setup.certs)?;
+    let setup = &with_profile_floor(setup, target);
     let mut sul = client_sul(target, setup, &ids, symbols, hook)?;
-    run(&mut sul, target, setup, "client", Vec::new(), Calibration::default(), started)
+    let calibration = calibrate(target, || sul.calibrate())?;
+    run(&mut sul, target, setup, "client", Vec::new(), calibration, started)
 }
 
 /// A client under learning with the input alphabet `symbols`: the
