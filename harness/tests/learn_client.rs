@@ -283,3 +283,52 @@ fn a_slow_client_step_sets_the_waits_for_silence_of_its_inputs() {
     assert_eq!(data, (slowest * 2).max(floor));
     assert!(shd > data && data > floor, "{shd:?} {data:?}");
 }
+
+#[test]
+fn a_client_that_stays_up_is_started_once_and_reset_by_a_line() {
+    if !have_openssl() {
+        assert!(std::env::var("SHAKEDOWN_REQUIRE_PEERS").is_err(), "openssl is required");
+        eprintln!("skipped: no openssl");
+        return;
+    }
+    // s_client in a shell loop: one connection per line on the loop's
+    // standard input (`reset_by_line`, as JssePeer's --per-line); each
+    // start of the loop leaves a line in `starts`.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let starts = std::env::temp_dir().join(format!("shakedown-line-client-{}", std::process::id()));
+    let _ = std::fs::remove_file(&starts);
+    let mut profile = Profile::load(&root.join("vectors/peers/openssl-client.json")).unwrap();
+    let script = format!(
+        "echo started >> '{}'; while read l; do \"$@\" </dev/null >/dev/null 2>&1; done",
+        starts.display()
+    );
+    let mut command = vec!["sh".to_owned(), "-c".to_owned(), script, "sh".to_owned()];
+    command.append(&mut profile.command);
+    profile.command = command;
+    // -ign_eof: s_client stays connected until the learner ends the query.
+    profile.reset_by_line = Some(vec!["-ign_eof".into()]);
+    let mut s = setup(Version::Tls12, "ServerHello,Certificate,ServerHelloDone,ChangeCipherSpec,Finished");
+    s.min_wait = Duration::from_millis(50);
+    s.random_words = 10;
+    s.time_budget = Some(Duration::from_secs(180));
+    s.connect_timeout = Duration::from_secs(5);
+    let m = learn_client(&Target::Profile(Box::new(profile)), &s, &|_| {}).unwrap();
+    println!("s_client in a loop: {} states, {:?}", m.model.states(), m.stats);
+    assert!(m.complete);
+    assert!(m.stats.resets > 10, "{:?}", m.stats);
+    let started = std::fs::read_to_string(&starts).unwrap();
+    let _ = std::fs::remove_file(&starts);
+    assert_eq!(started.lines().count(), 1, "the client was started again");
+    // (Its s_client processes are the loop's children, not ours; another
+    // test's s_client may be running beside this one.)
+    assert_eq!(children_named("sh"), 0, "the client outlived the learner");
+    // The same model as a process per query gives (that test's word).
+    let reference = learn_client(&Target::Builtin, &s, &|_| {}).unwrap();
+    let word: Vec<usize> = ["ServerHello", "Certificate", "ServerHelloDone", "ChangeCipherSpec", "Finished"]
+        .iter()
+        .map(|n| m.model.inputs.iter().position(|i| i == n).unwrap())
+        .collect();
+    let out = m.model.run(&word).unwrap();
+    assert_eq!(out, reference.model.run(&word).unwrap());
+    assert!(differences(&m.model, &reference.model, 20).unwrap().equivalent());
+}

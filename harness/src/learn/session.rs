@@ -22,7 +22,7 @@ use super::mapper::sul::{Connect, Side, Sul};
 use super::mapper::symbols::{Symbol, parse_alphabet};
 use super::mapper::timing::Timing;
 use super::mealy::Mealy;
-use super::oracle::Stats;
+use super::oracle::{MembershipOracle, Stats};
 use super::{Options, learn};
 use crate::peer::profile::Profile;
 use crate::run::configs::Identities;
@@ -206,10 +206,14 @@ fn calibrate(
 /// `setup` with the least wait for silence raised to the profile's
 /// `silence_ms` when that is longer: what the profile knows of its peer's
 /// answer times is where learning starts (calibration and the answers
-/// seen then raise the waits per input above it, never below).
+/// seen then raise the waits per input above it, never below). Not for a
+/// client that stays up (`reset_by_line`): `silence_ms` covers a process
+/// started per query, and a running one answers at its warm speed, which
+/// its calibration measures.
 pub fn with_profile_floor(setup: &Setup, target: &Target) -> Setup {
     let mut s = setup.clone();
     if let Target::Profile(p) = target
+        && p.reset_by_line.is_none()
         && let Some(ms) = p.silence_ms
     {
         s.min_wait = s.min_wait.max(Duration::from_millis(ms));
@@ -275,7 +279,19 @@ pub fn learn_client(
     let ids = Identities::load(&setup.certs)?;
     let setup = &with_profile_floor(setup, target);
     let mut sul = client_sul(target, setup, &ids, symbols, hook)?;
-    let calibration = calibrate(target, || sul.calibrate())?;
+    // A client that stays up is started by the first connection, slower
+    // than it will ever be again (a JVM's class loading): that connection
+    // warms it up, and its times are forgotten.
+    let mut warm_up = 0;
+    if let Target::Profile(p) = target
+        && p.reset_by_line.is_some()
+    {
+        sul.calibrate().map_err(|e| e.to_string())?;
+        sul.timing = Timing::new(sul.alphabet().len(), setup.min_wait);
+        warm_up = 1;
+    }
+    let mut calibration = calibrate(target, || sul.calibrate())?;
+    calibration.connections += warm_up;
     run(&mut sul, target, setup, "client", Vec::new(), calibration, started)
 }
 
