@@ -5,7 +5,7 @@ use shakedown_engine::Error;
 use shakedown_engine::msgs::enums::{AlertDescription, CipherSuite, ProtocolVersion};
 
 use crate::report::observed::describe_expect;
-use crate::vector::{Case, Expectation, Grade, Pick, Version};
+use crate::vector::{Case, Closes, Expectation, Grade, Pick, Version};
 
 /// How the exchange ended, seen from the engine's side. Values, not text:
 /// the report writes them out.
@@ -175,8 +175,13 @@ fn matches(case: &Case, e: &Expectation, obs: &Observed, peer: PeerAbilities) ->
             && !matches!(obs.end, End::EngineRejected(_))
             && obs.warnings.iter().any(|w| warnings.contains(w));
     }
-    if e.peer_closes.is_some() {
-        return obs.negotiated.is_none() && matches!(obs.end, End::PeerClosed | End::PeerEof);
+    if let Some(closes) = e.peer_closes {
+        let ended = match closes {
+            Closes::Any => matches!(obs.end, End::PeerClosed | End::PeerEof),
+            // RFC 5246 7.2.1: its own close_notify, not a bare close.
+            Closes::CloseNotify => obs.end == End::PeerClosed,
+        };
+        return obs.negotiated.is_none() && ended;
     }
     let Some(want) = &e.handshake_completes else {
         return false;

@@ -93,3 +93,44 @@ fn ssl3_models_have_the_no_certificate_alert_and_complete_the_handshake() {
     assert_eq!(out[3], "ChangeCipherSpec+Finished");
     assert_eq!(out[4], "ApplicationData");
 }
+
+/// The hellos and the honest handshake, for the renegotiation tests.
+const RENEGOTIATION: &str = "ClientHello,ClientHelloWrongRenegotiationInfo,ClientKeyExchange,ChangeCipherSpec,Finished,ApplicationData";
+const HANDSHAKE: [&str; 4] = ["ClientHello", "ClientKeyExchange", "ChangeCipherSpec", "Finished"];
+
+#[test]
+fn a_wrong_renegotiation_info_is_refused_and_the_right_one_renegotiates() {
+    for version in [Version::Ssl3, Version::Tls10, Version::Tls12] {
+        // RFC 5746 3.6: a non-empty renegotiation_info in a first hello
+        // aborts the handshake with handshake_failure.
+        let m =
+            learn_server(&Target::Builtin, &setup(version, "AES128-SHA", RENEGOTIATION), &|_| {}).unwrap();
+        assert!(m.complete);
+        let out = run(&m, &["ClientHelloWrongRenegotiationInfo"]);
+        assert_eq!(out[0], "Alert(fatal,handshake_failure)+closed", "{version:?}");
+        // A server that declines renegotiation refuses either hello alike
+        // (RFC 5246 7.4.1.2); SSL 3.0 has no no_renegotiation alert.
+        let mut word = HANDSHAKE.to_vec();
+        word.push("ClientHelloWrongRenegotiationInfo");
+        let refused = run(&m, &word)[4].clone();
+        word[4] = "ClientHello";
+        assert_eq!(run(&m, &word)[4], refused, "{version:?}");
+
+        // A server that renegotiates: the learner's hello carries the
+        // client's verify_data (RFC 5746 3.5) and is accepted; with a
+        // flipped byte it is refused (3.7).
+        let allow = |c: &mut shakedown_engine::ServerConfig| c.allow_renegotiation = true;
+        let m = learn_server(&Target::Builtin, &setup(version, "AES128-SHA", RENEGOTIATION), &allow).unwrap();
+        assert!(m.complete);
+        let mut word = HANDSHAKE.to_vec();
+        word.push("ClientHello");
+        assert_eq!(run(&m, &word)[4], "ServerHello+Certificate+ServerHelloDone", "{version:?}");
+        // The renegotiated handshake completes under the first one's keys.
+        word.extend(["ClientKeyExchange", "ChangeCipherSpec", "Finished", "ApplicationData"]);
+        let out = run(&m, &word);
+        assert_eq!(out[7..], ["ChangeCipherSpec+Finished", "ApplicationData"], "{version:?}");
+        word.truncate(4);
+        word.push("ClientHelloWrongRenegotiationInfo");
+        assert_eq!(run(&m, &word)[4], "Alert(fatal,handshake_failure)+closed", "{version:?}");
+    }
+}

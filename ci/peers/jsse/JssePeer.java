@@ -17,6 +17,13 @@
 //       One handshake (two with --resume: JSSE offers the cached session of
 //       the same host and port). With --ping each sends a line and checks
 //       the echo; without, it echoes what it reads until the server closes.
+//   JssePeer client --per-line ... (the same options, without --ping and
+//                   --resume)
+//       Stays up: for each line read on standard input, one new connection
+//       as above (echo until the server closes), each with a new SSLContext
+//       so no session is cached between them; exits at the end of input.
+//       `shakedown learn` resets a client so without a JVM per query
+//       (vectors/peers/jsse-client.json, `reset_by_line`).
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -78,7 +85,7 @@ public final class JssePeer {
         String cmd, cert, key, ca, suite, auth = "none", min = "tls1.0", max = "tls1.2";
         int port;
         int timeoutMs = 10000;
-        boolean ping, resume;
+        boolean ping, resume, perLine;
     }
 
     public static void main(String[] args) {
@@ -88,7 +95,7 @@ public final class JssePeer {
                 case "list": list(); break;
                 case "version": System.out.println("Java " + System.getProperty("java.version") + " SunJSSE"); break;
                 case "server": server(o); break;
-                case "client": System.exit(client(o)); break;
+                case "client": System.exit(o.perLine ? clientPerLine(o) : client(o)); break;
                 default: usage();
             }
         } catch (IllegalArgumentException e) {
@@ -113,6 +120,7 @@ public final class JssePeer {
             String f = a[i];
             if (f.equals("--ping")) { o.ping = true; continue; }
             if (f.equals("--resume")) { o.resume = true; continue; }
+            if (f.equals("--per-line")) { o.perLine = true; continue; }
             if (i + 1 >= a.length) throw new IllegalArgumentException(f + " needs a value");
             String v = a[++i];
             switch (f) {
@@ -262,6 +270,25 @@ public final class JssePeer {
         } catch (Exception e) {
             System.out.println("connection " + n + ": error: " + e);
         }
+    }
+
+    /** --per-line: a connection per line of standard input. */
+    static int clientPerLine(Opts o) throws Exception {
+        if (o.ping || o.resume) throw new IllegalArgumentException("--per-line takes neither --ping nor --resume");
+        java.io.BufferedReader lines = new java.io.BufferedReader(
+                new java.io.InputStreamReader(System.in, StandardCharsets.US_ASCII));
+        for (int n = 0; lines.readLine() != null; n++) {
+            // A new context per connection: an empty session cache, so no
+            // connection offers the session of the one before.
+            try {
+                client(o);
+            } catch (Exception e) {
+                // The learner's misbehaving server ends most connections.
+                System.out.println("connection " + n + ": error: " + e);
+            }
+            System.out.flush();
+        }
+        return 0;
     }
 
     static int client(Opts o) throws Exception {

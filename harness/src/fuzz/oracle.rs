@@ -51,7 +51,7 @@ pub fn refuses() -> Vec<Expectation> {
     vec![
         Expectation { peer_alert: Some(any_alert()), ..Expectation::default() },
         Expectation {
-            peer_closes: Some(crate::vector::Closes),
+            peer_closes: Some(crate::vector::Closes::Any),
             grade: Grade::Acceptable,
             ..Expectation::default()
         },
@@ -161,7 +161,7 @@ pub fn differential(outcomes: &[(String, Outcome, String)]) -> Option<(Violation
     let expect = match first {
         Outcome::Completes => completes(false),
         Outcome::Close => {
-            vec![Expectation { peer_closes: Some(crate::vector::Closes), ..Expectation::default() }]
+            vec![Expectation { peer_closes: Some(crate::vector::Closes::Any), ..Expectation::default() }]
         }
         _ => refuses(),
     };

@@ -22,7 +22,7 @@ use super::mapper::sul::{Connect, Side, Sul};
 use super::mapper::symbols::{Symbol, parse_alphabet};
 use super::mapper::timing::Timing;
 use super::mealy::Mealy;
-use super::oracle::Stats;
+use super::oracle::{MembershipOracle, Stats};
 use super::{Options, learn};
 use crate::peer::profile::Profile;
 use crate::run::configs::Identities;
@@ -92,9 +92,10 @@ pub struct ModelFile {
     pub stats: Stats,
     /// Slowest first byte of an answer per input, in microseconds.
     pub slowest_answer_us: Vec<u64>,
-    /// The peer's slowest step measured before learning (ClientKeyExchange,
-    /// ChangeCipherSpec and Finished sent at once, to the first byte of the
-    /// answer), in microseconds; none in memory.
+    /// The peer's slowest step measured before learning, to the first
+    /// byte of the answer, in microseconds (a server: ClientKeyExchange,
+    /// ChangeCipherSpec and Finished sent at once; a client: ServerHello,
+    /// Certificate and ServerHelloDone); none in memory.
     pub calibration_us: Option<u64>,
     /// The least wait for silence at the end, in microseconds (it doubles
     /// whenever two answers to one word differed).
@@ -183,19 +184,41 @@ pub fn learn_server(
     let (symbols, dropped) = parse_alphabet(&setup.alphabet, setup.version.wire())?;
     check(setup, symbols.len())?;
     let ids = Identities::load(&setup.certs)?;
+    let setup = &with_profile_floor(setup, target);
     let mut sul = server_sul(target, setup, &ids, symbols, hook)?;
-    let calibration = calibrate(&mut sul, target)?;
+    let calibration = calibrate(target, || sul.calibrate())?;
     let dropped = dropped.iter().map(|s| s.name().to_owned()).collect();
     run(&mut sul, target, setup, "server", dropped, calibration, started)
 }
 
-/// In memory silence is exact; a real server's slowest step is measured
-/// (one connection).
-fn calibrate(sul: &mut ServerSul, target: &Target) -> Result<Calibration, String> {
+/// In memory silence is exact; a real peer's slowest step is measured by
+/// `measure` (one connection).
+fn calibrate(
+    target: &Target,
+    measure: impl FnOnce() -> Result<Option<Duration>, super::oracle::LearnError>,
+) -> Result<Calibration, String> {
     Ok(match target {
         Target::Builtin => Calibration::default(),
-        _ => Calibration { slowest: sul.calibrate().map_err(|e| e.to_string())?, connections: 1 },
+        _ => Calibration { slowest: measure().map_err(|e| e.to_string())?, connections: 1 },
     })
+}
+
+/// `setup` with the least wait for silence raised to the profile's
+/// `silence_ms` when that is longer: what the profile knows of its peer's
+/// answer times is where learning starts (calibration and the answers
+/// seen then raise the waits per input above it, never below). Not for a
+/// client that stays up (`reset_by_line`): `silence_ms` covers a process
+/// started per query, and a running one answers at its warm speed, which
+/// its calibration measures.
+pub fn with_profile_floor(setup: &Setup, target: &Target) -> Setup {
+    let mut s = setup.clone();
+    if let Target::Profile(p) = target
+        && p.reset_by_line.is_none()
+        && let Some(ms) = p.silence_ms
+    {
+        s.min_wait = s.min_wait.max(Duration::from_millis(ms));
+    }
+    s
 }
 
 /// A server under learning with the input alphabet `symbols`: the
@@ -254,8 +277,22 @@ pub fn learn_client(
     let symbols = super::mapper::server::parse_alphabet(&setup.alphabet)?;
     check(setup, symbols.len())?;
     let ids = Identities::load(&setup.certs)?;
+    let setup = &with_profile_floor(setup, target);
     let mut sul = client_sul(target, setup, &ids, symbols, hook)?;
-    run(&mut sul, target, setup, "client", Vec::new(), Calibration::default(), started)
+    // A client that stays up is started by the first connection, slower
+    // than it will ever be again (a JVM's class loading): that connection
+    // warms it up, and its times are forgotten.
+    let mut warm_up = 0;
+    if let Target::Profile(p) = target
+        && p.reset_by_line.is_some()
+    {
+        sul.calibrate().map_err(|e| e.to_string())?;
+        sul.timing = Timing::new(sul.alphabet().len(), setup.min_wait);
+        warm_up = 1;
+    }
+    let mut calibration = calibrate(target, || sul.calibrate())?;
+    calibration.connections += warm_up;
+    run(&mut sul, target, setup, "client", Vec::new(), calibration, started)
 }
 
 /// A client under learning with the input alphabet `symbols`: the

@@ -94,6 +94,7 @@ pub fn scenario(peer: &ModelFile, found: &[Difference]) -> (Value, usize) {
 fn section(last: &str) -> &'static str {
     match last {
         "ClientHello" | "ClientHelloUnknownSuites" => "RFC 5246 7.4.1.2",
+        "ClientHelloWrongRenegotiationInfo" => "RFC 5746 3.6, 3.7",
         "ClientKeyExchange" | "ClientKeyExchangeBadPkcs1" | "ClientKeyExchangeWrongVersion" => {
             "RFC 5246 7.4.7.1"
         }

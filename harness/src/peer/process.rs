@@ -2,7 +2,7 @@
 //! readiness, and always killed and reaped (Drop).
 
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
@@ -110,6 +110,12 @@ impl PeerProcess {
     /// its session on the way out).
     pub fn wait_exit(&mut self, timeout: Duration) {
         let _ = self.child.wait_timeout(timeout);
+    }
+
+    /// Writes `line` and a newline to its standard input.
+    pub fn write_line(&mut self, line: &str) -> Result<(), String> {
+        let stdin = self.child.stdin.as_mut().ok_or("no standard input")?;
+        writeln!(stdin, "{line}").and_then(|()| stdin.flush()).map_err(|e| format!("write to the peer: {e}"))
     }
 
     /// Whether it still runs.

@@ -201,6 +201,13 @@ pub struct Profile {
     /// required of a client profile that lists the `resumption` feature.
     #[serde(default)]
     pub client_resumption: Option<ClientResumption>,
+    /// A client: arguments that keep it running and have it open one new
+    /// connection (with no session from the ones before) for each line on
+    /// its standard input. `shakedown learn` then resets the client with a
+    /// line instead of a new process per query (learn/mapper/peers.rs);
+    /// the runner does not use them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reset_by_line: Option<Vec<String>>,
     #[serde(default)]
     pub known_deviations: Vec<KnownDeviation>,
     /// Compiled `known_deviations` globs.

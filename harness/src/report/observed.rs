@@ -55,8 +55,11 @@ pub fn describe_expect(list: &[Expectation]) -> String {
             format!("fatal alert [{}]", join(a))
         } else if let Some(w) = &e.peer_warning {
             format!("warning alert [{}]", join(w))
-        } else if e.peer_closes.is_some() {
-            "peer closes".into()
+        } else if let Some(c) = e.peer_closes {
+            match c {
+                crate::vector::Closes::Any => "peer closes".into(),
+                crate::vector::Closes::CloseNotify => "peer answers close_notify and closes".into(),
+            }
         } else if let Some(c) = &e.handshake_completes {
             let mut s = "handshake completes".to_string();
             if let Some(v) = &c.version {

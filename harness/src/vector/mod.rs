@@ -284,8 +284,10 @@ pub struct Expectation {
     /// declined renegotiation, say).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer_warning: Option<Vec<AlertDescription>>,
-    /// The peer closes the connection without a fatal alert. Only `true`
-    /// is accepted: an expectation is a thing that happens.
+    /// The peer closes the connection without a fatal alert: `true`, with
+    /// or without its own close_notify; `"close_notify"`, with it (RFC 5246
+    /// 7.2.1: the answer to ours). `false` is refused: an expectation is a
+    /// thing that happens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer_closes: Option<Closes>,
     /// A test with a `word` only: the peer answers the word with exactly
@@ -298,16 +300,30 @@ pub struct Expectation {
     pub grade: Grade,
 }
 
-/// `peer_closes: true`, the only value it takes.
+/// `peer_closes`: `true` (any close without a fatal alert) or
+/// `"close_notify"` (a close announced by the peer's close_notify).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Closes;
+pub enum Closes {
+    #[default]
+    Any,
+    CloseNotify,
+}
+
+/// What `peer_closes` may be written as.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ClosesText {
+    Flag(bool),
+    Name(String),
+}
 
 impl<'de> Deserialize<'de> for Closes {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match bool::deserialize(d)? {
-            true => Ok(Self),
-            false => Err(serde::de::Error::custom(
-                "`peer_closes` takes only `true` (leave it out, or list another outcome)",
+        match ClosesText::deserialize(d)? {
+            ClosesText::Flag(true) => Ok(Self::Any),
+            ClosesText::Name(n) if n == "close_notify" => Ok(Self::CloseNotify),
+            _ => Err(serde::de::Error::custom(
+                "`peer_closes` takes only `true` or \"close_notify\" (leave it out, or list another outcome)",
             )),
         }
     }
@@ -315,7 +331,10 @@ impl<'de> Deserialize<'de> for Closes {
 
 impl Serialize for Closes {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_bool(true)
+        match self {
+            Self::Any => s.serialize_bool(true),
+            Self::CloseNotify => s.serialize_str("close_notify"),
+        }
     }
 }
 
@@ -325,7 +344,7 @@ impl JsonSchema for Closes {
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "const": true })
+        schemars::json_schema!({ "enum": [true, "close_notify"] })
     }
 }
 
@@ -646,6 +665,30 @@ mod tests {
         assert_eq!(e.field.as_deref(), Some("tests[0].expect[0]"));
         let e = parse(Path::new("x.json"), &GOOD.replace("decrypt_error", "decrypt_eror")).unwrap_err();
         assert!(e.message.contains("decrypt_eror"), "{e}");
+    }
+
+    /// `peer_closes: "close_notify"` passes a peer that answers with its
+    /// own close_notify (RFC 5246 7.2.1) and fails one that just closes;
+    /// `true` passes both; other values are refused at load.
+    #[test]
+    fn peer_closes_with_close_notify_wants_the_alert() {
+        use crate::expect::{End, Observed, PeerAbilities, judge};
+        let with = |c: &str| GOOD.replace(r#"{"peer_alert": ["decrypt_error"]}]"#, &format!("{c}]"));
+        let peer = PeerAbilities { echoes: true };
+        for (closes, passes_bare_close) in [(r#""close_notify""#, false), ("true", true)] {
+            let vf = parse(Path::new("x.json"), &with(&format!(r#"{{"peer_closes": {closes}}}"#))).unwrap();
+            let cases = expand(&[(PathBuf::from("x.json"), vf)]).unwrap();
+            let case = cases.iter().find(|c| c.version == Version::Tls12).unwrap();
+            let word = |end: End| judge(case, &Observed::new(end), peer).word();
+            assert_eq!(word(End::PeerClosed), "pass", "{closes}");
+            assert_eq!(word(End::PeerEof), if passes_bare_close { "pass" } else { "fail" }, "{closes}");
+        }
+        for bad in ["false", r#""eof""#] {
+            assert!(
+                parse(Path::new("x.json"), &with(&format!(r#"{{"peer_closes": {bad}}}"#))).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     /// The names in `handshake_completes` become the engine's values when

@@ -11,7 +11,7 @@ use shakedown_engine::crypto::finished::certificate_verify_digest;
 use shakedown_engine::crypto::key_schedule::{self, MASTER_SECRET_LEN};
 use shakedown_engine::crypto::prf::PrfAlgorithm;
 use shakedown_engine::crypto::provider::{CryptoProvider, RecordOpen, RecordSeal, RustCrypto};
-use shakedown_engine::crypto::record::{ByteFlip, SealTweak};
+use shakedown_engine::crypto::record::SealTweak;
 use shakedown_engine::crypto::rsa_kx::{PREMASTER_LEN, Pkcs1Tweak};
 use shakedown_engine::crypto::transcript::Transcript;
 use shakedown_engine::crypto::{ConnectionKeys, RandomSource, SeededRandom};
@@ -20,12 +20,12 @@ use shakedown_engine::msgs::enums::{
     SignatureAlgorithm,
 };
 use shakedown_engine::msgs::{
-    Certificate, CertificateVerify, ClientHello, ClientKeyExchange, Finished, HandshakeContext,
+    Certificate, CertificateVerify, ClientHello, ClientKeyExchange, Extension, Finished, HandshakeContext,
     HandshakeMessage, HandshakePayload, Random, SessionId, SignatureAndHashAlgorithm,
 };
 use shakedown_engine::suites::SuiteInfo;
 
-use super::record::{self, GREASE_SUITE, bad_mac, corrupt_first};
+use super::record::{self, GREASE_SUITE, bad_mac, bad_padding, corrupt_first};
 use super::symbols::Symbol;
 
 /// What the client knows and has set up so far in one connection.
@@ -51,6 +51,9 @@ pub struct ClientState {
     pub read: Option<Box<dyn RecordOpen>>,
     /// The server's ChangeCipherSpec came without keys we could derive.
     pub read_unknown: bool,
+    /// The verify_data of our last Finished: what a renegotiating hello's
+    /// renegotiation_info carries (RFC 5746 3.5); empty before any.
+    verify_data: Vec<u8>,
 }
 
 impl std::fmt::Debug for ClientState {
@@ -93,6 +96,7 @@ impl ClientState {
             write: None,
             read: None,
             read_unknown: false,
+            verify_data: Vec::new(),
         })
     }
 
@@ -103,8 +107,11 @@ impl ClientState {
     /// The bytes for `symbol`.
     pub fn build(&mut self, symbol: Symbol) -> Vec<u8> {
         match symbol {
-            Symbol::ClientHello => self.client_hello(vec![self.suite.suite]),
-            Symbol::ClientHelloUnknownSuites => self.client_hello(vec![CipherSuite::from_wire(GREASE_SUITE)]),
+            Symbol::ClientHello => self.client_hello(vec![self.suite.suite], false),
+            Symbol::ClientHelloWrongRenegotiationInfo => self.client_hello(vec![self.suite.suite], true),
+            Symbol::ClientHelloUnknownSuites => {
+                self.client_hello(vec![CipherSuite::from_wire(GREASE_SUITE)], false)
+            }
             Symbol::ClientKeyExchange => self.client_key_exchange(self.version, &Pkcs1Tweak::default()),
             Symbol::ClientKeyExchangeBadPkcs1 => {
                 let tweak = Pkcs1Tweak { block_type: Some(0x01), ..Pkcs1Tweak::default() };
@@ -129,16 +136,7 @@ impl ClientState {
                 self.record(ContentType::ApplicationData, b"GET / HTTP/1.0\n\n", &bad_mac())
             }
             Symbol::ApplicationDataBadPadding => {
-                let tweak = match self.suite.is_aead() {
-                    true => SealTweak {
-                        corrupt_mac: Some(ByteFlip { index: 1, xor: 0x01 }),
-                        ..SealTweak::default()
-                    },
-                    false => SealTweak {
-                        corrupt_padding: Some(ByteFlip { index: 0, xor: 0x01 }),
-                        ..SealTweak::default()
-                    },
-                };
+                let tweak = bad_padding(self.suite.is_aead());
                 self.record(ContentType::ApplicationData, b"GET / HTTP/1.0\n\n", &tweak)
             }
             Symbol::CloseNotify => self.alert(AlertDescription::CloseNotify),
@@ -163,19 +161,42 @@ impl ClientState {
         self.record(ContentType::Handshake, &raw, &SealTweak::default())
     }
 
-    fn client_hello(&mut self, cipher_suites: Vec<CipherSuite>) -> Vec<u8> {
+    /// A ClientHello offering `cipher_suites` and secure renegotiation;
+    /// `wrong_binding` makes its renegotiated_connection one the server
+    /// must refuse (RFC 5746 3.6, 3.7).
+    fn client_hello(&mut self, mut cipher_suites: Vec<CipherSuite>, wrong_binding: bool) -> Vec<u8> {
         // A new hello starts a new handshake (a renegotiation once one is
         // done, RFC 5246 7.4.1.2): new random, new transcript.
         self.rng.fill(&mut self.client_random);
         self.transcript = Transcript::new();
         self.master = None;
+        let initial = self.verify_data.is_empty();
+        // RFC 5746 3.4: empty on the first handshake; 3.5: the client's
+        // verify_data of the one before on a renegotiation.
+        let mut binding = self.verify_data.clone();
+        if wrong_binding {
+            if initial {
+                binding = vec![0; self.ctx().verify_data_len()];
+            }
+            corrupt_first(&mut binding, true);
+        }
+        // RFC 5746 3.3: a first SSL 3.0 hello signals with the SCSV, as the
+        // engine's client does; a renegotiating hello never carries it
+        // (3.5) and has the extension in any version.
+        let extensions = match self.version.is_ssl3() && initial && !wrong_binding {
+            true => {
+                cipher_suites.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+                None
+            }
+            false => Some(vec![Extension::RenegotiationInfo(binding)]),
+        };
         let hello = ClientHello {
             client_version: self.version,
             random: Random(self.client_random),
             session_id: SessionId::empty(),
             cipher_suites,
             compression_methods: vec![Compression::Null],
-            extensions: None,
+            extensions,
         };
         self.handshake(HandshakePayload::ClientHello(hello))
     }
@@ -274,6 +295,7 @@ impl ClientState {
             None => vec![0u8; len],
         };
         corrupt_first(&mut verify_data, corrupt);
+        self.verify_data.clone_from(&verify_data);
         self.handshake(HandshakePayload::Finished(Finished { verify_data }))
     }
 

@@ -87,3 +87,17 @@ impl Side for ServerSetup {
 
 /// A client under learning.
 pub type ClientSul = Sul<ServerSetup>;
+
+impl ClientSul {
+    /// Measures the client's slowest step before learning, with the same
+    /// code as a server's ([`Sul::calibrate_flights`]): ServerHello,
+    /// Certificate and ServerHelloDone sent together, timed to the first
+    /// byte of the client's flight (its certificate check and RSA
+    /// encryption; a JVM's first use of them). Later waits for these
+    /// inputs cover three times that, for any input twice. Needs the three
+    /// symbols in the alphabet; `None` if they are not.
+    pub fn calibrate(&mut self) -> Result<Option<Duration>, LearnError> {
+        use ServerSymbol as S;
+        self.calibrate_flights(&[&[S::ServerHello, S::Certificate, S::ServerHelloDone]])
+    }
+}

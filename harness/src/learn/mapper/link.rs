@@ -39,6 +39,12 @@ impl TcpLink {
         TcpPeer::connect(addr, timeout, false).map(|peer| Self { peer, linger, _process: None })
     }
 
+    /// A connection a client that stays up made to us: dropping it ends
+    /// the connection, and the client waits for its next line.
+    pub fn from_running_client(peer: TcpPeer) -> Self {
+        Self { peer, linger: Duration::ZERO, _process: None }
+    }
+
     /// A connection `process` made to us. Nothing waits for it after the
     /// query: the process is killed.
     pub fn accepted(peer: TcpPeer, process: PeerProcess) -> Self {

@@ -86,13 +86,17 @@ pub fn profile(profile: Profile, group: String, certs: std::path::PathBuf, timeo
 /// started with the `with_cert` group and `version`'s arguments against a
 /// fresh loopback listener; the first connection that sends a whole first
 /// record within the profile's startup time (at least `timeout`) is the
-/// query's.
+/// query's. A profile with `reset_by_line` is started once instead
+/// ([`line_client`]).
 pub fn profile_client(
     profile: Profile,
     version: Version,
     certs: std::path::PathBuf,
     timeout: Duration,
 ) -> Connect {
+    if let Some(extra) = profile.reset_by_line.clone() {
+        return line_client(profile, version, certs, timeout, extra);
+    }
     Box::new(move || {
         let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("listen: {e}"))?;
         let port = listener.local_addr().map_err(|e| format!("listen: {e}"))?.port();
@@ -104,5 +108,42 @@ pub fn profile_client(
         let peer = accept_client(&listener, Instant::now() + startup.max(timeout), timeout, false)
             .map_err(|e| format!("{}: {e}; {}", profile.name, process.exit_note()))?;
         Ok(Box::new(TcpLink::accepted(peer, process)) as Box<dyn Link>)
+    })
+}
+
+/// A client that stays up (`reset_by_line`): started once, with `extra`
+/// after its arguments, against one loopback listener; each connection is
+/// asked for with a line on its standard input and accepted as in
+/// [`profile_client`]. A client that died is reported, not started again:
+/// the query that killed it is the finding. The process is killed when
+/// the learner drops the connector.
+fn line_client(
+    profile: Profile,
+    version: Version,
+    certs: std::path::PathBuf,
+    timeout: Duration,
+    extra: Vec<String>,
+) -> Connect {
+    let mut running: Option<(TcpListener, PeerProcess)> = None;
+    Box::new(move || {
+        if running.is_none() {
+            let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("listen: {e}"))?;
+            let port = listener.local_addr().map_err(|e| format!("listen: {e}"))?.port();
+            let mut argv = profile.argv_for("with_cert", Some(version), port, &certs);
+            argv.extend(extra.iter().cloned());
+            running = Some((listener, PeerProcess::spawn(&profile, &argv, port)?));
+        }
+        let (listener, process) = running.as_mut().ok_or("the client did not start")?;
+        if !process.alive() {
+            return Err(format!("{} died: {}", profile.name, process.exit_note()));
+        }
+        process
+            .write_line("connect")
+            .map_err(|e| format!("{}: {e}; {}", profile.name, process.exit_note()))?;
+        // The first connection waits for the process's startup too.
+        let startup = Duration::from_millis(profile.startup_timeout_ms);
+        let peer = accept_client(listener, Instant::now() + startup.max(timeout), timeout, false)
+            .map_err(|e| format!("{}: {e}; {}", profile.name, process.exit_note()))?;
+        Ok(Box::new(TcpLink::from_running_client(peer)) as Box<dyn Link>)
     })
 }

@@ -19,6 +19,19 @@ pub fn bad_mac() -> SealTweak {
     SealTweak { corrupt_mac: Some(ByteFlip { index: 0, xor: 0x01 }), ..SealTweak::default() }
 }
 
+/// Flips the padding_length byte of a CBC record: the padding check fails
+/// and bad_record_mac is due, never decryption_failed (RFC 5246 6.2.3.2).
+/// Under other suites there is no padding, so the byte flipped is the
+/// MAC's (the same alert is due).
+pub fn bad_padding(aead: bool) -> SealTweak {
+    match aead {
+        true => SealTweak { corrupt_mac: Some(ByteFlip { index: 1, xor: 0x01 }), ..SealTweak::default() },
+        false => {
+            SealTweak { corrupt_padding: Some(ByteFlip { index: 0, xor: 0x01 }), ..SealTweak::default() }
+        }
+    }
+}
+
 /// One record of `payload`, sealed by `write` when there is one.
 pub fn seal(
     write: &mut Option<Box<dyn RecordSeal>>,

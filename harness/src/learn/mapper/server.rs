@@ -27,7 +27,7 @@ use shakedown_engine::msgs::{
 use shakedown_engine::suites::SuiteInfo;
 
 use super::output::Reader;
-use super::record::{self, GREASE_SUITE, bad_mac, corrupt_first};
+use super::record::{self, GREASE_SUITE, bad_mac, bad_padding, corrupt_first};
 
 /// The abstract inputs for learning a client: what the server side sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -63,13 +63,16 @@ pub enum ServerSymbol {
     ApplicationData,
     /// A flipped MAC byte: bad_record_mac is due (6.2.3).
     ApplicationDataBadMac,
+    /// A flipped padding_length byte (CBC suites; under others the byte
+    /// is the MAC's): bad_record_mac is due (6.2.3.2).
+    ApplicationDataBadPadding,
     /// 7.4.1.1: the client may ignore it or renegotiate.
     HelloRequest,
     /// Warning close_notify (7.2.1).
     CloseNotify,
 }
 
-pub const ALL: [ServerSymbol; 16] = [
+pub const ALL: [ServerSymbol; 17] = [
     ServerSymbol::ServerHello,
     ServerSymbol::ServerHelloUnofferedSuite,
     ServerSymbol::ServerHelloUnofferedVersion,
@@ -84,6 +87,7 @@ pub const ALL: [ServerSymbol; 16] = [
     ServerSymbol::FinishedBadVerifyData,
     ServerSymbol::ApplicationData,
     ServerSymbol::ApplicationDataBadMac,
+    ServerSymbol::ApplicationDataBadPadding,
     ServerSymbol::HelloRequest,
     ServerSymbol::CloseNotify,
 ];
@@ -117,6 +121,7 @@ impl ServerSymbol {
             Self::FinishedBadVerifyData => "FinishedBadVerifyData",
             Self::ApplicationData => "ApplicationData",
             Self::ApplicationDataBadMac => "ApplicationDataBadMac",
+            Self::ApplicationDataBadPadding => "ApplicationDataBadPadding",
             Self::HelloRequest => "HelloRequest",
             Self::CloseNotify => "CloseNotify",
         }
@@ -278,6 +283,10 @@ impl ServerState {
                 self.record(ContentType::ApplicationData, b"hello\n", &SealTweak::default())
             }
             S::ApplicationDataBadMac => self.record(ContentType::ApplicationData, b"hello\n", &bad_mac()),
+            S::ApplicationDataBadPadding => {
+                let tweak = bad_padding(self.suite.is_aead());
+                self.record(ContentType::ApplicationData, b"hello\n", &tweak)
+            }
             S::HelloRequest => {
                 // Not part of the transcript (7.4.9).
                 let raw = HandshakeMessage::new(HandshakePayload::HelloRequest).to_bytes();

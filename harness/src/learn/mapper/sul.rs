@@ -6,7 +6,7 @@
 //! whose answer arrives after the wait for silence is asked again with a
 //! longer wait. `SHAKEDOWN_LEARN_DEBUG=1` prints every query with its answer.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::link::Link;
 use super::output::{Incoming, Reader, SILENCE, label};
@@ -17,6 +17,9 @@ use crate::peer::Recv;
 /// How often a query is asked again, each time with a longer wait for
 /// silence, when its answers arrive late.
 const LATE_RETRIES: usize = 4;
+
+/// How long a calibration waits for each answer.
+const CALIBRATION_PATIENCE: Duration = Duration::from_secs(5);
 
 /// Opens a new connection to the peer (starting it if need be).
 pub type Connect = Box<dyn FnMut() -> Result<Box<dyn Link>, String>>;
@@ -72,6 +75,59 @@ impl<S: Side> Sul<S> {
     pub fn wrap_connect(&mut self, wrap: impl FnOnce(Connect) -> Connect) {
         let inner = std::mem::replace(&mut self.connect, Box::new(|| Err("no connection".into())));
         self.connect = wrap(inner);
+    }
+
+    /// Measures the peer's answer times before learning, on one
+    /// connection: each of `flights` (inputs sent at once) is timed to the
+    /// first byte of its answer, which every input of the flight is then
+    /// taken to have taken (the wait for each grows from it, see
+    /// [`Timing`]); the rest of the answer is read up to the end of the
+    /// peer's flight. The slowest of those times; `None` when an input is
+    /// not in the alphabet or a flight got no answer within the patience
+    /// (what was measured before it is kept).
+    pub fn calibrate_flights(&mut self, flights: &[&[S::Input]]) -> Result<Option<Duration>, LearnError>
+    where
+        S::Input: PartialEq,
+    {
+        let mut indexed = Vec::with_capacity(flights.len());
+        for flight in flights {
+            let found: Option<Vec<usize>> =
+                flight.iter().map(|s| self.inputs.iter().position(|x| x == s)).collect();
+            let Some(found) = found else { return Ok(None) };
+            indexed.push(found);
+        }
+        let mut t = (self.connect)().map_err(LearnError::System)?;
+        let mut st = self.side.fresh()?;
+        let mut inc = Incoming::new();
+        self.side.open(t.as_mut(), &mut st, &mut inc)?;
+        let mut labels = Vec::new();
+        let mut slowest = None;
+        for (flight, indices) in flights.iter().zip(&indexed) {
+            let bytes: Vec<u8> = flight.iter().flat_map(|&s| S::build(&mut st, s)).collect();
+            t.send(&bytes).map_err(LearnError::System)?;
+            let sent = Instant::now();
+            let Recv::Data(d) = t.recv(sent + CALIBRATION_PATIENCE) else {
+                break;
+            };
+            let took = sent.elapsed();
+            for &i in indices {
+                self.timing.observe(i, took);
+            }
+            slowest = slowest.max(Some(took));
+            // The rest of the answer may still be on its way.
+            let mut done = inc.absorb(&mut st, &d, &mut labels);
+            while !done && !inc.ended {
+                match t.recv(Instant::now() + CALIBRATION_PATIENCE) {
+                    Recv::Data(d) => done = inc.absorb(&mut st, &d, &mut labels),
+                    _ => break,
+                }
+            }
+            if inc.ended {
+                break;
+            }
+        }
+        let _ = t.finish();
+        Ok(slowest)
     }
 
     /// Whether `r` is the start of a late answer.

@@ -9,8 +9,18 @@ use super::sul::Input;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Symbol {
-    /// Offers the configured suite (RFC 5246 7.4.1.2).
+    /// Offers the configured suite (RFC 5246 7.4.1.2) and secure
+    /// renegotiation (RFC 5746 3.4, 3.5): an empty renegotiation_info on
+    /// the first handshake (the SCSV in SSL 3.0, whose first hello carries
+    /// no extensions), the client's last verify_data once a handshake is
+    /// done, so a server that renegotiates securely can.
     ClientHello,
+    /// The same hello with a renegotiation_info the server must refuse:
+    /// on the first handshake a non-empty one (RFC 5746 3.6: abort with
+    /// handshake_failure), after it the client's verify_data with a
+    /// flipped byte (3.7: abort). A server that declines renegotiation
+    /// may instead refuse it with no_renegotiation (RFC 5246 7.4.1.2).
+    ClientHelloWrongRenegotiationInfo,
     /// Offers only a suite no one implements (a GREASE value, RFC 8701):
     /// handshake_failure is due (RFC 5246 7.4.1.3).
     ClientHelloUnknownSuites,
@@ -53,8 +63,9 @@ pub enum Symbol {
     NoCertificate,
 }
 
-pub const ALL: [Symbol; 18] = [
+pub const ALL: [Symbol; 19] = [
     Symbol::ClientHello,
+    Symbol::ClientHelloWrongRenegotiationInfo,
     Symbol::ClientHelloUnknownSuites,
     Symbol::ClientKeyExchange,
     Symbol::ClientKeyExchangeBadPkcs1,
@@ -92,6 +103,7 @@ impl Symbol {
     pub fn name(self) -> &'static str {
         match self {
             Self::ClientHello => "ClientHello",
+            Self::ClientHelloWrongRenegotiationInfo => "ClientHelloWrongRenegotiationInfo",
             Self::ClientHelloUnknownSuites => "ClientHelloUnknownSuites",
             Self::ClientKeyExchange => "ClientKeyExchange",
             Self::ClientKeyExchangeBadPkcs1 => "ClientKeyExchangeBadPkcs1",
