@@ -12,10 +12,11 @@ pub fn why_missed(what: &str) -> &'static str {
                 single round's miss is noise until a quiet run says otherwise";
     }
     if openssl_provider && what.starts_with("record-open") {
-        return "the opener copies the ciphertext into the record's own output buffer and decrypts it in \
-                place (safe Rust: no uninitialised buffer), one more pass over 16 KiB than OpenSSL's side \
-                makes into its reused buffer, and checks the padding in constant time where OpenSSL's \
-                side loops plainly; within 0.01-0.02 of the target, and 0.96-1.00 in earlier rounds";
+        return "cause not isolated: a rerun of these rows alone gave 0.93-0.94 again (earlier rounds \
+                0.96-1.00); seal, with the same MAC and an equal copy of the record, meets it, so the \
+                open-only work is where to look: the ciphertext copied into the record's own buffer \
+                before the in-place decryption (safe Rust, no uninitialised buffer; at most ~2 % of a \
+                16 KiB open) and the constant-time padding check";
     }
     if openssl_provider && what.starts_with("rsa2048 sign") {
         return "not analysed: the provider signs through RSA_private_encrypt with the DigestInfo it builds, \
