@@ -34,7 +34,7 @@ pub fn setup(version: Version, suite: &str, alphabet: &str) -> Setup {
 }
 
 fn run(m: &ModelFile, word: &[&str]) -> Vec<String> {
-    let idx: Vec<usize> = word.iter().map(|w| m.model.inputs.iter().position(|i| i == w).unwrap()).collect();
+    let idx = m.model.word(word).unwrap();
     m.model.run(&idx).unwrap()
 }
 

@@ -72,17 +72,17 @@ fn the_reference_client_is_learned_for_every_version() {
         assert!((6..=12).contains(&a.model.states()), "{} states", a.model.states());
         assert!(differences(&a.model, &b.model, 5).unwrap().equivalent(), "{}: seeds differ", version.name());
         // The honest handshake completes and data is echoed after it.
-        let word: Vec<usize> = [
-            "ServerHello",
-            "Certificate",
-            "ServerHelloDone",
-            "ChangeCipherSpec",
-            "Finished",
-            "ApplicationData",
-        ]
-        .iter()
-        .map(|n| a.model.inputs.iter().position(|i| i == n).unwrap())
-        .collect();
+        let word = a
+            .model
+            .word(&[
+                "ServerHello",
+                "Certificate",
+                "ServerHelloDone",
+                "ChangeCipherSpec",
+                "Finished",
+                "ApplicationData",
+            ])
+            .unwrap();
         let out = a.model.run(&word).unwrap();
         assert_eq!(out[2], "ClientKeyExchange+ChangeCipherSpec+Finished", "{out:?}");
         assert_eq!(out[5], "ApplicationData", "{out:?}");
@@ -165,10 +165,10 @@ fn openssl_s_client_is_learned_a_process_per_query() {
     assert!(m.slowest_answer_us[shd] >= calibrated, "{:?} {calibrated}", m.slowest_answer_us);
     assert!(m.silence_floor_us >= 70_000, "floor {} us", m.silence_floor_us);
     let reference = learn_client(&Target::Builtin, &s, &|_| {}).unwrap();
-    let word: Vec<usize> = ["ServerHello", "Certificate", "ServerHelloDone", "ChangeCipherSpec", "Finished"]
-        .iter()
-        .map(|n| m.model.inputs.iter().position(|i| i == n).unwrap())
-        .collect();
+    let word = m
+        .model
+        .word(&["ServerHello", "Certificate", "ServerHelloDone", "ChangeCipherSpec", "Finished"])
+        .unwrap();
     let out = m.model.run(&word).unwrap();
     assert_eq!(out, reference.model.run(&word).unwrap());
     assert_eq!(out[2], "ClientKeyExchange+ChangeCipherSpec+Finished", "{out:?}");
@@ -190,17 +190,17 @@ fn the_reference_client_refuses_a_record_with_bad_padding() {
     for version in [Version::Ssl3, Version::Tls10, Version::Tls11, Version::Tls12] {
         let m = learn_client(&Target::Builtin, &setup(version, alphabet), &|_| {}).unwrap();
         assert!(m.complete);
-        let word: Vec<usize> = [
-            "ServerHello",
-            "Certificate",
-            "ServerHelloDone",
-            "ChangeCipherSpec",
-            "Finished",
-            "ApplicationDataBadPadding",
-        ]
-        .iter()
-        .map(|n| m.model.inputs.iter().position(|i| i == n).unwrap())
-        .collect();
+        let word = m
+            .model
+            .word(&[
+                "ServerHello",
+                "Certificate",
+                "ServerHelloDone",
+                "ChangeCipherSpec",
+                "Finished",
+                "ApplicationDataBadPadding",
+            ])
+            .unwrap();
         let out = m.model.run(&word).unwrap();
         assert_eq!(out[5], "Alert(fatal,bad_record_mac)+closed", "{}: {out:?}", version.name());
     }
@@ -324,10 +324,10 @@ fn a_client_that_stays_up_is_started_once_and_reset_by_a_line() {
     assert_eq!(children_named("sh"), 0, "the client outlived the learner");
     // The same model as a process per query gives (that test's word).
     let reference = learn_client(&Target::Builtin, &s, &|_| {}).unwrap();
-    let word: Vec<usize> = ["ServerHello", "Certificate", "ServerHelloDone", "ChangeCipherSpec", "Finished"]
-        .iter()
-        .map(|n| m.model.inputs.iter().position(|i| i == n).unwrap())
-        .collect();
+    let word = m
+        .model
+        .word(&["ServerHello", "Certificate", "ServerHelloDone", "ChangeCipherSpec", "Finished"])
+        .unwrap();
     let out = m.model.run(&word).unwrap();
     assert_eq!(out, reference.model.run(&word).unwrap());
     assert!(differences(&m.model, &reference.model, 20).unwrap().equivalent());

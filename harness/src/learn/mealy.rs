@@ -45,6 +45,12 @@ impl Mealy {
         Some(out)
     }
 
+    /// The input indices of symbols named `names`; `None` if one is not in
+    /// the alphabet.
+    pub fn word(&self, names: &[&str]) -> Option<Vec<usize>> {
+        names.iter().map(|n| self.inputs.iter().position(|i| i == n)).collect()
+    }
+
     /// The state `word` leads to from the initial state.
     pub fn reach(&self, word: &[usize]) -> Option<usize> {
         word.iter().try_fold(0, |s, &i| self.step(s, i).map(|t| t.to))
