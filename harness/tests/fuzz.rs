@@ -7,6 +7,8 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
+mod peer_support;
+
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::atomic::AtomicBool;
@@ -412,17 +414,6 @@ fn bad_input_is_a_clear_error_with_exit_2() {
     }
 }
 
-/// Whether `openssl` runs here. CI installs every peer and sets
-/// SHAKEDOWN_REQUIRE_PEERS: never a silent skip there.
-fn have_openssl() -> bool {
-    if Command::new("openssl").arg("version").output().is_ok() {
-        return true;
-    }
-    assert!(std::env::var_os("SHAKEDOWN_REQUIRE_PEERS").is_none(), "openssl is missing");
-    eprintln!("SKIPPED: no openssl");
-    false
-}
-
 /// The OpenSSL server profile started through `sh -c SCRIPT`, where the
 /// script counts its starts in `starts` (`{0}`) and ends by exec'ing
 /// `openssl s_server "$@"`; gives the profile's path.
@@ -456,7 +447,7 @@ fn openssl_server_profile(dir: &std::path::Path, name: &str, command: serde_json
 /// on disk. Skipped without `openssl`.
 #[test]
 fn a_peer_that_cannot_restart_ends_the_campaign_with_exit_2_keeping_the_corpus() {
-    if !have_openssl() {
+    if !peer_support::openssl_or_skip() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -492,7 +483,7 @@ fn a_peer_that_cannot_restart_ends_the_campaign_with_exit_2_keeping_the_corpus()
 /// started again on a new port, not reported as a peer that cannot start.
 #[test]
 fn a_server_that_exits_before_it_is_ready_is_started_again() {
-    if !have_openssl() {
+    if !peer_support::openssl_or_skip() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -666,7 +657,7 @@ fn a_fatal_alert_after_the_handshake_is_judged_by_the_data_alone() {
 /// found between cases in `restarts.txt`. Skipped without `openssl`.
 #[test]
 fn a_peer_that_dies_mid_campaign_is_restarted_and_counted() {
-    if !have_openssl() {
+    if !peer_support::openssl_or_skip() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

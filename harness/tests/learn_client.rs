@@ -9,6 +9,8 @@
 //! is skipped without `openssl` unless SHAKEDOWN_REQUIRE_PEERS is set.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod peer_support;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -115,10 +117,6 @@ fn client_flaws_change_the_learned_model() {
     }
 }
 
-fn have_openssl() -> bool {
-    std::process::Command::new("openssl").arg("version").output().is_ok_and(|o| o.status.success())
-}
-
 /// Processes whose parent is this test process and whose name is `name`.
 fn children_named(name: &str) -> usize {
     let me = std::process::id().to_string();
@@ -137,9 +135,7 @@ fn children_named(name: &str) -> usize {
 
 #[test]
 fn openssl_s_client_is_learned_a_process_per_query() {
-    if !have_openssl() {
-        assert!(std::env::var("SHAKEDOWN_REQUIRE_PEERS").is_err(), "openssl is required");
-        eprintln!("skipped: no openssl");
+    if !peer_support::openssl_or_skip() {
         return;
     }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -286,9 +282,7 @@ fn a_slow_client_step_sets_the_waits_for_silence_of_its_inputs() {
 
 #[test]
 fn a_client_that_stays_up_is_started_once_and_reset_by_a_line() {
-    if !have_openssl() {
-        assert!(std::env::var("SHAKEDOWN_REQUIRE_PEERS").is_err(), "openssl is required");
-        eprintln!("skipped: no openssl");
+    if !peer_support::openssl_or_skip() {
         return;
     }
     // s_client in a shell loop: one connection per line on the loop's

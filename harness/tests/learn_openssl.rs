@@ -6,6 +6,8 @@
 //! SHAKEDOWN_REQUIRE_PEERS is set.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod peer_support;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -23,15 +25,9 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn have_openssl() -> bool {
-    std::process::Command::new("openssl").arg("version").output().is_ok_and(|o| o.status.success())
-}
-
 #[test]
 fn openssl_s_server_is_learned_as_six_states() {
-    if !have_openssl() {
-        assert!(std::env::var("SHAKEDOWN_REQUIRE_PEERS").is_err(), "openssl is required");
-        eprintln!("skipped: no openssl");
+    if !peer_support::openssl_or_skip() {
         return;
     }
     let profile = Profile::load(&root().join("vectors/peers/openssl-server-learn.json")).unwrap();

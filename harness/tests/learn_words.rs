@@ -7,6 +7,8 @@
 //! (`--flaw NAME`) and passes against the honest one. All in memory.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod peer_support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -214,10 +216,6 @@ fn a_bad_symbol_in_a_word_test_is_a_load_error() {
     }
 }
 
-fn have_openssl() -> bool {
-    Command::new("openssl").arg("version").output().is_ok_and(|o| o.status.success())
-}
-
 /// Word tests against a real server: `openssl s_server` started by the
 /// runner from its learning profile (loopback, a free port, killed at the
 /// end of the run). Two words answered as OpenSSL answers them pass; the
@@ -225,9 +223,7 @@ fn have_openssl() -> bool {
 /// Skipped without `openssl` unless SHAKEDOWN_REQUIRE_PEERS is set.
 #[test]
 fn word_tests_run_against_a_server_profile() {
-    if !have_openssl() {
-        assert!(std::env::var("SHAKEDOWN_REQUIRE_PEERS").is_err(), "openssl is required");
-        eprintln!("skipped: no openssl");
+    if !peer_support::openssl_or_skip() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
