@@ -34,6 +34,10 @@ use shakedown_engine::suites;
 const FLAW_ALPHABET: &str = "ServerHello,Certificate,CertificateUntrusted,ServerHelloDone,\
                              ChangeCipherSpec,Finished,FinishedBadVerifyData,ApplicationData";
 
+/// The server's side of an honest handshake, as learning symbols.
+const HANDSHAKE: [&str; 5] =
+    ["ServerHello", "Certificate", "ServerHelloDone", "ChangeCipherSpec", "Finished"];
+
 fn setup(version: Version, alphabet: &str) -> Setup {
     Setup {
         version,
@@ -74,17 +78,7 @@ fn the_reference_client_is_learned_for_every_version() {
         assert!((6..=12).contains(&a.model.states()), "{} states", a.model.states());
         assert!(differences(&a.model, &b.model, 5).unwrap().equivalent(), "{}: seeds differ", version.name());
         // The honest handshake completes and data is echoed after it.
-        let word = a
-            .model
-            .word(&[
-                "ServerHello",
-                "Certificate",
-                "ServerHelloDone",
-                "ChangeCipherSpec",
-                "Finished",
-                "ApplicationData",
-            ])
-            .unwrap();
+        let word = a.model.word(&[&HANDSHAKE[..], &["ApplicationData"]].concat()).unwrap();
         let out = a.model.run(&word).unwrap();
         assert_eq!(out[2], "ClientKeyExchange+ChangeCipherSpec+Finished", "{out:?}");
         assert_eq!(out[5], "ApplicationData", "{out:?}");
@@ -161,10 +155,7 @@ fn openssl_s_client_is_learned_a_process_per_query() {
     assert!(m.slowest_answer_us[shd] >= calibrated, "{:?} {calibrated}", m.slowest_answer_us);
     assert!(m.silence_floor_us >= 70_000, "floor {} us", m.silence_floor_us);
     let reference = learn_client(&Target::Builtin, &s, &|_| {}).unwrap();
-    let word = m
-        .model
-        .word(&["ServerHello", "Certificate", "ServerHelloDone", "ChangeCipherSpec", "Finished"])
-        .unwrap();
+    let word = m.model.word(&HANDSHAKE).unwrap();
     let out = m.model.run(&word).unwrap();
     assert_eq!(out, reference.model.run(&word).unwrap());
     assert_eq!(out[2], "ClientKeyExchange+ChangeCipherSpec+Finished", "{out:?}");
@@ -186,17 +177,7 @@ fn the_reference_client_refuses_a_record_with_bad_padding() {
     for version in [Version::Ssl3, Version::Tls10, Version::Tls11, Version::Tls12] {
         let m = learn_client(&Target::Builtin, &setup(version, alphabet), &|_| {}).unwrap();
         assert!(m.complete);
-        let word = m
-            .model
-            .word(&[
-                "ServerHello",
-                "Certificate",
-                "ServerHelloDone",
-                "ChangeCipherSpec",
-                "Finished",
-                "ApplicationDataBadPadding",
-            ])
-            .unwrap();
+        let word = m.model.word(&[&HANDSHAKE[..], &["ApplicationDataBadPadding"]].concat()).unwrap();
         let out = m.model.run(&word).unwrap();
         assert_eq!(out[5], "Alert(fatal,bad_record_mac)+closed", "{}: {out:?}", version.name());
     }
@@ -318,10 +299,7 @@ fn a_client_that_stays_up_is_started_once_and_reset_by_a_line() {
     assert_eq!(children_named("sh"), 0, "the client outlived the learner");
     // The same model as a process per query gives (that test's word).
     let reference = learn_client(&Target::Builtin, &s, &|_| {}).unwrap();
-    let word = m
-        .model
-        .word(&["ServerHello", "Certificate", "ServerHelloDone", "ChangeCipherSpec", "Finished"])
-        .unwrap();
+    let word = m.model.word(&HANDSHAKE).unwrap();
     let out = m.model.run(&word).unwrap();
     assert_eq!(out, reference.model.run(&word).unwrap());
     assert!(differences(&m.model, &reference.model, 20).unwrap().equivalent());
