@@ -31,6 +31,7 @@ fn args(peer: &str, probe: ProbeKind, samples: usize, flaws: Vec<Flaw>) -> Timin
         timeout: 10,
         clock: "socket".into(),
         certs: root().join("vectors/certs"),
+        provider: std::sync::Arc::new(shakedown_engine::crypto::provider::RustCrypto),
     }
 }
 
@@ -294,4 +295,23 @@ fn classes_option_keeps_only_the_named_classes() {
         assert_eq!(out.status.code(), Some(2), "{classes}: {stderr}");
         assert!(stderr.contains(says), "{classes}: {stderr}");
     }
+}
+
+/// `--provider` picks the built-in peer's cryptography; a socket peer has
+/// its own, so naming one there is refused before any connection.
+#[test]
+fn provider_applies_to_the_builtin_peers_only() {
+    let out = Command::new(env!("CARGO_BIN_EXE_shakedown"))
+        .current_dir(root())
+        .args(["timing", "--peer", "tcp:127.0.0.1:9", "--probe", "marvin", "--provider", "openssl"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    // Without the openssl-provider feature the name itself is refused.
+    assert!(
+        stderr.contains("--provider applies to the builtin and memory peers only")
+            || stderr.contains("openssl-provider"),
+        "{stderr}"
+    );
 }

@@ -65,6 +65,11 @@ pub struct TimingArgs {
     /// needs tcpdump and the right to capture).
     #[arg(long, default_value = "socket", value_parser = ["socket", "pcap"])]
     pub clock: String,
+    /// The built-in peer's cryptography (builtin and memory peers):
+    /// `rustcrypto` (default) or `openssl` (only in a build with the
+    /// `openssl-provider` feature).
+    #[arg(long, default_value = "rustcrypto", value_parser = crate::args::parse_provider)]
+    pub provider: Arc<dyn shakedown_engine::crypto::provider::CryptoProvider>,
     /// Certificate directory (builtin and profile peers).
     #[arg(long, default_value = "vectors/certs")]
     pub certs: PathBuf,
@@ -82,6 +87,9 @@ fn parse_version(s: &str) -> Result<ProtocolVersion, String> {
 pub fn target(args: &TimingArgs) -> Result<Target, String> {
     if !matches!(args.peer.as_str(), "builtin" | "memory") && !args.flaws.is_empty() {
         return Err("--flaw applies to the builtin and memory peers only".into());
+    }
+    if !matches!(args.peer.as_str(), "builtin" | "memory") && args.provider.name() != "rustcrypto" {
+        return Err("--provider applies to the builtin and memory peers only".into());
     }
     if args.peer == "builtin" {
         return Target::builtin(builtin_config(args)?, args.seed, timeout(args));
@@ -101,6 +109,7 @@ fn builtin_config(args: &TimingArgs) -> Result<ServerConfig, String> {
     config.versions = VersionRange::only(args.version);
     config.suites = vec![suite(args)?.suite];
     config.flaws = args.flaws.iter().copied().collect();
+    config.provider = args.provider.clone();
     Ok(config)
 }
 
