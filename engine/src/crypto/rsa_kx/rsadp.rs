@@ -9,9 +9,10 @@
 //! call. That spread is independent per connection, so it is the noise
 //! floor of every timing measurement of `shakedown serve` (issue 14). Here
 //! the exponentiation is still the crate's constant-time CRT
-//! (`rsa::hazmat::rsa_decrypt`, crypto-bigint), behind base blinding with a
-//! fresh factor per call, as OpenSSL and BoringSSL blind (RSA_blinding_on;
-//! Kocher 1996), and a check of the result against the blinded input so a
+//! (`rsa::hazmat::rsa_decrypt`, crypto-bigint), behind base blinding as
+//! OpenSSL and BoringSSL blind (RSA_blinding_on; Kocher 1996): a pair
+//! squared from call to call and drawn afresh every [`BLINDING_USES`]
+//! calls. Then a check of the result against the blinded input so a
 //! CRT fault cannot leak a factor (Boneh, DeMillo, Lipton 1997).
 
 use crypto_bigint::modular::BoxedMontyForm;
@@ -73,7 +74,8 @@ pub fn rsadp(
     if rsa_encrypt(key, &m_blinded).ok()? != blinded {
         return None;
     }
-    let m = Zeroizing::new((BoxedMontyForm::new(BoxedUint::clone(&m_blinded), params) * &*r_inv).retrieve());
+    let m_form = Zeroizing::new(BoxedMontyForm::new(BoxedUint::clone(&m_blinded), params) * &*r_inv);
+    let m = Zeroizing::new(m_form.retrieve());
     let bytes = Zeroizing::new(m.to_be_bytes());
     let first = bytes.len().checked_sub(k)?;
     Some(Zeroizing::new(bytes.get(first..)?.to_vec()))
@@ -104,8 +106,8 @@ fn blinding_factors(
         _ => {
             state.uses = 0;
             let r = Zeroizing::new(BoxedUint::from_be_slice(&bytes, rustcrypto.n_bits_precision()).ok()?);
-            let r_inv =
-                Option::<BoxedMontyForm>::from(BoxedMontyForm::new(BoxedUint::clone(&r), params).invert())?;
+            let r_form = Zeroizing::new(BoxedMontyForm::new(BoxedUint::clone(&r), params));
+            let r_inv = Option::<BoxedMontyForm>::from(r_form.invert())?;
             (BoxedMontyForm::new(rsa_encrypt(rustcrypto, &r).ok()?, params), r_inv)
         }
     };
