@@ -13,10 +13,10 @@ pub fn why_missed(what: &str) -> &'static str {
     }
     if openssl_provider && what.starts_with("record-open") {
         return "cause not isolated: a rerun of these rows alone gave 0.93-0.94 again (earlier rounds \
-                0.96-1.00); seal, with the same MAC, meets it, and both sides copy the ciphertext before \
-                decrypting it in place, so the open-only work is where to look: the in-place update split \
-                in two (all blocks but the last, then the last through a stack buffer) and the \
-                constant-time padding check";
+                0.96-1.00); seal, with the same MAC, meets it; both sides copy the ciphertext before \
+                decrypting it in place, and updating the record in one call instead of two left the \
+                ratio as it was, so the open-only work left to look at is the constant-time padding \
+                check";
     }
     if openssl_provider && what.starts_with("rsa2048 sign") {
         return "not analysed: the provider signs through RSA_private_encrypt with the DigestInfo it builds, \
