@@ -167,8 +167,7 @@ pub fn decrypt_premaster(
 ) -> [u8; PREMASTER_LEN] {
     let mut random = [0u8; PREMASTER_LEN - 2];
     rng.fill(&mut random);
-    let em = rsadp(key, ciphertext, rng);
-    let (m, ok) = premaster_from_block(em.as_deref().map_or(&[], |em| em.as_slice()));
+    let (m, ok) = decrypt_block(key, ciphertext, rng);
     select_premaster(client_version, &random, &m, ok)
 }
 
@@ -179,9 +178,19 @@ pub fn decrypt_premaster(
 /// then makes the same choice [`decrypt_premaster`] makes without a branch.
 /// `rng` only blinds the private operation.
 pub fn pkcs1_decrypt(key: &RsaPrivateKey, ciphertext: &[u8], rng: &mut dyn RandomSource) -> Vec<u8> {
-    let em = rsadp(key, ciphertext, rng);
-    let (m, ok) = premaster_from_block(em.as_deref().map_or(&[], |em| em.as_slice()));
+    let (m, ok) = decrypt_block(key, ciphertext, rng);
     if bool::from(ok) { m.to_vec() } else { Vec::new() }
+}
+
+/// RSADP, then [`premaster_from_block`]'s constant-time verdict on the
+/// block (an unusable ciphertext is no block, so "not a premaster").
+fn decrypt_block(
+    key: &RsaPrivateKey,
+    ciphertext: &[u8],
+    rng: &mut dyn RandomSource,
+) -> ([u8; PREMASTER_LEN], Choice) {
+    let em = rsadp(key, ciphertext, rng);
+    premaster_from_block(em.as_deref().map_or(&[], |em| em.as_slice()))
 }
 
 /// RFC 5246 7.4.7.1's choice, in constant time: `client_version || M`

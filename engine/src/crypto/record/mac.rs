@@ -33,6 +33,10 @@ const SSL3_PAD1: u8 = 0x36;
 const SSL3_PAD2: u8 = 0x5c;
 const SSL3_PAD_LEN_MD5: usize = 48;
 const SSL3_PAD_LEN_SHA: usize = 40;
+/// The MAC input ahead of the content: seq_num, type, version, length
+/// (RFC 5246 6.2.3.1); SSL 3.0's has no version (RFC 6101 5.2.3.1).
+const TLS_MAC_HEADER: usize = 8 + 1 + 2 + 2;
+const SSL3_MAC_HEADER: usize = 8 + 1 + 2;
 
 fn hmac_key<M: KeyInit>(key: &[u8]) -> Result<M, SetupError> {
     // HMAC takes keys of any length; the length itself is checked by the caller.
@@ -140,30 +144,27 @@ impl RecordMac {
     /// hash of HMAC (and of the SSL 3.0 MAC) is the same for every length.
     /// GnuTLS equalises the same way (its `dummy_wait`).
     pub(super) fn equalize(&self, content_len: usize, max_content_len: usize) {
-        let extra = |block, length_field, prefix| {
-            equalizing_bytes(block, length_field, prefix, content_len, max_content_len)
-        };
+        let extra = |block, prefix| equalizing_bytes(block, prefix, content_len, max_content_len);
         // The inner hash's input ahead of the content: HMAC's key block and
-        // the 13-byte header (RFC 5246 6.2.3.1); SSL 3.0's secret, pad_1
-        // and the 11-byte header (RFC 6101 5.2.3.1).
+        // the TLS header; SSL 3.0's secret, pad_1 and its header.
         match self {
-            Self::Ssl3Md5(secret) => dummy::<Md5>(extra(64, 8, secret.len() + SSL3_PAD_LEN_MD5 + 11)),
-            Self::Ssl3Sha1(secret) => dummy::<Sha1>(extra(64, 8, secret.len() + SSL3_PAD_LEN_SHA + 11)),
-            Self::HmacMd5(_) => dummy::<Md5>(extra(64, 8, 64 + 13)),
-            Self::HmacSha1(_) => dummy::<Sha1>(extra(64, 8, 64 + 13)),
-            Self::HmacSha256(_) => dummy::<Sha256>(extra(64, 8, 64 + 13)),
-            Self::HmacSha384(_) => dummy::<Sha384>(extra(128, 16, 128 + 13)),
+            Self::Ssl3Md5(secret) => {
+                dummy::<Md5>(extra(64, secret.len() + SSL3_PAD_LEN_MD5 + SSL3_MAC_HEADER));
+            }
+            Self::Ssl3Sha1(secret) => {
+                dummy::<Sha1>(extra(64, secret.len() + SSL3_PAD_LEN_SHA + SSL3_MAC_HEADER));
+            }
+            Self::HmacMd5(_) => dummy::<Md5>(extra(64, 64 + TLS_MAC_HEADER)),
+            Self::HmacSha1(_) => dummy::<Sha1>(extra(64, 64 + TLS_MAC_HEADER)),
+            Self::HmacSha256(_) => dummy::<Sha256>(extra(64, 64 + TLS_MAC_HEADER)),
+            Self::HmacSha384(_) => dummy::<Sha384>(extra(128, 128 + TLS_MAC_HEADER)),
             // The same, through OpenSSL's digest: its blocks cost what its
             // HMAC's cost, not what ours do.
             #[cfg(feature = "openssl-provider")]
             Self::OpenSsl { mac, ssl3 } => {
                 let (block, keyed) = mac.geometry();
-                let (field, header) = match (*ssl3, block) {
-                    (true, _) => (8, 11),
-                    (false, 128) => (16, 13),
-                    (false, _) => (8, 13),
-                };
-                let bytes = extra(block, field, keyed + header);
+                let header = if *ssl3 { SSL3_MAC_HEADER } else { TLS_MAC_HEADER };
+                let bytes = extra(block, keyed + header);
                 mac.dummy(DUMMY_BYTES.get(..bytes).unwrap_or(&DUMMY_BYTES));
             }
         }
@@ -172,16 +173,12 @@ impl RecordMac {
 
 /// The dummy bytes that make a Merkle-Damgard hash of `prefix + content_len`
 /// bytes run its compression function as often as for `prefix +
-/// max_content_len`: the message, the 0x80 byte and the `length_field`-byte
-/// length, in `block`-byte blocks (RFC 1321 3.1-3.2; FIPS 180-4 5.1).
-fn equalizing_bytes(
-    block: usize,
-    length_field: usize,
-    prefix: usize,
-    content_len: usize,
-    max_content_len: usize,
-) -> usize {
-    let blocks = |len: usize| (prefix + len + 1 + length_field).div_ceil(block);
+/// max_content_len`: the message, the 0x80 byte and the length, in
+/// `block`-byte blocks; the length takes an eighth of a block (8 bytes of
+/// 64 for MD5, SHA-1 and SHA-256, 16 of 128 for SHA-384; RFC 1321 3.1-3.2,
+/// FIPS 180-4 5.1).
+fn equalizing_bytes(block: usize, prefix: usize, content_len: usize, max_content_len: usize) -> usize {
+    let blocks = |len: usize| (prefix + len + 1 + block / 8).div_ceil(block);
     blocks(max_content_len).saturating_sub(blocks(content_len)) * block
 }
 
@@ -190,8 +187,9 @@ fn equalizing_bytes(
 /// in the in-memory Lucky 13 probe (3,000 per class, three seeds) a 21-30
 /// ns difference between padding lengths remained in two runs of three,
 /// against 150-160 ns with no dummy blocks; hashing the dummy blocks after
-/// the real 13-byte offset instead made it 60 ns the other way. Zero needs BoringSSL's digest over the maximal length
-/// with the real blocks masked in (`EVP_tls_cbc_digest_record`).
+/// the real 13-byte offset instead made it 60 ns the other way. Zero needs
+/// BoringSSL's digest over the maximal length with the real blocks masked
+/// in (`EVP_tls_cbc_digest_record`).
 fn dummy<D: Digest>(bytes: usize) {
     let mut h = D::new();
     Digest::update(&mut h, DUMMY_BYTES.get(..bytes).unwrap_or(&DUMMY_BYTES));
@@ -276,7 +274,7 @@ mod tests {
         {
             for max in [0usize, 1, 20, 63, 64, 255, 256, 300, 1000, 16384] {
                 for content in max.saturating_sub(256)..=max {
-                    let dummy = equalizing_bytes(block, field, prefix, content, max);
+                    let dummy = equalizing_bytes(block, prefix, content, max);
                     assert_eq!(dummy % block, 0);
                     assert_eq!(
                         compressions(block, field, prefix + content) + dummy / block,

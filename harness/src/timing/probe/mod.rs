@@ -246,17 +246,17 @@ fn prepare(plan: &Plan, config: &Arc<ClientConfig>) -> Result<(Vec<ClassInfo>, P
     if keep.iter().filter(|&&k| k).count() < 2 {
         return Err("--classes: name at least two classes, or a comparison has nothing to compare".into());
     }
-    let kept = |i: &usize| keep.get(*i).copied().unwrap_or(false);
-    let infos = infos.into_iter().enumerate().filter(|(i, _)| kept(i)).map(|(_, c)| c).collect();
+    let infos = kept(infos, &keep);
     let prepared = match prepared {
-        Prepared::Marvin(v) => {
-            Prepared::Marvin(v.into_iter().enumerate().filter(|(i, _)| kept(i)).map(|(_, c)| c).collect())
-        }
-        Prepared::Lucky13(v) => {
-            Prepared::Lucky13(v.into_iter().enumerate().filter(|(i, _)| kept(i)).map(|(_, c)| c).collect())
-        }
+        Prepared::Marvin(v) => Prepared::Marvin(kept(v, &keep)),
+        Prepared::Lucky13(v) => Prepared::Lucky13(kept(v, &keep)),
     };
     Ok((infos, prepared))
+}
+
+/// The items of `items` whose place in `keep` is true.
+fn kept<T>(items: Vec<T>, keep: &[bool]) -> Vec<T> {
+    items.into_iter().zip(keep).filter_map(|(item, &k)| k.then_some(item)).collect()
 }
 
 fn prepare_all(plan: &Plan, config: &Arc<ClientConfig>) -> Result<(Vec<ClassInfo>, Prepared), String> {
