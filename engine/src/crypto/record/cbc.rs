@@ -32,12 +32,19 @@ fn key<C: KeyInit>(key: &[u8], expected: usize) -> Result<Box<C>, SetupError> {
 }
 
 impl BlockCipher {
-    pub(super) fn new(backend: Backend, cipher: BulkCipher, k: &[u8]) -> Result<Self, SetupError> {
+    /// `encrypt`: whether the cipher seals (else it opens); the RustCrypto
+    /// ciphers do either, OpenSSL's context is keyed for one.
+    pub(super) fn new(
+        backend: Backend,
+        encrypt: bool,
+        cipher: BulkCipher,
+        k: &[u8],
+    ) -> Result<Self, SetupError> {
         #[cfg(feature = "openssl-provider")]
         if backend == Backend::OpenSsl {
-            return super::ossl::Cbc::new(cipher, k).map(|c| Self::OpenSsl(Box::new(c)));
+            return super::ossl::Cbc::new(cipher, k, encrypt).map(|c| Self::OpenSsl(Box::new(c)));
         }
-        let _ = backend;
+        let _ = (backend, encrypt);
         match cipher {
             BulkCipher::TripleDesEdeCbc => key(k, 24).map(Self::TripleDes),
             BulkCipher::Aes128Cbc => key(k, 16).map(Self::Aes128),

@@ -146,6 +146,13 @@ pub enum Backend {
     OpenSsl,
 }
 
+/// Which way a record layer runs: a backend may key only that way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Seal,
+    Open,
+}
+
 /// The per-direction cipher state shared by sealing and opening.
 enum Protection {
     Stream {
@@ -178,6 +185,7 @@ fn required_mac(mac: Option<RecordMac>, alg: MacAlgorithm) -> Result<RecordMac, 
 impl Protection {
     fn new(
         backend: Backend,
+        direction: Direction,
         suite: &'static SuiteInfo,
         version: ProtocolVersion,
         keys: &DirectionKeys,
@@ -197,7 +205,7 @@ impl Protection {
                 mac: required_mac(mac, suite.mac)?,
             },
             CipherKind::Block { .. } => Self::Cbc {
-                cipher: BlockCipher::new(backend, suite.cipher, &keys.enc_key)?,
+                cipher: BlockCipher::new(backend, direction == Direction::Seal, suite.cipher, &keys.enc_key)?,
                 mac: required_mac(mac, suite.mac)?,
                 chained_iv: (!version.has_explicit_iv()).then(|| keys.fixed_iv.clone()),
                 encrypt_then_mac,
@@ -283,7 +291,7 @@ impl RecordSealer {
         keys: &DirectionKeys,
         encrypt_then_mac: bool,
     ) -> Result<Self, SetupError> {
-        let state = Protection::new(backend, suite, version, keys, encrypt_then_mac)?;
+        let state = Protection::new(backend, Direction::Seal, suite, version, keys, encrypt_then_mac)?;
         Ok(Self { suite, version, seq: 0, state })
     }
 
@@ -427,7 +435,7 @@ impl RecordOpener {
         keys: &DirectionKeys,
         encrypt_then_mac: bool,
     ) -> Result<Self, SetupError> {
-        let state = Protection::new(backend, suite, version, keys, encrypt_then_mac)?;
+        let state = Protection::new(backend, Direction::Open, suite, version, keys, encrypt_then_mac)?;
         Ok(Self { suite, version, seq: 0, state })
     }
 

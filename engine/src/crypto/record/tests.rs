@@ -330,3 +330,29 @@ fn backends_seal_the_same_bytes_and_open_each_others_records() {
         }
     }
 }
+
+/// OpenSSL's CBC context is keyed at setup for one direction only (so the
+/// first record does not pay for the key schedule); a call the other way
+/// must yield zeros, never plaintext or a record sealed with a stale state.
+#[cfg(feature = "openssl-provider")]
+#[test]
+fn openssl_cbc_runs_only_the_direction_it_was_keyed_for() {
+    use super::ossl::Cbc;
+    let key = [7u8; 16];
+    let iv = [3u8; 16];
+    let pt: Vec<u8> = (0..64u8).collect();
+    let mut sealer = Cbc::new(BulkCipher::Aes128Cbc, &key, true).unwrap();
+    let mut opener = Cbc::new(BulkCipher::Aes128Cbc, &key, false).unwrap();
+    let mut ct = pt.clone();
+    sealer.apply(true, &iv, &mut ct);
+    assert_ne!(ct, pt);
+    let mut wrong_way = ct.clone();
+    sealer.apply(false, &iv, &mut wrong_way);
+    assert_eq!(wrong_way, vec![0; 64]);
+    let mut wrong_way = pt.clone();
+    opener.apply(true, &iv, &mut wrong_way);
+    assert_eq!(wrong_way, vec![0; 64]);
+    let mut opened = ct.clone();
+    opener.apply(false, &iv, &mut opened);
+    assert_eq!(opened, pt);
+}
