@@ -29,10 +29,10 @@ pub(super) enum RecordMac {
 
 /// RFC 6101 5.2.3.1: pad_1 is 0x36 and pad_2 is 0x5c, repeated 48 times for
 /// MD5 and 40 times for SHA.
-const SSL3_PAD1: u8 = 0x36;
-const SSL3_PAD2: u8 = 0x5c;
-const SSL3_PAD_LEN_MD5: usize = 48;
-const SSL3_PAD_LEN_SHA: usize = 40;
+pub(super) const SSL3_PAD1: u8 = 0x36;
+pub(super) const SSL3_PAD2: u8 = 0x5c;
+pub(super) const SSL3_PAD_LEN_MD5: usize = 48;
+pub(super) const SSL3_PAD_LEN_SHA: usize = 40;
 /// The MAC input ahead of the content: seq_num, type, version, length
 /// (RFC 5246 6.2.3.1); SSL 3.0's has no version (RFC 6101 5.2.3.1).
 const TLS_MAC_HEADER: usize = 8 + 1 + 2 + 2;
@@ -186,10 +186,10 @@ fn equalizing_bytes(block: usize, prefix: usize, content_len: usize, max_content
 /// compiler cannot drop the work. Equal block counts are not equal times:
 /// in the in-memory Lucky 13 probe (3,000 per class, three seeds) a 21-30
 /// ns difference between padding lengths remained in two runs of three,
-/// against 150-160 ns with no dummy blocks; hashing the dummy blocks after
-/// the real 13-byte offset instead made it 60 ns the other way. Zero needs
-/// BoringSSL's digest over the maximal length with the real blocks masked
-/// in (`EVP_tls_cbc_digest_record`).
+/// against 150-160 ns with no dummy blocks. So the RustCrypto openers take
+/// the masked check instead ([`super::masked`]) and these arms are only
+/// their fallback; OpenSSL's digests, whose chaining state the `openssl`
+/// crate does not expose, still equalise this way.
 fn dummy<D: Digest>(bytes: usize) {
     let mut h = D::new();
     Digest::update(&mut h, DUMMY_BYTES.get(..bytes).unwrap_or(&DUMMY_BYTES));
@@ -205,7 +205,7 @@ pub(super) struct MacTag {
 }
 
 impl MacTag {
-    fn from_slice(s: &[u8]) -> Self {
+    pub(super) fn from_slice(s: &[u8]) -> Self {
         let mut bytes = [0u8; 48];
         for (d, v) in bytes.iter_mut().zip(s) {
             *d = *v;

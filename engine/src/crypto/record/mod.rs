@@ -8,14 +8,18 @@
 //! wrong in exactly one chosen way; the default tweak is honest.
 //!
 //! Timing: opening never returns early on the content of the CBC padding and
-//! every failure is the same [`RecordError::BadRecordMac`]. It is not
-//! constant time: the MAC is computed over a length that depends on the
-//! padding length (the Lucky Thirteen channel), and the MAC is read at that
-//! offset. No constant-time claim is made beyond that.
+//! every failure is the same [`RecordError::BadRecordMac`]. Over the
+//! RustCrypto primitives, a MAC-then-encrypt CBC record's MAC is computed
+//! and read in constant time whatever the padding length ([`masked`],
+//! against Lucky Thirteen); over OpenSSL's digests the MAC runs over the
+//! real content and dummy blocks equalise the compression count
+//! ([`mac::RecordMac::equalize`]), which leaves a small residue.
 
 mod aead;
+mod block_hash;
 mod cbc;
 mod mac;
+mod masked;
 #[cfg(feature = "openssl-provider")]
 mod ossl;
 mod stream;
@@ -25,6 +29,7 @@ use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use self::aead::{EXPLICIT_NONCE_LEN, GcmCipher, SALT_LEN, TAG_LEN};
 use self::cbc::BlockCipher;
 use self::mac::RecordMac;
+use self::masked::{MacHeader, MaskedMac};
 use self::stream::StreamCipher;
 use super::{DirectionKeys, RandomSource};
 use crate::msgs::enums::{ContentType, ProtocolVersion};
@@ -167,6 +172,11 @@ enum Protection {
         /// which sends an explicit IV per record (RFC 4346 6.2.3.2).
         chained_iv: Option<Vec<u8>>,
         encrypt_then_mac: bool,
+        /// An opener's MAC keyed for the constant-time check of
+        /// MAC-then-encrypt records ([`masked`]); `None` when sealing, with
+        /// encrypt_then_mac, and over OpenSSL's digests (which equalise
+        /// instead, see [`RecordMac::equalize`]).
+        masked: Option<MaskedMac>,
     },
     Aead {
         cipher: GcmCipher,
@@ -209,6 +219,9 @@ impl Protection {
                 mac: required_mac(mac, suite.mac)?,
                 chained_iv: (!version.has_explicit_iv()).then(|| keys.fixed_iv.clone()),
                 encrypt_then_mac,
+                masked: (backend == Backend::RustCrypto && direction == Direction::Open && !encrypt_then_mac)
+                    .then(|| MaskedMac::new(suite.mac, version.is_ssl3(), &keys.mac_key))
+                    .flatten(),
             },
             CipherKind::Aead => {
                 let mut salt = [0u8; SALT_LEN];
@@ -328,7 +341,7 @@ impl RecordSealer {
                 cipher.apply(&mut out);
                 out
             }
-            Protection::Cbc { cipher, mac, chained_iv, encrypt_then_mac } => {
+            Protection::Cbc { cipher, mac, chained_iv, encrypt_then_mac, .. } => {
                 let bl = cipher.block_len();
                 let iv_len = if chained_iv.is_some() { 0 } else { bl };
                 // The one allocation: [explicit IV] content [MAC] padding
@@ -473,8 +486,18 @@ impl RecordOpener {
                 data.truncate(content_len);
                 data
             }
-            Protection::Cbc { cipher, mac, chained_iv, encrypt_then_mac } => {
-                open_cbc(cipher, mac, chained_iv, *encrypt_then_mac, ssl3, seq, typ, version, fragment)?
+            Protection::Cbc { cipher, mac, chained_iv, encrypt_then_mac, masked } => {
+                let header = MacHeader { seq, typ, version };
+                open_cbc(
+                    cipher,
+                    mac,
+                    masked.as_ref(),
+                    chained_iv,
+                    *encrypt_then_mac,
+                    ssl3,
+                    &header,
+                    fragment,
+                )?
             }
             Protection::Aead { cipher, salt } => {
                 if fragment.len() < EXPLICIT_NONCE_LEN + TAG_LEN {
@@ -504,14 +527,14 @@ impl RecordOpener {
 fn open_cbc(
     cipher: &mut BlockCipher,
     mac: &RecordMac,
+    masked: Option<&MaskedMac>,
     chained_iv: &mut Option<Vec<u8>>,
     encrypt_then_mac: bool,
     ssl3: bool,
-    seq: u64,
-    typ: ContentType,
-    version: ProtocolVersion,
+    header: &MacHeader,
     fragment: &[u8],
 ) -> Result<Vec<u8>, RecordError> {
+    let MacHeader { seq, typ, version } = *header;
     let bl = cipher.block_len();
     let mac_len = mac.len();
     let iv_len = if chained_iv.is_some() { 0 } else { bl };
@@ -551,6 +574,10 @@ fn open_cbc(
     let content_len = data.len().saturating_sub(usize::try_from(strip).unwrap_or(0) + reserved);
     let ok: Choice = if received_tag.is_some() {
         pad_ok
+    } else if let Some(masked) = masked {
+        // Lucky Thirteen: neither the MAC's cost nor where it is read may
+        // tell the padding length.
+        pad_ok & masked.verify(header, &data, content_len, mac_len)
     } else {
         let (content, rest) = data.split_at(content_len);
         let got = rest.get(..mac_len).unwrap_or_default();
