@@ -253,6 +253,25 @@ fn lucky13_records_are_all_refused() {
     assert!(run.samples.iter().all(|s| s.answer.to_string() == "record:21"), "{:?}", run.samples);
 }
 
+/// The primitive peer times the operation alone: every Lucky 13 record is
+/// refused with the alert its error maps to, and the premaster decryption
+/// returns a premaster for every Marvin class, malformed blocks and the
+/// short ciphertext included (RFC 5246 7.4.7.1: it never fails).
+#[test]
+fn the_primitive_peer_runs_the_operation_alone() {
+    let (_, run, analysis) = measure(&args("primitive", ProbeKind::Lucky13, 10, vec![]), false).unwrap();
+    assert_eq!((run.classes.len(), analysis.samples_per_class), (5, 10));
+    assert!(run.samples.iter().all(|s| s.answer.to_string() == "alert:bad_record_mac"), "{:?}", run.samples);
+    let (_, run, analysis) = measure(&args("primitive", ProbeKind::Marvin, 10, vec![]), false).unwrap();
+    assert_eq!((run.classes.len(), analysis.samples_per_class), (10, 10));
+    assert!(run.samples.iter().all(|s| s.answer.to_string() == "returned"), "{:?}", run.samples);
+    assert!(run.samples.iter().all(|s| s.nanos > 0));
+    // Flaws are the connection's, which this peer leaves out.
+    let e =
+        measure(&args("primitive", ProbeKind::Lucky13, 1, vec![Flaw::SlowBadCbcPadding]), false).unwrap_err();
+    assert!(e.contains("--flaw"), "{e}");
+}
+
 #[test]
 fn flaws_need_the_builtin_peer_and_lucky13_a_cbc_suite() {
     let e = measure(&args("tcp:127.0.0.1:1", ProbeKind::Marvin, 1, vec![Flaw::SlowBadPadding]), false)
@@ -310,7 +329,7 @@ fn provider_applies_to_the_builtin_peers_only() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     // Without the openssl-provider feature the name itself is refused.
     assert!(
-        stderr.contains("--provider applies to the builtin and memory peers only")
+        stderr.contains("--provider applies to the builtin, memory and primitive peers only")
             || stderr.contains("openssl-provider"),
         "{stderr}"
     );

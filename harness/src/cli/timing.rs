@@ -22,7 +22,9 @@ use crate::timing::target::Target;
 pub struct TimingArgs {
     /// `builtin` (the engine's server, in this process on loopback),
     /// `memory` (the engine's server fed in memory, timed with this
-    /// thread's CPU clock), `tcp:HOST:PORT`, or a peer profile (JSON)
+    /// thread's CPU clock), `primitive` (only the operation under test:
+    /// the premaster decryption for marvin, one record's open for lucky13,
+    /// with the same clock), `tcp:HOST:PORT`, or a peer profile (JSON)
     /// started for the run.
     #[arg(long, default_value = "builtin")]
     pub peer: String,
@@ -65,7 +67,7 @@ pub struct TimingArgs {
     /// needs tcpdump and the right to capture).
     #[arg(long, default_value = "socket", value_parser = ["socket", "pcap"])]
     pub clock: String,
-    /// The built-in peer's cryptography (builtin and memory peers):
+    /// The built-in peer's cryptography (builtin, memory and primitive peers):
     /// `rustcrypto` (default) or `openssl` (only in a build with the
     /// `openssl-provider` feature).
     #[arg(long, default_value = "rustcrypto", value_parser = crate::args::parse_provider)]
@@ -88,8 +90,10 @@ pub fn target(args: &TimingArgs) -> Result<Target, String> {
     if !matches!(args.peer.as_str(), "builtin" | "memory") && !args.flaws.is_empty() {
         return Err("--flaw applies to the builtin and memory peers only".into());
     }
-    if !matches!(args.peer.as_str(), "builtin" | "memory") && args.provider.name() != "rustcrypto" {
-        return Err("--provider applies to the builtin and memory peers only".into());
+    if !matches!(args.peer.as_str(), "builtin" | "memory" | "primitive")
+        && args.provider.name() != "rustcrypto"
+    {
+        return Err("--provider applies to the builtin, memory and primitive peers only".into());
     }
     if args.peer == "builtin" {
         return Target::builtin(builtin_config(args)?, args.seed, timeout(args));
@@ -126,6 +130,12 @@ fn timeout(args: &TimingArgs) -> Duration {
 pub fn measure(args: &TimingArgs, progress: bool) -> Result<(RunInfo, Collected, Analysis), String> {
     let (target, peer) = match args.peer.as_str() {
         "memory" => (None, Peer::Memory(Arc::new(builtin_config(args)?))),
+        "primitive" if !args.flaws.is_empty() => {
+            return Err(
+                "--flaw: the flaws live in the connection, which the primitive peer leaves out".into()
+            );
+        }
+        "primitive" => (None, Peer::Primitive(Arc::new(builtin_config(args)?))),
         _ => {
             let t = target(args)?;
             let address = t.address.clone();
@@ -136,6 +146,10 @@ pub fn measure(args: &TimingArgs, progress: bool) -> Result<(RunInfo, Collected,
         Peer::Memory(_) => {
             "this thread's CPU time (CLOCK_THREAD_CPUTIME_ID) across the in-memory server's \
                             feed of the probe and the taking of its answer"
+        }
+        Peer::Primitive(_) => {
+            "this thread's CPU time (CLOCK_THREAD_CPUTIME_ID) across the one call under test \
+                            (the provider's premaster decryption, or a fresh opener's open of the record)"
         }
         Peer::Tcp(_) => {
             "std::time::Instant (monotonic) around write/read on a TCP_NODELAY socket, \
@@ -161,7 +175,7 @@ pub fn measure(args: &TimingArgs, progress: bool) -> Result<(RunInfo, Collected,
             let file = args.out.join("capture.pcap");
             Some((port, capture::Capturer::start(port, &file, Duration::from_secs(10))?))
         }
-        ("pcap", None) => return Err("--clock pcap needs a socket peer (not memory)".into()),
+        ("pcap", None) => return Err("--clock pcap needs a socket peer (not memory or primitive)".into()),
         (other, _) => return Err(format!("--clock {other}: use socket or pcap")),
     };
     let mut collected = probe::run(&plan)?;

@@ -51,6 +51,9 @@ pub enum Peer {
     Tcp(String),
     /// The engine's server in memory, timed with this thread's CPU clock.
     Memory(Arc<ServerConfig>),
+    /// Only the operation under test, called with this server's provider
+    /// and key, timed with this thread's CPU clock.
+    Primitive(Arc<ServerConfig>),
 }
 
 /// What to measure, against which peer.
@@ -147,6 +150,7 @@ pub fn run(plan: &Plan) -> Result<Collected, String> {
                 match peer {
                     Peer::Tcp(address) => marvin_sample(plan, address, &config, cke, seed),
                     Peer::Memory(server) => memory::marvin_sample(server, &config, cke, seed),
+                    Peer::Primitive(server) => memory::marvin_primitive(server, cke, plan.version, seed),
                 }
             }
             (Prepared::Lucky13(cs), peer) => {
@@ -155,6 +159,9 @@ pub fn run(plan: &Plan) -> Result<Collected, String> {
                 match peer {
                     Peer::Tcp(address) => lucky13_sample(plan, address, cfg, c.payload_len, seed),
                     Peer::Memory(server) => memory::lucky13_sample(server, cfg, c.payload_len, seed),
+                    Peer::Primitive(server) => {
+                        memory::lucky13_primitive(server, plan.suite, plan.version, cs, class, seed)
+                    }
                 }
             }
         }
@@ -264,7 +271,7 @@ fn prepare_all(plan: &Plan, config: &Arc<ClientConfig>) -> Result<(Vec<ClassInfo
         ProbeKind::Marvin => {
             let key = match &plan.peer {
                 Peer::Tcp(address) => server_key(plan, address, config)?,
-                Peer::Memory(server) => server.cert.key.as_public_key().clone(),
+                Peer::Memory(server) | Peer::Primitive(server) => server.cert.key.as_public_key().clone(),
             };
             let classes = marvin::classes(&key, plan.version, plan.seed)?;
             let infos = classes

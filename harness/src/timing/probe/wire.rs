@@ -20,6 +20,8 @@ pub enum Answer {
     Alert(u8),
     /// The peer closed the connection.
     Closed,
+    /// A primitive timed alone (`--peer primitive`) returned a value.
+    Returned,
 }
 
 impl std::fmt::Display for Answer {
@@ -31,6 +33,7 @@ impl std::fmt::Display for Answer {
                 None => write!(f, "alert:{d}"),
             },
             Self::Closed => f.write_str("closed"),
+            Self::Returned => f.write_str("returned"),
         }
     }
 }
