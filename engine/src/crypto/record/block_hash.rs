@@ -42,6 +42,26 @@ pub(super) struct Sha256;
 #[derive(Debug)]
 pub(super) struct Sha384;
 
+/// Copies what fits (the lengths are equal where used); no panic if not.
+fn put(out: &mut [u8], bytes: &[u8]) {
+    for (o, b) in out.iter_mut().zip(bytes) {
+        *o = *b;
+    }
+}
+
+/// A 64-bit bit length of `bytes` bytes, big- or little-endian.
+fn bit_length(bytes: u64, big_endian: bool, out: &mut [u8]) {
+    let bits = bytes.wrapping_mul(8);
+    put(out, &if big_endian { bits.to_be_bytes() } else { bits.to_le_bytes() });
+}
+
+/// 32-bit chaining words as digest bytes, big- or little-endian.
+fn words_out(state: &[u32], big_endian: bool, out: &mut [u8]) {
+    for (o, w) in out.chunks_exact_mut(4).zip(state) {
+        put(o, &if big_endian { w.to_be_bytes() } else { w.to_le_bytes() });
+    }
+}
+
 fn select_words<const N: usize>(dst: &mut [u32; N], src: &[u32; N], mask: u64) {
     let mask = mask as u32;
     for (d, s) in dst.iter_mut().zip(src) {
@@ -61,73 +81,58 @@ impl BlockHash for Md5 {
     }
     // RFC 1321 3.2: the bit length, low-order word first, little-endian.
     fn length_field(bytes: u64, out: &mut [u8]) {
-        out.copy_from_slice(&bytes.wrapping_mul(8).to_le_bytes());
+        bit_length(bytes, false, out);
     }
+    // RFC 1321 3.5: low-order byte first.
     fn output(state: &[u32; 4], out: &mut [u8]) {
-        for (o, w) in out.chunks_exact_mut(4).zip(state) {
-            o.copy_from_slice(&w.to_le_bytes());
-        }
+        words_out(state, false, out);
     }
     fn select(dst: &mut [u32; 4], src: &[u32; 4], mask: u64) {
         select_words(dst, src, mask);
     }
 }
 
-impl BlockHash for Sha1 {
-    const BLOCK: usize = 64;
-    const LENGTH_FIELD: usize = 8;
-    const OUTPUT: usize = 20;
-    type State = [u32; 5];
-    // FIPS 180-4 5.3.1.
-    const IV: [u32; 5] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476, 0xc3d2_e1f0];
-    fn compress(state: &mut [u32; 5], blocks: &[u8]) {
-        sha1::block_api::compress(state, blocks.as_chunks::<64>().0);
-    }
-    // FIPS 180-4 5.1.1: the bit length, big-endian, in 64 bits.
-    fn length_field(bytes: u64, out: &mut [u8]) {
-        out.copy_from_slice(&bytes.wrapping_mul(8).to_be_bytes());
-    }
-    fn output(state: &[u32; 5], out: &mut [u8]) {
-        for (o, w) in out.chunks_exact_mut(4).zip(state) {
-            o.copy_from_slice(&w.to_be_bytes());
+/// SHA-1 and SHA-256: 64-byte blocks, 32-bit words, big-endian (FIPS
+/// 180-4 5.1.1 for the 64-bit length field, 6.1.2 and 6.2.2 for the
+/// output).
+macro_rules! sha_32bit_words {
+    ($hash:ident, $words:literal, $compress:path, $iv:expr) => {
+        impl BlockHash for $hash {
+            const BLOCK: usize = 64;
+            const LENGTH_FIELD: usize = 8;
+            const OUTPUT: usize = 4 * $words;
+            type State = [u32; $words];
+            const IV: [u32; $words] = $iv;
+            fn compress(state: &mut [u32; $words], blocks: &[u8]) {
+                $compress(state, blocks.as_chunks::<64>().0);
+            }
+            fn length_field(bytes: u64, out: &mut [u8]) {
+                bit_length(bytes, true, out);
+            }
+            fn output(state: &[u32; $words], out: &mut [u8]) {
+                words_out(state, true, out);
+            }
+            fn select(dst: &mut [u32; $words], src: &[u32; $words], mask: u64) {
+                select_words(dst, src, mask);
+            }
         }
-    }
-    fn select(dst: &mut [u32; 5], src: &[u32; 5], mask: u64) {
-        select_words(dst, src, mask);
-    }
+    };
 }
 
-impl BlockHash for Sha256 {
-    const BLOCK: usize = 64;
-    const LENGTH_FIELD: usize = 8;
-    const OUTPUT: usize = 32;
-    type State = [u32; 8];
-    // FIPS 180-4 5.3.3.
-    const IV: [u32; 8] = [
-        0x6a09_e667,
-        0xbb67_ae85,
-        0x3c6e_f372,
-        0xa54f_f53a,
-        0x510e_527f,
-        0x9b05_688c,
-        0x1f83_d9ab,
-        0x5be0_cd19,
-    ];
-    fn compress(state: &mut [u32; 8], blocks: &[u8]) {
-        sha2::block_api::compress256(state, blocks.as_chunks::<64>().0);
-    }
-    fn length_field(bytes: u64, out: &mut [u8]) {
-        out.copy_from_slice(&bytes.wrapping_mul(8).to_be_bytes());
-    }
-    fn output(state: &[u32; 8], out: &mut [u8]) {
-        for (o, w) in out.chunks_exact_mut(4).zip(state) {
-            o.copy_from_slice(&w.to_be_bytes());
-        }
-    }
-    fn select(dst: &mut [u32; 8], src: &[u32; 8], mask: u64) {
-        select_words(dst, src, mask);
-    }
-}
+// FIPS 180-4 5.3.1.
+sha_32bit_words!(
+    Sha1,
+    5,
+    sha1::block_api::compress,
+    [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476, 0xc3d2_e1f0]
+);
+// FIPS 180-4 5.3.3.
+sha_32bit_words!(
+    Sha256,
+    8,
+    sha2::block_api::compress256,
+    [0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19]
+);
 
 impl BlockHash for Sha384 {
     const BLOCK: usize = 128;
@@ -150,12 +155,12 @@ impl BlockHash for Sha384 {
     }
     // FIPS 180-4 5.1.2: the bit length, big-endian, in 128 bits.
     fn length_field(bytes: u64, out: &mut [u8]) {
-        out.copy_from_slice(&(u128::from(bytes) * 8).to_be_bytes());
+        put(out, &(u128::from(bytes) * 8).to_be_bytes());
     }
     // FIPS 180-4 6.5: the leftmost 384 bits.
     fn output(state: &[u64; 8], out: &mut [u8]) {
         for (o, w) in out.chunks_exact_mut(8).zip(state) {
-            o.copy_from_slice(&w.to_be_bytes());
+            put(o, &w.to_be_bytes());
         }
     }
     fn select(dst: &mut [u64; 8], src: &[u64; 8], mask: u64) {
@@ -228,7 +233,7 @@ impl<H: BlockHash> Running<H> {
             let take = room.len().min(H::BLOCK - self.buffered % H::BLOCK).min(data.len());
             let (now, rest) = data.split_at(take);
             if let Some(dst) = room.get_mut(..take) {
-                dst.copy_from_slice(now);
+                put(dst, now);
             }
             self.buffered += take;
             data = rest;
