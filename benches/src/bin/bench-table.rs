@@ -84,9 +84,9 @@ fn main() {
     let _ = writeln!(body, "- command: `{command}`");
     let _ = writeln!(
         body,
-        "- machine: {} ({} cores); CPU flags: {}",
+        "- machine: {} ({}); CPU flags: {}",
         sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"),
-        sh("nproc"),
+        cores(&sh("nproc --all"), &sh("nproc")),
         sh(
             "grep -m1 -o -w -E 'aes|pclmulqdq|avx2|sha_ni|vaes|vpclmulqdq|avx512f' /proc/cpuinfo | sort -u | tr '\\n' ' '"
         )
@@ -131,4 +131,24 @@ fn main() {
     };
     std::fs::write(readme, new).unwrap();
     println!("{}", body);
+}
+
+/// The machine's cores, and the ones this run could use when a CPU mask
+/// (`taskset -c 0 ci/bench-table.sh`) left it fewer.
+fn cores(all: &str, usable: &str) -> String {
+    match all == usable {
+        true => format!("{all} cores"),
+        false => format!("{all} cores, the run pinned to {usable}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cores;
+
+    #[test]
+    fn a_pinned_run_says_how_many_cores_it_had() {
+        assert_eq!(cores("2", "2"), "2 cores");
+        assert_eq!(cores("2", "1"), "2 cores, the run pinned to 1");
+    }
 }
