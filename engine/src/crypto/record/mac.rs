@@ -33,10 +33,6 @@ pub(super) const SSL3_PAD1: u8 = 0x36;
 pub(super) const SSL3_PAD2: u8 = 0x5c;
 pub(super) const SSL3_PAD_LEN_MD5: usize = 48;
 pub(super) const SSL3_PAD_LEN_SHA: usize = 40;
-/// The MAC input ahead of the content: seq_num, type, version, length
-/// (RFC 5246 6.2.3.1); SSL 3.0's has no version (RFC 6101 5.2.3.1).
-const TLS_MAC_HEADER: usize = 8 + 1 + 2 + 2;
-const SSL3_MAC_HEADER: usize = 8 + 1 + 2;
 
 fn hmac_key<M: KeyInit>(key: &[u8]) -> Result<M, SetupError> {
     // HMAC takes keys of any length; the length itself is checked by the caller.
@@ -130,72 +126,6 @@ impl RecordMac {
     }
 }
 
-/// Zero bytes the equaliser hashes: up to three 128-byte blocks, more than
-/// 256 bytes of padding can shift.
-static DUMMY_BYTES: [u8; 3 * 128] = [0; 3 * 128];
-
-impl RecordMac {
-    /// Lucky Thirteen's countermeasure (AlFardan and Paterson 2013, section
-    /// 7; RFC 5246 6.2.3.2 notes the channel): after the MAC over
-    /// `content_len` bytes, hashes dummy blocks with the MAC's own hash so
-    /// the compression function runs as often as for `max_content_len`
-    /// bytes. The padding length decides `content_len` and is secret; the
-    /// record's length decides `max_content_len` and is public. The outer
-    /// hash of HMAC (and of the SSL 3.0 MAC) is the same for every length.
-    /// GnuTLS equalises the same way (its `dummy_wait`).
-    pub(super) fn equalize(&self, content_len: usize, max_content_len: usize) {
-        let extra = |block, prefix| equalizing_bytes(block, prefix, content_len, max_content_len);
-        // The inner hash's input ahead of the content: HMAC's key block and
-        // the TLS header; SSL 3.0's secret, pad_1 and its header.
-        match self {
-            Self::Ssl3Md5(secret) => {
-                dummy::<Md5>(extra(64, secret.len() + SSL3_PAD_LEN_MD5 + SSL3_MAC_HEADER));
-            }
-            Self::Ssl3Sha1(secret) => {
-                dummy::<Sha1>(extra(64, secret.len() + SSL3_PAD_LEN_SHA + SSL3_MAC_HEADER));
-            }
-            Self::HmacMd5(_) => dummy::<Md5>(extra(64, 64 + TLS_MAC_HEADER)),
-            Self::HmacSha1(_) => dummy::<Sha1>(extra(64, 64 + TLS_MAC_HEADER)),
-            Self::HmacSha256(_) => dummy::<Sha256>(extra(64, 64 + TLS_MAC_HEADER)),
-            Self::HmacSha384(_) => dummy::<Sha384>(extra(128, 128 + TLS_MAC_HEADER)),
-            // The same, through OpenSSL's digest: its blocks cost what its
-            // HMAC's cost, not what ours do.
-            #[cfg(feature = "openssl-provider")]
-            Self::OpenSsl { mac, ssl3 } => {
-                let (block, keyed) = mac.geometry();
-                let header = if *ssl3 { SSL3_MAC_HEADER } else { TLS_MAC_HEADER };
-                let bytes = extra(block, keyed + header);
-                mac.dummy(DUMMY_BYTES.get(..bytes).unwrap_or(&DUMMY_BYTES));
-            }
-        }
-    }
-}
-
-/// The dummy bytes that make a Merkle-Damgard hash of `prefix + content_len`
-/// bytes run its compression function as often as for `prefix +
-/// max_content_len`: the message, the 0x80 byte and the length, in
-/// `block`-byte blocks; the length takes an eighth of a block (8 bytes of
-/// 64 for MD5, SHA-1 and SHA-256, 16 of 128 for SHA-384; RFC 1321 3.1-3.2,
-/// FIPS 180-4 5.1).
-fn equalizing_bytes(block: usize, prefix: usize, content_len: usize, max_content_len: usize) -> usize {
-    let blocks = |len: usize| (prefix + len + 1 + block / 8).div_ceil(block);
-    blocks(max_content_len).saturating_sub(blocks(content_len)) * block
-}
-
-/// `bytes` (whole blocks) through a throwaway hash, kept alive so the
-/// compiler cannot drop the work. Equal block counts are not equal times:
-/// in the in-memory Lucky 13 probe (3,000 per class, three seeds) a 21-30
-/// ns difference between padding lengths remained in two runs of three,
-/// against 150-160 ns with no dummy blocks. So the RustCrypto openers take
-/// the masked check instead ([`super::masked`]) and these arms are only
-/// their fallback; OpenSSL's digests, whose chaining state the `openssl`
-/// crate does not expose, still equalise this way.
-fn dummy<D: Digest>(bytes: usize) {
-    let mut h = D::new();
-    Digest::update(&mut h, DUMMY_BYTES.get(..bytes).unwrap_or(&DUMMY_BYTES));
-    std::hint::black_box(&mut h);
-}
-
 /// A record MAC's value on the stack (at most SHA-384's 48 bytes), so a
 /// record costs no allocation for it.
 #[derive(Clone, Copy)]
@@ -247,43 +177,4 @@ fn ssl3_mac<D: Digest>(secret: &[u8], pad_len: usize, parts: &[&[u8]]) -> MacTag
     outer.update(PAD2.get(..pad_len).unwrap_or(&PAD2));
     outer.update(inner);
     MacTag::from_slice(&outer.finalize())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Compression calls for `n` message bytes, counted on the padded
-    /// message itself rather than by the formula under test.
-    fn compressions(block: usize, length_field: usize, n: usize) -> usize {
-        let mut padded = vec![0u8; n];
-        padded.push(0x80);
-        while !(padded.len() + length_field).is_multiple_of(block) {
-            padded.push(0);
-        }
-        padded.extend(std::iter::repeat_n(0, length_field));
-        padded.len() / block
-    }
-
-    #[test]
-    fn dummy_bytes_bring_every_padding_length_to_the_maximal_block_count() {
-        // (block, length field, bytes ahead of the content): HMAC with MD5,
-        // SHA-1 or SHA-256; HMAC-SHA-384; SSL 3.0 MAC with MD5 and SHA-1.
-        for (block, field, prefix) in
-            [(64, 8, 77), (128, 16, 141), (64, 8, 16 + 48 + 11), (64, 8, 20 + 40 + 11)]
-        {
-            for max in [0usize, 1, 20, 63, 64, 255, 256, 300, 1000, 16384] {
-                for content in max.saturating_sub(256)..=max {
-                    let dummy = equalizing_bytes(block, prefix, content, max);
-                    assert_eq!(dummy % block, 0);
-                    assert_eq!(
-                        compressions(block, field, prefix + content) + dummy / block,
-                        compressions(block, field, prefix + max),
-                        "block {block} prefix {prefix} content {content} max {max}"
-                    );
-                    assert!(dummy <= DUMMY_BYTES.len());
-                }
-            }
-        }
-    }
 }

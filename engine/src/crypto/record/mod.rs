@@ -8,12 +8,10 @@
 //! wrong in exactly one chosen way; the default tweak is honest.
 //!
 //! Timing: opening never returns early on the content of the CBC padding and
-//! every failure is the same [`RecordError::BadRecordMac`]. Over the
-//! RustCrypto primitives, a MAC-then-encrypt CBC record's MAC is computed
-//! and read in constant time whatever the padding length ([`masked`],
-//! against Lucky Thirteen); over OpenSSL's digests the MAC runs over the
-//! real content and dummy blocks equalise the compression count
-//! ([`mac::RecordMac::equalize`]), which leaves a small residue.
+//! every failure is the same [`RecordError::BadRecordMac`]. A
+//! MAC-then-encrypt CBC record's MAC is computed and read in constant time
+//! whatever the padding length ([`masked`], against Lucky Thirteen), with
+//! either backend.
 
 mod aead;
 mod block_hash;
@@ -173,9 +171,12 @@ enum Protection {
         chained_iv: Option<Vec<u8>>,
         encrypt_then_mac: bool,
         /// An opener's MAC keyed for the constant-time check of
-        /// MAC-then-encrypt records ([`masked`]); `None` when sealing, with
-        /// encrypt_then_mac, and over OpenSSL's digests (which equalise
-        /// instead, see [`RecordMac::equalize`]).
+        /// MAC-then-encrypt records ([`masked`]), whatever the backend:
+        /// the `openssl` crate does not expose a digest's chaining state,
+        /// so this check runs over the RustCrypto compression functions
+        /// for both (a dummy-block equaliser over OpenSSL's digests left 29-30
+        /// ns between padding lengths). `None` when sealing and with
+        /// encrypt_then_mac, where the MAC's input length is public.
         masked: Option<MaskedMac>,
     },
     Aead {
@@ -219,9 +220,13 @@ impl Protection {
                 mac: required_mac(mac, suite.mac)?,
                 chained_iv: (!version.has_explicit_iv()).then(|| keys.fixed_iv.clone()),
                 encrypt_then_mac,
-                masked: (backend == Backend::RustCrypto && direction == Direction::Open && !encrypt_then_mac)
-                    .then(|| MaskedMac::new(suite.mac, version.is_ssl3(), &keys.mac_key))
-                    .flatten(),
+                masked: match direction == Direction::Open && !encrypt_then_mac {
+                    true => Some(
+                        MaskedMac::new(suite.mac, version.is_ssl3(), &keys.mac_key)
+                            .ok_or(SetupError::NoSsl3Mac(suite.mac))?,
+                    ),
+                    false => None,
+                },
             },
             CipherKind::Aead => {
                 let mut salt = [0u8; SALT_LEN];
@@ -572,19 +577,13 @@ fn open_cbc(
     // the record holds at least MAC + 1 bytes.
     let strip = u64::conditional_select(&0, &(pad_total as u64), pad_ok);
     let content_len = data.len().saturating_sub(usize::try_from(strip).unwrap_or(0) + reserved);
-    let ok: Choice = if received_tag.is_some() {
-        pad_ok
-    } else if let Some(masked) = masked {
+    let ok: Choice = match (received_tag, masked) {
+        (Some(_), _) => pad_ok,
         // Lucky Thirteen: neither the MAC's cost nor where it is read may
         // tell the padding length.
-        pad_ok & masked.verify(header, &data, content_len, mac_len)
-    } else {
-        let (content, rest) = data.split_at(content_len);
-        let got = rest.get(..mac_len).unwrap_or_default();
-        let want = mac.compute(seq, typ, version, content);
-        // Lucky Thirteen: the MAC's cost must not tell the padding length.
-        mac.equalize(content_len, data.len().saturating_sub(reserved));
-        pad_ok & got.ct_eq(want.as_slice())
+        (None, Some(masked)) => pad_ok & masked.verify(header, &data, content_len, mac_len),
+        // Setup builds the masked MAC for every MAC-then-encrypt opener.
+        (None, None) => Choice::from(0),
     };
     if !bool::from(ok) {
         return Err(RecordError::BadRecordMac);

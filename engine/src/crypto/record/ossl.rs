@@ -203,15 +203,6 @@ pub(super) struct Mac {
     inner: Hasher,
     outer: Hasher,
     len: usize,
-    /// Bytes hashed into `inner` when keyed: the key block for HMAC,
-    /// secret + pad_1 for SSL 3.0.
-    keyed_len: usize,
-    /// The digest's block size.
-    block: usize,
-    /// A digest that only ever takes dummy blocks (never finished), kept so
-    /// a record costs no `EVP_MD_CTX` copy for them: a copy per record made
-    /// 16 KiB opens 5 % slower.
-    dummy: std::sync::Mutex<Hasher>,
 }
 
 fn digest(alg: MacAlgorithm) -> Option<MessageDigest> {
@@ -246,14 +237,7 @@ impl Mac {
         k.resize(block, 0);
         let ipad: Zeroizing<Vec<u8>> = Zeroizing::new(k.iter().map(|b| b ^ 0x36).collect());
         let opad: Zeroizing<Vec<u8>> = Zeroizing::new(k.iter().map(|b| b ^ 0x5c).collect());
-        Ok(Self {
-            inner: keyed(md, &[&ipad])?,
-            outer: keyed(md, &[&opad])?,
-            len: md.size(),
-            keyed_len: block,
-            block,
-            dummy: std::sync::Mutex::new(keyed(md, &[])?),
-        })
+        Ok(Self { inner: keyed(md, &[&ipad])?, outer: keyed(md, &[&opad])?, len: md.size() })
     }
 
     /// RFC 6101 5.2.3.1: hash(secret + pad_2 + hash(secret + pad_1 + ...)),
@@ -264,27 +248,11 @@ impl Mac {
             inner: keyed(md, &[secret, &vec![0x36; pad_len]])?,
             outer: keyed(md, &[secret, &vec![0x5c; pad_len]])?,
             len: md.size(),
-            keyed_len: secret.len() + pad_len,
-            block: md.block_size(),
-            dummy: std::sync::Mutex::new(keyed(md, &[])?),
         })
     }
 
     pub(super) fn len(&self) -> usize {
         self.len
-    }
-
-    /// (block size, bytes in the inner hash ahead of a record's header).
-    pub(super) fn geometry(&self) -> (usize, usize) {
-        (self.block, self.keyed_len)
-    }
-
-    /// `bytes` (whole blocks) of dummy input through the dummy digest:
-    /// [`super::mac::RecordMac::equalize`] for this provider, with
-    /// OpenSSL's own compression function.
-    pub(super) fn dummy(&self, bytes: &[u8]) {
-        let mut h = self.dummy.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let _ = h.update(bytes);
     }
 
     /// The MAC over `parts`; all zeros should OpenSSL fail, which no peer
