@@ -44,7 +44,7 @@ pub fn why_missed(what: &str) -> &'static str {
         return "the OpenSSL side checks the MAC with a plain HMAC over the content; ours runs the \
                 constant-time masked check against Lucky 13 (up to six compressions past the content, the \
                 MAC read through a fixed window and a rotation: about 0.3 us per record), over the crates' \
-                AES-CBC and SHA; the openssl provider, which equalises instead, closes it";
+                AES-CBC and SHA; the openssl provider, the same check beside OpenSSL's AES-CBC, closes it";
     }
     if what.starts_with("record-") {
         return "same construction and passes as the EVP composition it is set against; the gap is the \
