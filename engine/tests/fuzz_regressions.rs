@@ -25,6 +25,7 @@ const HARNESS_TARGETS: [&str; 2] = ["scenario_vector", "peer_profile"];
 fn run(target: &str, data: &[u8]) -> Option<Progress> {
     match target {
         "record" => drop(fuzzing::record(data)),
+        "record_open" => drop(fuzzing::record_open(data)),
         "reassembly" => drop(fuzzing::reassembly(data)),
         "client_hello" => drop(fuzzing::client_hello(data)),
         "server_hello" => drop(fuzzing::server_hello(data)),
@@ -174,4 +175,16 @@ fn sslv2_hello_without_tls_suites() {
     assert!(fuzzing::sslv2_client_hello(v2));
     let p = fuzzing::server(&[&[0u8][..], v2].concat());
     assert!(p.error.is_some() && !p.key_exchange, "{p:?}");
+}
+
+/// Every `record_open` seed opens its honest record under the target's
+/// keys, so the fuzzer starts past the MAC check as well as before it.
+#[test]
+fn record_open_seeds_open_under_the_targets_keys() {
+    let corpus = files_by_target(&fuzz_dir().join("corpus"));
+    let files = &corpus["record_open"];
+    assert_eq!(files.len(), fuzzing::record_open_configs());
+    for (path, data) in files {
+        assert!(fuzzing::record_open(data), "{}", path.display());
+    }
 }

@@ -9,7 +9,9 @@ use std::fmt::Debug;
 use std::sync::OnceLock;
 
 use crate::codec::{Codec, DecodeError, Reader};
-use crate::msgs::enums::ProtocolVersion;
+use crate::crypto::DirectionKeys;
+use crate::crypto::record::{MAX_PLAINTEXT_LEN, RecordOpener};
+use crate::msgs::enums::{ContentType, ProtocolVersion};
 use crate::msgs::extensions::{encode_extensions, first_duplicate, read_extensions};
 use crate::msgs::record::{MAX_PLAINTEXT, Record};
 use crate::msgs::{
@@ -17,6 +19,7 @@ use crate::msgs::{
     ClientKeyExchange, Deframed, Deframer, ExtensionOrigin, Finished, HandshakeContext, HandshakeJoiner,
     HandshakeMessage, ServerHello, Sslv2ClientHello,
 };
+use crate::suites::{ALL_SUITES, CipherKind, SuiteInfo};
 use crate::x509::{Purpose, TrustAnchors, VerifyOptions, leaf_public_key, verify_chain};
 
 /// The decoding context selected by `b`: the four supported versions and
@@ -287,4 +290,76 @@ pub fn x509_chain(data: &[u8]) -> bool {
         let _ = leaf_public_key(leaf);
     }
     verify_chain(&chain, ca_anchors(), &opts).is_ok()
+}
+
+/// Every (suite, version, encrypt_then_mac) a record layer can run.
+fn record_configs() -> &'static [(&'static SuiteInfo, ProtocolVersion, bool)] {
+    static CONFIGS: OnceLock<Vec<(&'static SuiteInfo, ProtocolVersion, bool)>> = OnceLock::new();
+    CONFIGS.get_or_init(|| {
+        let mut out = Vec::new();
+        for suite in ALL_SUITES {
+            for version in ProtocolVersion::SUPPORTED {
+                if !suite.usable_with(version) {
+                    continue;
+                }
+                out.push((suite, version, false));
+                if matches!(suite.cipher.kind(), CipherKind::Block { .. }) && !version.is_ssl3() {
+                    out.push((suite, version, true));
+                }
+            }
+        }
+        out
+    })
+}
+
+/// The keys [`record_open`] opens under, fixed per configuration so seeds
+/// sealed with them stay valid.
+pub fn record_open_keys(suite: &SuiteInfo, version: ProtocolVersion) -> DirectionKeys {
+    let l = suite.key_block_layout(version);
+    let bytes = |n: usize, base: u8| (0..n).map(|i| base.wrapping_add(i as u8).wrapping_mul(13)).collect();
+    DirectionKeys {
+        mac_key: bytes(l.mac_key_len, 1),
+        enc_key: bytes(l.enc_key_len, 2),
+        fixed_iv: bytes(l.fixed_iv_len, 3),
+    }
+}
+
+/// The configuration [`record_open`]'s first byte selects.
+pub fn record_open_config(b: u8) -> Option<(&'static SuiteInfo, ProtocolVersion, bool)> {
+    let all = record_configs();
+    all.get(usize::from(b) % all.len().max(1)).copied()
+}
+
+/// How many configurations [`record_open_config`] cycles through.
+pub fn record_open_configs() -> usize {
+    record_configs().len()
+}
+
+/// Record protection removed from received fragments, the path a peer's
+/// bytes take after ChangeCipherSpec: CBC padding and the constant-time
+/// MAC check, encrypt_then_mac, stream ciphers and AES-GCM. First byte: the
+/// configuration ([`record_open_config`]); then fragments, each behind a
+/// 2-byte length, opened in turn by one opener (sequence numbers and the
+/// chained IV carry over, also past a refused record). Returns whether any
+/// fragment opened.
+pub fn record_open(data: &[u8]) -> bool {
+    let (b, mut rest) = head(data);
+    let Some((suite, version, etm)) = record_open_config(b) else {
+        return false;
+    };
+    let keys = record_open_keys(suite, version);
+    let Ok(mut opener) = RecordOpener::new(suite, version, &keys, etm) else {
+        return false;
+    };
+    let mut opened = false;
+    while let [hi, lo, tail @ ..] = rest {
+        let len = usize::from(u16::from_be_bytes([*hi, *lo])).min(tail.len());
+        let (fragment, next) = tail.split_at(len);
+        if let Ok(plaintext) = opener.open(ContentType::ApplicationData, version, fragment) {
+            assert!(plaintext.len() <= MAX_PLAINTEXT_LEN, "opened {} bytes", plaintext.len());
+            opened = true;
+        }
+        rest = next;
+    }
+    opened
 }

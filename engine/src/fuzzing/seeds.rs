@@ -18,6 +18,7 @@ use crate::config::{ClientAuthMode, ClientConfig, ServerConfig, VersionRange};
 use crate::conn::Connection;
 use crate::crypto::SeededRandom;
 use crate::crypto::provider::InsecureFuzzing;
+use crate::crypto::record::{ByteFlip, RecordSealer, SealTweak};
 use crate::msgs::enums::{ContentType, HandshakeType, ProtocolVersion};
 use crate::msgs::{ClientHello, Deframed, Deframer, HandshakeJoiner, ServerHello, Sslv2ClientHello};
 use crate::suites::{ALL_SUITES, SuiteInfo};
@@ -229,6 +230,34 @@ fn split(stream: &[u8]) -> (Vec<Vec<u8>>, Messages) {
     (records, messages)
 }
 
+/// `record_open` seeds: for every configuration, three records under its
+/// keys behind their 2-byte lengths: an honest one, one with the longest
+/// padding the suite allows, and one with a flipped MAC bit (the opener
+/// refuses it, and the fuzzer starts on either side of the MAC check).
+fn record_open_seeds(out: &mut BTreeSet<SeedFile>) {
+    for b in 0..super::record_open_configs() {
+        let Ok(head) = u8::try_from(b) else { continue };
+        let Some((suite, version, etm)) = super::record_open_config(head) else { continue };
+        let keys = super::record_open_keys(suite, version);
+        let Ok(mut sealer) = RecordSealer::new(suite, version, &keys, etm) else { continue };
+        let mut rng = SeededRandom::from_seed(u64::from(head));
+        let tweaks = [
+            SealTweak::default(),
+            SealTweak { padding_len: Some(if version.is_ssl3() { 0 } else { 255 }), ..SealTweak::default() },
+            SealTweak { corrupt_mac: Some(ByteFlip { index: 1, xor: 0x04 }), ..SealTweak::default() },
+        ];
+        let mut data = vec![head];
+        for (i, tweak) in tweaks.iter().enumerate() {
+            let pt: Vec<u8> = (0..(20 + 37 * i)).map(|j| j as u8).collect();
+            let record = sealer.seal(ContentType::ApplicationData, version, &pt, &mut rng, tweak);
+            let len = u16::try_from(record.len()).unwrap_or(u16::MAX);
+            data.extend_from_slice(&len.to_be_bytes());
+            data.extend_from_slice(&record);
+        }
+        out.insert(SeedFile { target: "record_open", data });
+    }
+}
+
 fn with_head(b: u8, body: &[u8]) -> Vec<u8> {
     let mut v = vec![b];
     v.extend_from_slice(body);
@@ -365,5 +394,6 @@ pub fn seed_corpus() -> Vec<SeedFile> {
     for alert in [[2u8, 40], [1, 0], [1, 41], [2, 255]] {
         out.insert(SeedFile { target: "alert_ccs", data: with_head(0, &alert) });
     }
+    record_open_seeds(&mut out);
     out.into_iter().collect()
 }
