@@ -26,7 +26,7 @@ mod stateful;
 
 pub use parsers::{
     alert_ccs, certificate, certificate_request, certificate_verify, client_hello, client_key_exchange,
-    context_for, extensions, finished, reassembly, record, record_open, record_open_config,
+    context_for, extensions, finished, reassembly, record, record_configs, record_open, record_open_config,
     record_open_configs, record_open_keys, server_hello, sslv2_client_hello, x509_chain,
 };
 pub use script::{Kind, Script, Step};

@@ -292,8 +292,9 @@ pub fn x509_chain(data: &[u8]) -> bool {
     verify_chain(&chain, ca_anchors(), &opts).is_ok()
 }
 
-/// Every (suite, version, encrypt_then_mac) a record layer can run.
-fn record_configs() -> &'static [(&'static SuiteInfo, ProtocolVersion, bool)] {
+/// Every (suite, version, encrypt_then_mac) a record layer can run (the
+/// record tests iterate the same list).
+pub fn record_configs() -> &'static [(&'static SuiteInfo, ProtocolVersion, bool)] {
     static CONFIGS: OnceLock<Vec<(&'static SuiteInfo, ProtocolVersion, bool)>> = OnceLock::new();
     CONFIGS.get_or_init(|| {
         let mut out = Vec::new();

@@ -1,22 +1,9 @@
 use super::*;
 use crate::crypto::SeededRandom;
-use crate::suites::ALL_SUITES;
 
 /// Every (suite, version, encrypt_then_mac) the engine can set up.
 fn configs() -> Vec<(&'static SuiteInfo, ProtocolVersion, bool)> {
-    let mut out = Vec::new();
-    for suite in ALL_SUITES {
-        for version in ProtocolVersion::SUPPORTED {
-            if !suite.usable_with(version) {
-                continue;
-            }
-            out.push((suite, version, false));
-            if matches!(suite.cipher.kind(), CipherKind::Block { .. }) && !version.is_ssl3() {
-                out.push((suite, version, true));
-            }
-        }
-    }
-    out
+    crate::fuzzing::record_configs().to_vec()
 }
 
 fn keys(suite: &SuiteInfo, version: ProtocolVersion, salt: u8) -> DirectionKeys {
