@@ -6,6 +6,8 @@
 //! field and the output encoding (RFC 1321 3.1-3.5; FIPS 180-4 5.1, 5.3,
 //! 6). The tests check every hash against its crate's `Digest`.
 
+use super::copy_into;
+
 /// One Merkle-Damgard hash.
 pub(super) trait BlockHash {
     /// Block size in bytes.
@@ -42,23 +44,16 @@ pub(super) struct Sha256;
 #[derive(Debug)]
 pub(super) struct Sha384;
 
-/// Copies what fits (the lengths are equal where used); no panic if not.
-fn put(out: &mut [u8], bytes: &[u8]) {
-    for (o, b) in out.iter_mut().zip(bytes) {
-        *o = *b;
-    }
-}
-
 /// A 64-bit bit length of `bytes` bytes, big- or little-endian.
 fn bit_length(bytes: u64, big_endian: bool, out: &mut [u8]) {
     let bits = bytes.wrapping_mul(8);
-    put(out, &if big_endian { bits.to_be_bytes() } else { bits.to_le_bytes() });
+    copy_into(out, &if big_endian { bits.to_be_bytes() } else { bits.to_le_bytes() });
 }
 
 /// 32-bit chaining words as digest bytes, big- or little-endian.
 fn words_out(state: &[u32], big_endian: bool, out: &mut [u8]) {
     for (o, w) in out.chunks_exact_mut(4).zip(state) {
-        put(o, &if big_endian { w.to_be_bytes() } else { w.to_le_bytes() });
+        copy_into(o, &if big_endian { w.to_be_bytes() } else { w.to_le_bytes() });
     }
 }
 
@@ -155,12 +150,12 @@ impl BlockHash for Sha384 {
     }
     // FIPS 180-4 5.1.2: the bit length, big-endian, in 128 bits.
     fn length_field(bytes: u64, out: &mut [u8]) {
-        put(out, &(u128::from(bytes) * 8).to_be_bytes());
+        copy_into(out, &(u128::from(bytes) * 8).to_be_bytes());
     }
     // FIPS 180-4 6.5: the leftmost 384 bits.
     fn output(state: &[u64; 8], out: &mut [u8]) {
         for (o, w) in out.chunks_exact_mut(8).zip(state) {
-            put(o, &w.to_be_bytes());
+            copy_into(o, &w.to_be_bytes());
         }
     }
     fn select(dst: &mut [u64; 8], src: &[u64; 8], mask: u64) {
@@ -233,7 +228,7 @@ impl<H: BlockHash> Running<H> {
             let take = room.len().min(H::BLOCK - self.buffered % H::BLOCK).min(data.len());
             let (now, rest) = data.split_at(take);
             if let Some(dst) = room.get_mut(..take) {
-                put(dst, now);
+                copy_into(dst, now);
             }
             self.buffered += take;
             data = rest;

@@ -16,6 +16,7 @@ use subtle::{Choice, ConstantTimeEq};
 
 use super::block_hash::{BlockHash, MAX_BLOCK, MAX_OUTPUT, Md5, Running, Sha1, Sha256, Sha384};
 use super::cbc::MAX_PADDING;
+use super::copy_into;
 use super::mac::{
     SSL3_PAD_LEN_MD5, SSL3_PAD_LEN_SHA, SSL3_PAD1 as SSL3_PAD1_BYTE, SSL3_PAD2 as SSL3_PAD2_BYTE,
 };
@@ -49,9 +50,9 @@ impl<H: BlockHash> Keyed<H> {
             let mut h = Running::<H>::new(&[]);
             h.feed(key);
             let d = h.finish();
-            copy(&mut k, d.get(..H::OUTPUT).unwrap_or_default());
+            copy_into(&mut k, d.get(..H::OUTPUT).unwrap_or_default());
         } else {
-            copy(&mut k, key);
+            copy_into(&mut k, key);
         }
         let k = k.get(..H::BLOCK).unwrap_or_default();
         let ipad: Vec<u8> = k.iter().map(|b| b ^ 0x36).collect();
@@ -83,12 +84,6 @@ impl<H: BlockHash> Keyed<H> {
     }
 }
 
-fn copy(dst: &mut [u8], src: &[u8]) {
-    for (d, s) in dst.iter_mut().zip(src) {
-        *d = *s;
-    }
-}
-
 /// The public part of the MAC input ahead of the content.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct MacHeader {
@@ -108,7 +103,7 @@ impl MacHeader {
         let parts: [&[u8]; 4] = [&seq, &[self.typ.get()], if ssl3 { &[] } else { &ver }, &len];
         let mut at = 0;
         for p in parts {
-            copy(out.get_mut(at..).unwrap_or_default(), p);
+            copy_into(out.get_mut(at..).unwrap_or_default(), p);
             at += p.len();
         }
         at
@@ -131,8 +126,8 @@ fn masked_digest<H: BlockHash>(
     // the header, the body.
     let mut pre_buf = [0u8; MAX_BLOCK + 13];
     let pending = keyed.pending();
-    copy(&mut pre_buf, pending);
-    copy(pre_buf.get_mut(pending.len()..).unwrap_or_default(), head);
+    copy_into(&mut pre_buf, pending);
+    copy_into(pre_buf.get_mut(pending.len()..).unwrap_or_default(), head);
     let pre = pre_buf.get(..pending.len() + head.len()).unwrap_or_default();
     let secret_len = (pre.len() + content_len) as u64;
     let max_len = pre.len() + body.len();
@@ -189,10 +184,10 @@ fn message_bytes(pre: &[u8], body: &[u8], base: usize, out: &mut [u8]) {
     out.fill(0);
     let end = base + out.len();
     let from_pre = pre.get(base.min(pre.len())..end.min(pre.len())).unwrap_or_default();
-    copy(out, from_pre);
+    copy_into(out, from_pre);
     let body_start = (base + from_pre.len()).saturating_sub(pre.len()).min(body.len());
     let body_end = end.saturating_sub(pre.len()).min(body.len());
-    copy(
+    copy_into(
         out.get_mut(from_pre.len()..).unwrap_or_default(),
         body.get(body_start..body_end).unwrap_or_default(),
     );
@@ -260,7 +255,7 @@ fn copy_mac(data: &[u8], mac_start: usize, mac_len: usize, scan_start: usize) ->
         rotated = next;
         shift <<= 1;
     }
-    copy(&mut out, rotated.get(..mac_len).unwrap_or_default());
+    copy_into(&mut out, rotated.get(..mac_len).unwrap_or_default());
     out
 }
 
